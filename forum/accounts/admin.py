@@ -1,0 +1,12 @@
+"""Admin for the forum's users."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class ForumUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("Forum", {"fields": ("about", "karma")}))
+    list_display = ("username", "email", "date_joined", "karma", "is_staff")

@@ -1,0 +1,208 @@
+"""Reading pages: names, numbers, glyphs, links, text forms and errors, as a reader sees them."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from threads.models import Comment, Thread
+
+SEED_NAMES = ["dr_dsh+12", "akjetm+D3", "Salgat+R3", "AlotOf+D7", "derang+9j1"]
+
+
+@pytest.fixture
+def seed(db):
+    call_command("seed")
+    return Thread.objects.get()
+
+
+def post_id(name: str) -> int:
+    from threads import zlacker
+
+    user, ref = zlacker.split_name(name)
+    return Comment.objects.get(ref=ref, author__username=user).pk
+
+
+def article(html: str, pk: int) -> str:
+    match = re.search(rf'<article class="[^"]*" id="{pk}".*?</article>', html, re.S)
+    assert match, f"no article with id {pk}"
+    return match.group(0)
+
+
+def test_front_page_lists_the_seed_thread(client, seed):
+    op = Comment.objects.get(level=0)
+    html = client.get("/").content.decode()
+    assert "We’ve filed a lawsuit challenging Stable Diffusion" in html
+    assert f'href="/item?id={op.pk}"' in html
+    assert "1 points by" in html and "5 comments" in html
+
+
+def test_thread_page_shows_every_post_with_glyphs_and_links(client, seed):
+    op = Comment.objects.get(level=0)
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    assert "submitted by" in html and "zacwes+(OP)" in html
+    for number, name in enumerate(SEED_NAMES, start=1):
+        pk = post_id(name)
+        post = article(html, pk)
+        depth = number
+        assert f'<span class="num">{number}.</span>' in post
+        assert f">{name}</a>" in post
+        glyphs = "◧◩◪◨⬒"[:depth] if depth >= 2 else None
+        if glyphs:
+            assert f'<div class="glyphs" aria-hidden="true">{glyphs}</div>' in post
+        else:
+            assert 'class="glyphs"' not in post
+    derang = article(html, post_id("derang+9j1"))
+    alot = post_id("AlotOf+D7")
+    assert f'<a class="ref" href="#{alot}" data-id="{alot}">&gt;&gt;AlotOf+D7</a>' in derang
+    alot_html = article(html, alot)
+    assert "replies(1):" in alot_html and "&gt;&gt;derang+9j1" in alot_html
+    assert '[<a href="#bottom">go to bottom</a>]' in html
+    assert '<a class="top" id="bottom" href="#top">[go to top]</a>' in html
+
+
+def test_thread_page_shows_the_op_replies_and_tools(client, seed):
+    op = Comment.objects.get(level=0)
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    section = html[html.index('<section class="op"') : html.index("</section>")]
+    assert f'id="{op.pk}"' in section
+    assert "replies(1):" in section and "&gt;&gt;dr_dsh+12" in section
+    assert f'href="/source?id={op.pk}"' in section and f'href="/links?id={op.pk}"' in section
+
+
+def test_comment_page_shows_the_subtree_with_parent_and_thread_links(client, seed):
+    salgat = Comment.objects.get(ref=zlacker_ref("R3"))
+    html = client.get(f"/item?id={salgat.pk}").content.decode()
+    assert f'href="/item?id={salgat.parent_id}">parent</a>' in html
+    assert ">thread</a>" in html
+    names = re.findall(r'<a class="name" href="/item\?id=\d+">([^<]+)</a>', html)
+    assert names == ["Salgat+R3", "AlotOf+D7", "derang+9j1"]
+    assert '<span class="num">1.</span> <a class="name" href="/item?id=' in html
+    # The parent is not on the page: its >> link goes to its own page.
+    assert (
+        f'href="/item?id={salgat.parent_id}" data-id="{salgat.parent_id}">&gt;&gt;akjetm+D3' in html
+    )
+
+
+def zlacker_ref(text: str) -> int:
+    from threads import zlacker
+
+    return zlacker.decode_ref(text)
+
+
+def test_discussion_page_text_is_the_source_document_byte_for_byte(client, seed, settings):
+    from tests.test_seed import SOURCE
+
+    response = client.get(f"/discussion?id={post_id('derang+9j1')}&format=txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content == SOURCE.read_bytes()
+
+
+def test_discussion_page_shows_the_chain_with_a_return_link(client, seed):
+    op = Comment.objects.get(level=0)
+    html = client.get(f"/discussion?id={post_id('AlotOf+D7')}").content.decode()
+    assert f'<a class="return" href="/item?id={op.pk}">[return to "We’ve filed' in html
+    names = re.findall(r'<a class="name" href="/item\?id=\d+">([^<]+)</a>', html)
+    assert names == SEED_NAMES[:4]
+
+
+def test_source_shows_the_raw_text(client, seed):
+    pk = post_id("akjetm+D3")
+    response = client.get(f"/source?id={pk}")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == Comment.objects.get(pk=pk).text
+
+
+def test_links_page_lists_only_posts_with_links(client, build):
+    thread = build.thread(title="Links")
+    op = build.op(thread)
+    with_link = build.reply(op, text="See https://example.com/a for more.")
+    build.reply(op, text="No link here.")
+    html = client.get(f"/links?id={op.pk}").content.decode()
+    assert re.findall(r'<article class="post" id="(\d+)"', html) == [str(with_link.pk)]
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/item?id=abc", 400),
+        ("/item?id=", 400),
+        ("/item", 400),
+        ("/item?id=-3", 400),
+        ("/item?id=1e3", 400),
+        ("/item?id=99999999999999999999999", 400),
+        ("/item?id=999999999", 404),
+        ("/discussion?id=", 400),
+        ("/discussion?id=999999999", 404),
+        ("/source?id=x", 400),
+        ("/links?id=999999999", 404),
+        ("/?p=0", 400),
+        ("/?p=zz", 400),
+        ("/no-such-page", 404),
+    ],
+)
+def test_garbage_in_the_url_gives_a_readable_error(client, seed, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert "<h1>" in html and ("Not found" in html or "Bad request" in html)
+
+
+def test_errors_have_a_text_form_too(client, seed):
+    response = client.get("/item?id=abc&format=txt")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "positive whole number" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/newest",
+        "/best",
+        "/item?id={op}",
+        "/item?id={post}",
+        "/discussion?id={post}",
+        "/links?id={op}",
+    ],
+)
+def test_every_page_has_a_text_form(client, seed, path):
+    op = Comment.objects.get(level=0).pk
+    url = path.format(op=op, post=post_id("Salgat+R3"))
+    separator = "&" if "?" in url else "?"
+    response = client.get(f"{url}{separator}format=txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("zlacker\n\n")
+
+
+def test_pages_refuse_writes(client, seed):
+    assert client.post("/").status_code == 405
+
+
+def thread_page_queries(client, build, size: int) -> int:
+    thread = build.thread(title=f"{size} comments")
+    build.random_tree(thread, size)
+    op = build.op(thread)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/item?id={op.pk}")
+    assert response.status_code == 200
+    assert response.content.decode().count('<article class="post') == size
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_thread_page_queries_do_not_grow_with_the_thread(client, build):
+    small = thread_page_queries(client, build, 10)
+    large = thread_page_queries(client, build, 500)
+    assert small == large <= 4
+
+
+def test_the_csp_header_is_on_every_page(client, seed):
+    for url in ["/", "/item?id=1", "/item?id=abc"]:
+        csp = client.get(url)["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp

@@ -1,0 +1,67 @@
+"""The comment tree's storage: one tree per thread keyed by the thread, names unique, indexed."""
+
+import pytest
+from django.db import IntegrityError, connection
+
+from threads import services
+from threads.models import Comment
+
+
+@pytest.mark.django_db
+def test_each_thread_is_one_tree_keyed_by_the_thread(build):
+    first = build.thread(title="one")
+    second = build.thread(title="two")
+    build.random_tree(second, 5)
+    assert set(Comment.objects.filter(thread=first).values_list("tree_id", flat=True)) == {first.pk}
+    assert set(Comment.objects.filter(thread=second).values_list("tree_id", flat=True)) == {
+        second.pk
+    }
+    op = build.op(second)
+    assert (op.level, op.lft, op.rght, op.ref) == (0, 1, 12, 0)
+
+
+@pytest.mark.django_db
+def test_new_posts_are_numbered_past_every_number_in_the_thread(build):
+    thread = build.thread()
+    op = build.op(thread)
+    services.comment_reply(parent_id=op.pk, author=op.author, text="imported", ref=5031)
+    reply = build.reply(op)
+    assert reply.ref == 5032
+    assert reply.name.endswith("+aj1")
+
+
+@pytest.mark.django_db
+def test_a_post_number_is_unique_within_its_thread(build):
+    thread = build.thread()
+    op = build.op(thread)
+    build.reply(op)
+    with pytest.raises(IntegrityError):
+        Comment.objects.filter(thread=thread, level=1).update(ref=0)
+
+
+@pytest.mark.django_db
+def test_replies_update_the_thread_counters(build):
+    thread = build.thread()
+    build.random_tree(thread, 7)
+    thread.refresh_from_db()
+    assert thread.comment_count == 7
+    latest = Comment.objects.filter(thread=thread).order_by("-created_at").first()
+    assert thread.last_activity == latest.created_at
+
+
+@pytest.mark.django_db
+def test_the_tree_index_exists_in_the_database():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Comment._meta.db_table)
+    indexed = [c["columns"] for c in constraints.values() if c["index"]]
+    assert ["tree_id", "lft"] in indexed
+
+
+@pytest.mark.django_db
+def test_a_locked_thread_refuses_replies(build):
+    thread = build.thread()
+    thread.is_locked = True
+    thread.save()
+    with pytest.raises(services.ForumError, match="locked"):
+        build.reply(build.op(thread))
+    assert Comment.objects.filter(thread=thread).count() == 1

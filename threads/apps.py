@@ -1,0 +1,8 @@
+"""App config for threads and their comment trees."""
+
+from django.apps import AppConfig
+
+
+class ThreadsConfig(AppConfig):
+    name = "threads"
+    verbose_name = "Threads"

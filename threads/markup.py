@@ -1,0 +1,79 @@
+"""Comment text to safe HTML, by Hacker News rules: paragraphs, *italic*, code, links, >>refs."""
+
+import re
+from collections.abc import Callable
+
+import nh3
+from django.utils.html import escape
+
+from . import zlacker
+
+ALLOWED_TAGS = {"p", "i", "pre", "code", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "class", "data-id", "rel"}}
+LINK_REL = "nofollow ugc noopener"
+MAX_URL_DISPLAY = 60
+
+# Resolves a post name of the same thread to the post's id, or None when there is no such post.
+RefResolver = Callable[[str], int | None]
+
+_TOKEN = re.compile(
+    r"(?P<ref>>>[A-Za-z0-9_-]{1,6}\+(?:\(OP\)|[0-9A-Za-z]{1,8}))"
+    r"|(?P<url>https?://[^\s<>\"'`]+)"
+    r"|(?P<italic>\*(?=\S)[^*\n]+(?<=\S)\*)"
+)
+_TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+
+
+def referenced_names(text: str) -> set[str]:
+    return {m.group("ref")[2:] for m in _TOKEN.finditer(text) if m.group("ref")}
+
+
+def render(text: str, resolve: RefResolver = lambda name: None) -> str:
+    blocks = [_render_block(block, resolve) for block in zlacker.paragraphs(text)]
+    return nh3.clean(
+        "".join(blocks),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _render_block(block: str, resolve: RefResolver) -> str:
+    lines = block.split("\n")
+    if all(line.startswith("  ") for line in lines):
+        code = "\n".join(line[2:] for line in lines)
+        return f"<pre><code>{escape(code)}</code></pre>"
+    return f"<p>{_render_inline(block, resolve)}</p>"
+
+
+def _render_inline(text: str, resolve: RefResolver) -> str:
+    out: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        out.append(escape(text[position : match.start()]))
+        out.append(_render_token(match, resolve))
+        position = match.end()
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def _render_token(match: re.Match, resolve: RefResolver) -> str:
+    if ref := match.group("ref"):
+        post_id = resolve(ref[2:])
+        if post_id is None:
+            return escape(ref)
+        return f'<a class="ref" href="/item?id={post_id}" data-id="{post_id}">{escape(ref)}</a>'
+    if url := match.group("url"):
+        return _render_url(url)
+    return f"<i>{escape(match.group('italic')[1:-1])}</i>"
+
+
+def _render_url(url: str) -> str:
+    tail = ""
+    while url and url[-1] in _TRAILING_PUNCTUATION:
+        tail = url[-1] + tail
+        url = url[:-1]
+    shown = url if len(url) <= MAX_URL_DISPLAY else url[: MAX_URL_DISPLAY - 3] + "..."
+    return f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(shown)}</a>{escape(tail)}'

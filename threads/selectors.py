@@ -1,0 +1,63 @@
+"""Every read the pages need, each a constant number of queries whatever the thread's size."""
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from .models import Comment, Thread
+
+POST_FIELDS = (
+    "id",
+    "parent_id",
+    "ref",
+    "level",
+    "lft",
+    "rght",
+    "created_at",
+    "edited_at",
+    "state",
+    "html",
+    "text",
+    "author__username",
+)
+
+
+def post_get(*, post_id: int) -> Comment:
+    """One post with its thread and author; raises Comment.DoesNotExist."""
+    return Comment.objects.select_related("thread", "author").get(
+        pk=post_id, thread__is_removed=False
+    )
+
+
+def thread_posts(*, thread_id: int) -> list:
+    """Every post of a thread, the opening post first, in tree order: one query."""
+    return list(_posts().filter(tree_id=thread_id))
+
+
+def subtree_posts(*, post: Comment) -> list:
+    """A post and everything below it, in tree order."""
+    return list(_posts().filter(tree_id=post.tree_id, lft__gte=post.lft, lft__lt=post.rght))
+
+
+def chain_posts(*, post: Comment) -> list:
+    """The opening post, then every ancestor of a post down to the post itself."""
+    return list(_posts().filter(tree_id=post.tree_id, lft__lte=post.lft, rght__gte=post.rght))
+
+
+def threads_ranked(*, offset: int, limit: int) -> QuerySet[Thread]:
+    return _with_op(Thread.objects.visible().ranked())[offset : offset + limit]
+
+
+def threads_newest(*, offset: int, limit: int) -> QuerySet[Thread]:
+    return _with_op(Thread.objects.visible().newest())[offset : offset + limit]
+
+
+def threads_best(*, offset: int, limit: int) -> QuerySet[Thread]:
+    return _with_op(Thread.objects.visible().order_by("-points", "-pk"))[offset : offset + limit]
+
+
+def _with_op(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    op = Comment.objects.filter(tree_id=OuterRef("pk"), level=0).values("pk")[:1]
+    return threads.select_related("author").annotate(op_id=Subquery(op))
+
+
+def _posts():
+    return Comment.objects.order_by("lft").values_list(*POST_FIELDS, named=True)

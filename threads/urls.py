@@ -1,0 +1,15 @@
+"""Hacker News style URLs for threads and posts."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.front, name="front"),
+    path("newest", views.newest, name="newest"),
+    path("best", views.best, name="best"),
+    path("item", views.item, name="item"),
+    path("discussion", views.discussion, name="discussion"),
+    path("source", views.source, name="source"),
+    path("links", views.links, name="links"),
+]

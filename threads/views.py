@@ -1,0 +1,214 @@
+"""Reading pages: front, thread, comment, discussion, source and links, in HTML and text."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from . import pages, selectors
+from .models import Comment
+
+THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
+
+
+class BadRequest(Exception):
+    """The request's parameters make no sense; the message says why."""
+
+
+def wants_text(request) -> bool:
+    return request.GET.get("format") == "txt"
+
+
+def text_response(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+
+
+def error_response(request, status: int, message: str) -> HttpResponse:
+    if wants_text(request):
+        return text_response(message + "\n", status=status)
+    title = {400: "Bad request", 403: "Forbidden", 404: "Not found"}.get(status, "Error")
+    context = {"title": title, "message": message}
+    return render(request, "error.html", context, status=status)
+
+
+def int_param(request, name: str, *, default: int | None = None) -> int:
+    raw = request.GET.get(name, "")
+    if raw == "" and default is not None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise BadRequest(f"The {name} parameter must be a positive whole number, not {raw!r}.")
+    return int(raw)
+
+
+def post_from_request(request) -> Comment:
+    post_id = int_param(request, "id")
+    try:
+        return selectors.post_get(post_id=post_id)
+    except Comment.DoesNotExist:
+        raise LookupError(f"There is no post with id {post_id}.") from None
+
+
+def reading_view(view):
+    """Turns BadRequest into 400 and LookupError into 404, each with a readable page."""
+
+    @require_safe
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as error:
+            return error_response(request, 400, str(error))
+        except LookupError as error:
+            return error_response(request, 404, str(error))
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _thread_list(request, select, heading: str):
+    page = int_param(request, "p", default=1)
+    if page < 1:
+        raise BadRequest("Pages are numbered from 1.")
+    offset = (page - 1) * THREADS_PER_PAGE
+    threads = list(select(offset=offset, limit=THREADS_PER_PAGE + 1))
+    has_more = len(threads) > THREADS_PER_PAGE
+    threads = threads[:THREADS_PER_PAGE]
+    if wants_text(request):
+        lines = [settings.FORUM_SITE_NAME, ""]
+        for number, thread in enumerate(threads, start=offset + 1):
+            lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
+            lines.append(f"   {thread.points} points {thread.comment_count} comments")
+        return text_response("\n".join(lines) + "\n")
+    context = {
+        "threads": threads,
+        "start": offset + 1,
+        "next_page": page + 1 if has_more else None,
+        "heading": heading,
+    }
+    return render(request, "threads/front.html", context)
+
+
+@reading_view
+def front(request):
+    return _thread_list(request, selectors.threads_ranked, "")
+
+
+@reading_view
+def newest(request):
+    return _thread_list(request, selectors.threads_newest, "newest")
+
+
+@reading_view
+def best(request):
+    return _thread_list(request, selectors.threads_best, "best")
+
+
+@reading_view
+def item(request):
+    post = post_from_request(request)
+    if post.is_op:
+        return _thread_page(request, post)
+    return _comment_page(request, post)
+
+
+def _thread_page(request, op: Comment):
+    thread = op.thread
+    rows = selectors.thread_posts(thread_id=thread.pk)
+    built = pages.build(rows)
+    op_view, posts = built[0], built[1:]
+    if wants_text(request):
+        return text_response(_thread_text(thread, op_view, posts))
+    on_page = {post.id for post in built}
+    context = {
+        "thread": thread,
+        "op": op_view,
+        "op_replies": pages.replies_html(op_view, on_page),
+        "posts_html": pages.posts_html(posts, extra_ids=[op.pk]),
+    }
+    return render(request, "threads/thread.html", context)
+
+
+def _thread_text(thread, op: pages.Post, posts: list[pages.Post]) -> str:
+    lines = [
+        settings.FORUM_SITE_NAME,
+        "",
+        thread.title + (f" ({thread.url})" if thread.url else ""),
+    ]
+    lines.append(
+        f"submitted by {op.name} on {pages.timestamp(op.created_at)}"
+        f" | {thread.points} points {thread.comment_count} comments"
+    )
+    if op.text:
+        lines.extend(["", *op.text.split("\n")])
+    lines.extend(pages.replies_text(op))
+    lines.append("")
+    for post in posts:
+        lines.extend(pages.post_text(post))
+        lines.extend(pages.replies_text(post))
+    lines.append("[go to top]")
+    return "\n".join(lines)
+
+
+def _comment_page(request, post: Comment):
+    rows = selectors.subtree_posts(post=post)
+    parent = (
+        Comment.objects.select_related("author")
+        .only("ref", "author__username")
+        .get(pk=post.parent_id)
+    )
+    posts = pages.build(rows, parent_names={parent.pk: parent.name})
+    if wants_text(request):
+        lines = [settings.FORUM_SITE_NAME, "", f'[return to "{post.thread.title}"]']
+        for shown in posts:
+            lines.extend(pages.post_text(shown))
+            lines.extend(pages.replies_text(shown))
+        lines.append("[go to top]")
+        return text_response("\n".join(lines))
+    context = {
+        "thread": post.thread,
+        "post": post,
+        "op_id": _op_id(post),
+        "posts_html": pages.posts_html(posts),
+    }
+    return render(request, "threads/comment.html", context)
+
+
+@reading_view
+def discussion(request):
+    post = post_from_request(request)
+    if post.is_op:
+        return _thread_page(request, post)
+    op, *chain = pages.build(selectors.chain_posts(post=post))
+    if wants_text(request):
+        return text_response(pages.discussion_text(post.thread.title, chain))
+    context = {
+        "thread": post.thread,
+        "op": op,
+        "posts_html": pages.posts_html(chain, discussion_link=False),
+    }
+    return render(request, "threads/discussion.html", context)
+
+
+@reading_view
+def source(request):
+    post = post_from_request(request)
+    return text_response(pages.PLACEHOLDERS.get(post.state, post.text))
+
+
+@reading_view
+def links(request):
+    op = post_from_request(request)
+    posts = pages.build(selectors.thread_posts(thread_id=op.tree_id))
+    shown = [post for post in posts if post.has_links]
+    if wants_text(request):
+        lines = [settings.FORUM_SITE_NAME, "", f'[return to "{op.thread.title}"]']
+        for post in shown:
+            lines.extend(pages.post_text(post))
+        lines.append("[go to top]")
+        return text_response("\n".join(lines))
+    context = {"thread": op.thread, "op": op, "posts_html": pages.posts_html(shown)}
+    return render(request, "threads/links.html", context)
+
+
+def _op_id(post: Comment) -> int:
+    return Comment.objects.values_list("pk", flat=True).get(tree_id=post.tree_id, level=0)
