@@ -86,7 +86,7 @@ def build(rows: list, *, parent_names: dict[int, str] | None = None) -> list[Pos
 
 
 def timestamp(moment: datetime) -> str:
-    return moment.strftime(zlacker.TIME_FORMAT)
+    return zlacker.format_time(moment)
 
 
 def ref_link(post_id: int, name: str, on_page: set[int]) -> str:
@@ -129,15 +129,14 @@ def posts_html(posts: list[Post], *, discussion_link: bool = True, extra_ids=())
 
 
 def post_text(post: Post) -> list[str]:
-    """A post in the zlacker text form: glyphs, header, parent, text, extra blank if long."""
-    lines = [zlacker.glyphs(post.depth)] if post.depth >= 2 else []
-    lines.append(f"{post.number}. {post.name}[view] [source] {timestamp(post.created_at)}")
-    lines.append(f">>{post.parent_name}")
-    text = post.shown_text
-    lines.extend(text.split("\n"))
-    if len(zlacker.paragraphs(text)) > 1:
-        lines.append("")
-    return lines
+    return zlacker.post_lines(
+        number=post.number,
+        depth=post.depth,
+        name=post.name,
+        parent_name=post.parent_name,
+        created=post.created_at,
+        text=post.shown_text,
+    )
 
 
 def replies_text(post: Post) -> list[str]:

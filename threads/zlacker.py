@@ -1,4 +1,4 @@
-"""The zlacker text format: post names, depth glyphs, and parsing and rendering of discussion pages."""  # noqa: E501
+"""The zlacker text format: post names, depth glyphs, and discussion pages parsed and rendered."""
 
 import re
 from contextlib import suppress
@@ -134,6 +134,7 @@ class Discussion:
 
 def format_time(moment: datetime) -> str:
     # Written by hand: strftime("%Y") does not pad years below 1000 on every platform.
+    # A naive time is taken to be UTC already.
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return (
@@ -142,14 +143,28 @@ def format_time(moment: datetime) -> str:
     )
 
 
-def _post_lines(post: Post) -> list[str]:
-    lines = [glyphs(post.depth)] if post.depth >= 2 else []
-    lines.append(f"{post.number}. {post.name}[view] [source] {format_time(post.created)}")
-    lines.append(f">>{post.parent_name}")
-    lines.extend(post.text.split("\n"))
-    if len(paragraphs(post.text)) > 1:
+def post_lines(
+    *, number: int, depth: int, name: str, parent_name: str, created: datetime, text: str
+) -> list[str]:
+    """One post of a page: glyphs, header, parent, text, and a blank line after long posts."""
+    lines = [glyphs(depth)] if depth >= 2 else []
+    lines.append(f"{number}. {name}[view] [source] {format_time(created)}")
+    lines.append(f">>{parent_name}")
+    lines.extend(text.split("\n"))
+    if len(paragraphs(text)) > 1:
         lines.append("")
     return lines
+
+
+def _post_lines(post: Post) -> list[str]:
+    return post_lines(
+        number=post.number,
+        depth=post.depth,
+        name=post.name,
+        parent_name=post.parent_name,
+        created=post.created,
+        text=post.text,
+    )
 
 
 def render_discussion(doc: Discussion) -> str:
