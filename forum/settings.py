@@ -23,7 +23,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 # FORUM_ENV=production turns on every safeguard and refuses the development defaults.
 PRODUCTION = os.environ.get("FORUM_ENV", "development").lower() == "production"
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+DEBUG = env_bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET_KEY)

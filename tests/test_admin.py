@@ -1,0 +1,73 @@
+"""The Django admin: threads and comments listed, comments as a tree per thread."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from forum.accounts.models import User
+
+
+@pytest.fixture
+def admin_client(client, db):
+    admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+    client.force_login(admin)
+    return client
+
+
+def test_createsuperuser_works(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-admin-password")
+    call_command(
+        "createsuperuser",
+        "--no-input",
+        username="root",
+        email="r@example.org",
+        stdout=io.StringIO(),
+    )
+    assert User.objects.get(username="root").is_superuser
+
+
+@pytest.fixture
+def seeded_admin(db, client):
+    call_command("seed")
+    admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+    client.force_login(admin)
+    return client
+
+
+def test_admin_lists_threads(seeded_admin):
+    html = seeded_admin.get("/admin/threads/thread/").content.decode()
+    assert "We’ve filed a lawsuit challenging Stable Diffusion" in html
+
+
+def test_admin_lists_comments_as_a_tree_with_depth_glyphs(seeded_admin):
+    html = seeded_admin.get("/admin/threads/comment/").content.decode()
+    rows = re.findall(r'<th class="field-tree_name"><a href="[^"]+">([^<]+)</a>', html)
+    assert rows == [
+        "zacwes+(OP)",
+        "dr_dsh+12",
+        "◧◩ akjetm+D3",
+        "◧◩◪ Salgat+R3",
+        "◧◩◪◨ AlotOf+D7",
+        "◧◩◪◨⬒ derang+9j1",
+    ]
+
+
+def test_admin_comment_list_does_not_query_per_comment(admin_client, build):
+    def queries_for(size):
+        thread = build.thread(title=f"t{size}")
+        build.random_tree(thread, size)
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get("/admin/threads/comment/").status_code == 200
+        return len(captured)
+
+    assert queries_for(5) == queries_for(60)
+
+
+def test_a_normal_user_gets_no_admin(client, user):
+    client.force_login(user)
+    response = client.get("/admin/threads/comment/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
