@@ -27,7 +27,7 @@ db: setup
 
 run: db
 	@echo "Serving the forum at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/gunicorn forum.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --forwarded-allow-ips ""
+	$(BIN)/gunicorn forum.wsgi --bind 127.0.0.1:$(PORT) --workers 2
 
 test: setup
 	@mkdir -p var
