@@ -38,6 +38,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 migrations-check: setup
+	@mkdir -p var
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Rebuilds fixtures/seed.json from fixtures/source/ in a throwaway database.
