@@ -31,6 +31,7 @@ run: db
 
 test: setup
 	@mkdir -p var
+	@scripts/ensure-chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
