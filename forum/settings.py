@@ -40,6 +40,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 FORUM_THREADS_PER_PAGE = 30
+# Flags from this many distinct readers hide a post until a moderator decides.
+FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", 5))
 
 INSTALLED_APPS = [
     "forum.accounts",

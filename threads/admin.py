@@ -1,29 +1,202 @@
-"""Admin for threads and their comments, comments listed as a tree per thread."""
+"""Moderation in the Django admin: threads, posts as a tree, bans, the flag queue and the log."""
 
-from django.contrib import admin
+from datetime import timedelta
 
-from . import zlacker
-from .models import Comment, Thread
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from forum.accounts.models import User
+
+from . import services, zlacker
+from .models import Ban, Comment, FlaggedComment, ModerationAction, Thread
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+
+
+class BanForm(ReasonForm):
+    DURATIONS = {"1": timedelta(days=1), "7": timedelta(days=7), "30": timedelta(days=30)}
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+    duration = forms.ChoiceField(
+        choices=[("1", "one day"), ("7", "one week"), ("30", "30 days"), ("forever", "for good")]
+    )
+    remove_posts = forms.BooleanField(required=False, label="Also remove all of their posts")
+
+    def expires_at(self):
+        delta = self.DURATIONS.get(self.cleaned_data["duration"])
+        return timezone.now() + delta if delta else None
+
+
+class MoveForm(ReasonForm):
+    new_parent = forms.IntegerField(
+        min_value=1, label="Id of the post to attach it to (the OP's id attaches it to the thread)"
+    )
+
+
+def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
+    """Shows a form for the selected items, then applies `apply(obj, form)` to each."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        done = 0
+        for obj in queryset:
+            try:
+                apply(obj, form)
+                done += 1
+            except services.ForumError as error:
+                modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
+        modeladmin.message_user(request, f"{title}: {done} done.", messages.SUCCESS)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": queryset,
+        "form": form,
+        "action": request.POST["action"],
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/threads/confirm_action.html", context)
 
 
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
-    list_display = ("title", "author", "created_at", "comment_count", "is_locked", "is_pinned")
+    list_display = (
+        "title",
+        "author",
+        "created_at",
+        "comment_count",
+        "is_locked",
+        "is_pinned",
+        "is_removed",
+    )
     list_filter = ("is_locked", "is_pinned", "is_removed")
     search_fields = ("title", "author__username")
     list_select_related = ("author",)
     fields = ("title", "url", "author", "created_at", "comment_count", "last_activity")
-    readonly_fields = ("author", "created_at", "comment_count", "last_activity")
+    readonly_fields = ("url", "author", "created_at", "comment_count", "last_activity")
+    actions = ("lock", "unlock", "pin", "unpin", "remove", "restore")
 
     def has_add_permission(self, request):
         # A thread is born with its opening post, which only the forum's services create.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "title" in form.changed_data:
+            services.thread_retitle(thread_id=obj.pk, moderator=request.user, title=obj.title)
+
+    def _flag_action(self, request, queryset, service, title):
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            title=title,
+            form_class=ReasonForm,
+            apply=lambda thread, form: service(
+                thread_id=thread.pk, moderator=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Lock: no new replies", permissions=["change"])
+    def lock(self, request, queryset):
+        return self._flag_action(request, queryset, services.thread_lock, "Lock threads")
+
+    @admin.action(description="Unlock", permissions=["change"])
+    def unlock(self, request, queryset):
+        return self._flag_action(request, queryset, services.thread_unlock, "Unlock threads")
+
+    @admin.action(description="Pin to the top of the front page", permissions=["change"])
+    def pin(self, request, queryset):
+        return self._flag_action(request, queryset, services.thread_pin, "Pin threads")
+
+    @admin.action(description="Unpin", permissions=["change"])
+    def unpin(self, request, queryset):
+        return self._flag_action(request, queryset, services.thread_unpin, "Unpin threads")
+
+    @admin.action(description="Remove from the site", permissions=["change"])
+    def remove(self, request, queryset):
+        return self._flag_action(request, queryset, services.thread_remove, "Remove threads")
+
+    @admin.action(description="Restore", permissions=["change"])
+    def restore(self, request, queryset):
+        return self._flag_action(request, queryset, services.thread_restore, "Restore threads")
+
+
+class ThreadFilter(admin.SimpleListFilter):
+    title = "thread"
+    parameter_name = "thread"
+
+    def lookups(self, request, model_admin):
+        recent = Thread.objects.order_by("-last_activity")[:20]
+        return [(str(thread.pk), thread.title[:60]) for thread in recent]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(tree_id=int(value)) if value and value.isdigit() else queryset
+
+
+class CommentActions:
+    """Remove, restore, ban and move: shared by the post list and the flag queue."""
+
+    def _apply_each(self, request, queryset, title, form_class, apply):
+        return confirm_action(
+            self, request, queryset, title=title, form_class=form_class, apply=apply
+        )
+
+    @admin.action(description="Remove (placeholder stays)", permissions=["change"])
+    def remove(self, request, queryset):
+        return self._apply_each(
+            request,
+            queryset,
+            "Remove posts",
+            ReasonForm,
+            lambda post, form: services.comment_remove(
+                comment_id=post.pk, moderator=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Restore", permissions=["change"])
+    def restore(self, request, queryset):
+        return self._apply_each(
+            request,
+            queryset,
+            "Restore posts",
+            ReasonForm,
+            lambda post, form: services.comment_restore(
+                comment_id=post.pk, moderator=request.user, reason=form.cleaned_data["reason"]
+            ),
+        )
+
+    @admin.action(description="Remove and ban the author", permissions=["change"])
+    def remove_and_ban(self, request, queryset):
+        def apply(post, form):
+            reason = form.cleaned_data["reason"]
+            services.comment_remove(comment_id=post.pk, moderator=request.user, reason=reason)
+            if not Ban.objects.active().filter(user=post.author).exists():
+                services.user_ban(
+                    user=post.author,
+                    moderator=request.user,
+                    reason=reason,
+                    expires_at=form.expires_at(),
+                    remove_posts=form.cleaned_data["remove_posts"],
+                )
+
+        return self._apply_each(
+            request, queryset, "Remove posts and ban their authors", BanForm, apply
+        )
+
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ("tree_name", "thread", "state", "created_at")
-    list_filter = ("state",)
+class CommentAdmin(CommentActions, admin.ModelAdmin):
+    list_display = ("tree_name", "thread", "author", "state", "created_at", "excerpt")
+    list_filter = ("state", ThreadFilter)
     search_fields = ("text", "author__username")
     list_select_related = ("author", "thread")
     # Tree order, depth shown by the zlacker glyphs: the CSP forbids inline indentation styles.
@@ -37,14 +210,178 @@ class CommentAdmin(admin.ModelAdmin):
         "ref",
         "text",
         "state",
+        "removal_reason",
         "created_at",
         "edited_at",
     )
     exclude = ("html",)
+    actions = ("remove", "restore", "remove_and_ban", "move")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description="post", ordering="lft")
     def tree_name(self, comment: Comment) -> str:
         return f"{zlacker.glyphs(comment.level)} {comment.name}".strip()
+
+    @admin.display(description="text")
+    def excerpt(self, comment: Comment) -> str:
+        return comment.text[:80] + ("…" if len(comment.text) > 80 else "")
+
+    @admin.action(description="Move under another post", permissions=["change"])
+    def move(self, request, queryset):
+        return self._apply_each(
+            request,
+            queryset,
+            "Move sub-conversations",
+            MoveForm,
+            lambda post, form: services.comment_move(
+                comment_id=post.pk,
+                new_parent_id=form.cleaned_data["new_parent"],
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+
+
+@admin.register(FlaggedComment)
+class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
+    list_display = ("post", "thread", "open_flags", "reasons", "state", "excerpt")
+    list_select_related = ("author", "thread")
+    actions = ("remove", "dismiss", "remove_and_ban")
+    list_display_links = None
+
+    def get_queryset(self, request):
+        open_flags = Q(flags__resolved_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_count=Count("flags", filter=open_flags))
+            .filter(open_count__gt=0)
+            .order_by("-open_count", "-created_at")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="post")
+    def post(self, comment):
+        return comment.name
+
+    @admin.display(description="flags", ordering="open_count")
+    def open_flags(self, comment):
+        return comment.open_count
+
+    @admin.display(description="reasons")
+    def reasons(self, comment):
+        return ", ".join(sorted({flag.reason for flag in comment.open_flag_list}))
+
+    @admin.display(description="text")
+    def excerpt(self, comment):
+        return comment.text[:80]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        _attach_open_flags(changelist.result_list)
+        return changelist
+
+    @admin.action(description="Dismiss the flags", permissions=["change"])
+    def dismiss(self, request, queryset):
+        for post in queryset:
+            services.flags_dismiss(comment_id=post.pk, moderator=request.user)
+        self.message_user(request, "Flags dismissed.", messages.SUCCESS)
+
+
+def _attach_open_flags(posts) -> None:
+    """One query for the open flags of a page of the queue."""
+    from .models import Flag
+
+    by_post: dict[int, list] = {post.pk: [] for post in posts}
+    for flag in Flag.objects.filter(comment__in=list(by_post), resolved_at__isnull=True):
+        by_post[flag.comment_id].append(flag)
+    for post in posts:
+        post.open_flag_list = by_post[post.pk]
+
+
+class NewBanForm(forms.ModelForm):
+    username = forms.CharField(max_length=150)
+    duration = BanForm.base_fields["duration"]
+    remove_posts = BanForm.base_fields["remove_posts"]
+
+    class Meta:
+        model = Ban
+        fields = ("reason",)
+
+    def clean_username(self):
+        name = self.cleaned_data["username"]
+        user = User.objects.filter(username__iexact=name).first()
+        if user is None:
+            raise forms.ValidationError(f"There is no user named {name}.")
+        return user
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    list_display = ("user", "reason", "created_at", "expires_at", "lifted_at", "moderator")
+    list_select_related = ("user", "moderator")
+    search_fields = ("user__username",)
+    actions = ("lift",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = NewBanForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("username", "reason", "duration", "remove_posts")
+        return ("user", "reason", "created_at", "expires_at", "lifted_at", "moderator")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        delta = BanForm.DURATIONS.get(data["duration"])
+        ban = services.user_ban(
+            user=data["username"],
+            moderator=request.user,
+            reason=data["reason"],
+            expires_at=timezone.now() + delta if delta else None,
+            remove_posts=data["remove_posts"],
+        )
+        # The admin logs and redirects using obj: make it the ban the service created.
+        obj.__dict__.update(ban.__dict__)
+
+    @admin.action(description="Lift the ban", permissions=["change"])
+    def lift(self, request, queryset):
+        for ban in queryset.filter(lifted_at__isnull=True):
+            services.user_unban(ban_id=ban.pk, moderator=request.user)
+        self.message_user(request, "Bans lifted.", messages.SUCCESS)
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "moderator", "kind", "target", "reason")
+    list_filter = ("kind",)
+    list_select_related = ("moderator",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

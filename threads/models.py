@@ -60,6 +60,7 @@ class Comment(MPTTModel):
         VISIBLE = "visible", "visible"
         DELETED = "deleted", "deleted by author"
         REMOVED = "removed", "removed by a moderator"
+        FLAGGED = "flagged", "hidden by flags until a moderator decides"
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
     parent = TreeForeignKey(
@@ -75,6 +76,8 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    # Shown to the post's author on a removed post; the public sees only the placeholder.
+    removal_reason = models.CharField(max_length=500, blank=True)
 
     objects = CommentManager()
 
@@ -98,3 +101,106 @@ class Comment(MPTTModel):
     @property
     def is_op(self) -> bool:
         return self.level == 0
+
+
+class FlaggedComment(Comment):
+    """The moderators' queue: posts with open flags, most flagged first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "flagged post"
+        verbose_name_plural = "flag queue"
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class Ban(models.Model):
+    """A user barred from posting, for a time or for good; they can still log in and read."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bans"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bans_given"
+    )
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: for good.")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="ban_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} until {self.expires_at or 'for good'}"
+
+
+class Flag(models.Model):
+    """A reader's report of a post or a thread, once per reader and item."""
+
+    class Reason(models.TextChoices):
+        OFF_TOPIC = "off-topic", "off-topic"
+        UNKIND = "unkind", "unkind"
+        SPAM = "spam", "spam"
+        TROLL = "troll", "troll"
+        OTHER = "other", "other"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="flag_once_per_user"),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "comment"], name="flag_open_idx")]
+
+    def __str__(self):
+        return f"{self.reason} by {self.user_id} on {self.comment_id}"
+
+
+class ModerationAction(models.Model):
+    """One line of the public moderation log."""
+
+    class Kind(models.TextChoices):
+        REMOVE = "remove", "removed a post"
+        RESTORE = "restore", "restored a post"
+        MOVE = "move", "moved a sub-conversation"
+        LOCK = "lock", "locked a thread"
+        UNLOCK = "unlock", "unlocked a thread"
+        PIN = "pin", "pinned a thread"
+        UNPIN = "unpin", "unpinned a thread"
+        REMOVE_THREAD = "remove-thread", "removed a thread"
+        RESTORE_THREAD = "restore-thread", "restored a thread"
+        RETITLE = "retitle", "edited a thread's title"
+        BAN = "ban", "banned a user"
+        UNBAN = "unban", "lifted a ban"
+        DISMISS_FLAGS = "dismiss", "dismissed flags"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What the action was on, as the log shows it: kept even if the item goes away.
+    target = models.CharField(max_length=300)
+    target_url = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["-created_at"], name="modlog_created_idx")]
+
+    def __str__(self):
+        return f"{self.moderator} {self.get_kind_display()}: {self.target}"

@@ -12,6 +12,7 @@ from .models import Comment
 PLACEHOLDERS = {
     Comment.State.DELETED: "[deleted]",
     Comment.State.REMOVED: "[removed by moderator]",
+    Comment.State.FLAGGED: "[flagged: hidden until a moderator reviews it]",
 }
 
 
@@ -116,7 +117,7 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
         f'<a class="name" href="/item?id={post.id}">{escape(post.name)}</a>'
         f'[<a href="/item?id={post.id}">view</a>] [<a href="/source?id={post.id}">source</a>]'
         f'{discussion} <time datetime="{post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")}">'
-        f"{when}</time>{edited}</div>"
+        f'{when}</time>{edited} [<a href="/flag?id={post.id}">flag</a>]</div>'
         f'<div class="parent">{parent}</div>'
         f'<div class="text">{post.shown_html}</div>'
         f"{replies_html(post, on_page)}</article>"

@@ -2,7 +2,7 @@
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from .models import Comment, Thread
+from .models import Comment, ModerationAction, Thread
 
 POST_FIELDS = (
     "id",
@@ -52,6 +52,12 @@ def threads_newest(*, offset: int, limit: int) -> QuerySet[Thread]:
 
 def threads_best(*, offset: int, limit: int) -> QuerySet[Thread]:
     return _with_op(Thread.objects.visible().order_by("-points", "-pk"))[offset : offset + limit]
+
+
+def moderation_log(*, offset: int, limit: int) -> QuerySet[ModerationAction]:
+    return ModerationAction.objects.select_related("moderator").order_by("-created_at", "-pk")[
+        offset : offset + limit
+    ]
 
 
 def _with_op(threads: QuerySet[Thread]) -> QuerySet[Thread]:

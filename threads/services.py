@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -9,13 +10,22 @@ from django.utils import timezone
 from forum.accounts.models import User
 
 from . import markup, zlacker
-from .models import Comment, Thread
+from .models import Ban, Comment, Flag, ModerationAction, Thread
 
 MAX_TEXT_LENGTH = 10_000
 
 
 class ForumError(Exception):
     """A write the forum refuses; the message is shown to the user as it is."""
+
+
+def ensure_can_post(user: User) -> None:
+    """Refuses a banned user, saying why and until when."""
+    ban = Ban.objects.active().filter(user=user).order_by("-created_at").first()
+    if ban is None:
+        return
+    until = f"until {ban.expires_at:%Y-%m-%d %H:%M} UTC" if ban.expires_at else "for good"
+    raise ForumError(f"You are banned from posting {until}. Reason: {ban.reason}")
 
 
 def _locked_thread(thread_id: int) -> Thread:
@@ -47,6 +57,7 @@ def thread_create(
     text: str = "",
     created_at: datetime | None = None,
 ) -> Thread:
+    ensure_can_post(author)
     created_at = created_at or timezone.now()
     thread = Thread.objects.create(
         title=title, url=url, author=author, created_at=created_at, last_activity=created_at
@@ -76,12 +87,13 @@ def comment_reply(
     created_at: datetime | None = None,
     ref: int | None = None,
 ) -> Comment:
+    ensure_can_post(author)
     thread_id = Comment.objects.values_list("thread_id", flat=True).get(pk=parent_id)
     thread = _locked_thread(thread_id)
     parent = Comment.objects.get(pk=parent_id)
     if thread.is_locked:
         raise ForumError("This thread is locked: it accepts no new replies.")
-    if parent.state == Comment.State.REMOVED:
+    if parent.state in (Comment.State.REMOVED, Comment.State.FLAGGED):
         raise ForumError("That post was removed by a moderator: it accepts no replies.")
     if ref is None:
         ref = (Comment.objects.filter(thread=thread).aggregate(top=Max("ref"))["top"] or 0) + 1
@@ -157,3 +169,283 @@ def _imported_post(thread: Thread, parent_id: int, post: zlacker.Post) -> Commen
     if not same:
         raise ForumError(f"Post {post.name} is already in this thread with other content.")
     return existing
+
+
+# Moderation. Callers check that the user may moderate; these record every action in the log.
+
+
+def _log(
+    *, moderator: User, kind: str, target: str, target_url: str = "", reason: str = ""
+) -> ModerationAction:
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=kind, target=target, target_url=target_url, reason=reason
+    )
+
+
+def _post_target(comment: Comment) -> tuple[str, str]:
+    return f'{comment.name} in "{comment.thread.title}"', f"/item?id={comment.pk}"
+
+
+def _locked_comment(comment_id: int) -> Comment:
+    thread_id = Comment.objects.values_list("thread_id", flat=True).get(pk=comment_id)
+    _locked_thread(thread_id)
+    return Comment.objects.select_related("author", "thread").get(pk=comment_id)
+
+
+def _resolve_flags(comment: Comment) -> None:
+    Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
+    comment = _locked_comment(comment_id)
+    if comment.is_op:
+        raise ForumError("An opening post is removed with its thread: remove the thread.")
+    comment.state = Comment.State.REMOVED
+    comment.removal_reason = reason
+    comment.save(update_fields=["state", "removal_reason"])
+    _resolve_flags(comment)
+    target, url = _post_target(comment)
+    _log(
+        moderator=moderator,
+        kind=ModerationAction.Kind.REMOVE,
+        target=target,
+        target_url=url,
+        reason=reason,
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_restore(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
+    comment = _locked_comment(comment_id)
+    comment.state = Comment.State.VISIBLE
+    comment.removal_reason = ""
+    comment.save(update_fields=["state", "removal_reason"])
+    _resolve_flags(comment)
+    target, url = _post_target(comment)
+    _log(
+        moderator=moderator,
+        kind=ModerationAction.Kind.RESTORE,
+        target=target,
+        target_url=url,
+        reason=reason,
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_move(
+    *, comment_id: int, new_parent_id: int, moderator: User, reason: str = ""
+) -> Comment:
+    """Re-attaches a post and its replies under another post of the same thread."""
+    comment = _locked_comment(comment_id)
+    try:
+        new_parent = Comment.objects.get(pk=new_parent_id)
+    except Comment.DoesNotExist:
+        raise ForumError(f"There is no post with id {new_parent_id}.") from None
+    if comment.is_op:
+        raise ForumError("The opening post cannot be moved.")
+    if new_parent.thread_id != comment.thread_id:
+        raise ForumError("A post can only move within its own thread.")
+    if comment.lft <= new_parent.lft <= comment.rght:
+        raise ForumError("A post cannot move under itself or one of its own replies.")
+    Comment.objects.move_node(comment, new_parent, position="last-child")
+    target, url = _post_target(comment)
+    _log(
+        moderator=moderator,
+        kind=ModerationAction.Kind.MOVE,
+        target=f"{target} under {new_parent.name}",
+        target_url=url,
+        reason=reason,
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
+    """Records a reader's flag; enough distinct flags hide the post until a moderator decides."""
+    comment = _locked_comment(comment_id)
+    if reason not in Flag.Reason.values:
+        raise ForumError("Choose a reason for the flag.")
+    if comment.author_id == user.pk:
+        raise ForumError("You cannot flag your own post.")
+    if Flag.objects.filter(user=user, comment=comment).exists():
+        raise ForumError("You have flagged this already.")
+    flag = Flag.objects.create(user=user, comment=comment, reason=reason)
+    open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
+    visible = comment.state == Comment.State.VISIBLE
+    if visible and not comment.is_op and open_flags >= settings.FORUM_FLAGS_TO_HIDE:
+        comment.state = Comment.State.FLAGGED
+        comment.save(update_fields=["state"])
+    return flag
+
+
+@transaction.atomic
+def flags_dismiss(*, comment_id: int, moderator: User) -> Comment:
+    comment = _locked_comment(comment_id)
+    _resolve_flags(comment)
+    if comment.state == Comment.State.FLAGGED:
+        comment.state = Comment.State.VISIBLE
+        comment.save(update_fields=["state"])
+    target, url = _post_target(comment)
+    _log(
+        moderator=moderator, kind=ModerationAction.Kind.DISMISS_FLAGS, target=target, target_url=url
+    )
+    return comment
+
+
+def _thread_flag(*, thread_id: int, moderator: User, kind: str, reason: str, **changes) -> Thread:
+    thread = _locked_thread(thread_id)
+    for field, value in changes.items():
+        setattr(thread, field, value)
+    thread.save(update_fields=list(changes))
+    op_id = Comment.objects.values_list("pk", flat=True).get(tree_id=thread.pk, level=0)
+    _log(
+        moderator=moderator,
+        kind=kind,
+        target=f'"{thread.title}"',
+        target_url=f"/item?id={op_id}",
+        reason=reason,
+    )
+    return thread
+
+
+@transaction.atomic
+def thread_lock(*, thread_id: int, moderator: User, reason: str = "") -> Thread:
+    return _thread_flag(
+        thread_id=thread_id,
+        moderator=moderator,
+        kind=ModerationAction.Kind.LOCK,
+        reason=reason,
+        is_locked=True,
+    )
+
+
+@transaction.atomic
+def thread_unlock(*, thread_id: int, moderator: User, reason: str = "") -> Thread:
+    return _thread_flag(
+        thread_id=thread_id,
+        moderator=moderator,
+        kind=ModerationAction.Kind.UNLOCK,
+        reason=reason,
+        is_locked=False,
+    )
+
+
+@transaction.atomic
+def thread_pin(*, thread_id: int, moderator: User, reason: str = "") -> Thread:
+    return _thread_flag(
+        thread_id=thread_id,
+        moderator=moderator,
+        kind=ModerationAction.Kind.PIN,
+        reason=reason,
+        is_pinned=True,
+    )
+
+
+@transaction.atomic
+def thread_unpin(*, thread_id: int, moderator: User, reason: str = "") -> Thread:
+    return _thread_flag(
+        thread_id=thread_id,
+        moderator=moderator,
+        kind=ModerationAction.Kind.UNPIN,
+        reason=reason,
+        is_pinned=False,
+    )
+
+
+@transaction.atomic
+def thread_remove(*, thread_id: int, moderator: User, reason: str = "") -> Thread:
+    return _thread_flag(
+        thread_id=thread_id,
+        moderator=moderator,
+        kind=ModerationAction.Kind.REMOVE_THREAD,
+        reason=reason,
+        is_removed=True,
+    )
+
+
+@transaction.atomic
+def thread_restore(*, thread_id: int, moderator: User, reason: str = "") -> Thread:
+    return _thread_flag(
+        thread_id=thread_id,
+        moderator=moderator,
+        kind=ModerationAction.Kind.RESTORE_THREAD,
+        reason=reason,
+        is_removed=False,
+    )
+
+
+@transaction.atomic
+def thread_retitle(*, thread_id: int, moderator: User, title: str, reason: str = "") -> Thread:
+    title = title.strip()
+    if not title or len(title) > 80:
+        raise ForumError("A title has 1 to 80 characters.")
+    return _thread_flag(
+        thread_id=thread_id,
+        moderator=moderator,
+        kind=ModerationAction.Kind.RETITLE,
+        reason=reason,
+        title=title,
+    )
+
+
+@transaction.atomic
+def user_ban(
+    *,
+    user: User,
+    moderator: User,
+    reason: str,
+    expires_at: datetime | None = None,
+    remove_posts: bool = False,
+) -> Ban:
+    if not reason.strip():
+        raise ForumError("A ban needs a reason: the banned user is told it.")
+    if user.is_staff:
+        raise ForumError("Staff cannot be banned here.")
+    ban = Ban.objects.create(user=user, moderator=moderator, reason=reason, expires_at=expires_at)
+    until = f"until {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "for good"
+    _log(
+        moderator=moderator,
+        kind=ModerationAction.Kind.BAN,
+        target=f"{user.username} {until}",
+        target_url=f"/user?id={user.username}",
+        reason=reason,
+    )
+    if remove_posts:
+        _remove_all_posts(user=user, moderator=moderator, reason=reason)
+    return ban
+
+
+def _remove_all_posts(*, user: User, moderator: User, reason: str) -> None:
+    posts = Comment.objects.filter(author=user, state=Comment.State.VISIBLE)
+    # Lock in key order so two moderators banning at once cannot deadlock.
+    for thread_id in sorted(set(posts.values_list("thread_id", flat=True))):
+        _locked_thread(thread_id)
+    posts.filter(level__gt=0).update(state=Comment.State.REMOVED, removal_reason=reason)
+    Thread.objects.filter(author=user, is_removed=False).update(is_removed=True)
+    _log(
+        moderator=moderator,
+        kind=ModerationAction.Kind.REMOVE,
+        target=f"every post and thread of {user.username}",
+        target_url=f"/user?id={user.username}",
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def user_unban(*, ban_id: int, moderator: User, reason: str = "") -> Ban:
+    ban = Ban.objects.select_related("user").get(pk=ban_id)
+    ban.lifted_at = timezone.now()
+    ban.save(update_fields=["lifted_at"])
+    _log(
+        moderator=moderator,
+        kind=ModerationAction.Kind.UNBAN,
+        target=ban.user.username,
+        target_url=f"/user?id={ban.user.username}",
+        reason=reason,
+    )
+    return ban

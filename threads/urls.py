@@ -12,4 +12,6 @@ urlpatterns = [
     path("discussion", views.discussion, name="discussion"),
     path("source", views.source, name="source"),
     path("links", views.links, name="links"),
+    path("modlog", views.modlog, name="modlog"),
+    path("flag", views.flag, name="flag"),
 ]

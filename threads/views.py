@@ -1,11 +1,14 @@
-"""Reading pages: front, thread, comment, discussion, source and links, in HTML and text."""
+"""The forum's pages: reading (in HTML and text), flagging and the moderation log."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from . import pages, selectors
+from . import pages, selectors, services
+from .forms import FlagForm
 from .models import Comment
 
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
@@ -167,6 +170,7 @@ def _comment_page(request, post: Comment):
     context = {
         "thread": post.thread,
         "post": post,
+        "removal_reason": _removal_reason_for(request.user, post),
         "op_id": _op_id(post),
         "posts_html": pages.posts_html(posts),
     }
@@ -210,5 +214,61 @@ def links(request):
     return render(request, "threads/links.html", context)
 
 
+def _removal_reason_for(viewer, post: Comment) -> str:
+    """Only the author of a removed post is told why it was removed."""
+    is_author = viewer.is_authenticated and viewer.pk == post.author_id
+    if is_author and post.state == Comment.State.REMOVED:
+        return post.removal_reason or "no reason was given"
+    return ""
+
+
+@reading_view
+def modlog(request):
+    page = int_param(request, "p", default=1)
+    if page < 1:
+        raise BadRequest("Pages are numbered from 1.")
+    per_page = THREADS_PER_PAGE
+    actions = list(selectors.moderation_log(offset=(page - 1) * per_page, limit=per_page + 1))
+    has_more = len(actions) > per_page
+    actions = actions[:per_page]
+    if wants_text(request):
+        lines = [settings.FORUM_SITE_NAME, "", "moderation log", ""]
+        for action in actions:
+            reason = f" (reason: {action.reason})" if action.reason else ""
+            lines.append(
+                f"{pages.timestamp(action.created_at)} {action.moderator.username} "
+                f"{action.get_kind_display()}: {action.target}{reason}"
+            )
+        return text_response("\n".join(lines) + "\n")
+    context = {"actions": actions, "next_page": page + 1 if has_more else None}
+    return render(request, "threads/modlog.html", context)
+
+
 def _op_id(post: Comment) -> int:
     return Comment.objects.values_list("pk", flat=True).get(tree_id=post.tree_id, level=0)
+
+
+@login_required
+def flag(request):
+    """A logged-in reader flags a post (or, through its opening post, a thread)."""
+    try:
+        post = post_from_request(request)
+    except BadRequest as error:
+        return error_response(request, 400, str(error))
+    except LookupError as error:
+        return error_response(request, 404, str(error))
+    form = FlagForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.comment_flag(
+                    comment_id=post.pk, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except services.ForumError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Thanks: {post.name} is flagged for the moderators.")
+                return redirect(f"/item?id={post.pk}")
+        status = 400
+    return render(request, "threads/flag.html", {"post": post, "form": form}, status=status)

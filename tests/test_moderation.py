@@ -1,0 +1,393 @@
+"""Moderation: who may do what in the admin, and what each action does to the public pages."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import UserFactory
+from threads import services
+from threads.models import Ban, Comment, Flag, ModerationAction, Thread
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def tree(build):
+    """A thread: OP > a > (b > c), d."""
+    thread = build.thread(title="Moderated thread")
+    op = build.op(thread)
+    a = build.reply(op, text="post a")
+    b = build.reply(a, text="post b")
+    c = build.reply(b, text="post c")
+    d = build.reply(op, text="post d")
+    return thread, op, a, b, c, d
+
+
+def assert_tree_valid(thread: Thread) -> None:
+    rows = list(Comment.objects.filter(tree_id=thread.pk).order_by("lft"))
+    by_id = {row.pk: row for row in rows}
+    assert rows[0].level == 0 and rows[0].lft == 1 and rows[0].rght == 2 * len(rows)
+    bounds = sorted([row.lft for row in rows] + [row.rght for row in rows])
+    assert bounds == list(range(1, 2 * len(rows) + 1))
+    for row in rows[1:]:
+        parent = by_id[row.parent_id]
+        assert parent.lft < row.lft < row.rght < parent.rght
+        assert row.level == parent.level + 1
+
+
+def admin_action(client, model: str, action: str, ids, **form):
+    data = {"action": action, "_selected_action": [str(pk) for pk in ids], "apply": "1", **form}
+    return client.post(f"/admin/threads/{model}/", data)
+
+
+def thread_html(client, thread) -> str:
+    op = Comment.objects.get(tree_id=thread.pk, level=0)
+    return client.get(f"/item?id={op.pk}").content.decode()
+
+
+# Who may do what
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/threads/comment/",
+        "/admin/threads/thread/",
+        "/admin/threads/flaggedcomment/",
+        "/admin/threads/ban/",
+        "/admin/threads/ban/add/",
+        "/admin/threads/moderationaction/",
+    ],
+)
+def test_a_moderator_opens_the_moderation_pages(mod_client, tree, url):
+    assert mod_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/auth/group/",
+        "/admin/auth/group/add/",
+        "/admin/accounts/user/",
+        "/admin/accounts/user/1/change/",
+        "/admin/auth/permission/",
+    ],
+)
+def test_a_moderator_cannot_touch_users_groups_or_permissions(mod_client, url):
+    assert mod_client.get(url).status_code in (403, 404)
+
+
+def test_a_plain_staff_user_cannot_moderate(client, tree):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/admin/threads/comment/").status_code == 403
+    response = admin_action(client, "comment", "remove", [tree[2].pk], reason="x")
+    assert response.status_code == 403
+    assert Comment.objects.get(pk=tree[2].pk).state == Comment.State.VISIBLE
+
+
+def test_a_normal_user_gets_no_admin(client, user, tree):
+    client.force_login(user)
+    response = client.get("/admin/threads/comment/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# Posts
+
+
+def test_removing_a_post_leaves_a_placeholder_and_logs_it(mod_client, client, tree):
+    thread, op, a, b, c, d = tree
+    response = admin_action(mod_client, "comment", "remove", [b.pk], reason="personal attack")
+    assert response.status_code == 302
+    html = thread_html(client, thread)
+    article = re.search(rf'<article class="post gone" id="{b.pk}".*?</article>', html, re.S)
+    assert article and "[removed by moderator]" in article.group(0)
+    assert "post b" not in html and "post c" in html
+    assert_tree_valid(thread)
+    log = client.get("/modlog").content.decode()
+    assert "mod removed a post" in log and "personal attack" in log and b.name in log
+
+
+def test_the_author_of_a_removed_post_sees_the_reason(client, tree):
+    thread, op, a, b, c, d = tree
+    services.comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="off topic")
+    assert "off topic" not in client.get(f"/item?id={b.pk}").content.decode()
+    client.force_login(b.author)
+    html = client.get(f"/item?id={b.pk}").content.decode()
+    assert "Your post was removed by a moderator. Reason: off topic" in html
+
+
+def test_restoring_a_post_shows_it_again(mod_client, client, tree):
+    b = tree[3]
+    services.comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="oops")
+    admin_action(mod_client, "comment", "restore", [b.pk], reason="")
+    assert "post b" in thread_html(client, tree[0])
+    assert ModerationAction.objects.filter(kind="restore").exists()
+
+
+def test_a_removed_post_accepts_no_replies(tree):
+    b = tree[3]
+    services.comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="")
+    with pytest.raises(services.ForumError, match="removed by a moderator"):
+        services.comment_reply(parent_id=b.pk, author=UserFactory(), text="hello")
+    assert not Comment.objects.filter(parent=b).exclude(pk=tree[4].pk).exists()
+
+
+def test_remove_and_ban_the_author(mod_client, tree):
+    b = tree[3]
+    response = admin_action(
+        mod_client, "comment", "remove_and_ban", [b.pk], reason="spam", duration="7"
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get(pk=b.pk).state == Comment.State.REMOVED
+    ban = Ban.objects.get(user=b.author)
+    assert ban.reason == "spam" and ban.expires_at is not None
+    with pytest.raises(services.ForumError, match=r"banned from posting until .* spam"):
+        services.comment_reply(parent_id=tree[1].pk, author=b.author, text="again")
+
+
+def test_the_opening_post_is_removed_with_its_thread(tree):
+    with pytest.raises(services.ForumError, match="remove the thread"):
+        services.comment_remove(comment_id=tree[1].pk, moderator=UserFactory())
+
+
+# Threads
+
+
+def test_lock_refuses_replies_and_says_so(mod_client, client, tree):
+    thread, op = tree[0], tree[1]
+    admin_action(mod_client, "thread", "lock", [thread.pk], reason="heated")
+    assert "This thread is locked: it accepts no new replies." in thread_html(client, thread)
+    with pytest.raises(services.ForumError, match="locked"):
+        services.comment_reply(parent_id=op.pk, author=UserFactory(), text="late")
+    admin_action(mod_client, "thread", "unlock", [thread.pk], reason="")
+    services.comment_reply(parent_id=op.pk, author=UserFactory(), text="on time")
+    kinds = list(ModerationAction.objects.order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["lock", "unlock"]
+
+
+def test_a_pinned_thread_is_on_top_of_the_front_page(mod_client, client, build, tree):
+    thread = tree[0]
+    build.thread(title="Newer and busier")
+    assert client.get("/").content.decode().index("Newer and busier") < client.get(
+        "/"
+    ).content.decode().index("Moderated thread")
+    admin_action(mod_client, "thread", "pin", [thread.pk], reason="")
+    html = client.get("/").content.decode()
+    assert html.index("Moderated thread") < html.index("Newer and busier")
+
+
+def test_removing_a_thread_takes_it_off_the_site(mod_client, client, tree):
+    thread, op = tree[0], tree[1]
+    admin_action(mod_client, "thread", "remove", [thread.pk], reason="duplicate")
+    assert "Moderated thread" not in client.get("/").content.decode()
+    assert client.get(f"/item?id={op.pk}").status_code == 404
+    admin_action(mod_client, "thread", "restore", [thread.pk], reason="")
+    assert client.get(f"/item?id={op.pk}").status_code == 200
+
+
+def test_a_moderator_edits_a_title(mod_client, client, tree):
+    thread = tree[0]
+    url = f"/admin/threads/thread/{thread.pk}/change/"
+    response = mod_client.post(url, {"title": "A clearer title"})
+    assert response.status_code == 302
+    assert "A clearer title" in thread_html(client, thread)
+    assert ModerationAction.objects.filter(kind="retitle").exists()
+
+
+# Bans
+
+
+def test_a_ban_made_in_the_admin_refuses_posting_with_reason_and_date(mod_client, client, tree):
+    victim = tree[2].author
+    victim.set_password("a-long-user-password")
+    victim.save()
+    response = mod_client.post(
+        "/admin/threads/ban/add/",
+        {"username": victim.username.upper(), "reason": "trolling", "duration": "1"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with pytest.raises(services.ForumError, match=r"until \d{4}-\d\d-\d\d .*trolling"):
+        services.thread_create(author=victim, title="Can I?")
+    assert client.login(username=victim.username, password="a-long-user-password")
+    assert client.get(f"/item?id={tree[1].pk}").status_code == 200
+
+
+def test_a_ban_for_good_can_remove_every_post(tree, moderator):
+    thread, op, a, b, c, d = tree
+    author = b.author
+    services.comment_reply(parent_id=d.pk, author=author, text="another")
+    services.user_ban(user=author, moderator=moderator, reason="spam", remove_posts=True)
+    assert set(Comment.objects.filter(author=author).values_list("state", flat=True)) == {"removed"}
+    with pytest.raises(services.ForumError, match="for good"):
+        services.comment_reply(parent_id=op.pk, author=author, text="x")
+    assert_tree_valid(thread)
+
+
+def test_a_lifted_ban_lets_the_user_post_again(tree, moderator):
+    author = tree[2].author
+    ban = services.user_ban(user=author, moderator=moderator, reason="cool off")
+    services.user_unban(ban_id=ban.pk, moderator=moderator)
+    services.comment_reply(parent_id=tree[1].pk, author=author, text="back")
+
+
+def test_unknown_user_in_the_ban_form_is_an_error(mod_client):
+    response = mod_client.post(
+        "/admin/threads/ban/add/", {"username": "nobody", "reason": "x", "duration": "1"}
+    )
+    assert response.status_code == 200
+    assert "There is no user named nobody." in response.content.decode()
+    assert not Ban.objects.exists()
+
+
+# Flags
+
+
+def flag(client, post, reason="spam"):
+    return client.post(f"/flag?id={post.pk}", {"reason": reason})
+
+
+def test_a_reader_flags_a_post_once(client, tree):
+    b = tree[3]
+    client.force_login(UserFactory())
+    assert flag(client, b).status_code == 302
+    second = flag(client, b)
+    assert second.status_code == 400 and "You have flagged this already." in second.content.decode()
+    assert Flag.objects.filter(comment=b).count() == 1
+
+
+def test_flagging_needs_a_login_and_a_reason(client, tree):
+    b = tree[3]
+    assert flag(client, b).status_code == 302 and Flag.objects.count() == 0
+    client.force_login(UserFactory())
+    response = flag(client, b, reason="because")
+    assert response.status_code == 400 and Flag.objects.count() == 0
+    assert client.post("/flag?id=abc", {"reason": "spam"}).status_code == 400
+
+
+def test_five_distinct_flags_hide_a_post_until_a_moderator_decides(client, mod_client, tree):
+    thread, b = tree[0], tree[3]
+    for _ in range(4):
+        services.comment_flag(comment_id=b.pk, user=UserFactory(), reason="unkind")
+    assert "post b" in thread_html(client, thread)
+    services.comment_flag(comment_id=b.pk, user=UserFactory(), reason="troll")
+    html = thread_html(client, thread)
+    assert "post b" not in html and "[flagged: hidden until a moderator reviews it]" in html
+    queue = mod_client.get("/admin/threads/flaggedcomment/").content.decode()
+    assert b.name in queue and "troll, unkind" in queue
+    admin_action(mod_client, "flaggedcomment", "dismiss", [b.pk])
+    assert "post b" in thread_html(client, thread)
+    assert b.name not in mod_client.get("/admin/threads/flaggedcomment/").content.decode()
+
+
+def test_the_flag_queue_lists_the_most_flagged_first(mod_client, tree):
+    a, b = tree[2], tree[3]
+    services.comment_flag(comment_id=a.pk, user=UserFactory(), reason="spam")
+    for _ in range(3):
+        services.comment_flag(comment_id=b.pk, user=UserFactory(), reason="spam")
+    queue = mod_client.get("/admin/threads/flaggedcomment/").content.decode()
+    assert queue.index(b.name) < queue.index(a.name)
+    admin_action(mod_client, "flaggedcomment", "remove", [b.pk], reason="spam")
+    assert Comment.objects.get(pk=b.pk).state == Comment.State.REMOVED
+    assert b.name not in mod_client.get("/admin/threads/flaggedcomment/").content.decode()
+
+
+# Moving
+
+
+def test_moving_a_sub_conversation_keeps_names_and_takes_the_new_depth(mod_client, client, tree):
+    thread, op, a, b, c, d = tree
+    response = admin_action(mod_client, "comment", "move", [b.pk], new_parent=d.pk, reason="")
+    assert response.status_code == 302
+    assert_tree_valid(thread)
+    html = thread_html(client, thread)
+    b_html = re.search(rf'<article class="post" id="{b.pk}".*?</article>', html, re.S).group(0)
+    c_html = re.search(rf'<article class="post" id="{c.pk}".*?</article>', html, re.S).group(0)
+    assert f">{b.name}</a>" in b_html and 'data-depth="2"' in b_html and "◧◩<" in b_html
+    assert f"&gt;&gt;{d.name}" in b_html
+    assert 'data-depth="3"' in c_html and "◧◩◪<" in c_html
+    log = client.get("/modlog").content.decode()
+    assert "moved a sub-conversation" in log
+
+
+def test_moving_to_the_thread_itself_makes_a_top_level_post(tree, moderator):
+    thread, op, a, b, c, d = tree
+    services.comment_move(comment_id=c.pk, new_parent_id=op.pk, moderator=moderator)
+    assert Comment.objects.get(pk=c.pk).level == 1
+    assert_tree_valid(thread)
+
+
+@pytest.mark.parametrize("where", ["itself", "descendant", "other thread", "missing"])
+def test_impossible_moves_are_refused_and_change_nothing(tree, build, moderator, where):
+    thread, op, a, b, c, d = tree
+    target = {
+        "itself": b.pk,
+        "descendant": c.pk,
+        "other thread": build.op(build.thread(title="other")).pk,
+        "missing": 987654,
+    }[where]
+    before = list(Comment.objects.filter(tree_id=thread.pk).values_list("pk", "lft", "rght"))
+    with pytest.raises(services.ForumError):
+        services.comment_move(comment_id=b.pk, new_parent_id=target, moderator=moderator)
+    after = list(Comment.objects.filter(tree_id=thread.pk).values_list("pk", "lft", "rght"))
+    assert before == after
+    assert not ModerationAction.objects.exists()
+
+
+def test_a_bad_move_in_the_admin_is_reported(mod_client, tree):
+    b, c = tree[3], tree[4]
+    response = admin_action(mod_client, "comment", "move", [b.pk], new_parent=c.pk, reason="")
+    assert response.status_code == 302
+    page = mod_client.get(response["Location"]).content.decode()
+    assert "cannot move under itself" in page
+
+
+# The log
+
+
+def test_the_modlog_is_public_newest_first_and_paged(client, tree, moderator, settings):
+    thread = tree[0]
+    for n in range(35):
+        services.thread_lock(thread_id=thread.pk, moderator=moderator, reason=f"r{n}")
+    first = client.get("/modlog").content.decode()
+    assert first.index("(reason: r34)") < first.index("(reason: r33)")
+    assert "(reason: r4)" not in first and '<a class="more" href="?p=2">' in first
+    second = client.get("/modlog?p=2").content.decode()
+    assert "(reason: r4)" in second and "(reason: r0)" in second
+    text = client.get("/modlog?format=txt").content.decode()
+    assert "mod locked a thread" in text
+
+
+# Scale
+
+
+def test_the_admin_post_list_of_a_big_thread_is_not_a_query_per_post(mod_client, build):
+    thread = build.thread(title="big")
+    build.random_tree(thread, 2000)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert mod_client.get(url).status_code == 200
+        return len(queries)
+
+    small = build.thread(title="small")
+    build.random_tree(small, 3)
+    assert count(f"/admin/threads/comment/?thread={thread.pk}") == count(
+        f"/admin/threads/comment/?thread={small.pk}"
+    )
+    assert (
+        count(f"/admin/threads/comment/{Comment.objects.filter(level=5).first().pk}/change/") < 20
+    )
