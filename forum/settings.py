@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 FORUM_THREADS_PER_PAGE = 30
+# How many reverse proxies stand in front of gunicorn: the client's address for the rate
+# limits is then read from X-Forwarded-For, that many hops from the right. 0: REMOTE_ADDR.
+FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     "forum.accounts",
@@ -101,6 +105,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 
+# The rate limits' counters live here: only Redis shares them between worker processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -108,6 +113,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "forum")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -167,8 +173,31 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+
+def mailer_from_url(url: str) -> dict:
+    """smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS) as a MAILERS entry."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:password@host:587.")
+    secure = parts.scheme == "smtps"
+    options = {
+        "host": parts.hostname,
+        "port": parts.port or (465 if secure else 587),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_ssl": secure,
+        "use_tls": not secure,
+        "timeout": 20,
+    }
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+
+
+# Password-reset mail: printed on the console unless EMAIL_URL names an SMTP server.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
 MAILERS = {
-    "default": {
+    "default": mailer_from_url(EMAIL_URL)
+    if EMAIL_URL
+    else {
         "BACKEND": os.environ.get(
             "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
         ),

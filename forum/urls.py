@@ -1,4 +1,4 @@
-"""The site's URLs: Hacker News paths for reading, the admin under /admin/."""
+"""The site's URLs: Hacker News paths for reading, writing and accounts, the admin under /admin/."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("threads.urls")),
+    path("", include("forum.accounts.urls")),
 ]
 
 handler400 = "forum.errors.bad_request"

@@ -16,9 +16,14 @@ MAX_URL_DISPLAY = 60
 # Resolves a post name of the same thread to the post's id, or None when there is no such post.
 RefResolver = Callable[[str], int | None]
 
+# Control characters other than newline and tab, and the bidi embedding, override and isolate
+# controls: they can reorder what follows them (a link shown backwards) and are never needed
+# to write any script, so they are dropped from the page; [source] keeps the text as typed.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
 _TOKEN = re.compile(
     r"(?P<ref>>>[A-Za-z0-9_-]{1,6}\+(?:\(OP\)|[0-9A-Za-z]{1,8}))"
-    r"|(?P<url>https?://[^\s<>\"'`]+)"
+    r"|(?P<url>\bhttps?://[^\s<>\"'`\\]+)"
     r"|(?P<italic>\*(?=\S)[^*\n]+(?<=\S)\*)"
 )
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\""
@@ -29,6 +34,9 @@ def referenced_names(text: str) -> set[str]:
 
 
 def render(text: str, resolve: RefResolver = lambda name: None) -> str:
+    """Safe HTML for the text: every character the author typed is escaped, then nh3 keeps
+    only ALLOWED_TAGS with ALLOWED_ATTRIBUTES and http(s) links, as a second line of defence."""
+    text = _HIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     blocks = [_render_block(block, resolve) for block in zlacker.paragraphs(text)]
     return nh3.clean(
         "".join(blocks),
@@ -72,7 +80,11 @@ def _render_token(match: re.Match, resolve: RefResolver) -> str:
 
 def _render_url(url: str) -> str:
     tail = ""
+    # Punctuation ending a sentence is not part of the url, but a closing bracket that
+    # balances one inside it is, as in https://en.wikipedia.org/wiki/Mercury_(planet).
     while url and url[-1] in _TRAILING_PUNCTUATION:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
         tail = url[-1] + tail
         url = url[:-1]
     shown = url if len(url) <= MAX_URL_DISPLAY else url[: MAX_URL_DISPLAY - 3] + "..."

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import pages, selectors
+from . import forms, pages, selectors
 from .models import Comment
 
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
@@ -124,6 +124,7 @@ def _thread_page(request, op: Comment):
         "op": op_view,
         "op_replies": pages.replies_html(op_view, on_page),
         "posts_html": pages.posts_html(posts, extra_ids=[op.pk]),
+        **forms.reply_box(op),
     }
     return render(request, "threads/thread.html", context)
 
@@ -169,6 +170,7 @@ def _comment_page(request, post: Comment):
         "post": post,
         "op_id": _op_id(post),
         "posts_html": pages.posts_html(posts),
+        **forms.reply_box(post),
     }
     return render(request, "threads/comment.html", context)
 
