@@ -124,7 +124,8 @@ def _reply_page(request, parent: Comment | None, form, *, status: int = 200, err
         "parent": parent,
         "parent_html": _shown_post(parent) if parent else "",
         "thread": parent.thread if parent else None,
-        "closed": closed,
+        # A refused post keeps its form, so the author does not lose the text.
+        "closed": "" if form.is_bound else closed,
     }
     return form_page(request, "threads/reply.html", context, status=status, error=error)
 
