@@ -70,10 +70,10 @@ class Server:
         self.url = url
         self.access_log = access_log
 
-    def worker_pids(self) -> set[str]:
-        """The worker processes that answered a request, from the access log."""
-        lines = self.access_log.read_text().splitlines()
-        return {line.split()[0] for line in lines if line.strip()}
+    def worker_pids(self, method: str, path: str) -> set[str]:
+        """The worker processes that answered such requests, from the access log."""
+        rows = [line.split() for line in self.access_log.read_text().splitlines()]
+        return {row[0] for row in rows if row[2:4] == [method, path]}
 
 
 @pytest.fixture
