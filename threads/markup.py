@@ -38,14 +38,7 @@ def render(text: str, resolve: RefResolver = lambda name: None) -> str:
     only ALLOWED_TAGS with ALLOWED_ATTRIBUTES and http(s) links, as a second line of defence."""
     text = _HIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     blocks = [_render_block(block, resolve) for block in zlacker.paragraphs(text)]
-    return nh3.clean(
-        "".join(blocks),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel=None,
-        strip_comments=True,
-    )
+    return _clean("".join(blocks))
 
 
 def _render_block(block: str, resolve: RefResolver) -> str:
@@ -88,4 +81,19 @@ def _render_url(url: str) -> str:
         tail = url[-1] + tail
         url = url[:-1]
     shown = url if len(url) <= MAX_URL_DISPLAY else url[: MAX_URL_DISPLAY - 3] + "..."
-    return f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(shown)}</a>{escape(tail)}'
+    link = f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(shown)}</a>'
+    # A url the final pass would refuse (no valid host, say) stays text, not a dead link.
+    if " href=" not in _clean(link):
+        return escape(url + tail)
+    return link + escape(tail)
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel=None,
+        strip_comments=True,
+    )
