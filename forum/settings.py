@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -12,7 +12,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+    return env_bool_text(os.environ.get(name), default)
+
+
+def env_bool_text(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -163,6 +166,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's own CSRF failure page carries inline style, which the policy above refuses.
+CSRF_FAILURE_VIEW = "forum.errors.csrf_failure"
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -175,25 +180,31 @@ if PRODUCTION:
 
 
 def mailer_from_url(url: str) -> dict:
-    """smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS) as a MAILERS entry."""
+    """smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS) as a MAILERS entry.
+
+    User and password are percent-encoded in the url (@ is %40)."""
     parts = urlsplit(url)
     if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
         raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:password@host:587.")
     secure = parts.scheme == "smtps"
+    query = parse_qs(parts.query)
+    port = parts.port or (465 if secure else 587)
     options = {
         "host": parts.hostname,
-        "port": parts.port or (465 if secure else 587),
+        "port": port,
         "username": unquote(parts.username or ""),
         "password": unquote(parts.password or ""),
         "use_ssl": secure,
-        "use_tls": not secure,
+        # STARTTLS on the submission port, not on 25 (a local server); ?tls=0/1 decides.
+        "use_tls": env_bool_text(query.get("tls", [""])[0], not secure and port != 25),
         "timeout": 20,
     }
     return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
 
 
-# Password-reset mail: printed on the console unless EMAIL_URL names an SMTP server.
-EMAIL_URL = os.environ.get("EMAIL_URL", "")
+# Password-reset mail goes to the SMTP server EMAIL_URL names; without one, development
+# prints it on the console and production hands it to the local mail server (localhost:25).
+EMAIL_URL = os.environ.get("EMAIL_URL", "smtp://localhost:25" if PRODUCTION else "")
 MAILERS = {
     "default": mailer_from_url(EMAIL_URL)
     if EMAIL_URL

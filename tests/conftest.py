@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
 from tests.factories import ThreadBuilder, UserFactory
@@ -21,11 +20,12 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(autouse=True)
-def clean_cache():
-    # The rate limits count in the cache: every test starts with none used.
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_cache(settings):
+    # The rate limits count in the cache: every test starts with none used. A new key prefix
+    # gives that without flushing a Redis that others may share.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
 
 
 @pytest.fixture(autouse=True)
