@@ -361,3 +361,32 @@ def test_sign_up_submit_reply_edit_delete_through_gunicorn(gunicorn):
     alice.get("/")
     assert alice.post("/logout", {}).status == 302
     assert 'href="/login' in alice.get("/").text
+
+
+def test_a_deleted_opening_post_with_replies_leaves_no_trace_of_its_text(client, writer, build):
+    thread = build.thread(title="Kept", text="Secret opening words", author=writer)
+    op = op_of(thread)
+    build.reply(op, text="An answer")
+    client.post(f"/delete?id={op.pk}")
+    for path in (f"/item?id={op.pk}", f"/item?id={op.pk}&format=txt", f"/source?id={op.pk}"):
+        page = client.get(path).content.decode()
+        assert "Secret opening words" not in page and "[deleted]" in page, path
+    assert "An answer" in client.get(f"/item?id={op.pk}").content.decode()
+
+
+def test_a_post_deleted_by_its_author_accepts_no_replies(client, writer, build):
+    op = build.op(build.thread())
+    gone = build.reply(op)
+    build.reply(gone)
+    Comment.objects.filter(pk=gone.pk).update(state=Comment.State.DELETED)
+    message = "That post was deleted by its author: it accepts no replies."
+    _reply_refused(client, {"parent": gone.pk, "text": "Hello?"}, 403, message)
+
+
+def test_an_edited_opening_post_says_edited(client, writer, build):
+    thread = build.thread(title="Link", url="https://example.com/", text="", author=writer)
+    op = op_of(thread)
+    assert client.post(f"/edit?id={op.pk}", {"text": ""}).status_code == 302
+    client.post(f"/edit?id={op.pk}", {"text": "Some context."})
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    assert "<p>Some context.</p>" in html and '<span class="edited">(edited)</span>' in html

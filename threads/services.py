@@ -110,6 +110,8 @@ def reply_closed_reason(*, thread: Thread, parent: Comment) -> str:
         return "This thread is locked: it accepts no new replies."
     if parent.state == Comment.State.REMOVED:
         return "That post was removed by a moderator: it accepts no replies."
+    if parent.state == Comment.State.DELETED:
+        return "That post was deleted by its author: it accepts no replies."
     return ""
 
 

@@ -140,7 +140,7 @@ def _thread_text(thread, op: pages.Post, posts: list[pages.Post]) -> str:
         f" | {thread.points} points {thread.comment_count} comments"
     )
     if op.text:
-        lines.extend(["", *op.text.split("\n")])
+        lines.extend(["", *op.shown_text.split("\n")])
     lines.extend(pages.replies_text(op))
     lines.append("")
     for post in posts:

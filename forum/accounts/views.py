@@ -37,7 +37,9 @@ def _next_url(request) -> str:
     safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return target if safe else settings.LOGIN_REDIRECT_URL
+    # Coming back to the log-in or sign-up form itself would only show it again.
+    back_to_form = target.startswith(("/login", "/signup", "/logout"))
+    return target if safe and not back_to_form else settings.LOGIN_REDIRECT_URL
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -153,7 +155,7 @@ def user(request):
         if not form.is_valid():
             return _user_page(request, shown, form, status=400)
         services.user_profile_update(user=request.user, **form.cleaned_data)
-        return HttpResponseRedirect(f"/user?id={shown.username}")
+        return HttpResponseRedirect(f"/user?{urlencode({'id': shown.username})}")
     if text_wanted(request):
         return text_response(_user_text(shown))
     return _user_page(request, shown, form)
