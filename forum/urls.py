@@ -3,7 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from forum.accounts.views import login
+
 urlpatterns = [
+    # The admin's log-in is the site's own, so its attempts count against the same limits.
+    path("admin/login/", login),
     path("admin/", admin.site.urls),
     path("", include("threads.urls")),
     path("", include("forum.accounts.urls")),

@@ -166,3 +166,19 @@ def test_comment_limit_holds_across_two_gunicorn_workers_with_redis(gunicorn):
     assert statuses == [302] * 5 + [429] * 5
     assert Comment.objects.filter(author__username="poster", level=1).count() == 5
     assert len(server.worker_pids("POST", "/reply")) == 2
+
+
+def test_the_admin_log_in_counts_against_the_same_limits(client, db):
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "root", "password": "guess"})
+    refused = client.post("/admin/login/", {"username": "root", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "Too many failed log-ins" in refused.content.decode()
+    elsewhere = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "root", "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert elsewhere["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200

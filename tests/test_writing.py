@@ -85,7 +85,7 @@ def test_bad_submissions_show_the_form_again_and_store_nothing(
     html = response.content.decode()
     assert response.status_code == 400
     assert message in html
-    assert '<form method="post" action="/submit"' in html
+    assert '<form class="stack" method="post" action="/submit"' in html
     assert Thread.objects.count() == 0
 
 
@@ -104,7 +104,7 @@ def test_reply_from_the_comment_page_lands_on_the_new_post_in_the_thread(client,
     first = build.reply(op)
     second = build.reply(first)
     page = client.get(f"/item?id={second.pk}").content.decode()
-    assert '<form method="post" action="/reply"' in page
+    assert '<form class="stack" method="post" action="/reply"' in page
     assert f'name="parent" value="{second.pk}"' in page
 
     response = client.post(
@@ -184,7 +184,7 @@ def _reply_refused(client, data: dict, status: int, message: str):
 def test_bad_text_shows_the_form_again_with_a_message(client, writer, build, text, message):
     op = build.op(build.thread())
     html = _reply_refused(client, {"parent": op.pk, "text": text}, 400, message)
-    assert '<form method="post" action="/reply"' in html
+    assert '<form class="stack" method="post" action="/reply"' in html
 
 
 def test_text_of_exactly_10000_characters_is_accepted(client, writer, build):
