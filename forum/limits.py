@@ -12,7 +12,7 @@ from django.utils import timezone
 
 @dataclass(frozen=True)
 class Rate:
-    """At most `limit` events per `window` seconds, counted in fixed windows."""
+    """At most `limit` events in `window` seconds, from the first event the window counts."""
 
     limit: int
     window: int

@@ -160,9 +160,10 @@ def test_the_owner_edits_about_and_no_one_else_can(client, db):
     assert gina.about == "Hello there."
 
 
-def test_unknown_users_are_404(client, db):
-    for path in ("/user?id=nobody", "/threads?id=nobody", "/submitted?id=nobody"):
-        response = client.get(path)
+@pytest.mark.parametrize("name", ["nobody", "%00", "x" * 200, ""])
+def test_unknown_users_are_404(client, db, name):
+    for page in ("user", "threads", "submitted"):
+        response = client.get(f"/{page}?id={name}")
         assert response.status_code == 404
         assert "There is no user named" in response.content.decode()
 

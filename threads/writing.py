@@ -59,7 +59,7 @@ def _post_or_404(post_id: int) -> Comment:
 def _shown_post(comment: Comment) -> str:
     """The post as the thread shows it, its >>parent and glyphs included."""
     chain = pages.build(selectors.chain_posts(post=comment))
-    return pages.posts_html(chain[-1:], extra_ids=())
+    return pages.posts_html(chain[-1:])
 
 
 @writing_view
@@ -91,11 +91,7 @@ def reply(request):
         form = forms.ReplyForm(initial={"parent": parent.pk, "thread": parent.thread_id})
         return _reply_page(request, parent, form)
     form = forms.ReplyForm(request.POST)
-    parent_id = form.fields["parent"].widget.value_from_datadict(request.POST, None, "parent")
-    known = str(parent_id).isdigit() and len(str(parent_id)) <= 18
-    parent = (
-        Comment.objects.select_related("thread").filter(pk=parent_id).first() if known else None
-    )
+    parent = _parent_shown(request.POST.get("parent", ""))
     if not form.is_valid():
         return _reply_page(request, parent, form, status=400)
     try:
@@ -111,6 +107,13 @@ def reply(request):
     except services.ForumError as error:
         return _reply_page(request, parent, form, status=error.status, error=error)
     return HttpResponseRedirect(post_in_thread(comment))
+
+
+def _parent_shown(raw_id: str) -> Comment | None:
+    """The post a refused reply answered, to show it again; None when there is no such post."""
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
+        return None
+    return Comment.objects.select_related("thread", "author").filter(pk=raw_id).first()
 
 
 def _reply_page(request, parent: Comment | None, form, *, status: int = 200, error=None):

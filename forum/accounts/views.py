@@ -13,8 +13,15 @@ from django.views.decorators.http import require_http_methods
 from forum import limits
 from threads import markup, selectors
 from threads.services import ForumError
-from threads.views import BadRequest, error_response, int_param, reading_view, text_response
-from threads.views import wants_text as text_wanted
+from threads.views import (
+    BadRequest,
+    error_response,
+    int_param,
+    reading_view,
+    text_response,
+    wants_text,
+)
+from threads.writing import form_page
 
 from . import forms, services
 from .models import User
@@ -23,13 +30,6 @@ KNOWN_DEVICE_COOKIE = "known_device"
 KNOWN_DEVICE_SALT = "forum.accounts.known-device"
 KNOWN_DEVICE_AGE = 365 * 24 * 60 * 60
 LIST_SIZE = 30
-
-
-def _form_page(request, template: str, context: dict, *, status=200, error=None):
-    response = render(request, template, {**context, "error": str(error or "")}, status=status)
-    if isinstance(error, limits.RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    return response
 
 
 def _next_url(request) -> str:
@@ -47,16 +47,16 @@ def signup(request):
     form = forms.SignupForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": _next_url(request)}
     if request.method != "POST":
-        return _form_page(request, "registration/signup.html", context)
+        return form_page(request, "registration/signup.html", context)
     if not form.is_valid():
-        return _form_page(request, "registration/signup.html", context, status=400)
+        return form_page(request, "registration/signup.html", context, status=400)
     try:
         limits.hit(limits.SIGNUPS_PER_ADDRESS, f"signup:{limits.client_address(request)}")
         user = services.user_signup(**form.cleaned_data)
     except limits.RateLimited as error:
-        return _form_page(request, "registration/signup.html", context, status=429, error=error)
+        return form_page(request, "registration/signup.html", context, status=429, error=error)
     except ForumError as error:
-        return _form_page(request, "registration/signup.html", context, status=400, error=error)
+        return form_page(request, "registration/signup.html", context, status=400, error=error)
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return HttpResponseRedirect(_next_url(request))
 
@@ -87,16 +87,16 @@ def login(request):
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     context = {"form": form, "next": _next_url(request)}
     if request.method != "POST":
-        return _form_page(request, "registration/login.html", context)
+        return form_page(request, "registration/login.html", context)
     username = request.POST.get("username", "").strip().lower()[:150]
     address = limits.client_address(request)
     try:
         _check_login_limits(username, address, _known_device(request, username))
     except limits.RateLimited as error:
-        return _form_page(request, "registration/login.html", context, status=429, error=error)
+        return form_page(request, "registration/login.html", context, status=429, error=error)
     if not form.is_valid():
         _count_login_failure(username, address)
-        return _form_page(request, "registration/login.html", context, status=400)
+        return form_page(request, "registration/login.html", context, status=400)
     limits.reset(limits.LOGIN_FAILURES_PER_PAIR, f"login:{username}:{address}")
     auth.login(request, form.get_user())
     response = HttpResponseRedirect(_next_url(request))
@@ -128,7 +128,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 def _user_or_404(request) -> User:
     name = request.GET.get("id", "")
-    user = User.objects.filter(username__iexact=name).first() if name else None
+    # PostgreSQL refuses NUL in a query, and no name is longer than the column.
+    plausible = name and "\x00" not in name and len(name) <= 150
+    user = User.objects.filter(username__iexact=name).first() if plausible else None
     if user is None:
         raise LookupError(f"There is no user named {name!r}.")
     return user
@@ -150,13 +152,17 @@ def user(request):
     owner = request.user.is_authenticated and request.user.pk == shown.pk
     if request.method == "POST" and not owner:
         return error_response(request, 403, "Only its owner can change this profile.")
-    form = forms.ProfileForm(request.POST or None, instance=shown) if owner else None
+    form = (
+        forms.ProfileForm(request.POST if request.method == "POST" else None, instance=shown)
+        if owner
+        else None
+    )
     if request.method == "POST":
         if not form.is_valid():
             return _user_page(request, shown, form, status=400)
         services.user_profile_update(user=request.user, **form.cleaned_data)
         return HttpResponseRedirect(f"/user?{urlencode({'id': shown.username})}")
-    if text_wanted(request):
+    if wants_text(request):
         return text_response(_user_text(shown))
     return _user_page(request, shown, form)
 
@@ -184,7 +190,7 @@ def comments(request):
     shown = _user_or_404(request)
     page, offset = _page_offset(request)
     rows = list(selectors.comments_by(username=shown.username, offset=offset, limit=LIST_SIZE + 1))
-    if text_wanted(request):
+    if wants_text(request):
         lines = [settings.FORUM_SITE_NAME, "", f"{shown.username}'s comments"]
         for comment in rows[:LIST_SIZE]:
             lines += ["", f"{comment.name} {comment.created_at:%Y-%m-%d %H:%M:%S}"]
@@ -203,7 +209,7 @@ def submitted(request):
     shown = _user_or_404(request)
     page, offset = _page_offset(request)
     rows = list(selectors.threads_by(username=shown.username, offset=offset, limit=LIST_SIZE + 1))
-    if text_wanted(request):
+    if wants_text(request):
         lines = [settings.FORUM_SITE_NAME, "", f"{shown.username}'s submissions", ""]
         for number, thread in enumerate(rows[:LIST_SIZE], start=offset + 1):
             lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
