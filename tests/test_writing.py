@@ -390,3 +390,18 @@ def test_an_edited_opening_post_says_edited(client, writer, build):
     client.post(f"/edit?id={op.pk}", {"text": "Some context."})
     html = client.get(f"/item?id={op.pk}").content.decode()
     assert "<p>Some context.</p>" in html and '<span class="edited">(edited)</span>' in html
+
+
+def test_edit_and_delete_links_show_for_the_author_only_and_edit_for_two_hours(
+    client, writer, build
+):
+    op = build.op(build.thread())
+    mine = build.reply(op, author=writer)
+    theirs = build.reply(op)
+    page = client.get(f"/item?id={mine.pk}").content.decode()
+    assert f'href="/edit?id={mine.pk}"' in page and f'href="/delete?id={mine.pk}"' in page
+    page = client.get(f"/item?id={theirs.pk}").content.decode()
+    assert "/edit?id=" not in page and "/delete?id=" not in page
+    Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    page = client.get(f"/item?id={mine.pk}").content.decode()
+    assert "/edit?id=" not in page and f'href="/delete?id={mine.pk}"' in page

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.timezone import now
 
 from . import services
 
@@ -71,9 +72,20 @@ class EditForm(forms.Form):
         self.fields["text"].text_required = text_required
 
 
-def reply_box(post) -> dict:
-    """What a page needs to show the reply form under a post (a Comment with its thread)."""
+def post_actions(post, user) -> dict:
+    """What a page needs under a post (a Comment with its thread): the reply form, and
+    whether this reader may edit or delete it."""
     return {
         "reply_form": ReplyForm(initial={"parent": post.pk, "thread": post.thread_id}),
         "reply_closed": services.reply_closed_reason(thread=post.thread, parent=post),
+        "can_edit": _allowed(services.comment_edit_check, comment=post, user=user, now=now()),
+        "can_delete": _allowed(services.comment_delete_check, comment=post, user=user),
     }
+
+
+def _allowed(check, **kwargs) -> bool:
+    try:
+        check(**kwargs)
+    except services.ForumError:
+        return False
+    return True

@@ -124,7 +124,7 @@ def _thread_page(request, op: Comment):
         "op": op_view,
         "op_replies": pages.replies_html(op_view, on_page),
         "posts_html": pages.posts_html(posts, extra_ids=[op.pk]),
-        **forms.reply_box(op),
+        **forms.post_actions(op, request.user),
     }
     return render(request, "threads/thread.html", context)
 
@@ -170,7 +170,7 @@ def _comment_page(request, post: Comment):
         "post": post,
         "op_id": _op_id(post),
         "posts_html": pages.posts_html(posts),
-        **forms.reply_box(post),
+        **forms.post_actions(post, request.user),
     }
     return render(request, "threads/comment.html", context)
 
