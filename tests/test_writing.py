@@ -89,6 +89,17 @@ def test_bad_submissions_show_the_form_again_and_store_nothing(
     assert Thread.objects.count() == 0
 
 
+def test_titles_lose_bidi_controls_and_text_keeps_its_code_indent(client, writer):
+    client.post("/submit", {"title": "Safe\u202e title ", "url": "", "text": "\n\n  code\n"})
+    thread = Thread.objects.get()
+    assert thread.title == "Safe title"
+    assert op_of(thread).text == "  code"
+    assert (
+        "<pre><code>code</code></pre>"
+        in client.get(f"/item?id={op_of(thread).pk}").content.decode()
+    )
+
+
 def test_submit_needs_a_login(client, db):
     response = client.get("/submit")
     assert response.status_code == 302

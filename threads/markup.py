@@ -29,6 +29,11 @@ _TOKEN = re.compile(
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\""
 
 
+def without_hidden(text: str) -> str:
+    """The text without control characters (but newline and tab) and bidi controls."""
+    return _HIDDEN.sub("", text)
+
+
 def referenced_names(text: str) -> set[str]:
     return {m.group("ref")[2:] for m in _TOKEN.finditer(text) if m.group("ref")}
 
@@ -36,7 +41,7 @@ def referenced_names(text: str) -> set[str]:
 def render(text: str, resolve: RefResolver = lambda name: None) -> str:
     """Safe HTML for the text: every character the author typed is escaped, then nh3 keeps
     only ALLOWED_TAGS with ALLOWED_ATTRIBUTES and http(s) links, as a second line of defence."""
-    text = _HIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = without_hidden(text.replace("\r\n", "\n").replace("\r", "\n"))
     blocks = [_render_block(block, resolve) for block in zlacker.paragraphs(text)]
     return _clean("".join(blocks))
 

@@ -1,5 +1,6 @@
 """Every write to threads and comments: each in one transaction that locks the thread first."""
 
+import re
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from .models import Comment, Thread
 MAX_TEXT_LENGTH = 10_000
 MAX_TITLE_LENGTH = 80
 EDIT_WINDOW = timedelta(hours=2)
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 
 class ForumError(Exception):
@@ -37,6 +39,7 @@ def text_checked(text: str, *, required: bool = True) -> str:
             f"The text is {len(text):,} characters long; at most {MAX_TEXT_LENGTH:,} are allowed."
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    text = _LEADING_BLANK_LINES.sub("", text)
     if required and not text.strip():
         raise ForumError("Please write something: the text is empty.")
     return text
@@ -45,7 +48,8 @@ def text_checked(text: str, *, required: bool = True) -> str:
 def title_checked(title: str) -> str:
     if "\x00" in title:
         raise ForumError("The title contains a NUL character, which cannot be stored.")
-    title = " ".join(title.split())
+    # A title sits in lists beside others: a bidi override in it would reorder its neighbours.
+    title = " ".join(markup.without_hidden(title).split())
     if not title:
         raise ForumError("Please give a title.")
     if len(title) > MAX_TITLE_LENGTH:
