@@ -84,6 +84,7 @@ def gunicorn(transactional_db, tmp_path):
     def start(*, workers: int = 2, redis: bool = False) -> Server:
         port = free_port()
         access_log = tmp_path / f"access-{port}.log"
+        error_log = tmp_path / f"error-{port}.log"
         env = {
             **os.environ,
             "DATABASE_URL": database_url_for_servers(),
@@ -94,38 +95,43 @@ def gunicorn(transactional_db, tmp_path):
         env.pop("REDIS_URL", None)
         if redis:
             env["REDIS_URL"] = REDIS_URL
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "forum.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={workers}",
-                f"--access-logfile={access_log}",
-                "--access-logformat=%(p)s %(s)s %(m)s %(U)s",
-                "--error-logfile=-",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        with error_log.open("w") as errors:
+            process = _spawn(port, workers, access_log, errors, env)
         server = Server(process, f"http://127.0.0.1:{port}", access_log)
         servers.append(server)
-        _wait_for(port, process)
+        _wait_for(port, process, error_log)
         return server
 
     yield start
     for server in servers:
         server.process.terminate()
         server.process.wait(timeout=30)
-        server.process.stderr.close()
 
 
-def _wait_for(port: int, process: subprocess.Popen) -> None:
+def _spawn(port: int, workers: int, access_log: Path, errors, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(GUNICORN),
+            "forum.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            f"--access-logfile={access_log}",
+            "--access-logformat=%(p)s %(s)s %(m)s %(U)s",
+            "--error-logfile=-",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        # A file, not a pipe: a pipe nobody reads would stall the server once full.
+        stderr=errors,
+    )
+
+
+def _wait_for(port: int, process: subprocess.Popen, error_log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()}")
+            raise RuntimeError(f"gunicorn exited: {error_log.read_text()}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
