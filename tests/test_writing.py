@@ -275,6 +275,7 @@ def test_bad_edits_are_refused_with_the_form(client, writer, build):
     response = client.post(f"/edit?id={mine.pk}", {"text": "  "})
     assert response.status_code == 400
     assert "Please write something" in response.content.decode()
+    assert f'action="/edit?id={mine.pk}"' in response.content.decode()
     assert Comment.objects.get(pk=mine.pk).text == "Old"
 
 
