@@ -21,3 +21,13 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return _page(request, 500, "Something went wrong", "Please try again in a moment.")
+
+
+def csrf_failure(request, reason=""):
+    return _page(
+        request,
+        403,
+        "Form expired",
+        "This form was too old or came from another site, so nothing was saved. "
+        "Go back, reload the page and try again.",
+    )

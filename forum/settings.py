@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -11,7 +12,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+    return env_bool_text(os.environ.get(name), default)
+
+
+def env_bool_text(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -42,6 +46,9 @@ FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 FORUM_THREADS_PER_PAGE = 30
 # Flags from this many distinct readers hide a post until a moderator decides.
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", 5))
+# How many reverse proxies stand in front of gunicorn: the client's address for the rate
+# limits is then read from X-Forwarded-For, that many hops from the right. 0: REMOTE_ADDR.
+FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     "forum.accounts",
@@ -103,6 +110,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 
+# The rate limits' counters live here: only Redis shares them between worker processes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -110,6 +118,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "forum")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,6 +168,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's own CSRF failure page carries inline style, which the policy above refuses.
+CSRF_FAILURE_VIEW = "forum.errors.csrf_failure"
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -169,8 +180,37 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+
+def mailer_from_url(url: str) -> dict:
+    """smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS) as a MAILERS entry.
+
+    User and password are percent-encoded in the url (@ is %40)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:password@host:587.")
+    secure = parts.scheme == "smtps"
+    query = parse_qs(parts.query)
+    port = parts.port or (465 if secure else 587)
+    options = {
+        "host": parts.hostname,
+        "port": port,
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_ssl": secure,
+        # STARTTLS on the submission port, not on 25 (a local server); ?tls=0/1 decides.
+        "use_tls": env_bool_text(query.get("tls", [""])[0], not secure and port != 25),
+        "timeout": 20,
+    }
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+
+
+# Password-reset mail goes to the SMTP server EMAIL_URL names; without one, development
+# prints it on the console and production hands it to the local mail server (localhost:25).
+EMAIL_URL = os.environ.get("EMAIL_URL", "smtp://localhost:25" if PRODUCTION else "")
 MAILERS = {
-    "default": {
+    "default": mailer_from_url(EMAIL_URL)
+    if EMAIL_URL
+    else {
         "BACKEND": os.environ.get(
             "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
         ),

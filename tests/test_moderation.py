@@ -265,7 +265,7 @@ def test_a_reader_flags_a_post_once(client, tree):
     client.force_login(UserFactory())
     assert flag(client, b).status_code == 302
     second = flag(client, b)
-    assert second.status_code == 400 and "You have flagged this already." in second.content.decode()
+    assert second.status_code == 409 and "You have flagged this already." in second.content.decode()
     assert Flag.objects.filter(comment=b).count() == 1
 
 

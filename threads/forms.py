@@ -1,8 +1,95 @@
-"""Forms for the forum's pages."""
+"""Forms for writing: submit, reply and edit; their checks are the services' own."""
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.timezone import now
 
+from . import services
 from .models import Flag
+
+
+def _checked(check, value, **kwargs):
+    try:
+        return check(value, **kwargs)
+    except services.ForumError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+class TextField(forms.CharField):
+    """Comment text: kept as typed (leading spaces mark code), checked by the services."""
+
+    def __init__(self, *, required: bool = True, **kwargs):
+        super().__init__(
+            required=False,
+            strip=False,
+            widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+            **kwargs,
+        )
+        self.text_required = required
+        # The services' own message covers NUL characters.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+    def clean(self, value):
+        return _checked(services.text_checked, super().clean(value), required=self.text_required)
+
+
+class SubmitForm(forms.Form):
+    title = forms.CharField(required=False, strip=False)
+    url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
+    text = TextField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].validators = []
+        self.fields["url"].validators = [
+            v
+            for v in self.fields["url"].validators
+            if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        self.fields["title"].widget.attrs.update({"size": 60, "maxlength": 80})
+
+    def clean_title(self):
+        return _checked(services.title_checked, self.cleaned_data["title"])
+
+
+MAX_ID = 2**63 - 1
+
+
+class ReplyForm(forms.Form):
+    parent = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    thread = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=MAX_ID, required=False
+    )
+    text = TextField()
+
+
+class EditForm(forms.Form):
+    text = TextField()
+
+    def __init__(self, *args, text_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].text_required = text_required
+
+
+def post_actions(post, user) -> dict:
+    """What a page needs under a post (a Comment with its thread): the reply form, and
+    whether this reader may edit or delete it."""
+    return {
+        "reply_form": ReplyForm(initial={"parent": post.pk, "thread": post.thread_id}),
+        "reply_closed": services.reply_closed_reason(thread=post.thread, parent=post),
+        "can_edit": _allowed(services.comment_edit_check, comment=post, user=user, now=now()),
+        "can_delete": _allowed(services.comment_delete_check, comment=post, user=user),
+    }
+
+
+def _allowed(check, **kwargs) -> bool:
+    try:
+        check(**kwargs)
+    except services.ForumError:
+        return False
+    return True
 
 
 class FlagForm(forms.Form):

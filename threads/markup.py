@@ -16,12 +16,22 @@ MAX_URL_DISPLAY = 60
 # Resolves a post name of the same thread to the post's id, or None when there is no such post.
 RefResolver = Callable[[str], int | None]
 
+# Control characters other than newline and tab, and the bidi embedding, override and isolate
+# controls: they can reorder what follows them (a link shown backwards) and are never needed
+# to write any script, so they are dropped from the page; [source] keeps the text as typed.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
 _TOKEN = re.compile(
     r"(?P<ref>>>[A-Za-z0-9_-]{1,6}\+(?:\(OP\)|[0-9A-Za-z]{1,8}))"
-    r"|(?P<url>https?://[^\s<>\"'`]+)"
+    r"|(?P<url>\bhttps?://[^\s<>\"'`\\]+)"
     r"|(?P<italic>\*(?=\S)[^*\n]+(?<=\S)\*)"
 )
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+
+
+def without_hidden(text: str) -> str:
+    """The text without control characters (but newline and tab) and bidi controls."""
+    return _HIDDEN.sub("", text)
 
 
 def referenced_names(text: str) -> set[str]:
@@ -29,15 +39,11 @@ def referenced_names(text: str) -> set[str]:
 
 
 def render(text: str, resolve: RefResolver = lambda name: None) -> str:
+    """Safe HTML for the text: every character the author typed is escaped, then nh3 keeps
+    only ALLOWED_TAGS with ALLOWED_ATTRIBUTES and http(s) links, as a second line of defence."""
+    text = without_hidden(text.replace("\r\n", "\n").replace("\r", "\n"))
     blocks = [_render_block(block, resolve) for block in zlacker.paragraphs(text)]
-    return nh3.clean(
-        "".join(blocks),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel=None,
-        strip_comments=True,
-    )
+    return _clean("".join(blocks))
 
 
 def _render_block(block: str, resolve: RefResolver) -> str:
@@ -72,8 +78,27 @@ def _render_token(match: re.Match, resolve: RefResolver) -> str:
 
 def _render_url(url: str) -> str:
     tail = ""
+    # Punctuation ending a sentence is not part of the url, but a closing bracket that
+    # balances one inside it is, as in https://en.wikipedia.org/wiki/Mercury_(planet).
     while url and url[-1] in _TRAILING_PUNCTUATION:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
         tail = url[-1] + tail
         url = url[:-1]
     shown = url if len(url) <= MAX_URL_DISPLAY else url[: MAX_URL_DISPLAY - 3] + "..."
-    return f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(shown)}</a>{escape(tail)}'
+    link = f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(shown)}</a>'
+    # A url the final pass would refuse (no valid host, say) stays text, not a dead link.
+    if " href=" not in _clean(link):
+        return escape(url + tail)
+    return link + escape(tail)
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel=None,
+        strip_comments=True,
+    )

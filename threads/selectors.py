@@ -1,5 +1,7 @@
 """Every read the pages need, each a constant number of queries whatever the thread's size."""
 
+from datetime import datetime
+
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from .models import Comment, ModerationAction, Thread
@@ -67,3 +69,36 @@ def _with_op(threads: QuerySet[Thread]) -> QuerySet[Thread]:
 
 def _posts():
     return Comment.objects.order_by("lft").values_list(*POST_FIELDS, named=True)
+
+
+def thread_with_url(*, url: str, since: datetime) -> Thread | None:
+    """The newest visible thread submitted with this url since the given moment."""
+    return _with_op(
+        Thread.objects.visible().filter(url=url, created_at__gte=since).newest()
+    ).first()
+
+
+def threads_by(*, username: str, offset: int, limit: int) -> QuerySet[Thread]:
+    threads = Thread.objects.visible().filter(author__username__iexact=username).newest()
+    return _with_op(threads)[offset : offset + limit]
+
+
+def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
+    """A user's visible replies, newest first, each with its thread."""
+    op_of_tree = Comment.objects.filter(tree_id=OuterRef("tree_id"), level=0).values("pk")[:1]
+    comments = (
+        Comment.objects.replies()
+        .filter(
+            author__username__iexact=username,
+            state=Comment.State.VISIBLE,
+            thread__is_removed=False,
+        )
+        .select_related("thread", "author")
+        .annotate(op_id=Subquery(op_of_tree))
+        .order_by("-created_at", "-pk")
+    )
+    return comments[offset : offset + limit]
+
+
+def thread_op_id(*, thread_id: int) -> int:
+    return Comment.objects.values_list("pk", flat=True).get(tree_id=thread_id, level=0)

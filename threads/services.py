@@ -1,6 +1,7 @@
 """Every write to threads and comments: each in one transaction that locks the thread first."""
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -13,10 +14,50 @@ from . import markup, zlacker
 from .models import Ban, Comment, Flag, ModerationAction, Thread
 
 MAX_TEXT_LENGTH = 10_000
+MAX_TITLE_LENGTH = 80
+EDIT_WINDOW = timedelta(hours=2)
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 
 class ForumError(Exception):
-    """A write the forum refuses; the message is shown to the user as it is."""
+    """A write the forum refuses; the message is shown to the user as it is.
+
+    `status` is the HTTP status that says what happened: 400 bad input, 403 not allowed,
+    404 no such post.
+    """
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def text_checked(text: str, *, required: bool = True) -> str:
+    """The text as it will be stored, or ForumError saying what is wrong with it."""
+    if "\x00" in text:
+        raise ForumError("The text contains a NUL character, which cannot be stored.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ForumError(
+            f"The text is {len(text):,} characters long; at most {MAX_TEXT_LENGTH:,} are allowed."
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    text = _LEADING_BLANK_LINES.sub("", text)
+    if required and not text.strip():
+        raise ForumError("Please write something: the text is empty.")
+    return text
+
+
+def title_checked(title: str) -> str:
+    if "\x00" in title:
+        raise ForumError("The title contains a NUL character, which cannot be stored.")
+    # A title sits in lists beside others: a bidi override in it would reorder its neighbours.
+    title = " ".join(markup.without_hidden(title).split())
+    if not title:
+        raise ForumError("Please give a title.")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ForumError(
+            f"The title is {len(title)} characters long; at most {MAX_TITLE_LENGTH} are allowed."
+        )
+    return title
 
 
 def ensure_can_post(user: User) -> None:
@@ -25,7 +66,7 @@ def ensure_can_post(user: User) -> None:
     if ban is None:
         return
     until = f"until {ban.expires_at:%Y-%m-%d %H:%M} UTC" if ban.expires_at else "for good"
-    raise ForumError(f"You are banned from posting {until}. Reason: {ban.reason}")
+    raise ForumError(f"You are banned from posting {until}. Reason: {ban.reason}", status=403)
 
 
 def _locked_thread(thread_id: int) -> Thread:
@@ -78,6 +119,19 @@ def thread_create(
     return thread
 
 
+def reply_closed_reason(*, thread: Thread, parent: Comment) -> str:
+    """Why the post accepts no replies, or "" when it does."""
+    if thread.is_locked:
+        return "This thread is locked: it accepts no new replies."
+    if parent.state == Comment.State.REMOVED:
+        return "That post was removed by a moderator: it accepts no replies."
+    if parent.state == Comment.State.FLAGGED:
+        return "That post is hidden until a moderator reviews it: it accepts no replies."
+    if parent.state == Comment.State.DELETED:
+        return "That post was deleted by its author: it accepts no replies."
+    return ""
+
+
 @transaction.atomic
 def comment_reply(
     *,
@@ -86,15 +140,23 @@ def comment_reply(
     text: str,
     created_at: datetime | None = None,
     ref: int | None = None,
+    thread_id: int | None = None,
 ) -> Comment:
+    """A new post under parent_id; thread_id, when given, is the thread the author was reading."""
     ensure_can_post(author)
-    thread_id = Comment.objects.values_list("thread_id", flat=True).get(pk=parent_id)
-    thread = _locked_thread(thread_id)
+    parent_thread_id = (
+        Comment.objects.filter(pk=parent_id).values_list("thread_id", flat=True).first()
+    )
+    if parent_thread_id is None:
+        raise ForumError(f"There is no post with id {parent_id} to reply to.", status=404)
+    if thread_id is not None and thread_id != parent_thread_id:
+        raise ForumError("The post you are replying to is not in this thread.")
+    thread = _locked_thread(parent_thread_id)
     parent = Comment.objects.get(pk=parent_id)
-    if thread.is_locked:
-        raise ForumError("This thread is locked: it accepts no new replies.")
-    if parent.state in (Comment.State.REMOVED, Comment.State.FLAGGED):
-        raise ForumError("That post was removed by a moderator: it accepts no replies.")
+    if thread.is_removed:
+        raise ForumError("This thread was removed by a moderator.", status=404)
+    if closed := reply_closed_reason(thread=thread, parent=parent):
+        raise ForumError(closed, status=403)
     if ref is None:
         ref = (Comment.objects.filter(thread=thread).aggregate(top=Max("ref"))["top"] or 0) + 1
     elif Comment.objects.filter(thread=thread, ref=ref).exists():
@@ -114,6 +176,77 @@ def comment_reply(
         comment_count=F("comment_count") + 1,
         last_activity=max(created_at, thread.last_activity),
     )
+    return comment
+
+
+def comment_edit_check(*, comment: Comment, user: User, now: datetime) -> None:
+    """Raises ForumError unless the user may edit the post now."""
+    _check_author(comment, user, "edit")
+    if comment.state != Comment.State.VISIBLE:
+        raise ForumError("A deleted or removed post cannot be edited.", status=403)
+    if now - comment.created_at > EDIT_WINDOW:
+        raise ForumError(
+            "Posts can be edited for 2 hours after posting; this one no more.", status=403
+        )
+
+
+def comment_delete_check(*, comment: Comment, user: User) -> None:
+    """Raises ForumError unless the user may delete the post."""
+    _check_author(comment, user, "delete")
+    if comment.state != Comment.State.VISIBLE:
+        raise ForumError("This post is already deleted or removed.", status=404)
+
+
+def _check_author(comment: Comment, user: User, action: str) -> None:
+    if comment.author_id != user.pk:
+        raise ForumError(f"Only its author can {action} this post.", status=403)
+
+
+@transaction.atomic
+def comment_edit(
+    *, comment_id: int, editor: User, text: str, now: datetime | None = None
+) -> Comment:
+    """New text for a post, by its author, within EDIT_WINDOW of posting it."""
+    comment = _locked_comment(comment_id)
+    now = now or timezone.now()
+    comment_edit_check(comment=comment, user=editor, now=now)
+    # The opening post of a link thread may have no text, as when it was submitted.
+    comment.text = text_checked(text, required=not (comment.is_op and comment.thread.url))
+    comment.html = markup.render(comment.text, _ref_resolver(comment.thread_id, comment.text))
+    comment.edited_at = now
+    comment.save(update_fields=["text", "html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment_id: int, user: User) -> Comment:
+    """Deletes a post by its author: it stays as a placeholder while replies hang below it.
+
+    An opening post without replies takes its thread off the lists with it.
+    """
+    comment = _locked_comment(comment_id)
+    comment_delete_check(comment=comment, user=user)
+    comment.state = Comment.State.DELETED
+    comment.save(update_fields=["state"])
+    thread = comment.thread
+    if comment.is_op and comment.is_leaf_node():
+        Thread.objects.filter(pk=thread.pk).update(is_removed=True)
+    elif not comment.is_op:
+        Thread.objects.filter(pk=thread.pk, comment_count__gt=0).update(
+            comment_count=F("comment_count") - 1
+        )
+    return comment
+
+
+def _locked_comment(comment_id: int) -> Comment:
+    thread_id = Comment.objects.filter(pk=comment_id).values_list("thread_id", flat=True).first()
+    if thread_id is None:
+        raise ForumError(f"There is no post with id {comment_id}.", status=404)
+    thread = _locked_thread(thread_id)
+    if thread.is_removed:
+        raise ForumError(f"There is no post with id {comment_id}.", status=404)
+    comment = Comment.objects.select_related("author").get(pk=comment_id)
+    comment.thread = thread
     return comment
 
 
@@ -271,9 +404,9 @@ def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
     if reason not in Flag.Reason.values:
         raise ForumError("Choose a reason for the flag.")
     if comment.author_id == user.pk:
-        raise ForumError("You cannot flag your own post.")
+        raise ForumError("You cannot flag your own post.", status=403)
     if Flag.objects.filter(user=user, comment=comment).exists():
-        raise ForumError("You have flagged this already.")
+        raise ForumError("You have flagged this already.", status=409)
     flag = Flag.objects.create(user=user, comment=comment, reason=reason)
     open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
     visible = comment.state == Comment.State.VISIBLE

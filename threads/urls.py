@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, writing
 
 urlpatterns = [
     path("", views.front, name="front"),
@@ -12,6 +12,10 @@ urlpatterns = [
     path("discussion", views.discussion, name="discussion"),
     path("source", views.source, name="source"),
     path("links", views.links, name="links"),
+    path("submit", writing.submit, name="submit"),
+    path("reply", writing.reply, name="reply"),
+    path("edit", writing.edit, name="edit"),
+    path("delete", writing.delete, name="delete"),
     path("modlog", views.modlog, name="modlog"),
-    path("flag", views.flag, name="flag"),
+    path("flag", writing.flag, name="flag"),
 ]

@@ -1,14 +1,11 @@
-"""The forum's pages: reading (in HTML and text), flagging and the moderation log."""
+"""Reading pages: front, thread, comment, discussion, source, links and the moderation log."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import pages, selectors, services
-from .forms import FlagForm
+from . import forms, pages, selectors
 from .models import Comment
 
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
@@ -127,6 +124,7 @@ def _thread_page(request, op: Comment):
         "op": op_view,
         "op_replies": pages.replies_html(op_view, on_page),
         "posts_html": pages.posts_html(posts, extra_ids=[op.pk]),
+        **forms.post_actions(op, request.user),
     }
     return render(request, "threads/thread.html", context)
 
@@ -142,7 +140,7 @@ def _thread_text(thread, op: pages.Post, posts: list[pages.Post]) -> str:
         f" | {thread.points} points {thread.comment_count} comments"
     )
     if op.text:
-        lines.extend(["", *op.text.split("\n")])
+        lines.extend(["", *op.shown_text.split("\n")])
     lines.extend(pages.replies_text(op))
     lines.append("")
     for post in posts:
@@ -173,6 +171,7 @@ def _comment_page(request, post: Comment):
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": _op_id(post),
         "posts_html": pages.posts_html(posts),
+        **forms.post_actions(post, request.user),
     }
     return render(request, "threads/comment.html", context)
 
@@ -246,29 +245,3 @@ def modlog(request):
 
 def _op_id(post: Comment) -> int:
     return Comment.objects.values_list("pk", flat=True).get(tree_id=post.tree_id, level=0)
-
-
-@login_required
-def flag(request):
-    """A logged-in reader flags a post (or, through its opening post, a thread)."""
-    try:
-        post = post_from_request(request)
-    except BadRequest as error:
-        return error_response(request, 400, str(error))
-    except LookupError as error:
-        return error_response(request, 404, str(error))
-    form = FlagForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.comment_flag(
-                    comment_id=post.pk, user=request.user, reason=form.cleaned_data["reason"]
-                )
-            except services.ForumError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, f"Thanks: {post.name} is flagged for the moderators.")
-                return redirect(f"/item?id={post.pk}")
-        status = 400
-    return render(request, "threads/flag.html", {"post": post, "form": form}, status=status)

@@ -1,0 +1,56 @@
+"""Forms for accounts: sign-up and the owner's profile."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.validators import RegexValidator
+
+from .models import User
+
+USERNAME_RULE = RegexValidator(
+    r"\A[A-Za-z0-9_-]{2,15}\Z",
+    "A name is 2 to 15 characters: letters, digits, _ and -.",
+)
+MAX_ABOUT_LENGTH = 5_000
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(
+        max_length=15,
+        validators=[USERNAME_RULE],
+        help_text="2 to 15 characters: letters, digits, _ and -.",
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    email = forms.EmailField(
+        required=False, help_text="Optional; needed only to reset a forgotten password."
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(f"The name {username} is taken; please choose another.")
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if "username" in data and "password" in data:
+            candidate = User(username=data["username"], email=data.get("email", ""))
+            try:
+                password_validation.validate_password(data["password"], candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["about", "email"]
+        widgets = {"about": forms.Textarea(attrs={"rows": 5, "cols": 60})}
+
+    def clean_about(self):
+        about = self.cleaned_data["about"]
+        if len(about) > MAX_ABOUT_LENGTH:
+            raise forms.ValidationError(f"At most {MAX_ABOUT_LENGTH:,} characters, please.")
+        return about

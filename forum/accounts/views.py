@@ -1,0 +1,234 @@
+"""Account pages: sign-up, log-in with its limits, the user's page, comments and threads."""
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_http_methods
+
+from forum import limits
+from threads import markup, selectors
+from threads.services import ForumError
+from threads.views import (
+    BadRequest,
+    error_response,
+    int_param,
+    reading_view,
+    text_response,
+    wants_text,
+)
+from threads.writing import form_page
+
+from . import forms, services
+from .models import User
+
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_SALT = "forum.accounts.known-device"
+KNOWN_DEVICE_AGE = 365 * 24 * 60 * 60
+LIST_SIZE = 30
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or settings.LOGIN_REDIRECT_URL
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    # Coming back to the log-in or sign-up form itself would only show it again.
+    back_to_form = target.startswith(("/login", "/signup", "/logout"))
+    return target if safe and not back_to_form else settings.LOGIN_REDIRECT_URL
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request):
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "next": _next_url(request)}
+    if request.method != "POST":
+        return form_page(request, "registration/signup.html", context)
+    if not form.is_valid():
+        return form_page(request, "registration/signup.html", context, status=400)
+    try:
+        limits.hit(limits.SIGNUPS_PER_ADDRESS, f"signup:{limits.client_address(request)}")
+        user = services.user_signup(**form.cleaned_data)
+    except limits.RateLimited as error:
+        return form_page(request, "registration/signup.html", context, status=429, error=error)
+    except ForumError as error:
+        return form_page(request, "registration/signup.html", context, status=400, error=error)
+    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(_next_url(request))
+
+
+def _known_device(request, username: str) -> bool:
+    """Whether this browser has logged in as this user before (a signed cookie says so)."""
+    known = request.get_signed_cookie(
+        KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE
+    )
+    return bool(known) and known == username.lower()
+
+
+def _check_login_limits(username: str, address: str, known_device: bool) -> None:
+    limits.check(limits.LOGIN_FAILURES_PER_PAIR, f"login:{username}:{address}")
+    if not known_device:
+        limits.check(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
+        limits.check(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{username}")
+
+
+def _count_login_failure(username: str, address: str) -> None:
+    limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:{username}:{address}")
+    limits.count(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
+    limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{username}")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def login(request):
+    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
+    context = {"form": form, "next": _next_url(request)}
+    if request.method != "POST":
+        return form_page(request, "registration/login.html", context)
+    username = request.POST.get("username", "").strip().lower()[:150]
+    address = limits.client_address(request)
+    try:
+        _check_login_limits(username, address, _known_device(request, username))
+    except limits.RateLimited as error:
+        return form_page(request, "registration/login.html", context, status=429, error=error)
+    if not form.is_valid():
+        _count_login_failure(username, address)
+        return form_page(request, "registration/login.html", context, status=400)
+    limits.reset(limits.LOGIN_FAILURES_PER_PAIR, f"login:{username}:{address}")
+    auth.login(request, form.get_user())
+    response = HttpResponseRedirect(_next_url(request))
+    response.set_signed_cookie(
+        KNOWN_DEVICE_COOKIE,
+        username,
+        salt=KNOWN_DEVICE_SALT,
+        max_age=KNOWN_DEVICE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email, with requests limited per address."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            limits.hit(limits.RESETS_PER_ADDRESS, f"reset:{limits.client_address(request)}")
+        except limits.RateLimited as error:
+            context = self.get_context_data(form=self.get_form(), error=str(error))
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+def _user_or_404(request) -> User:
+    name = request.GET.get("id", "")
+    # PostgreSQL refuses NUL in a query, and no name is longer than the column.
+    plausible = name and "\x00" not in name and len(name) <= 150
+    user = User.objects.filter(username__iexact=name).first() if plausible else None
+    if user is None:
+        raise LookupError(f"There is no user named {name!r}.")
+    return user
+
+
+def _page_offset(request) -> tuple[int, int]:
+    page = int_param(request, "p", default=1)
+    if page < 1:
+        raise BadRequest("Pages are numbered from 1.")
+    return page, (page - 1) * LIST_SIZE
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def user(request):
+    try:
+        shown = _user_or_404(request)
+    except LookupError as error:
+        return error_response(request, 404, str(error))
+    owner = request.user.is_authenticated and request.user.pk == shown.pk
+    if request.method == "POST" and not owner:
+        return error_response(request, 403, "Only its owner can change this profile.")
+    form = (
+        forms.ProfileForm(request.POST if request.method == "POST" else None, instance=shown)
+        if owner
+        else None
+    )
+    if request.method == "POST":
+        if not form.is_valid():
+            return _user_page(request, shown, form, status=400)
+        services.user_profile_update(user=request.user, **form.cleaned_data)
+        return HttpResponseRedirect(f"/user?{urlencode({'id': shown.username})}")
+    if wants_text(request):
+        return text_response(_user_text(shown))
+    return _user_page(request, shown, form)
+
+
+def _user_page(request, shown: User, form, *, status: int = 200):
+    context = {"shown": shown, "about_html": markup.render(shown.about), "form": form}
+    return render(request, "registration/user.html", context, status=status)
+
+
+def _user_text(shown: User) -> str:
+    lines = [
+        settings.FORUM_SITE_NAME,
+        "",
+        f"user: {shown.username}",
+        f"created: {shown.date_joined:%Y-%m-%d}",
+        f"karma: {shown.karma}",
+        "about:",
+        *shown.about.split("\n"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@reading_view
+def comments(request):
+    shown = _user_or_404(request)
+    page, offset = _page_offset(request)
+    rows = list(selectors.comments_by(username=shown.username, offset=offset, limit=LIST_SIZE + 1))
+    if wants_text(request):
+        lines = [settings.FORUM_SITE_NAME, "", f"{shown.username}'s comments"]
+        for comment in rows[:LIST_SIZE]:
+            lines += ["", f"{comment.name} {comment.created_at:%Y-%m-%d %H:%M:%S}"]
+            lines += [f'on: "{comment.thread.title}"', *comment.text.split("\n")]
+        return text_response("\n".join(lines) + "\n")
+    context = {
+        "shown": shown,
+        "comments": rows[:LIST_SIZE],
+        "next_page": page + 1 if len(rows) > LIST_SIZE else None,
+    }
+    return render(request, "registration/comments.html", context)
+
+
+@reading_view
+def submitted(request):
+    shown = _user_or_404(request)
+    page, offset = _page_offset(request)
+    rows = list(selectors.threads_by(username=shown.username, offset=offset, limit=LIST_SIZE + 1))
+    if wants_text(request):
+        lines = [settings.FORUM_SITE_NAME, "", f"{shown.username}'s submissions", ""]
+        for number, thread in enumerate(rows[:LIST_SIZE], start=offset + 1):
+            lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
+            lines.append(f"   {thread.points} points {thread.comment_count} comments")
+        return text_response("\n".join(lines) + "\n")
+    context = {
+        "threads": rows[:LIST_SIZE],
+        "start": offset + 1,
+        "next_page": page + 1 if len(rows) > LIST_SIZE else None,
+        "heading": f"{shown.username}'s submissions",
+        "more_query": urlencode({"id": shown.username}),
+    }
+    return render(request, "threads/front.html", context)
+
+
+password_change = login_required(
+    auth_views.PasswordChangeView.as_view(
+        template_name="registration/form.html",
+        success_url="/password/change/done",
+        extra_context={"title": "Change password", "button": "change"},
+    )
+)

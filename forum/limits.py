@@ -1,0 +1,126 @@
+"""Rate limits kept as counters in the cache, so every worker of every server shares them."""
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `limit` events in `window` seconds, from the first event the window counts."""
+
+    limit: int
+    window: int
+    what: str
+
+
+class RateLimited(Exception):
+    """A rate was exceeded; the message says what and when to try again."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+COMMENTS = Rate(5, 60, "comments")
+COMMENTS_NEW_ACCOUNT = Rate(2, 60, "comments")
+THREADS = Rate(2, 60 * 60, "threads")
+THREADS_NEW_ACCOUNT = Rate(1, 60 * 60, "threads")
+SIGNUPS_PER_ADDRESS = Rate(3, 60 * 60, "sign-ups from your address")
+RESETS_PER_ADDRESS = Rate(5, 60 * 60, "password reset requests from your address")
+# Failed log-ins. The (username, address) pair locks first, so a guesser is stopped at once
+# without touching the real owner elsewhere; an address that sprays many usernames locks
+# itself; the username alone locks only at a threshold that one address can never reach.
+LOGIN_FAILURES_PER_PAIR = Rate(5, 15 * 60, "failed log-ins")
+LOGIN_FAILURES_PER_ADDRESS = Rate(20, 15 * 60, "failed log-ins from your address")
+LOGIN_FAILURES_PER_USERNAME = Rate(100, 15 * 60, "failed log-ins for this account")
+
+NEW_ACCOUNT_AGE = 24 * 60 * 60
+
+
+def _keys(rate: Rate, key: str) -> tuple[str, str]:
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    counter = f"rate:{rate.window}:{digest}"
+    return counter, counter + ":until"
+
+
+def _retry_after(rate: Rate, until_key: str) -> int:
+    until = cache.get(until_key) or time.time() + rate.window
+    return max(1, math.ceil(until - time.time()))
+
+
+def _refusal(rate: Rate, until_key: str) -> RateLimited:
+    retry_after = _retry_after(rate, until_key)
+    minutes = math.ceil(retry_after / 60)
+    when = f"{minutes} minute{'s' if minutes > 1 else ''}"
+    if rate.window % 3600 == 0:
+        window = "an hour" if rate.window == 3600 else f"{rate.window // 3600} hours"
+    else:
+        window = "a minute" if rate.window == 60 else f"{rate.window // 60} minutes"
+    return RateLimited(
+        f"Too many {rate.what}: at most {rate.limit} in {window}. Try again in {when}.",
+        retry_after,
+    )
+
+
+def _incr(rate: Rate, counter: str, until_key: str) -> int:
+    # The window opens at the first event and closes window seconds later; add() and incr()
+    # are atomic in Redis, and within one process for the local-memory cache.
+    if cache.add(counter, 0, timeout=rate.window):
+        cache.set(until_key, time.time() + rate.window, timeout=rate.window)
+    try:
+        return cache.incr(counter)
+    except ValueError:  # the window closed between add() and incr()
+        cache.add(counter, 1, timeout=rate.window)
+        return 1
+
+
+def hit(rate: Rate, key: str) -> None:
+    """Counts one event; raises RateLimited when it goes past the limit."""
+    counter, until_key = _keys(rate, key)
+    if _incr(rate, counter, until_key) > rate.limit:
+        raise _refusal(rate, until_key)
+
+
+def check(rate: Rate, key: str) -> None:
+    """Raises RateLimited when the rate is used up, counting nothing."""
+    counter, until_key = _keys(rate, key)
+    if (cache.get(counter) or 0) >= rate.limit:
+        raise _refusal(rate, until_key)
+
+
+def count(rate: Rate, key: str) -> None:
+    """Counts one event whatever the total; check() is what refuses."""
+    _incr(rate, *_keys(rate, key))
+
+
+def reset(rate: Rate, key: str) -> None:
+    cache.delete_many(_keys(rate, key))
+
+
+def is_new(user) -> bool:
+    return (timezone.now() - user.date_joined).total_seconds() < NEW_ACCOUNT_AGE
+
+
+def comment_rate(user) -> Rate:
+    return COMMENTS_NEW_ACCOUNT if is_new(user) else COMMENTS
+
+
+def thread_rate(user) -> Rate:
+    return THREADS_NEW_ACCOUNT if is_new(user) else THREADS
+
+
+def client_address(request) -> str:
+    """The client's address; behind FORUM_PROXY_COUNT proxies, taken from X-Forwarded-For."""
+    proxies = settings.FORUM_PROXY_COUNT
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,186 @@
+"""Accounts: sign-up, log-in and out, passwords, and the user's pages."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from forum.accounts.models import User
+from tests.factories import ThreadBuilder, UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+def signup(client, username, password="a long unusual passphrase", **extra):
+    return client.post("/signup", {"username": username, "password": password, **extra})
+
+
+def test_sign_up_creates_the_account_and_logs_in(client, db):
+    response = signup(client, "new_user-1")
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get()
+    assert user.username == "new_user-1" and user.check_password("a long unusual passphrase")
+    assert 'href="/user?id=new_user-1">new_user-1</a>' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("a", "A name is 2 to 15 characters: letters, digits, _ and -."),
+        ("with space", "A name is 2 to 15 characters: letters, digits, _ and -."),
+        ("dot.name", "A name is 2 to 15 characters: letters, digits, _ and -."),
+        ("sixteen_chars_xx", "Ensure this value has at most 15 characters"),
+        ("TAKEN", "The name TAKEN is taken; please choose another."),
+    ],
+)
+def test_bad_usernames_are_refused(client, db, username, message):
+    UserFactory(username="taken")
+    response = signup(client, username)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_names_of_two_and_fifteen_characters_are_fine(client, db):
+    assert signup(client, "ab").status_code == 302
+    client.post("/logout")
+    assert signup(client, "a" * 15).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1", "This password is too short"),
+        ("password123", "This password is too common"),
+        ("83749283749283", "This password is entirely numeric"),
+    ],
+)
+def test_weak_passwords_are_refused_by_djangos_validators(client, db, password, message):
+    response = signup(client, "someone", password)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_log_in_is_case_insensitive_and_log_out_is_a_post(client, db):
+    UserFactory(username="Mixed")
+    response = client.post("/login", {"username": "mixed", "password": PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert '<form class="logout" method="post" action="/logout">' in page
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 302
+    assert 'href="/login' in client.get("/").content.decode()
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, db):
+    UserFactory(username="carol")
+    response = client.post("/login", {"username": "carol", "password": "wrong"})
+    assert response.status_code == 400
+    assert "Please enter a correct username and password." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_log_in_does_not_redirect_to_another_site(client, db):
+    UserFactory(username="dave")
+    response = client.post(
+        "/login", {"username": "dave", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_password_change(client, db):
+    user = UserFactory(username="erin")
+    client.force_login(user)
+    response = client.post(
+        "/password/change",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a brand new passphrase",
+            "new_password2": "a brand new passphrase",
+        },
+    )
+    assert response["Location"] == "/password/change/done"
+    user.refresh_from_db()
+    assert user.check_password("a brand new passphrase")
+    wrong = client.post(
+        "/password/change",
+        {"old_password": "nope", "new_password1": "x1y2z3w4v5", "new_password2": "x1y2z3w4v5"},
+    )
+    assert wrong.status_code == 200 and "Your old password was entered incorrectly" in (
+        wrong.content.decode()
+    )
+
+
+def test_password_reset_by_email(client, db):
+    UserFactory(username="frank", email="frank@example.com")
+    response = client.post("/password/reset", {"email": "frank@example.com"})
+    assert response["Location"] == "/password/reset/sent"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["frank@example.com"]
+    link = re.search(r"http://testserver(/password/reset/\S+)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a fresh passphrase", "new_password2": "a fresh passphrase"},
+    )
+    assert done["Location"] == "/password/reset/done"
+    client.logout()
+    assert (
+        client.post("/login", {"username": "frank", "password": "a fresh passphrase"}).status_code
+        == 302
+    )
+    assert "not valid" in client.get(link, follow=True).content.decode()
+
+
+def test_user_page_shows_created_karma_and_about(client, db):
+    user = UserFactory(username="gina", about="I like <b>bold</b> claims https://gina.example")
+    User.objects.filter(pk=user.pk).update(karma=42)
+    html = client.get("/user?id=gina").content.decode()
+    assert f"{user.date_joined:%Y-%m-%d}</time>" in html
+    assert "<dd>42</dd>" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert '<a href="https://gina.example" rel="nofollow ugc noopener">' in html
+    assert 'name="about"' not in html
+    text = client.get("/user?id=gina&format=txt").content.decode()
+    assert "karma: 42" in text
+
+
+def test_the_owner_edits_about_and_no_one_else_can(client, db):
+    gina = UserFactory(username="gina")
+    client.force_login(gina)
+    assert 'name="about"' in client.get("/user?id=gina").content.decode()
+    client.post("/user?id=gina", {"about": "Hello there.", "email": "g@example.com"})
+    gina.refresh_from_db()
+    assert gina.about == "Hello there."
+    client.force_login(UserFactory(username="hank"))
+    response = client.post("/user?id=gina", {"about": "Defaced", "email": ""})
+    assert response.status_code == 403
+    gina.refresh_from_db()
+    assert gina.about == "Hello there."
+
+
+@pytest.mark.parametrize("name", ["nobody", "%00", "x" * 200, ""])
+def test_unknown_users_are_404(client, db, name):
+    for page in ("user", "threads", "submitted"):
+        response = client.get(f"/{page}?id={name}")
+        assert response.status_code == 404
+        assert "There is no user named" in response.content.decode()
+
+
+def test_threads_lists_a_users_comments_and_submitted_their_threads(client, db):
+    build = ThreadBuilder()
+    ivy = UserFactory(username="ivy")
+    thread = build.thread(title="Ivy's thread", author=ivy)
+    other = build.thread(title="Someone else's")
+    build.reply(build.op(other), text="Ivy was here", author=ivy)
+    gone = build.reply(build.op(other), text="Ivy regrets", author=ivy)
+    gone.state = "deleted"
+    gone.save()
+    comments = client.get("/threads?id=ivy").content.decode()
+    assert "Ivy was here" in comments and "Ivy regrets" not in comments
+    assert "on: <a href=" in comments and "Someone else&#x27;s" in comments
+    submitted = client.get("/submitted?id=IVY").content.decode()
+    assert "Ivy&#x27;s thread" in submitted and "Someone else" not in submitted
+    assert thread.title in client.get("/submitted?id=ivy&format=txt").content.decode()
+    assert "Ivy was here" in client.get("/threads?id=ivy&format=txt").content.decode()

@@ -1,0 +1,184 @@
+"""Rate limits: comments, threads, log-ins, sign-ups and resets, also across gunicorn workers."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from forum import limits
+from forum.accounts.models import User
+from tests.browser import Browser
+from tests.factories import UserFactory
+from threads.models import Comment, Thread
+
+PASSWORD = "correct horse battery staple"
+
+
+def veteran(username="vet"):
+    user = UserFactory(username=username)
+    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=2))
+    user.refresh_from_db()
+    return user
+
+
+def reply(client, parent, n):
+    return client.post("/reply", {"parent": parent.pk, "text": f"Comment {n}."})
+
+
+def test_five_comments_a_minute_then_429_with_a_clear_message(client, build):
+    op = build.op(build.thread())
+    author = veteran()
+    client.force_login(author)
+    assert [reply(client, op, n).status_code for n in range(5)] == [302] * 5
+    refused = reply(client, op, 6)
+    html = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Too many comments: at most 5 in a minute. Try again in 1 minute." in html
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "Comment 6.</textarea>" in html
+    assert Comment.objects.filter(author=author).count() == 5
+
+
+def test_accounts_younger_than_a_day_get_two_comments_a_minute(client, build, user):
+    op = build.op(build.thread())
+    client.force_login(user)
+    assert [reply(client, op, n).status_code for n in range(3)] == [302, 302, 429]
+    assert Comment.objects.filter(author=user).count() == 2
+
+
+def test_two_threads_an_hour_one_for_new_accounts(client, db):
+    client.force_login(veteran())
+    statuses = [
+        client.post("/submit", {"title": f"T{n}", "url": "", "text": ""}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    client.force_login(UserFactory(username="newbie"))
+    first = client.post("/submit", {"title": "N1", "url": "", "text": ""})
+    second = client.post("/submit", {"title": "N2", "url": "", "text": ""})
+    assert first.status_code == 302 and second.status_code == 429
+    assert "Too many threads: at most 1 in an hour." in second.content.decode()
+    assert Thread.objects.count() == 3
+
+
+def login(client, username, password, address="10.0.0.1"):
+    return client.post("/login", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_a_guesser_is_locked_out_but_the_owner_elsewhere_is_not(client, db):
+    UserFactory(username="owner")
+    for _ in range(5):
+        assert login(client, "owner", "guess", address="6.6.6.6").status_code == 400
+    locked = login(client, "owner", PASSWORD, address="6.6.6.6")
+    assert locked.status_code == 429
+    assert "Too many failed log-ins: at most 5 in 15 minutes. Try again in" in (
+        locked.content.decode()
+    )
+    assert locked["Retry-After"]
+    assert login(client, "owner", PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_an_address_that_sprays_usernames_locks_itself(client, db):
+    UserFactory(username="victim")
+    for n in range(20):
+        login(client, f"name{n}", "guess", address="6.6.6.6")
+    refused = login(client, "victim", PASSWORD, address="6.6.6.6")
+    assert refused.status_code == 429
+    assert "Too many failed log-ins from your address" in refused.content.decode()
+    assert login(client, "victim", PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_a_username_under_attack_from_everywhere_still_admits_its_known_browser(client, db):
+    UserFactory(username="famous")
+    assert login(client, "famous", PASSWORD, address="192.0.2.7").status_code == 302
+    client.post("/logout")
+    # Guesses from many addresses reach the username's own threshold.
+    for n in range(limits.LOGIN_FAILURES_PER_USERNAME.limit):
+        limits.count(limits.LOGIN_FAILURES_PER_USERNAME, "login-user:famous")
+        limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:famous:10.1.{n // 250}.{n % 250}")
+    stranger = client.__class__()
+    refused = login(stranger, "famous", PASSWORD, address="203.0.113.9")
+    assert refused.status_code == 429
+    assert "Too many failed log-ins for this account" in refused.content.decode()
+    # The browser that logged in before carries a signed cookie that the lock does not apply to.
+    assert login(client, "famous", PASSWORD, address="198.51.100.3").status_code == 302
+
+
+def test_sign_ups_are_limited_per_address(client, db):
+    statuses = []
+    for n in range(4):
+        client.logout()
+        response = client.post(
+            "/signup",
+            {"username": f"fresh{n}", "password": "a long unusual passphrase"},
+            REMOTE_ADDR="10.9.9.9",
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 302, 429]
+    assert User.objects.count() == 3
+    client.logout()
+    other = client.post(
+        "/signup",
+        {"username": "elsewhere", "password": "a long unusual passphrase"},
+        REMOTE_ADDR="10.9.9.10",
+    )
+    assert other.status_code == 302
+
+
+def test_password_reset_requests_are_limited_per_address(client, db):
+    statuses = [
+        client.post("/password/reset", {"email": "x@example.com"}).status_code for _ in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+
+
+def test_behind_a_proxy_the_address_comes_from_x_forwarded_for(rf, settings):
+    settings.FORUM_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 5.6.7.8")
+    assert limits.client_address(request) == "5.6.7.8"
+    settings.FORUM_PROXY_COUNT = 0
+    assert limits.client_address(request) == "10.0.0.1"
+
+
+@pytest.mark.slow
+def test_comment_limit_holds_across_two_gunicorn_workers_with_redis(gunicorn):
+    """Ten replies at once to a server with two workers: Redis counts them all, so five pass.
+
+    With the local-memory cache each worker process would keep its own count, and up to five
+    per worker (ten in all) would pass: only a shared cache can hold a limit across processes.
+    """
+    server = gunicorn(workers=2, redis=True)
+    setup = Browser(server.url)
+    setup.get("/signup")
+    setup.post("/signup", {"username": "poster", "password": "a long unusual passphrase"})
+    User.objects.filter(username="poster").update(date_joined=timezone.now() - timedelta(days=2))
+    setup.get("/submit")
+    thread = setup.post("/submit", {"title": "Busy", "url": "", "text": ""})
+    op_id = thread.location.split("=")[1]
+    setup.get(f"/item?id={op_id}")
+
+    def post(n):
+        return setup.post("/reply", {"parent": op_id, "text": f"Reply {n}"}).status
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = sorted(pool.map(post, range(10)))
+    assert statuses == [302] * 5 + [429] * 5
+    assert Comment.objects.filter(author__username="poster", level=1).count() == 5
+    assert len(server.worker_pids("POST", "/reply")) == 2
+
+
+def test_the_admin_log_in_counts_against_the_same_limits(client, db):
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "root", "password": "guess"})
+    refused = client.post("/admin/login/", {"username": "root", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "Too many failed log-ins" in refused.content.decode()
+    elsewhere = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "root", "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert elsewhere["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200

@@ -1,0 +1,422 @@
+"""Writing: submit, reply, edit and delete through the forms, as a logged-in reader does them."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.browser import Browser
+from tests.factories import UserFactory
+from threads import zlacker
+from threads.models import Comment, Thread
+
+
+@pytest.fixture
+def writer(client, user):
+    client.force_login(user)
+    return user
+
+
+def article(html: str, pk: int) -> str:
+    match = re.search(rf'<article class="[^"]*" id="{pk}".*?</article>', html, re.S)
+    assert match, f"no article with id {pk}"
+    return match.group(0)
+
+
+def op_of(thread: Thread) -> Comment:
+    return Comment.objects.get(tree_id=thread.pk, level=0)
+
+
+# Submitting
+
+
+def test_submit_creates_a_thread_shown_on_newest_and_front(client, writer):
+    response = client.post(
+        "/submit", {"title": "Show: a forum", "url": "https://example.com/a", "text": ""}
+    )
+    thread = Thread.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/item?id={op_of(thread).pk}"
+    assert thread.author == writer and thread.url == "https://example.com/a"
+    for page in ("/", "/newest"):
+        assert "Show: a forum" in client.get(page).content.decode()
+    assert "Show: a forum" in client.get(f"/submitted?id={writer.username}").content.decode()
+
+
+def test_submit_with_text_renders_it_on_the_thread_page(client, writer):
+    client.post("/submit", {"title": "Ask: anyone?", "url": "", "text": "Is *this* on?"})
+    html = client.get(f"/item?id={op_of(Thread.objects.get()).pk}").content.decode()
+    assert "<p>Is <i>this</i> on?</p>" in html
+
+
+def test_a_url_submitted_within_30_days_leads_to_its_thread(client, writer, build):
+    first = build.thread(title="Original", url="https://example.com/story")
+    response = client.post(
+        "/submit", {"title": "Again", "url": "https://example.com/story", "text": ""}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/item?id={op_of(first).pk}"
+    assert Thread.objects.count() == 1
+
+
+def test_a_url_submitted_longer_ago_makes_a_new_thread(client, writer, build):
+    old = build.thread(title="Original", url="https://example.com/story")
+    Thread.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    client.post("/submit", {"title": "Again", "url": "https://example.com/story", "text": ""})
+    assert Thread.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "text", "message"),
+    [
+        ("x" * 81, "", "", "The title is 81 characters long; at most 80 are allowed."),
+        ("   ", "", "", "Please give a title."),
+        ("A\x00title", "", "", "The title contains a NUL character"),
+        ("Fine", "javascript:alert(1)", "", "Enter a valid URL."),
+        ("Fine", "", "x" * 10_001, "The text is 10,001 characters long; at most 10,000"),
+        ("Fine", "", "nul\x00here", "The text contains a NUL character"),
+    ],
+)
+def test_bad_submissions_show_the_form_again_and_store_nothing(
+    client, writer, title, url, text, message
+):
+    response = client.post("/submit", {"title": title, "url": url, "text": text})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert '<form class="stack" method="post" action="/submit"' in html
+    assert Thread.objects.count() == 0
+
+
+def test_titles_lose_bidi_controls_and_text_keeps_its_code_indent(client, writer):
+    client.post("/submit", {"title": "Safe\u202e title ", "url": "", "text": "\n\n  code\n"})
+    thread = Thread.objects.get()
+    assert thread.title == "Safe title"
+    assert op_of(thread).text == "  code"
+    assert (
+        "<pre><code>code</code></pre>"
+        in client.get(f"/item?id={op_of(thread).pk}").content.decode()
+    )
+
+
+def test_submit_needs_a_login(client, db):
+    response = client.get("/submit")
+    assert response.status_code == 302
+    assert response["Location"] == "/login?next=/submit"
+
+
+# Replying
+
+
+def test_reply_from_the_comment_page_lands_on_the_new_post_in_the_thread(client, writer, build):
+    thread = build.thread()
+    op = build.op(thread)
+    first = build.reply(op)
+    second = build.reply(first)
+    page = client.get(f"/item?id={second.pk}").content.decode()
+    assert '<form class="stack" method="post" action="/reply"' in page
+    assert f'name="parent" value="{second.pk}"' in page
+
+    response = client.post(
+        "/reply", {"parent": second.pk, "thread": thread.pk, "text": "Agreed, see >>" + first.name}
+    )
+    new = Comment.objects.get(author=writer)
+    assert response.status_code == 302
+    assert response["Location"] == f"/item?id={op.pk}#{new.pk}"
+    assert new.ref > max(first.ref, second.ref)
+
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    post = article(html, new.pk)
+    assert '<span class="num">3.</span>' in post
+    assert f">{zlacker.post_name(writer.username, new.ref)}</a>" in post
+    assert f'<div class="glyphs" aria-hidden="true">{zlacker.glyphs(3)}</div>' in post
+    assert f'href="#{second.pk}" data-id="{second.pk}">&gt;&gt;{second.name}</a>' in post
+    assert f'<a class="ref" href="/item?id={first.pk}" data-id="{first.pk}">' in post
+    backlinks = article(html, second.pk)
+    assert f'replies(1): <a class="ref" href="#{new.pk}"' in backlinks
+
+
+def test_reply_page_shows_the_post_and_a_form(client, writer, build):
+    op = build.op(build.thread())
+    reply = build.reply(op, text="What do you think?")
+    html = client.get(f"/reply?id={reply.pk}").content.decode()
+    assert "What do you think?" in html
+    assert f'name="parent" value="{reply.pk}"' in html
+    client.post("/reply", {"parent": reply.pk, "text": "I think so."})
+    assert Comment.objects.get(author=writer).parent == reply
+
+
+def test_a_reader_who_is_not_logged_in_is_sent_to_log_in_and_back(client, build):
+    op = build.op(build.thread())
+    page = client.get(f"/item?id={op.pk}").content.decode()
+    assert f'<a href="/reply?id={op.pk}">[reply]</a>' in page
+    response = client.get(f"/reply?id={op.pk}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/login?next=/reply%3Fid%3D{op.pk}"
+    UserFactory(username="back")
+    login = client.post(
+        "/login",
+        {
+            "username": "back",
+            "password": "correct horse battery staple",
+            "next": f"/reply?id={op.pk}",
+        },
+    )
+    assert login["Location"] == f"/reply?id={op.pk}"
+
+
+def test_cannot_reply_when_logged_out(client, build):
+    op = build.op(build.thread())
+    response = client.post("/reply", {"parent": op.pk, "text": "Sneaky."})
+    assert response.status_code == 302 and response["Location"].startswith("/login")
+    assert Comment.objects.count() == 1
+
+
+def _reply_refused(client, data: dict, status: int, message: str):
+    before = Comment.objects.count()
+    response = client.post("/reply", data)
+    html = response.content.decode()
+    assert response.status_code == status, html
+    assert message in html
+    assert '<form class="stack" method="post" action="/reply"' in html
+    assert Comment.objects.count() == before
+    return html
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Please write something: the text is empty."),
+        ("   \n\t  \n", "Please write something: the text is empty."),
+        ("x" * 10_001, "The text is 10,001 characters long; at most 10,000 are allowed."),
+        ("a\x00b", "The text contains a NUL character, which cannot be stored."),
+    ],
+)
+def test_bad_text_shows_the_form_again_with_a_message(client, writer, build, text, message):
+    op = build.op(build.thread())
+    _reply_refused(client, {"parent": op.pk, "text": text}, 400, message)
+
+
+def test_text_of_exactly_10000_characters_is_accepted(client, writer, build):
+    op = build.op(build.thread())
+    client.post("/reply", {"parent": op.pk, "text": "y" * 10_000})
+    assert Comment.objects.get(author=writer).text == "y" * 10_000
+
+
+def test_a_parent_that_does_not_exist_is_refused(client, writer, build):
+    build.thread()
+    html = _reply_refused(
+        client, {"parent": 999999, "text": "Hello?"}, 404, "There is no post with id 999999"
+    )
+    assert "Hello?</textarea>" in html
+
+
+def test_a_parent_from_another_thread_is_refused(client, writer, build):
+    here = build.thread(title="Here")
+    elsewhere = build.op(build.thread(title="Elsewhere"))
+    html = _reply_refused(
+        client,
+        {"parent": elsewhere.pk, "thread": here.pk, "text": "Hi"},
+        400,
+        "The post you are replying to is not in this thread.",
+    )
+    assert "Hi</textarea>" in html
+
+
+def test_a_removed_parent_accepts_no_replies(client, writer, build):
+    reply = build.reply(build.op(build.thread()))
+    Comment.objects.filter(pk=reply.pk).update(state=Comment.State.REMOVED)
+    message = "That post was removed by a moderator: it accepts no replies."
+    _reply_refused(client, {"parent": reply.pk, "text": "Hi"}, 403, message)
+    assert message in client.get(f"/reply?id={reply.pk}").content.decode()
+
+
+def test_a_locked_thread_accepts_no_replies_and_says_so(client, writer, build):
+    thread = build.thread()
+    op = build.op(thread)
+    Thread.objects.filter(pk=thread.pk).update(is_locked=True)
+    message = "This thread is locked: it accepts no new replies."
+    html = _reply_refused(client, {"parent": op.pk, "text": "Hi"}, 403, message)
+    assert "Hi</textarea>" in html
+    page = client.get(f"/item?id={op.pk}").content.decode()
+    assert message in page and 'action="/reply"' not in page
+
+
+# Editing and deleting
+
+
+def test_the_author_edits_within_two_hours_and_the_page_says_edited(client, writer, build):
+    op = build.op(build.thread())
+    mine = build.reply(op, text="Frist", author=writer)
+    form = client.get(f"/edit?id={mine.pk}").content.decode()
+    assert "Frist</textarea>" in form
+    response = client.post(f"/edit?id={mine.pk}", {"text": "First, *really*."})
+    assert response["Location"] == f"/item?id={op.pk}#{mine.pk}"
+    post = article(client.get(f"/item?id={op.pk}").content.decode(), mine.pk)
+    assert "<p>First, <i>really</i>.</p>" in post
+    assert '<span class="edited">(edited)</span>' in post
+    assert client.get(f"/source?id={mine.pk}").content.decode() == "First, *really*."
+
+
+def test_editing_after_two_hours_is_refused(client, writer, build):
+    mine = build.reply(build.op(build.thread()), text="Old", author=writer)
+    Comment.objects.filter(pk=mine.pk).update(
+        created_at=timezone.now() - timedelta(hours=2, seconds=1)
+    )
+    response = client.post(f"/edit?id={mine.pk}", {"text": "New"})
+    assert response.status_code == 403
+    assert "Posts can be edited for 2 hours after posting" in response.content.decode()
+    assert Comment.objects.get(pk=mine.pk).text == "Old"
+
+
+def test_bad_edits_are_refused_with_the_form(client, writer, build):
+    mine = build.reply(build.op(build.thread()), text="Old", author=writer)
+    response = client.post(f"/edit?id={mine.pk}", {"text": "  "})
+    assert response.status_code == 400
+    assert "Please write something" in response.content.decode()
+    assert f'action="/edit?id={mine.pk}"' in response.content.decode()
+    assert Comment.objects.get(pk=mine.pk).text == "Old"
+
+
+def test_others_cannot_edit_or_delete_a_post(client, writer, build):
+    theirs = build.reply(build.op(build.thread()), text="Theirs")
+    for path in (f"/edit?id={theirs.pk}", f"/delete?id={theirs.pk}"):
+        assert client.get(path).status_code == 403
+    edit = client.post(f"/edit?id={theirs.pk}", {"text": "Mine now"})
+    delete = client.post(f"/delete?id={theirs.pk}")
+    assert (
+        edit.status_code == 403 and "Only its author can edit this post." in edit.content.decode()
+    )
+    assert delete.status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.text == "Theirs" and theirs.state == Comment.State.VISIBLE
+
+
+def test_a_deleted_post_with_replies_stays_as_a_placeholder(client, writer, build):
+    op = build.op(build.thread())
+    mine = build.reply(op, text="Regrettable", author=writer)
+    answer = build.reply(mine, text="Indeed")
+    response = client.post(f"/delete?id={mine.pk}")
+    assert response["Location"] == f"/item?id={op.pk}#{mine.pk}"
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    assert "Regrettable" not in html
+    assert "<p>[deleted]</p>" in article(html, mine.pk)
+    assert "Indeed" in article(html, answer.pk)
+    assert client.get(f"/source?id={mine.pk}").content.decode() == "[deleted]"
+
+
+def test_a_deleted_post_without_replies_disappears(client, writer, build):
+    op = build.op(build.thread())
+    mine = build.reply(op, text="Oops", author=writer)
+    response = client.post(f"/delete?id={mine.pk}")
+    assert response["Location"] == f"/item?id={op.pk}"
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    assert "Oops" not in html and f'id="{mine.pk}"' not in html
+    assert "0 comments" in html
+
+
+def test_deleting_an_opening_post_without_replies_takes_the_thread_away(client, writer, build):
+    thread = build.thread(title="Never mind", author=writer)
+    response = client.post(f"/delete?id={op_of(thread).pk}")
+    assert response["Location"] == "/"
+    assert "Never mind" not in client.get("/").content.decode()
+    assert client.get(f"/item?id={op_of(thread).pk}").status_code == 404
+
+
+# The whole flow through gunicorn
+
+
+@pytest.mark.slow
+def test_sign_up_submit_reply_edit_delete_through_gunicorn(gunicorn):
+    server = gunicorn(workers=2)
+    alice = Browser(server.url)
+    alice.get("/signup")
+    signed_up = alice.post(
+        "/signup", {"username": "alice", "password": "a long unusual passphrase", "next": "/"}
+    )
+    assert signed_up.status == 302, signed_up.text
+    assert 'href="/user?id=alice">alice</a>' in alice.get("/").text
+
+    alice.get("/submit")
+    submitted = alice.post(
+        "/submit", {"title": "Over the wire", "url": "", "text": "Opening *words*."}
+    )
+    assert submitted.status == 302
+    thread_page = alice.get(submitted.location)
+    assert "Opening <i>words</i>." in thread_page.text
+    assert "Over the wire" in alice.get("/newest").text
+
+    op_id = submitted.location.split("=")[1]
+    replied = alice.post("/reply", {"parent": op_id, "text": "First reply."})
+    assert replied.status == 302
+    assert replied.location.startswith(f"/item?id={op_id}#")
+    reply_id = replied.location.split("#")[1]
+    assert f'id="{reply_id}"' in alice.get(f"/item?id={op_id}").text
+
+    alice.get(f"/edit?id={reply_id}")
+    edited = alice.post(f"/edit?id={reply_id}", {"text": "First reply, edited."})
+    assert edited.status == 302
+    page = alice.get(f"/item?id={op_id}").text
+    assert "First reply, edited." in page and "(edited)" in page
+
+    bob = Browser(server.url)
+    bob.get("/signup")
+    bob.post("/signup", {"username": "bob", "password": "another long passphrase"})
+    bob.get(f"/item?id={reply_id}")
+    refused = bob.post(f"/delete?id={reply_id}", {})
+    assert refused.status == 403 and "Only its author can delete this post." in refused.text
+
+    alice.get(f"/delete?id={reply_id}")
+    deleted = alice.post(f"/delete?id={reply_id}", {})
+    assert deleted.status == 302
+    page = alice.get(f"/item?id={op_id}").text
+    assert "First reply" not in page and f'id="{reply_id}"' not in page
+
+    alice.get("/")
+    assert alice.post("/logout", {}).status == 302
+    assert 'href="/login' in alice.get("/").text
+
+
+def test_a_deleted_opening_post_with_replies_leaves_no_trace_of_its_text(client, writer, build):
+    thread = build.thread(title="Kept", text="Secret opening words", author=writer)
+    op = op_of(thread)
+    build.reply(op, text="An answer")
+    client.post(f"/delete?id={op.pk}")
+    for path in (f"/item?id={op.pk}", f"/item?id={op.pk}&format=txt", f"/source?id={op.pk}"):
+        page = client.get(path).content.decode()
+        assert "Secret opening words" not in page and "[deleted]" in page, path
+    assert "An answer" in client.get(f"/item?id={op.pk}").content.decode()
+
+
+def test_a_post_deleted_by_its_author_accepts_no_replies(client, writer, build):
+    op = build.op(build.thread())
+    gone = build.reply(op)
+    build.reply(gone)
+    Comment.objects.filter(pk=gone.pk).update(state=Comment.State.DELETED)
+    message = "That post was deleted by its author: it accepts no replies."
+    _reply_refused(client, {"parent": gone.pk, "text": "Hello?"}, 403, message)
+
+
+def test_an_edited_opening_post_says_edited(client, writer, build):
+    thread = build.thread(title="Link", url="https://example.com/", text="", author=writer)
+    op = op_of(thread)
+    assert client.post(f"/edit?id={op.pk}", {"text": ""}).status_code == 302
+    client.post(f"/edit?id={op.pk}", {"text": "Some context."})
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    assert "<p>Some context.</p>" in html and '<span class="edited">(edited)</span>' in html
+
+
+def test_edit_and_delete_links_show_for_the_author_only_and_edit_for_two_hours(
+    client, writer, build
+):
+    op = build.op(build.thread())
+    mine = build.reply(op, author=writer)
+    theirs = build.reply(op)
+    page = client.get(f"/item?id={mine.pk}").content.decode()
+    assert f'href="/edit?id={mine.pk}"' in page and f'href="/delete?id={mine.pk}"' in page
+    page = client.get(f"/item?id={theirs.pk}").content.decode()
+    assert "/edit?id=" not in page and "/delete?id=" not in page
+    Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    page = client.get(f"/item?id={mine.pk}").content.decode()
+    assert "/edit?id=" not in page and f'href="/delete?id={mine.pk}"' in page

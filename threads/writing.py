@@ -1,0 +1,193 @@
+"""Writing pages: submit, reply, edit, delete and flag, each a plain HTML form needing no script."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from forum import limits
+
+from . import forms, pages, selectors, services
+from .models import Comment
+from .views import BadRequest, error_response, int_param
+
+DUPLICATE_URL_WINDOW = timedelta(days=30)
+
+
+def writing_view(view):
+    """Log-in required; GET shows the form, POST writes; bad ids get readable 400/404 pages."""
+
+    @require_http_methods(["GET", "HEAD", "POST"])
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadRequest as error:
+            return error_response(request, 400, str(error))
+        except services.ForumError as error:
+            return error_response(request, error.status, str(error))
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def form_page(request, template: str, context: dict, *, status: int = 200, error=None):
+    """The form page; on a refusal, shown again with the message and the status that fits."""
+    context = {**context, "error": str(error) if error else ""}
+    response = render(request, template, context, status=status)
+    if isinstance(error, limits.RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def post_in_thread(comment: Comment) -> str:
+    op_id = selectors.thread_op_id(thread_id=comment.thread_id)
+    return f"/item?id={op_id}" if comment.is_op else f"/item?id={op_id}#{comment.pk}"
+
+
+def _post_or_404(post_id: int) -> Comment:
+    try:
+        return selectors.post_get(post_id=post_id)
+    except Comment.DoesNotExist:
+        raise services.ForumError(f"There is no post with id {post_id}.", status=404) from None
+
+
+def _shown_post(comment: Comment) -> str:
+    """The post as the thread shows it, its >>parent and glyphs included."""
+    chain = pages.build(selectors.chain_posts(post=comment))
+    return pages.posts_html(chain[-1:])
+
+
+@writing_view
+def submit(request):
+    form = forms.SubmitForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        return form_page(request, "threads/submit.html", {"form": form})
+    if not form.is_valid():
+        return form_page(request, "threads/submit.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    if data["url"]:
+        since = timezone.now() - DUPLICATE_URL_WINDOW
+        if existing := selectors.thread_with_url(url=data["url"], since=since):
+            return HttpResponseRedirect(f"/item?id={existing.op_id}")
+    try:
+        limits.hit(limits.thread_rate(request.user), f"threads:{request.user.pk}")
+    except limits.RateLimited as error:
+        return form_page(request, "threads/submit.html", {"form": form}, status=429, error=error)
+    thread = services.thread_create(
+        author=request.user, title=data["title"], url=data["url"], text=data["text"]
+    )
+    return HttpResponseRedirect(f"/item?id={selectors.thread_op_id(thread_id=thread.pk)}")
+
+
+@writing_view
+def reply(request):
+    if request.method != "POST":
+        parent = _post_or_404(int_param(request, "id"))
+        form = forms.ReplyForm(initial={"parent": parent.pk, "thread": parent.thread_id})
+        return _reply_page(request, parent, form)
+    form = forms.ReplyForm(request.POST)
+    parent = _parent_shown(request.POST.get("parent", ""))
+    if not form.is_valid():
+        return _reply_page(request, parent, form, status=400)
+    try:
+        limits.hit(limits.comment_rate(request.user), f"comments:{request.user.pk}")
+        comment = services.comment_reply(
+            parent_id=form.cleaned_data["parent"],
+            thread_id=form.cleaned_data["thread"],
+            author=request.user,
+            text=form.cleaned_data["text"],
+        )
+    except limits.RateLimited as error:
+        return _reply_page(request, parent, form, status=429, error=error)
+    except services.ForumError as error:
+        return _reply_page(request, parent, form, status=error.status, error=error)
+    return HttpResponseRedirect(post_in_thread(comment))
+
+
+def _parent_shown(raw_id: str) -> Comment | None:
+    """The post a refused reply answered, to show it again; None when there is no such post."""
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
+        return None
+    return Comment.objects.select_related("thread", "author").filter(pk=raw_id).first()
+
+
+def _reply_page(request, parent: Comment | None, form, *, status: int = 200, error=None):
+    if parent is not None and parent.thread.is_removed:
+        parent = None
+    closed = services.reply_closed_reason(thread=parent.thread, parent=parent) if parent else ""
+    if closed and not error:
+        error, status = closed, 403
+    context = {
+        "form": form,
+        "parent": parent,
+        "parent_html": _shown_post(parent) if parent else "",
+        "thread": parent.thread if parent else None,
+        # A refused post keeps its form, so the author does not lose the text.
+        "closed": "" if form.is_bound else closed,
+    }
+    return form_page(request, "threads/reply.html", context, status=status, error=error)
+
+
+@writing_view
+def edit(request):
+    comment = _post_or_404(int_param(request, "id"))
+    services.comment_edit_check(comment=comment, user=request.user, now=timezone.now())
+    text_required = not (comment.is_op and comment.thread.url)
+    if request.method != "POST":
+        form = forms.EditForm(initial={"text": comment.text}, text_required=text_required)
+        return _edit_page(request, comment, form)
+    form = forms.EditForm(request.POST, text_required=text_required)
+    if not form.is_valid():
+        return _edit_page(request, comment, form, status=400)
+    try:
+        services.comment_edit(
+            comment_id=comment.pk, editor=request.user, text=form.cleaned_data["text"]
+        )
+    except services.ForumError as error:
+        return _edit_page(request, comment, form, status=error.status, error=error)
+    return HttpResponseRedirect(post_in_thread(comment))
+
+
+def _edit_page(request, comment: Comment, form, *, status: int = 200, error=None):
+    context = {"form": form, "post": comment, "thread": comment.thread}
+    return form_page(request, "threads/edit.html", context, status=status, error=error)
+
+
+@writing_view
+def delete(request):
+    comment = _post_or_404(int_param(request, "id"))
+    services.comment_delete_check(comment=comment, user=request.user)
+    if request.method != "POST":
+        context = {"post": comment, "thread": comment.thread, "post_html": _shown_post(comment)}
+        return form_page(request, "threads/delete.html", context)
+    services.comment_delete(comment_id=comment.pk, user=request.user)
+    comment.refresh_from_db()
+    if comment.is_op:
+        return HttpResponseRedirect("/" if comment.is_leaf_node() else post_in_thread(comment))
+    # A post with replies keeps its place as [deleted]; one without goes, so land on its parent.
+    shown = comment if not comment.is_leaf_node() else comment.parent
+    return HttpResponseRedirect(post_in_thread(shown))
+
+
+@writing_view
+def flag(request):
+    """A reader flags a post (or, through its opening post, a thread) for the moderators."""
+    post = _post_or_404(int_param(request, "id"))
+    form = forms.FlagForm(request.POST if request.method == "POST" else None)
+    context = {"post": post, "form": form}
+    if request.method != "POST":
+        return form_page(request, "threads/flag.html", context)
+    if not form.is_valid():
+        return form_page(request, "threads/flag.html", context, status=400)
+    try:
+        services.comment_flag(
+            comment_id=post.pk, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.ForumError as error:
+        return form_page(request, "threads/flag.html", context, status=error.status, error=error)
+    return HttpResponseRedirect(f"/item?id={post.pk}")
