@@ -391,3 +391,39 @@ def test_the_admin_post_list_of_a_big_thread_is_not_a_query_per_post(mod_client,
     assert (
         count(f"/admin/threads/comment/{Comment.objects.filter(level=5).first().pk}/change/") < 20
     )
+
+
+def test_banning_staff_is_refused_in_the_form(mod_client):
+    UserFactory(username="otherstaff", is_staff=True)
+    response = mod_client.post(
+        "/admin/threads/ban/add/", {"username": "otherstaff", "reason": "x", "duration": "1"}
+    )
+    assert response.status_code == 200
+    assert "staff cannot be banned here" in response.content.decode()
+    assert not Ban.objects.exists()
+
+
+def test_remove_and_ban_on_a_staff_post_changes_nothing(mod_client, tree):
+    op = tree[1]
+    staff_post = services.comment_reply(
+        parent_id=op.pk, author=UserFactory(is_staff=True), text="from staff"
+    )
+    admin_action(mod_client, "comment", "remove_and_ban", [staff_post.pk], reason="x", duration="1")
+    assert Comment.objects.get(pk=staff_post.pk).state == Comment.State.VISIBLE
+    assert not ModerationAction.objects.exists() and not Ban.objects.exists()
+
+
+def test_a_post_is_found_in_the_admin_by_its_name(mod_client, tree):
+    b = tree[3]
+    for term in (b.name, "+" + b.name.split("+")[1]):
+        html = mod_client.get("/admin/threads/comment/", {"q": term}).content.decode()
+        assert re.findall(r'<th class="field-tree_name"><a href="[^"]+">[^<]*?(\S+)</a>', html) == [
+            b.name
+        ]
+
+
+def test_a_banned_user_cannot_flag(tree, moderator):
+    author = tree[2].author
+    services.user_ban(user=author, moderator=moderator, reason="spam")
+    with pytest.raises(services.ForumError, match="banned"):
+        services.comment_flag(comment_id=tree[5].pk, user=author, reason="spam")

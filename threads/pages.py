@@ -110,6 +110,11 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     edited = ' <span class="edited">(edited)</span>' if post.edited and not post.gone else ""
     parent = ref_link(post.parent_id, post.parent_name, on_page) if post.parent_id else ""
     css = "post gone" if post.gone else "post"
+    actions = (
+        ""
+        if post.gone
+        else f' [<a href="/reply?id={post.id}">reply</a>] [<a href="/flag?id={post.id}">flag</a>]'
+    )
     return (
         f'<article class="{css}" id="{post.id}" data-depth="{post.depth}"'
         f' aria-level="{post.depth}" aria-label="{escape(post.name)}">{glyph_line}'
@@ -117,7 +122,7 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
         f'<a class="name" href="/item?id={post.id}">{escape(post.name)}</a>'
         f'[<a href="/item?id={post.id}">view</a>] [<a href="/source?id={post.id}">source</a>]'
         f'{discussion} <time datetime="{post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")}">'
-        f'{when}</time>{edited} [<a href="/flag?id={post.id}">flag</a>]</div>'
+        f"{when}</time>{edited}{actions}</div>"
         f'<div class="parent">{parent}</div>'
         f'<div class="text">{post.shown_html}</div>'
         f"{replies_html(post, on_page)}</article>"

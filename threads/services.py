@@ -352,6 +352,28 @@ def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Com
 
 
 @transaction.atomic
+def comment_remove_and_ban(
+    *,
+    comment_id: int,
+    moderator: User,
+    reason: str,
+    expires_at: datetime | None = None,
+    remove_posts: bool = False,
+) -> Comment:
+    """Both or neither: a refused ban leaves the post as it was."""
+    comment = comment_remove(comment_id=comment_id, moderator=moderator, reason=reason)
+    if not Ban.objects.active().filter(user=comment.author).exists():
+        user_ban(
+            user=comment.author,
+            moderator=moderator,
+            reason=reason,
+            expires_at=expires_at,
+            remove_posts=remove_posts,
+        )
+    return comment
+
+
+@transaction.atomic
 def comment_restore(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
     comment = _locked_comment(comment_id)
     comment.state = Comment.State.VISIBLE
@@ -400,6 +422,7 @@ def comment_move(
 @transaction.atomic
 def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
     """Records a reader's flag; enough distinct flags hide the post until a moderator decides."""
+    ensure_can_post(user)
     comment = _locked_comment(comment_id)
     if reason not in Flag.Reason.values:
         raise ForumError("Choose a reason for the flag.")
@@ -538,7 +561,7 @@ def user_ban(
     if not reason.strip():
         raise ForumError("A ban needs a reason: the banned user is told it.")
     if user.is_staff:
-        raise ForumError("Staff cannot be banned here.")
+        raise ForumError(f"{user.username} is staff: staff cannot be banned here.", status=403)
     ban = Ban.objects.create(user=user, moderator=moderator, reason=reason, expires_at=expires_at)
     until = f"until {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "for good"
     _log(

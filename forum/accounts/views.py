@@ -44,6 +44,8 @@ def _next_url(request) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(_next_url(request))
     form = forms.SignupForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": _next_url(request)}
     if request.method != "POST":
