@@ -40,6 +40,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 FORUM_THREADS_PER_PAGE = 30
+# The thread row lock that keeps comment trees whole. Only the concurrency bench turns it off,
+# to show what happens without it; production refuses to run so.
+FORUM_TREE_LOCK = env_bool("FORUM_TREE_LOCK", True)
+if PRODUCTION and not FORUM_TREE_LOCK:
+    raise ImproperlyConfigured("FORUM_TREE_LOCK=0 corrupts comment trees: it is for the bench.")
 
 INSTALLED_APPS = [
     "forum.accounts",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "forum.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"

@@ -75,6 +75,7 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    removed_reason = models.CharField(max_length=500, blank=True)
 
     objects = CommentManager()
 

@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from forum.accounts.models import User
 
-from . import markup, zlacker
+from . import markup, trees, zlacker
 from .models import Comment, Thread
 
 MAX_TEXT_LENGTH = 10_000
@@ -20,7 +21,21 @@ class ForumError(Exception):
 
 def _locked_thread(thread_id: int) -> Thread:
     # Every structural write starts here: the row lock serialises writers of one tree.
-    return Thread.objects.select_for_update().get(pk=thread_id)
+    # FORUM_TREE_LOCK is off only in the concurrency bench, to show what the lock prevents.
+    threads = Thread.objects.select_for_update() if settings.FORUM_TREE_LOCK else Thread.objects
+    return threads.get(pk=thread_id)
+
+
+def _thread_id_of(comment_id: int) -> int:
+    try:
+        return Comment.objects.values_list("thread_id", flat=True).get(pk=comment_id)
+    except Comment.DoesNotExist:
+        raise ForumError(f"There is no post with id {comment_id}.") from None
+
+
+def _require_moderator(user: User) -> None:
+    if not user.has_perm("threads.change_comment"):
+        raise ForumError("Only moderators can do that.")
 
 
 def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
@@ -103,6 +118,64 @@ def comment_reply(
         last_activity=max(created_at, thread.last_activity),
     )
     return comment
+
+
+@transaction.atomic
+def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
+    """A moderator hides a post; it stays as a placeholder so its replies keep their place."""
+    _require_moderator(moderator)
+    _locked_thread(_thread_id_of(comment_id))
+    comment = Comment.objects.get(pk=comment_id)
+    if comment.is_op:
+        raise ForumError("The opening post cannot be removed: remove the thread instead.")
+    comment.state = Comment.State.REMOVED
+    comment.removed_reason = reason.strip()
+    comment.save(update_fields=["state", "removed_reason"])
+    return comment
+
+
+@transaction.atomic
+def comment_move(*, comment_id: int, new_parent_id: int, moderator: User) -> Comment:
+    """Detaches a post with its replies and attaches it as the last reply of another post."""
+    _require_moderator(moderator)
+    thread_id = _thread_id_of(comment_id)
+    _locked_thread(thread_id)
+    # Read after the lock: positions read before it may already have been moved by another writer.
+    comment = Comment.objects.get(pk=comment_id)
+    try:
+        new_parent = Comment.objects.get(pk=new_parent_id)
+    except Comment.DoesNotExist:
+        raise ForumError(f"There is no post with id {new_parent_id}.") from None
+    if comment.is_op:
+        raise ForumError("The opening post cannot be moved.")
+    if new_parent.thread_id != thread_id:
+        raise ForumError("A post can only be moved within its own thread.")
+    if comment.lft <= new_parent.lft and new_parent.rght <= comment.rght:
+        raise ForumError("A post cannot be moved under itself or under one of its replies.")
+    if new_parent.pk != comment.parent_id:
+        comment.move_to(new_parent, "last-child")
+    return comment
+
+
+@transaction.atomic
+def thread_tree_repair(*, thread_id: int) -> int:
+    """Rebuilds a thread's tree from its parent links; returns how many posts changed place."""
+    _locked_thread(thread_id)
+    nodes = trees.thread_nodes(thread_id)
+    if not nodes:
+        raise ForumError(f"Thread {thread_id} has no opening post to rebuild its tree from.")
+    layout = trees.repaired_layout(nodes)
+    changed = []
+    for node in nodes:
+        place = layout[node.id]
+        current = (node.parent_id, node.ref, node.lft, node.rght, node.level, node.tree_id)
+        if current != (*place, thread_id):
+            changed.append(Comment(id=node.id, tree_id=thread_id, **place._asdict()))
+    # New numbers are past every old one, so the unique (thread, ref) pair never clashes.
+    fields = ["parent_id", "ref", "lft", "rght", "level", "tree_id"]
+    Comment.objects.bulk_update(changed, fields, batch_size=500)
+    Thread.objects.filter(pk=thread_id).update(comment_count=len(nodes) - 1)
+    return len(changed)
 
 
 def _imported_user(short_name: str, joined: datetime) -> User:
