@@ -146,6 +146,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Backups (manage.py backup_forum) are files named *.backup, optionally compressed (.gz).
+SERIALIZATION_MODULES = {"backup": "forum.backup_format"}
 
 # No inline script or style anywhere: the pages load style.css and preview.js only.
 SECURE_CSP = {
