@@ -131,3 +131,19 @@ def test_the_forum_recovers_by_itself_after_a_postgresql_restart(forum, url):
     assert result["accepted_stored_once"] == result["replies_accepted"] > 0
     assert result["invariant_violations"] == 0, result["first_violations"]
     call_command("check_trees")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "unreachable",
+    ["sqlite:////nonexistent-directory/forum.sqlite3", "postgres://postgres@127.0.0.1:1/forum"],
+    ids=["sqlite", "postgresql"],
+)
+def test_a_database_that_cannot_be_reached_gives_a_readable_503(unreachable):
+    with Server(unreachable, workers=1) as server:
+        html_status, html = request(server.port, "/")
+        text_status, text = request(server.port, "/newest?format=txt")
+    assert (html_status, text_status) == (503, 503)
+    assert "<h1>Database unavailable</h1>" in html
+    assert "Please try again in a moment." in html
+    assert text == "The database is not answering right now. Please try again in a moment.\n"

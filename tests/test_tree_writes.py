@@ -96,3 +96,13 @@ def test_moves_that_would_break_the_tree_are_refused(build, moderator):
         )
     assert Comment.objects.get(pk=below.pk).parent_id == first.pk
     assert sound(thread) and sound(other)
+
+
+def test_the_admin_cannot_add_move_or_delete_posts_around_the_services(client, build, moderator):
+    post = build.reply(build.op(build.thread()))
+    client.force_login(moderator)
+    assert client.get("/admin/threads/comment/add/").status_code == 403
+    assert client.get(f"/admin/threads/comment/{post.pk}/delete/").status_code == 403
+    page = client.get(f"/admin/threads/comment/{post.pk}/change/").content.decode()
+    assert 'name="parent"' not in page and 'name="thread"' not in page
+    assert 'name="text"' in page

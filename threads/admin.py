@@ -21,7 +21,15 @@ class CommentAdmin(MPTTModelAdmin):
     list_filter = ("state",)
     search_fields = ("text", "author__username")
     list_select_related = ("author", "thread")
-    raw_id_fields = ("author", "parent", "thread")
-    readonly_fields = ("html",)
+    raw_id_fields = ("author",)
+    # Adding, moving and deleting posts change the tree: they go through threads/services.py,
+    # under the thread lock, never through a plain model save.
+    readonly_fields = ("html", "parent", "thread")
     mptt_level_indent = 16
     list_per_page = 200
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
