@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -116,6 +117,11 @@ class Server:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
+    def errors_logged(self) -> dict[str, int]:
+        """The exceptions the workers logged, by class and the start of their message."""
+        found = ERROR_LINE.findall(self.log.read_text(errors="replace"))
+        return dict(Counter(f"{name}: {message[:70]}" for name, message in found).most_common())
+
     def __exit__(self, *exc):
         self.process.terminate()
         try:
@@ -123,6 +129,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if not exc or exc[0] is None:
+            self.log.unlink(missing_ok=True)
+
+
+ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception)): (.*)$", re.MULTILINE)
 
 
 @dataclass
@@ -334,7 +345,9 @@ def measured_run(url: str, forum: Forum, load: Load, *, tree_lock: bool = True) 
     with Server(url, tree_lock=tree_lock) as server:
         started = time.monotonic()
         outcomes = run_load(server.port, forum, load)
-        return figures(server.port, forum, outcomes, time.monotonic() - started)
+        result = figures(server.port, forum, outcomes, time.monotonic() - started)
+        result["errors_logged"] = server.errors_logged()
+        return result
 
 
 def record(label: str, result: dict) -> None:

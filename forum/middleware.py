@@ -1,10 +1,13 @@
 """Site-wide middleware: a readable 503 page while the database cannot be reached."""
 
+import logging
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 
+logger = logging.getLogger(__name__)
 UNAVAILABLE = "The database is not answering right now. Please try again in a moment."
 
 
@@ -20,6 +23,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        logger.warning("%s: %s (answered 503)", type(exception).__name__, exception)
         if request.GET.get("format") == "txt":
             response = HttpResponse(
                 UNAVAILABLE + "\n", content_type="text/plain; charset=utf-8", status=503
