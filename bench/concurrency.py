@@ -163,26 +163,25 @@ def seed_forum(*, size: int = 2000, writers: int = 16, seed: int = 5) -> Forum:
     thread = services.thread_create(author=users[0], title="A thread of 2,000 comments")
     op = Comment.objects.get(tree_id=thread.pk, level=0)
     rng = random.Random(seed)
-    texts = [f"Seeded post {n}." for n in range(1, size + 1)]
-    posts = Comment.objects.bulk_create(
-        Comment(
-            thread=thread,
-            parent=op,
-            author=rng.choice(users),
-            ref=n,
-            text=text,
-            html=markup.render(text),
-            tree_id=thread.pk,
-            lft=0,
-            rght=0,
-            level=0,
+    ids = [op.pk]
+    # Written in small batches so each post can answer one of the posts just before it.
+    for first in range(1, size + 1, 25):
+        batch = Comment.objects.bulk_create(
+            Comment(
+                thread=thread,
+                parent_id=rng.choice(ids[-30:] + [op.pk]),
+                author=rng.choice(users),
+                ref=n,
+                text=f"Seeded post {n}.",
+                html=markup.render(f"Seeded post {n}."),
+                tree_id=thread.pk,
+                lft=0,
+                rght=0,
+                level=0,
+            )
+            for n in range(first, min(first + 25, size + 1))
         )
-        for n, text in enumerate(texts, start=1)
-    )
-    ids = [op.pk] + [post.pk for post in posts]
-    for n, post in enumerate(posts, start=1):
-        post.parent_id = rng.choice(ids[max(0, n - 30) : n] + [op.pk])
-    Comment.objects.bulk_update(posts, ["parent_id"], batch_size=500)
+        ids += [post.pk for post in batch]
     # The tree fields are laid out by the one service that may write them.
     services.thread_tree_repair(thread_id=thread.pk)
     return Forum(thread.pk, op.pk, ids, [user.pk for user in users], moderator.pk)
