@@ -172,3 +172,15 @@ def test_duplicate_names_are_reported_and_renumbered_past_the_end():
 def test_check_trees_names_a_missing_thread(db):
     sound, report = check("--thread", "999")
     assert not sound and "There is no thread with id 999." in report
+
+
+def test_a_thread_without_its_opening_post_is_reported_and_cannot_be_rebuilt(build):
+    thread = build.thread()
+    Comment.objects.filter(thread=thread).delete()
+    assert check() == (
+        False,
+        f"thread {thread.pk}: the thread has no opening post\n"
+        "1 thread(s) have broken trees; --repair rebuilds them.",
+    )
+    sound, report = check("--repair")
+    assert not sound and "has no opening post to rebuild its tree from" in report

@@ -44,7 +44,10 @@ class Command(BaseCommand):
         # A post of another thread that sits in this tree goes home when its own tree is rebuilt.
         owners = {thread.pk, *(node.thread_id for node in trees.intruders(thread.pk))}
         for thread_id in sorted(owners):
-            moved = services.thread_tree_repair(thread_id=thread_id)
+            try:
+                moved = services.thread_tree_repair(thread_id=thread_id)
+            except services.ForumError as error:
+                raise CommandError(str(error)) from error
             self.stdout.write(f"thread {thread_id}: rebuilt, {moved} post(s) moved into place.")
         remaining = trees.thread_problems(Thread.objects.get(pk=thread.pk))
         if remaining:
