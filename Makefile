@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean
+.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
@@ -51,6 +51,24 @@ seed-fixture: setup
 	export DATABASE_URL="sqlite:///$$tmp/seed.sqlite3" && \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py build_seed --output fixtures/seed.json
+
+# `make backup` writes var/backups/forum-TIME.backup.gz (or BACKUP=FILE); `make restore
+# BACKUP=FILE` loads one into the empty database that DATABASE_URL names.
+BACKUP ?= var/backups/forum-$(shell date -u +%Y%m%d-%H%M%S).backup.gz
+backup: setup
+	@mkdir -p $(dir $(BACKUP))
+	$(BIN)/python manage.py backup_forum $(BACKUP)
+
+restore: setup
+	@test -f "$(BACKUP)" || { echo "make restore BACKUP=FILE (a file that backup made)" >&2; exit 1; }
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py restore_forum $(BACKUP)
+
+# Runs the concurrency harness with and without the thread lock on SQLite and on PostgreSQL
+# (BENCH_POSTGRES_URL, a scratch database that it empties) into bench/results/.
+concurrency-report: setup
+	$(BIN)/python -m bench.concurrency
 
 clean:
 	rm -rf $(VENV) var
