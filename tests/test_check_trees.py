@@ -156,10 +156,10 @@ def test_a_loop_of_parent_links_is_cut_at_its_oldest_post(build):
 def test_duplicate_names_are_reported_and_renumbered_past_the_end():
     # The database's unique (thread, ref) constraint forbids this, so the rows are built here.
     rows = [
-        trees.Node(1, 7, 7, None, 0, 1, 8, 0, "alice"),
-        trees.Node(2, 7, 7, 1, 1, 2, 3, 1, "bob"),
-        trees.Node(3, 7, 7, 1, 1, 4, 5, 1, "bob"),
-        trees.Node(4, 7, 7, 1, 2, 6, 7, 1, "carol"),
+        trees.Node(1, 7, 7, None, 0, 1, 8, 0, "visible", "alice"),
+        trees.Node(2, 7, 7, 1, 1, 2, 3, 1, "visible", "bob"),
+        trees.Node(3, 7, 7, 1, 1, 4, 5, 1, "visible", "bob"),
+        trees.Node(4, 7, 7, 1, 2, 6, 7, 1, "visible", "carol"),
     ]
     problems = trees.tree_problems(7, rows)
     assert problems == ["the name bob+1 is used 2 times", "the number 1 is used 2 times"]

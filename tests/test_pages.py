@@ -186,7 +186,7 @@ def test_pages_refuse_writes(client, seed):
 
 def thread_page_queries(client, build, size: int) -> int:
     thread = build.thread(title=f"{size} comments")
-    build.random_tree(thread, size)
+    build.big_tree(thread, size)
     op = build.op(thread)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/item?id={op.pk}")

@@ -94,3 +94,16 @@ def test_the_admin_cannot_add_move_or_delete_posts_around_the_services(client, b
     assert client.get(f"/admin/threads/comment/{post.pk}/delete/").status_code == 403
     page = client.get(f"/admin/threads/comment/{post.pk}/change/").content.decode()
     assert 'name="parent"' not in page and 'name="thread"' not in page
+
+
+def test_deleted_posts_leave_the_reply_counter_consistent(build):
+    thread = build.thread()
+    op = build.op(thread)
+    leaf = build.reply(op, text="leaf")
+    parent = build.reply(op, text="parent")
+    build.reply(parent, text="child")
+    services.comment_delete(comment_id=leaf.pk, user=leaf.author)
+    services.comment_delete(comment_id=parent.pk, user=parent.author)
+    thread.refresh_from_db()
+    assert thread.comment_count == 1
+    assert trees.thread_problems(thread) == []

@@ -627,5 +627,6 @@ def thread_tree_repair(*, thread_id: int) -> int:
             " tree_id = %s WHERE id = %s",
             changed,
         )
-    Thread.objects.filter(pk=thread_id).update(comment_count=len(nodes) - 1)
+    replies = trees.reply_count(trees.thread_nodes(thread_id))
+    Thread.objects.filter(pk=thread_id).update(comment_count=replies)
     return len(changed)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 from .models import Comment, Thread
 from .zlacker import post_name
 
-NODE_FIELDS = ("id", "thread_id", "tree_id", "parent_id", "ref", "lft", "rght", "level")
+NODE_FIELDS = ("id", "thread_id", "tree_id", "parent_id", "ref", "lft", "rght", "level", "state")
 
 
 class Node(NamedTuple):
@@ -18,6 +18,7 @@ class Node(NamedTuple):
     lft: int
     rght: int
     level: int
+    state: str
     username: str
 
 
@@ -51,11 +52,16 @@ def thread_problems(thread: Thread) -> list[str]:
         problems.append(
             f"{_label(node)} belongs to thread {node.thread_id} but sits in this thread's tree"
         )
-    if nodes and thread.comment_count != len(nodes) - 1:
+    if nodes and thread.comment_count != reply_count(nodes):
         problems.append(
-            f"the thread counts {thread.comment_count} replies but has {len(nodes) - 1}"
+            f"the thread counts {thread.comment_count} replies but has {reply_count(nodes)}"
         )
     return problems
+
+
+def reply_count(nodes: list[Node]) -> int:
+    """The replies a thread counts: every post but the opening one and those deleted."""
+    return sum(1 for node in nodes if node.parent_id and node.state != Comment.State.DELETED)
 
 
 def tree_problems(thread_id: int, nodes: list[Node]) -> list[str]:
