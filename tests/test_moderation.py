@@ -420,3 +420,19 @@ def test_a_banned_user_cannot_flag(tree, moderator):
     services.user_ban(user=author, moderator=moderator, reason="spam")
     with pytest.raises(services.ForumError, match="banned"):
         services.comment_flag(comment_id=tree[5].pk, user=author, reason="spam")
+
+
+def test_a_banned_user_is_refused_on_the_reply_and_submit_pages(client, tree, moderator):
+    thread, op = tree[0], tree[1]
+    author = tree[2].author
+    services.user_ban(user=author, moderator=moderator, reason="flame wars")
+    client.force_login(author)
+    reply = client.post("/reply", {"parent": op.pk, "thread": thread.pk, "text": "let me in"})
+    assert reply.status_code == 403
+    page = reply.content.decode()
+    assert "You are banned from posting for good. Reason: flame wars" in page
+    assert "let me in" in page, "the refused text is kept in the form"
+    submit = client.post("/submit", {"title": "New", "text": "hello"})
+    assert submit.status_code == 403 and "flame wars" in submit.content.decode()
+    assert Comment.objects.filter(text="let me in").count() == 0
+    assert Thread.objects.filter(title="New").count() == 0
