@@ -23,6 +23,16 @@ def _locked_thread(thread_id: int) -> Thread:
     return Thread.objects.select_for_update().get(pk=thread_id)
 
 
+def _thread_touch(thread_id: int, **changes) -> None:
+    """Records that the thread's page changed, with any other changes to the thread's row.
+
+    Every write that changes what the thread page shows (a reply, an edit, a delete, a
+    removal, a move, a lock) must call this inside its transaction: the cached pages are keyed
+    by the version it bumps, so without it readers keep the old page.
+    """
+    Thread.objects.filter(pk=thread_id).update(version=F("version") + 1, **changes)
+
+
 def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
     names = markup.referenced_names(text)
     refs = set()
@@ -98,7 +108,8 @@ def comment_reply(
         created_at=created_at,
     )
     comment.save()
-    Thread.objects.filter(pk=thread.pk).update(
+    _thread_touch(
+        thread.pk,
         comment_count=F("comment_count") + 1,
         last_activity=max(created_at, thread.last_activity),
     )
