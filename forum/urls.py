@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from forum.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz),
     path("admin/", admin.site.urls),
     path("", include("threads.urls")),
 ]

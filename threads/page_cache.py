@@ -9,7 +9,7 @@ than its key says (at worst a newer one, under a key about to be left behind).
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -26,8 +26,7 @@ TIMEOUT = 60 * 60
 
 @dataclass(frozen=True)
 class CachedPage:
-    body: bytes
-    gzipped: bytes | None
+    body: bytes  # gzipped in the entry for readers who accept gzip
     content_type: str
     modified: float
 
@@ -42,7 +41,8 @@ def cached(key: str, build: Callable):
 
 
 def thread_key(thread: Thread, part: str) -> str:
-    return f"thread:{thread.pk}:v{thread.version}:{part}"
+    # The creation time guards against a database rebuilt under a cache that outlived it.
+    return f"thread:{thread.pk}.{thread.created_at.timestamp():.0f}:v{thread.version}:{part}"
 
 
 def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -> HttpResponse:
@@ -52,21 +52,21 @@ def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -
     user name, no CSRF token): that is also why gzip needs no BREACH padding here.
     """
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
-    key = thread_key(thread, f"page:{url}")
     wants_gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    # Each encoding has its own entry, so a hit fetches only the bytes it sends.
+    key = thread_key(thread, f"page:{url}:{'gzip' if wants_gzip else 'plain'}")
     page = cache.get(key)
-    if page is None or (wants_gzip and page.gzipped is None):
-        page = _stored(page or render(), gzip=wants_gzip)
+    if page is None:
+        page = _stored(render(), gzip=wants_gzip)
         cache.set(key, page, TIMEOUT)
     etag = f'W/"{thread.pk}.{thread.version}"'
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(page.modified))
     if not_modified is not None:
         response = not_modified
-    elif wants_gzip:
-        response = HttpResponse(page.gzipped, content_type=page.content_type)
-        response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
+        if wants_gzip:
+            response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(page.modified)
     # Stored by browsers but checked on every view: a reply must show at once.
@@ -75,14 +75,10 @@ def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -
     return response
 
 
-def _stored(source: HttpResponse | CachedPage, *, gzip: bool) -> CachedPage:
-    """The page to keep; compressed only once a reader asks for gzip, as compressing a big
-    thread costs about as much as rendering it."""
-    if isinstance(source, CachedPage):
-        return replace(source, gzipped=compress_string(source.body))
+def _stored(response: HttpResponse, *, gzip: bool) -> CachedPage:
+    # Compressed only for readers who ask: on a big thread it costs as much as rendering.
     return CachedPage(
-        body=source.content,
-        gzipped=compress_string(source.content) if gzip else None,
-        content_type=source["Content-Type"],
+        body=compress_string(response.content) if gzip else response.content,
+        content_type=response["Content-Type"],
         modified=time.time(),
     )
