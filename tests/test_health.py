@@ -1,15 +1,11 @@
 """/healthz answers without the database, for load balancers and container healthchecks."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-
-def test_healthz_answers_ok_without_a_query(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/healthz")
+def test_healthz_answers_ok_without_the_database(client):
+    # No database fixture: pytest-django fails any query made here.
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
-    assert len(queries) == 0
 
 
 def test_healthz_refuses_writes(client):
