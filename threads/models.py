@@ -64,12 +64,16 @@ class Comment(MPTTModel):
         DELETED = "deleted", "deleted by author"
         REMOVED = "removed", "removed by a moderator"
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    # No single-column indexes where a composite one starts with the column: every index is
+    # rewritten for each row a reply shifts (see docs/performance.md).
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     parent = TreeForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", db_index=False
     )
     # The post's number within its thread: 0 for the opening post, shown in base 62.
     ref = models.PositiveIntegerField()
@@ -78,6 +82,11 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    # django-mptt's own fields, declared to leave out its tree_id index: (tree_id, lft) covers it.
+    lft = models.PositiveIntegerField(editable=False)
+    rght = models.PositiveIntegerField(editable=False)
+    tree_id = models.PositiveIntegerField(editable=False)
+    level = models.PositiveIntegerField(editable=False)
 
     objects = CommentManager()
 
