@@ -87,6 +87,7 @@ def _run(env: dict, setup: dict) -> dict:
     return {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpus": os.cpu_count(),
+        "load_average_after": [round(load, 2) for load in os.getloadavg()],
         "gunicorn_workers": workers,
         "seconds": SECONDS,
         "connections": CONNECTIONS,

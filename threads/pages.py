@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 
 from django.conf import settings
@@ -104,6 +104,10 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
         if parent is not None:
             parent.replies.append(post)
     return posts
+
+
+# Post numbers repeat from thread to thread: their base-62 forms are worth keeping.
+_encoded_ref = lru_cache(maxsize=1 << 16)(zlacker.encode_ref)
 
 
 def timestamp(moment: datetime) -> str:
