@@ -63,7 +63,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
     posts: list[Post] = []
     number = 0
     deleted = Comment.State.DELETED
-    short_name, encode_ref = zlacker.short_name, zlacker.encode_ref
+    short = zlacker.SHORT_NAME_LENGTH
     for (
         pk,
         parent_id,
@@ -78,7 +78,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
         html,
         text,
     ) in rows:
-        name = f"{short_name(user)}+{encode_ref(ref)}"
+        name = f"{user[:short]}+{_encoded_ref(ref)}"
         names[pk] = name
         if state == deleted and rght - lft == 1:
             continue
