@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report
+.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench loadtest
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
@@ -69,6 +69,26 @@ restore: setup
 # (BENCH_POSTGRES_URL, a scratch database that it empties) into bench/results/.
 concurrency-report: setup
 	$(BIN)/python -m bench.concurrency
+
+# Benchmarks on PostgreSQL in throwaway databases named forum_bench*; each ends within minutes.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_load
+LOADTEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet ".[dev,bench]"
+	@touch $@
+
+bench: $(BIN)/.bench-installed
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+loadtest: setup
+	@command -v wrk >/dev/null || { echo "Installing wrk (Debian package)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) LOADTEST_REDIS_URL=$(LOADTEST_REDIS_URL) \
+		$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) var

@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from forum.accounts.views import login
+from forum.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz),
     # The admin's log-in is the site's own, so its attempts count against the same limits.
     path("admin/login/", login),
     path("admin/", admin.site.urls),

@@ -35,6 +35,9 @@ class Thread(models.Model):
     points = models.IntegerField(default=1)
     comment_count = models.PositiveIntegerField(default=0)
     last_activity = models.DateTimeField(default=timezone.now)
+    # Bumped by every write that changes what the thread page shows (services._thread_touch):
+    # cached pages are keyed by it, so the next read after a write renders afresh.
+    version = models.PositiveIntegerField(default=0)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -69,12 +72,16 @@ class Comment(MPTTModel):
         REMOVED = "removed", "removed by a moderator"
         FLAGGED = "flagged", "hidden by flags until a moderator decides"
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    # No single-column indexes where a composite one starts with the column: every index is
+    # rewritten for each row a reply shifts (see docs/performance.md).
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     parent = TreeForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", db_index=False
     )
     # The post's number within its thread: 0 for the opening post, shown in base 62.
     ref = models.PositiveIntegerField()
@@ -85,6 +92,11 @@ class Comment(MPTTModel):
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
     # Shown to the post's author on a removed post; the public sees only the placeholder.
     removal_reason = models.CharField(max_length=500, blank=True)
+    # django-mptt's own fields, declared to leave out its tree_id index: (tree_id, lft) covers it.
+    lft = models.PositiveIntegerField(editable=False)
+    rght = models.PositiveIntegerField(editable=False)
+    tree_id = models.PositiveIntegerField(editable=False)
+    level = models.PositiveIntegerField(editable=False)
 
     objects = CommentManager()
 

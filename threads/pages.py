@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache, lru_cache
+from html import escape
 
 from django.conf import settings
-from django.utils.html import escape
 
 from . import zlacker
 from .models import Comment
 
+VISIBLE = Comment.State.VISIBLE
 PLACEHOLDERS = {
     Comment.State.DELETED: "[deleted]",
     Comment.State.REMOVED: "[removed by moderator]",
@@ -16,7 +18,7 @@ PLACEHOLDERS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Post:
     """One post as a page shows it."""
 
@@ -51,8 +53,9 @@ class Post:
         return f"<p>{placeholder}</p>" if placeholder else self.html
 
 
-def build(rows: list, *, parent_names: dict[int, str] | None = None) -> list[Post]:
-    """Posts from rows in tree order, replies numbered from 1 (the opening post is 0).
+def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> list[Post]:
+    """Posts from rows (selectors.POST_FIELDS, html, text) in tree order, replies numbered
+    from 1 (the opening post is 0).
 
     A deleted post with no replies is left out: nothing below it needs its place.
     """
@@ -60,34 +63,58 @@ def build(rows: list, *, parent_names: dict[int, str] | None = None) -> list[Pos
     by_id: dict[int, Post] = {}
     posts: list[Post] = []
     number = 0
-    for row in rows:
-        name = zlacker.post_name(row.author__username, row.ref)
-        names[row.id] = name
-        if row.state == Comment.State.DELETED and row.rght - row.lft == 1:
+    deleted = Comment.State.DELETED
+    short = zlacker.SHORT_NAME_LENGTH
+    for (
+        pk,
+        parent_id,
+        ref,
+        level,
+        lft,
+        rght,
+        created_at,
+        edited_at,
+        state,
+        user,
+        html,
+        text,
+    ) in rows:
+        name = f"{user[:short]}+{_encoded_ref(ref)}"
+        names[pk] = name
+        if state == deleted and rght - lft == 1:
             continue
-        number += 1 if row.level else 0
+        if level:
+            number += 1
         post = Post(
-            id=row.id,
-            number=number if row.level else 0,
-            depth=row.level,
-            name=name,
-            parent_id=row.parent_id,
-            parent_name=names.get(row.parent_id, ""),
-            created_at=row.created_at,
-            edited=row.edited_at is not None,
-            state=row.state,
-            html=row.html,
-            text=row.text,
+            pk,
+            number if level else 0,
+            level,
+            name,
+            parent_id,
+            names.get(parent_id, ""),
+            created_at,
+            edited_at is not None,
+            state,
+            html,
+            text,
+            [],
         )
-        by_id[row.id] = post
+        by_id[pk] = post
         posts.append(post)
-        if row.parent_id in by_id:
-            by_id[row.parent_id].replies.append(post)
+        parent = by_id.get(parent_id)
+        if parent is not None:
+            parent.replies.append(post)
     return posts
 
 
+# Post numbers repeat from thread to thread: their base-62 forms are worth keeping.
+_encoded_ref = lru_cache(maxsize=1 << 16)(zlacker.encode_ref)
+
+
 def timestamp(moment: datetime) -> str:
-    return zlacker.format_time(moment)
+    """The zlacker time, YYYY-MM-DD HH:MM:SS, of a UTC moment (isoformat is the cheap way)."""
+    iso = moment.isoformat(" ")
+    return iso[:19]
 
 
 def ref_link(post_id: int, name: str, on_page: set[int]) -> str:
@@ -102,30 +129,35 @@ def replies_html(post: Post, on_page: set[int]) -> str:
     return f'<div class="replies">replies({len(post.replies)}): {links}</div>'
 
 
+@cache
+def _glyph_line(depth: int) -> str:
+    glyphs = zlacker.glyphs(depth)
+    return f'<div class="glyphs" aria-hidden="true">{glyphs}</div>' if glyphs else ""
+
+
 def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) -> str:
-    glyphs = zlacker.glyphs(post.depth)
-    glyph_line = f'<div class="glyphs" aria-hidden="true">{glyphs}</div>' if glyphs else ""
-    discussion = f' [<a href="/discussion?id={post.id}">discussion</a>]' if discussion_link else ""
-    when = timestamp(post.created_at)
-    edited = ' <span class="edited">(edited)</span>' if post.edited and not post.gone else ""
+    # Runs once per post of a thread page, tens of thousands of times: one f-string, few calls.
+    pk = post.id
+    gone = post.state != VISIBLE
+    name = escape(post.name)
+    discussion = f' [<a href="/discussion?id={pk}">discussion</a>]' if discussion_link else ""
+    iso = post.created_at.isoformat()
+    edited = ' <span class="edited">(edited)</span>' if post.edited and not gone else ""
     parent = ref_link(post.parent_id, post.parent_name, on_page) if post.parent_id else ""
-    css = "post gone" if post.gone else "post"
+    body = f"<p>{PLACEHOLDERS[post.state]}</p>" if gone else post.html
     actions = (
-        ""
-        if post.gone
-        else f' [<a href="/reply?id={post.id}">reply</a>] [<a href="/flag?id={post.id}">flag</a>]'
+        "" if gone else f' [<a href="/reply?id={pk}">reply</a>] [<a href="/flag?id={pk}">flag</a>]'
     )
     return (
-        f'<article class="{css}" id="{post.id}" data-depth="{post.depth}"'
-        f' aria-level="{post.depth}" aria-label="{escape(post.name)}">{glyph_line}'
-        f'<div class="head"><span class="num">{post.number}.</span> '
-        f'<a class="name" href="/item?id={post.id}">{escape(post.name)}</a>'
-        f'[<a href="/item?id={post.id}">view</a>] [<a href="/source?id={post.id}">source</a>]'
-        f'{discussion} <time datetime="{post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")}">'
-        f"{when}</time>{edited}{actions}</div>"
-        f'<div class="parent">{parent}</div>'
-        f'<div class="text">{post.shown_html}</div>'
-        f"{replies_html(post, on_page)}</article>"
+        f'<article class="{"post gone" if gone else "post"}" id="{pk}"'
+        f' data-depth="{post.depth}" aria-level="{post.depth}" aria-label="{name}">'
+        f'{_glyph_line(post.depth)}<div class="head"><span class="num">{post.number}.</span> '
+        f'<a class="name" href="/item?id={pk}">{name}</a>'
+        f'[<a href="/item?id={pk}">view</a>] [<a href="/source?id={pk}">source</a>]'
+        f'{discussion} <time datetime="{iso[:19]}Z">{iso[:10]} {iso[11:19]}</time>'
+        f"{edited}{actions}</div>"
+        f'<div class="parent">{parent}</div><div class="text">{body}</div>'
+        f"{replies_html(post, on_page) if post.replies else ''}</article>"
     )
 
 

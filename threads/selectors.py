@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, TextField, Value
 
 from .models import Comment, ModerationAction, Thread
 
+# A post row is a plain tuple of these, then its html and its text: pages.build unpacks it.
 POST_FIELDS = (
     "id",
     "parent_id",
@@ -16,10 +17,9 @@ POST_FIELDS = (
     "created_at",
     "edited_at",
     "state",
-    "html",
-    "text",
     "author__username",
 )
+_EMPTY = Value("", output_field=TextField())
 
 
 def post_get(*, post_id: int) -> Comment:
@@ -29,19 +29,27 @@ def post_get(*, post_id: int) -> Comment:
     )
 
 
-def thread_posts(*, thread_id: int) -> list:
-    """Every post of a thread, the opening post first, in tree order: one query."""
-    return list(_posts().filter(tree_id=thread_id))
+def thread_posts(*, thread_id: int, html: bool = True, text: bool = False) -> list[tuple]:
+    """Every post of a thread, the opening post first, in tree order: one query.
+
+    Each row carries the bodies asked for (the rest are empty strings): an HTML page needs
+    only the rendered html, a text form only the text, and the bodies are most of the bytes.
+    """
+    return list(_posts(html, text).filter(tree_id=thread_id))
 
 
-def subtree_posts(*, post: Comment) -> list:
+def subtree_posts(*, post: Comment, html: bool = True, text: bool = False) -> list[tuple]:
     """A post and everything below it, in tree order."""
-    return list(_posts().filter(tree_id=post.tree_id, lft__gte=post.lft, lft__lt=post.rght))
+    return list(
+        _posts(html, text).filter(tree_id=post.tree_id, lft__gte=post.lft, lft__lt=post.rght)
+    )
 
 
-def chain_posts(*, post: Comment) -> list:
+def chain_posts(*, post: Comment, html: bool = True, text: bool = False) -> list[tuple]:
     """The opening post, then every ancestor of a post down to the post itself."""
-    return list(_posts().filter(tree_id=post.tree_id, lft__lte=post.lft, rght__gte=post.rght))
+    return list(
+        _posts(html, text).filter(tree_id=post.tree_id, lft__lte=post.lft, rght__gte=post.rght)
+    )
 
 
 def threads_ranked(*, offset: int, limit: int) -> QuerySet[Thread]:
@@ -67,8 +75,16 @@ def _with_op(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     return threads.select_related("author").annotate(op_id=Subquery(op))
 
 
-def _posts():
-    return Comment.objects.order_by("lft").values_list(*POST_FIELDS, named=True)
+def _posts(html: bool, text: bool) -> QuerySet:
+    bodies = {
+        "body_html": F("html") if html else _EMPTY,
+        "body_text": F("text") if text else _EMPTY,
+    }
+    return (
+        Comment.objects.order_by("lft")
+        .annotate(**bodies)
+        .values_list(*POST_FIELDS, "body_html", "body_text")
+    )
 
 
 def thread_with_url(*, url: str, since: datetime) -> Thread | None:

@@ -76,6 +76,21 @@ def _locked_thread(thread_id: int) -> Thread:
     return threads.get(pk=thread_id)
 
 
+def _thread_touch(thread_id: int, **changes) -> None:
+    """Records that the thread's page changed, with any other changes to the thread's row.
+
+    Every write that changes what the thread page shows (a reply, an edit, a delete, a
+    removal, a move, a lock) must call this inside its transaction: the cached pages are keyed
+    by the version it bumps, so without it readers keep the old page.
+    """
+    Thread.objects.filter(pk=thread_id).update(version=F("version") + 1, **changes)
+
+
+def _post_changed(comment: Comment, *fields: str) -> None:
+    comment.save(update_fields=list(fields))
+    _thread_touch(comment.thread_id)
+
+
 def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
     names = markup.referenced_names(text)
     refs = set()
@@ -174,7 +189,8 @@ def comment_reply(
         created_at=created_at,
     )
     comment.save()
-    Thread.objects.filter(pk=thread.pk).update(
+    _thread_touch(
+        thread.pk,
         comment_count=F("comment_count") + 1,
         last_activity=max(created_at, thread.last_activity),
     )
@@ -216,7 +232,7 @@ def comment_edit(
     comment.text = text_checked(text, required=not (comment.is_op and comment.thread.url))
     comment.html = markup.render(comment.text, _ref_resolver(comment.thread_id, comment.text))
     comment.edited_at = now
-    comment.save(update_fields=["text", "html", "edited_at"])
+    _post_changed(comment, "text", "html", "edited_at")
     return comment
 
 
@@ -230,13 +246,12 @@ def comment_delete(*, comment_id: int, user: User) -> Comment:
     comment_delete_check(comment=comment, user=user)
     comment.state = Comment.State.DELETED
     comment.save(update_fields=["state"])
-    thread = comment.thread
     if comment.is_op and comment.is_leaf_node():
-        Thread.objects.filter(pk=thread.pk).update(is_removed=True)
-    elif not comment.is_op:
-        Thread.objects.filter(pk=thread.pk, comment_count__gt=0).update(
-            comment_count=F("comment_count") - 1
-        )
+        _thread_touch(comment.thread_id, is_removed=True)
+    elif comment.is_op:
+        _thread_touch(comment.thread_id)
+    else:
+        _thread_touch(comment.thread_id, comment_count=F("comment_count") - 1)
     return comment
 
 
@@ -335,7 +350,7 @@ def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Com
     reason = reason.strip()
     comment.state = Comment.State.REMOVED
     comment.removal_reason = reason
-    comment.save(update_fields=["state", "removal_reason"])
+    _post_changed(comment, "state", "removal_reason")
     _resolve_flags(comment)
     target, url = _post_target(comment)
     _log(
@@ -375,7 +390,7 @@ def comment_restore(*, comment_id: int, moderator: User, reason: str = "") -> Co
     comment = _locked_comment(comment_id)
     comment.state = Comment.State.VISIBLE
     comment.removal_reason = ""
-    comment.save(update_fields=["state", "removal_reason"])
+    _post_changed(comment, "state", "removal_reason")
     _resolve_flags(comment)
     target, url = _post_target(comment)
     _log(
@@ -405,6 +420,7 @@ def comment_move(
     if comment.lft <= new_parent.lft <= comment.rght:
         raise ForumError("A post cannot move under itself or one of its own replies.")
     Comment.objects.move_node(comment, new_parent, position="last-child")
+    _thread_touch(comment.thread_id)
     target, url = _post_target(comment)
     _log(
         moderator=moderator,
@@ -432,7 +448,7 @@ def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
     visible = comment.state == Comment.State.VISIBLE
     if visible and not comment.is_op and open_flags >= settings.FORUM_FLAGS_TO_HIDE:
         comment.state = Comment.State.FLAGGED
-        comment.save(update_fields=["state"])
+        _post_changed(comment, "state")
     return flag
 
 
@@ -442,7 +458,7 @@ def flags_dismiss(*, comment_id: int, moderator: User) -> Comment:
     _resolve_flags(comment)
     if comment.state == Comment.State.FLAGGED:
         comment.state = Comment.State.VISIBLE
-        comment.save(update_fields=["state"])
+        _post_changed(comment, "state")
     target, url = _post_target(comment)
     _log(
         moderator=moderator, kind=ModerationAction.Kind.DISMISS_FLAGS, target=target, target_url=url
@@ -454,7 +470,7 @@ def _thread_flag(*, thread_id: int, moderator: User, kind: str, reason: str, **c
     thread = _locked_thread(thread_id)
     for field, value in changes.items():
         setattr(thread, field, value)
-    thread.save(update_fields=list(changes))
+    _thread_touch(thread_id, **changes)
     op_id = Comment.objects.values_list("pk", flat=True).get(tree_id=thread.pk, level=0)
     _log(
         moderator=moderator,
@@ -576,9 +592,12 @@ def user_ban(
 def _remove_all_posts(*, user: User, moderator: User, reason: str) -> None:
     posts = Comment.objects.filter(author=user, state=Comment.State.VISIBLE)
     # Lock in key order so two moderators banning at once cannot deadlock.
-    for thread_id in sorted(set(posts.values_list("thread_id", flat=True))):
+    thread_ids = sorted(set(posts.values_list("thread_id", flat=True)))
+    for thread_id in thread_ids:
         _locked_thread(thread_id)
     posts.filter(level__gt=0).update(state=Comment.State.REMOVED, removal_reason=reason)
+    for thread_id in thread_ids:
+        _thread_touch(thread_id)
     Thread.objects.filter(author=user, is_removed=False).update(is_removed=True)
     _log(
         moderator=moderator,
@@ -628,5 +647,5 @@ def thread_tree_repair(*, thread_id: int) -> int:
             changed,
         )
     replies = trees.reply_count(trees.thread_nodes(thread_id))
-    Thread.objects.filter(pk=thread_id).update(comment_count=replies)
+    _thread_touch(thread_id, comment_count=replies)
     return len(changed)

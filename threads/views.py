@@ -1,14 +1,19 @@
 """Reading pages: front, thread, comment, discussion, source, links and the moderation log."""
 
+from dataclasses import dataclass, replace
+
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from . import forms, pages, selectors
+from . import forms, page_cache, pages, selectors
 from .models import Comment
 
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
+POSTS_MARK = "<!--posts-->"
 
 
 class BadRequest(Exception):
@@ -119,23 +124,54 @@ def item(request):
 
 def _thread_page(request, op: Comment):
     thread = op.thread
-    rows = selectors.thread_posts(thread_id=thread.pk)
-    built = pages.build(rows)
-    op_view, posts = built[0], built[1:]
     if wants_text(request):
-        return text_response(_thread_text(thread, op_view, posts))
-    on_page = {post.id for post in built}
+        return page_cache.page_response(request, thread, lambda: _thread_text(thread))
+    # Only a page that is the same for every reader may be shared from the cache.
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return _thread_html(request, op)
+    return page_cache.page_response(request, thread, lambda: _thread_html(request, op))
+
+
+@dataclass(frozen=True)
+class ThreadComments:
+    """What every reader of a thread page sees the same: the OP and the rendered comments."""
+
+    op: pages.Post
+    op_replies: str
+    posts: bytes
+
+
+def _thread_comments(thread) -> ThreadComments:
+    op, *posts = pages.build(selectors.thread_posts(thread_id=thread.pk))
+    on_page = {post.id for post in posts} | {op.id}
+    return ThreadComments(
+        op=replace(op, replies=[]),
+        op_replies=pages.replies_html(op, on_page),
+        posts=pages.posts_html(posts, extra_ids=[op.id]).encode(),
+    )
+
+
+def _thread_html(request, op: Comment) -> HttpResponse:
+    thread = op.thread
+    comments = page_cache.cached(
+        page_cache.thread_key(thread, "comments"), lambda: _thread_comments(thread)
+    )
     context = {
         "thread": thread,
-        "op": op_view,
-        "op_replies": pages.replies_html(op_view, on_page),
-        "posts_html": pages.posts_html(posts, extra_ids=[op.pk]),
+        "op": comments.op,
+        "op_replies": comments.op_replies,
+        "posts_html": POSTS_MARK,
         **forms.post_actions(op, request.user),
     }
-    return render(request, "threads/thread.html", context)
+    # The comments, megabytes on a big thread, are spliced in as bytes: passed through the
+    # template they would be copied three times over.
+    head, tail = render_to_string("threads/thread.html", context, request).split(POSTS_MARK)
+    return HttpResponse([head.encode(), comments.posts, tail.encode()])
 
 
-def _thread_text(thread, op: pages.Post, posts: list[pages.Post]) -> str:
+def _thread_text(thread) -> HttpResponse:
+    rows = selectors.thread_posts(thread_id=thread.pk, html=False, text=True)
+    op, *posts = pages.build(rows)
     lines = [
         settings.FORUM_SITE_NAME,
         "",
@@ -150,11 +186,12 @@ def _thread_text(thread, op: pages.Post, posts: list[pages.Post]) -> str:
         lines.extend(pages.post_text(post))
         lines.extend(pages.replies_text(post))
     lines.append("[go to top]")
-    return "\n".join(lines)
+    return text_response("\n".join(lines))
 
 
 def _comment_page(request, post: Comment):
-    rows = selectors.subtree_posts(post=post)
+    text = wants_text(request)
+    rows = selectors.subtree_posts(post=post, html=not text, text=text)
     parent = (
         Comment.objects.select_related("author")
         .only("ref", "author__username")
@@ -184,7 +221,8 @@ def discussion(request):
     post = post_from_request(request)
     if post.is_op:
         return _thread_page(request, post)
-    op, *chain = pages.build(selectors.chain_posts(post=post))
+    text = wants_text(request)
+    op, *chain = pages.build(selectors.chain_posts(post=post, html=not text, text=text))
     if wants_text(request):
         return text_response(pages.discussion_text(post.thread.title, chain))
     context = {
@@ -204,7 +242,9 @@ def source(request):
 @reading_view
 def links(request):
     op = post_from_request(request)
-    posts = pages.build(selectors.thread_posts(thread_id=op.tree_id))
+    # Which posts have links is read from their html, so the text form needs both bodies.
+    rows = selectors.thread_posts(thread_id=op.tree_id, text=wants_text(request))
+    posts = pages.build(rows)
     shown = [post for post in posts if post.has_links]
     if wants_text(request):
         lines = [settings.FORUM_SITE_NAME, "", f'[return to "{op.thread.title}"]']

@@ -19,5 +19,5 @@ class Command(BaseCommand):
             raise CommandError(f"There is no post with id {post_id}.") from None
         if post.is_op:
             raise CommandError(f"Post {post_id} opens its thread: it has no discussion page.")
-        _op, *chain = pages.build(selectors.chain_posts(post=post))
+        _op, *chain = pages.build(selectors.chain_posts(post=post, html=False, text=True))
         self.stdout.write(pages.discussion_text(post.thread.title, chain), ending="")

@@ -1,0 +1,166 @@
+"""Cached thread pages: a write shows at once, 304 answers, gzip, and a constant query count."""
+
+import gzip
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import UserFactory
+from threads import services
+from threads.models import Thread
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def thread(build):
+    thread = build.thread(title="Cached thread", text="The opening post.")
+    build.reply(build.op(thread), text="The first reply.")
+    return thread
+
+
+def page_url(thread) -> str:
+    return f"/item?id={thread.comments.get(level=0).pk}"
+
+
+def page(client, thread, **headers):
+    return client.get(page_url(thread), headers=headers)
+
+
+def test_a_reply_shows_on_the_next_request_to_a_cached_page(client, build, thread):
+    assert "The first reply." in page(client, thread).content.decode()
+    assert "The first reply." in page(client, thread).content.decode()
+    build.reply(build.op(thread), text="A second reply, just written.")
+    html = page(client, thread).content.decode()
+    assert "A second reply, just written." in html
+    assert "2 comments" in html
+
+
+def test_a_reply_shows_at_once_to_a_logged_in_reader(client, build, thread):
+    client.force_login(UserFactory(username="reader"))
+    page(client, thread)
+    build.reply(build.op(thread), text="Written after the page was cached.")
+    html = page(client, thread).content.decode()
+    assert "Written after the page was cached." in html
+
+
+def test_a_reply_shows_at_once_in_the_text_form(client, build, thread):
+    op = build.op(thread)
+    assert "The first reply." in client.get(f"/item?id={op.pk}&format=txt").content.decode()
+    build.reply(op, text="A reply in plain text.")
+    text = client.get(f"/item?id={op.pk}&format=txt").content.decode()
+    assert "A reply in plain text." in text
+
+
+def test_logged_in_readers_see_their_name_and_anonymous_readers_never_do(client, thread):
+    page(client, thread)
+    client.force_login(UserFactory(username="carol"))
+    assert ">carol</a>" in page(client, thread).content.decode()
+    client.logout()
+    html = page(client, thread).content.decode()
+    assert "carol" not in html and ">login</a>" in html
+
+
+def test_a_current_etag_gets_304_and_a_write_changes_it(client, build, thread):
+    first = page(client, thread)
+    etag = first["ETag"]
+    again = page(client, thread, if_none_match=etag)
+    assert again.status_code == 304 and again.content == b""
+    build.reply(build.op(thread), text="News.")
+    after = page(client, thread, if_none_match=etag)
+    assert after.status_code == 200
+    assert after["ETag"] != etag and "News." in after.content.decode()
+
+
+def test_last_modified_gets_304(client, thread):
+    first = page(client, thread)
+    assert first["Cache-Control"] == "no-cache"
+    again = page(client, thread, if_modified_since=first["Last-Modified"])
+    assert again.status_code == 304
+
+
+def test_gzip_is_served_to_readers_who_accept_it(client, thread):
+    plain = page(client, thread)
+    zipped = page(client, thread, accept_encoding="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    assert "Content-Encoding" not in page(client, thread)
+
+
+def test_a_cached_page_needs_one_query(client, thread):
+    url = page_url(thread)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(queries) == 1
+
+
+def test_thread_touch_bumps_the_version(thread):
+    before = Thread.objects.get(pk=thread.pk).version
+    services._thread_touch(thread.pk)
+    assert Thread.objects.get(pk=thread.pk).version == before + 1
+
+
+def logged_in_page_queries(client, build, size: int) -> int:
+    thread = build.thread(title=f"{size} comments")
+    build.random_tree(thread, size)
+    op = build.op(thread)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/item?id={op.pk}")
+    assert response.status_code == 200
+    assert response.content.decode().count('<article class="post') == size
+    return len(queries)
+
+
+def test_logged_in_page_queries_do_not_grow_with_the_thread(client, build):
+    client.force_login(UserFactory(username="dave"))
+    small = logged_in_page_queries(client, build, 10)
+    large = logged_in_page_queries(client, build, 400)
+    assert small == large <= 4
+
+
+@pytest.mark.parametrize(
+    "write",
+    ["edit", "delete", "remove", "restore", "move", "flag-hide", "lock", "retitle"],
+)
+def test_every_write_shows_at_once_to_anonymous_readers(client, build, write, settings):
+    settings.FORUM_FLAGS_TO_HIDE = 1
+    thread = build.thread(title="Cached")
+    op = build.op(thread)
+    first = build.reply(op, text="first words")
+    second = build.reply(op, text="second words")
+    mod = UserFactory()
+    url = f"/item?id={op.pk}"
+    before = client.get(url).content.decode()
+    if write == "restore":
+        services.comment_remove(comment_id=first.pk, moderator=mod, reason="")
+        before = client.get(url).content.decode()
+    {
+        "edit": lambda: services.comment_edit(
+            comment_id=first.pk, editor=first.author, text="new words"
+        ),
+        "delete": lambda: services.comment_delete(comment_id=first.pk, user=first.author),
+        "remove": lambda: services.comment_remove(comment_id=first.pk, moderator=mod),
+        "restore": lambda: services.comment_restore(comment_id=first.pk, moderator=mod),
+        "move": lambda: services.comment_move(
+            comment_id=second.pk, new_parent_id=first.pk, moderator=mod
+        ),
+        "flag-hide": lambda: services.comment_flag(
+            comment_id=first.pk, user=UserFactory(), reason="spam"
+        ),
+        "lock": lambda: services.thread_lock(thread_id=thread.pk, moderator=mod),
+        "retitle": lambda: services.thread_retitle(
+            thread_id=thread.pk, moderator=mod, title="Renamed"
+        ),
+    }[write]()
+    after = client.get(url).content.decode()
+    assert after != before

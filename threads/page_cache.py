@@ -1,0 +1,84 @@
+"""Thread pages kept in the cache under the thread's version, answered with ETag, 304 and gzip.
+
+Every write bumps Thread.version (services._thread_touch), and every request reads the version
+afresh with the thread, so a write shows on the very next request: nothing is ever invalidated,
+old versions just expire. Rows are read after the version, so an entry never holds a page older
+than its key says (at worst a newer one, under a key about to be left behind).
+"""
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.text import compress_string
+
+from .models import Thread
+
+# Keys carry the version, so a long life costs only memory: stale entries are never read.
+TIMEOUT = 60 * 60
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes  # gzipped in the entry for readers who accept gzip
+    content_type: str
+    modified: float
+
+
+def cached(key: str, build: Callable):
+    """The value under `key`, built and stored on a miss."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def thread_key(thread: Thread, part: str) -> str:
+    # The creation time guards against a database rebuilt under a cache that outlived it.
+    return f"thread:{thread.pk}.{thread.created_at.timestamp():.0f}:v{thread.version}:{part}"
+
+
+def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page at this URL, the same for every reader, from the cache or rendered and stored.
+
+    Answers 304 when the reader's copy is current. The page must hold nothing personal (no
+    user name, no CSRF token): that is also why gzip needs no BREACH padding here.
+    """
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
+    wants_gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    # Each encoding has its own entry, so a hit fetches only the bytes it sends.
+    key = thread_key(thread, f"page:{url}:{'gzip' if wants_gzip else 'plain'}")
+    page = cache.get(key)
+    if page is None:
+        page = _stored(render(), gzip=wants_gzip)
+        cache.set(key, page, TIMEOUT)
+    etag = f'W/"{thread.pk}.{thread.version}"'
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(page.modified))
+    if not_modified is not None:
+        response = not_modified
+    else:
+        response = HttpResponse(page.body, content_type=page.content_type)
+        if wants_gzip:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(page.modified)
+    # Stored by browsers but checked on every view: a reply must show at once.
+    response["Cache-Control"] = "no-cache"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def _stored(response: HttpResponse, *, gzip: bool) -> CachedPage:
+    # Compressed only for readers who ask: on a big thread it costs as much as rendering.
+    return CachedPage(
+        body=compress_string(response.content) if gzip else response.content,
+        content_type=response["Content-Type"],
+        modified=time.time(),
+    )
