@@ -31,11 +31,17 @@ class Post:
     state: str
     html: str
     text: str
+    points: int = 1
     replies: list["Post"] = field(default_factory=list)
 
     @property
     def gone(self) -> bool:
         return self.state != Comment.State.VISIBLE
+
+    @property
+    def fade(self) -> int:
+        """0 for a post at 1 point or more, else 1 (0 points) to 5 (-4 points): how faded."""
+        return min(max(1 - self.points, 0), 5) if not self.gone else 0
 
     @property
     def has_links(self) -> bool:
@@ -78,6 +84,7 @@ def build(rows: list, *, parent_names: dict[int, str] | None = None) -> list[Pos
             state=row.state,
             html=row.html,
             text=row.text,
+            points=row.points,
         )
         by_id[row.id] = post
         posts.append(post)
@@ -102,6 +109,21 @@ def replies_html(post: Post, on_page: set[int]) -> str:
     return f'<div class="replies">replies({len(post.replies)}): {links}</div>'
 
 
+def vote_links(post_id: int, *, down: bool = True) -> str:
+    """Vote arrows as plain links, the same for every reader, so the post's HTML can be shared.
+
+    Without JavaScript a link leads to a small confirmation form; static/vote.js posts the
+    vote in place and marks the arrows this reader has used.
+    """
+    arrows = [("up", "▲", "vote up")] + ([("down", "▼", "vote down")] if down else [])
+    links = "".join(
+        f'<a class="vote {how}" href="/vote?id={post_id}&amp;how={how}" rel="nofollow"'
+        f' title="{label}" aria-label="{label}">{arrow}</a>'
+        for how, arrow, label in arrows
+    )
+    return f'<span class="votes" data-id="{post_id}">{links}</span>'
+
+
 def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) -> str:
     glyphs = zlacker.glyphs(post.depth)
     glyph_line = f'<div class="glyphs" aria-hidden="true">{glyphs}</div>' if glyphs else ""
@@ -110,10 +132,12 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     edited = ' <span class="edited">(edited)</span>' if post.edited and not post.gone else ""
     parent = ref_link(post.parent_id, post.parent_name, on_page) if post.parent_id else ""
     css = "post gone" if post.gone else "post"
+    css += f" faded fade{post.fade}" if post.fade else ""
+    votes = "" if post.gone else vote_links(post.id) + " "
     return (
         f'<article class="{css}" id="{post.id}" data-depth="{post.depth}"'
         f' aria-level="{post.depth}" aria-label="{escape(post.name)}">{glyph_line}'
-        f'<div class="head"><span class="num">{post.number}.</span> '
+        f'<div class="head">{votes}<span class="num">{post.number}.</span> '
         f'<a class="name" href="/item?id={post.id}">{escape(post.name)}</a>'
         f'[<a href="/item?id={post.id}">view</a>] [<a href="/source?id={post.id}">source</a>]'
         f'{discussion} <time datetime="{post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")}">'

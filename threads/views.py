@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from . import forms, pages, selectors
 from .models import Comment
+from .ranking import order_best_first
 
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
 
@@ -26,7 +28,8 @@ def text_response(body: str, status: int = 200) -> HttpResponse:
 def error_response(request, status: int, message: str) -> HttpResponse:
     if wants_text(request):
         return text_response(message + "\n", status=status)
-    title = {400: "Bad request", 403: "Forbidden", 404: "Not found"}.get(status, "Error")
+    titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
+    title = titles.get(status, "Error")
     context = {"title": title, "message": message}
     return render(request, "error.html", context, status=status)
 
@@ -65,6 +68,25 @@ def reading_view(view):
     return wrapped
 
 
+def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
+    """What static/vote.js needs to mark this reader's arrows, kept out of the shared post HTML:
+    their votes, their own posts (with the points only they see), and whether they may downvote.
+    Two queries for a reader who is logged in, none otherwise."""
+    if not user.is_authenticated:
+        return {}
+    if thread_id is not None:
+        voted = selectors.votes_in_thread(user=user, thread_id=thread_id)
+        own = selectors.own_points_in_thread(user=user, thread_id=thread_id)
+    else:
+        voted = selectors.votes_on(user=user, comment_ids=[thread.op_id for thread in threads])
+        own = {thread.op_id: thread.points for thread in threads if thread.author_id == user.pk}
+    return {
+        "viewer_voted": " ".join(f"{pk}:{value}" for pk, value in voted.items()),
+        "viewer_own": " ".join(f"{pk}:{points}" for pk, points in own.items()),
+        "viewer_downvotes": user.karma >= settings.FORUM_DOWNVOTE_KARMA,
+    }
+
+
 def _thread_list(request, select, heading: str):
     page = int_param(request, "p", default=1)
     if page < 1:
@@ -84,6 +106,7 @@ def _thread_list(request, select, heading: str):
         "start": offset + 1,
         "next_page": page + 1 if has_more else None,
         "heading": heading,
+        **viewer_votes(request.user, threads=threads),
     }
     return render(request, "threads/front.html", context)
 
@@ -113,7 +136,7 @@ def item(request):
 
 def _thread_page(request, op: Comment):
     thread = op.thread
-    rows = selectors.thread_posts(thread_id=thread.pk)
+    rows = order_best_first(selectors.thread_posts(thread_id=thread.pk), timezone.now())
     built = pages.build(rows)
     op_view, posts = built[0], built[1:]
     if wants_text(request):
@@ -124,7 +147,9 @@ def _thread_page(request, op: Comment):
         "op": op_view,
         "op_replies": pages.replies_html(op_view, on_page),
         "posts_html": pages.posts_html(posts, extra_ids=[op.pk]),
+        "thread_votes": pages.vote_links(op.pk, down=False),
         **forms.post_actions(op, request.user),
+        **viewer_votes(request.user, thread_id=thread.pk),
     }
     return render(request, "threads/thread.html", context)
 
@@ -151,7 +176,7 @@ def _thread_text(thread, op: pages.Post, posts: list[pages.Post]) -> str:
 
 
 def _comment_page(request, post: Comment):
-    rows = selectors.subtree_posts(post=post)
+    rows = order_best_first(selectors.subtree_posts(post=post), timezone.now())
     parent = (
         Comment.objects.select_related("author")
         .only("ref", "author__username")
@@ -172,6 +197,7 @@ def _comment_page(request, post: Comment):
         "op_id": _op_id(post),
         "posts_html": pages.posts_html(posts),
         **forms.post_actions(post, request.user),
+        **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/comment.html", context)
 
@@ -188,6 +214,7 @@ def discussion(request):
         "thread": post.thread,
         "op": op,
         "posts_html": pages.posts_html(chain, discussion_link=False),
+        **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/discussion.html", context)
 
@@ -201,7 +228,8 @@ def source(request):
 @reading_view
 def links(request):
     op = post_from_request(request)
-    posts = pages.build(selectors.thread_posts(thread_id=op.tree_id))
+    rows = selectors.thread_posts(thread_id=op.tree_id)
+    posts = pages.build(order_best_first(rows, timezone.now()))
     shown = [post for post in posts if post.has_links]
     if wants_text(request):
         lines = [settings.FORUM_SITE_NAME, "", f'[return to "{op.thread.title}"]']
@@ -209,7 +237,12 @@ def links(request):
             lines.extend(pages.post_text(post))
         lines.append("[go to top]")
         return text_response("\n".join(lines))
-    context = {"thread": op.thread, "op": op, "posts_html": pages.posts_html(shown)}
+    context = {
+        "thread": op.thread,
+        "op": op,
+        "posts_html": pages.posts_html(shown),
+        **viewer_votes(request.user, thread_id=op.tree_id),
+    }
     return render(request, "threads/links.html", context)
 
 
