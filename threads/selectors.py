@@ -62,9 +62,7 @@ def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> l
     newest = Thread.objects.visible().newest().values("pk")[:window]
     candidates = Thread.objects.visible().filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
     rows = candidates.values_list("pk", "is_pinned", "points", "created_at")
-    order = sorted(
-        rows, key=lambda row: (not row[1], -hot_score(row[2], row[3], now), -row[0])
-    )
+    order = sorted(rows, key=lambda row: (not row[1], -hot_score(row[2], row[3], now), -row[0]))
     page = [row[0] for row in order[offset : offset + limit]]
     threads = _with_op(Thread.objects.filter(pk__in=page)).in_bulk(page)
     return [threads[pk] for pk in page if pk in threads]

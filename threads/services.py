@@ -625,9 +625,7 @@ def vote_refusal(*, comment: Comment, user: User, direction: str) -> str:
         if comment.is_op:
             return "Threads can be voted up but not down."
         if user.karma < settings.FORUM_DOWNVOTE_KARMA:
-            return (
-                f"Downvoting needs {settings.FORUM_DOWNVOTE_KARMA} karma; you have {user.karma}."
-            )
+            return f"Downvoting needs {settings.FORUM_DOWNVOTE_KARMA} karma; you have {user.karma}."
         if comment.points <= POINTS_FLOOR:
             return f"This post is at {POINTS_FLOOR} points, the lowest a post can go."
     return ""
