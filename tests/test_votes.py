@@ -3,6 +3,8 @@
 import random
 import re
 import threading
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 from tests.factories import ThreadBuilder, UserFactory
+from tests.servers import gunicorn
 from threads import services
 from threads.models import Comment, Thread, Vote
 from threads.services import ForumError, comment_vote, vote_withdraw
@@ -338,3 +341,37 @@ def test_low_scores_fade_by_grade(client, post, settings):
         html = client.get(f"/item?id={op_id}").content.decode()
         grades.append(re.search(rf'<article class="([^"]*)" id="{post.pk}"', html).group(1))
     assert grades == [f"post faded fade{n}" for n in range(1, 6)]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_votes_through_two_server_processes_count_once():
+    builder = ThreadBuilder()
+    post = builder.reply(builder.op(builder.thread()), text="Vote for me from two tabs.")
+    voter = UserFactory()
+    client = Client()
+    client.force_login(voter)
+    client.get(f"/vote?id={post.pk}&how=up")  # sets the CSRF cookie, as the form page does
+    session, csrf = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
+    with gunicorn(workers=2) as base:
+
+        def post_vote(_):
+            request = urllib.request.Request(
+                f"{base}/vote?id={post.pk}&how=up",
+                data=b"",
+                headers={
+                    "Cookie": f"sessionid={session}; csrftoken={csrf}",
+                    "X-CSRFToken": csrf,
+                    "Accept": "application/json",
+                },
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=60) as reply:
+                    return reply.status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        statuses = _at_once(4, post_vote)
+    assert sorted(statuses) == [200, 409, 409, 409]
+    assert Vote.objects.filter(comment=post).count() == 1
+    assert points_of(post) == 2 and karma_of(post.author) == 1
