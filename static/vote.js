@@ -73,6 +73,8 @@
       headers: { 'X-CSRFToken': csrfToken(), Accept: 'application/json' },
       credentials: 'same-origin',
     });
+    // A session that ended is sent to log in: follow the link itself, as without JavaScript.
+    if (response.redirected) { location.href = anchor.href; return; }
     const answer = await response.json().catch(() => ({ error: 'The vote did not go through.' }));
     if (!response.ok) { say(box, answer.error); return; }
     draw(box, answer.vote);
