@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
@@ -45,6 +46,8 @@ def browse(server):
 
         yield server, open_as
         browser.close()
+        # Database calls made while Playwright's loop runs use a connection of their own.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert errors == [], errors
 
