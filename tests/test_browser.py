@@ -5,7 +5,6 @@ import shutil
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from tests.servers import gunicorn
@@ -44,8 +43,6 @@ def page(seeded_server, request):
         page.base = seeded_server
         yield page
         browser.close()
-        # Database calls made while Playwright's loop runs use a connection of their own.
-        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert errors == [], errors
 
