@@ -305,6 +305,9 @@ def test_post_points_are_shown_to_their_author_only(client, post, user):
     client.force_login(post.author)
     html = client.get(f"/item?id={op_id}").content.decode()
     assert f'data-own="{post.pk}:2"' in html
+    client.force_login(Comment.objects.get(pk=op_id).author)
+    assert f'data-own="{op_id}:1"' in client.get(f"/item?id={op_id}").content.decode()
+    client.force_login(post.author)
     profile = client.get(f"/threads?id={post.author.username}").content.decode()
     assert "2 points</span> by" in profile
     client.force_login(user)

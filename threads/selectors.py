@@ -157,8 +157,8 @@ def votes_on(*, user: User, comment_ids) -> dict[int, int]:
 
 
 def own_points_in_thread(*, user: User, thread_id: int) -> dict[int, int]:
-    """The points of the user's own posts in a thread, which only they are shown."""
-    rows = Comment.objects.filter(tree_id=thread_id, author=user, level__gt=0)
+    """The points of the user's own posts in a thread (only they are shown a post's points)."""
+    rows = Comment.objects.filter(tree_id=thread_id, author=user)
     return dict(rows.values_list("pk", "points"))
 
 
