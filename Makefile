@@ -1,6 +1,9 @@
 # The README's two commands are `make run` and `make test`; the rest serve them and CI.
 SHELL := /bin/bash
 PORT ?= 8000
+# Rate-limit counters live in the cache: without Redis, one process (with threads) keeps them
+# in one place; with Redis, worker processes share them.
+SERVER_PROCESSES ?= $(if $(REDIS_URL),--workers 2 --threads 2,--workers 1 --threads 4)
 VENV := .venv
 BIN := $(VENV)/bin
 # Django 6.1 needs Python 3.12 or newer: take the first one this machine has.
@@ -9,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean
+.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
@@ -27,7 +30,7 @@ db: setup
 
 run: db
 	@echo "Serving the forum at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/gunicorn forum.wsgi --bind 127.0.0.1:$(PORT) --workers 2
+	$(BIN)/gunicorn forum.wsgi --bind 127.0.0.1:$(PORT) $(SERVER_PROCESSES)
 
 test: setup
 	@mkdir -p var
@@ -48,6 +51,24 @@ seed-fixture: setup
 	export DATABASE_URL="sqlite:///$$tmp/seed.sqlite3" && \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py build_seed --output fixtures/seed.json
+
+# `make backup` writes var/backups/forum-TIME.backup.gz (or BACKUP=FILE); `make restore
+# BACKUP=FILE` loads one into the empty database that DATABASE_URL names.
+BACKUP ?= var/backups/forum-$(shell date -u +%Y%m%d-%H%M%S).backup.gz
+backup: setup
+	@mkdir -p $(dir $(BACKUP))
+	$(BIN)/python manage.py backup_forum $(BACKUP)
+
+restore: setup
+	@test -f "$(BACKUP)" || { echo "make restore BACKUP=FILE (a file that backup made)" >&2; exit 1; }
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py restore_forum $(BACKUP)
+
+# Runs the concurrency harness with and without the thread lock on SQLite and on PostgreSQL
+# (BENCH_POSTGRES_URL, a scratch database that it empties) into bench/results/.
+concurrency-report: setup
+	$(BIN)/python -m bench.concurrency
 
 clean:
 	rm -rf $(VENV) var

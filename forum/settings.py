@@ -55,6 +55,11 @@ FORUM_RANK_WINDOW = int(os.environ.get("FORUM_RANK_WINDOW", 500))
 # How many reverse proxies stand in front of gunicorn: the client's address for the rate
 # limits is then read from X-Forwarded-For, that many hops from the right. 0: REMOTE_ADDR.
 FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))
+# The thread row lock that keeps comment trees whole. Only the concurrency bench turns it off,
+# to show what happens without it; production refuses to run so.
+FORUM_TREE_LOCK = env_bool("FORUM_TREE_LOCK", True)
+if PRODUCTION and not FORUM_TREE_LOCK:
+    raise ImproperlyConfigured("FORUM_TREE_LOCK=0 corrupts comment trees: it is for the bench.")
 
 INSTALLED_APPS = [
     "forum.accounts",
@@ -80,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "forum.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"
@@ -157,6 +163,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Backups (manage.py backup_forum) are files named *.backup, optionally compressed (.gz).
+SERIALIZATION_MODULES = {"backup": "forum.backup_format"}
 
 # No inline script or style anywhere: the pages load style.css and preview.js only.
 SECURE_CSP = {

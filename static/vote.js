@@ -79,7 +79,7 @@
     if (!response.ok) { say(box, answer.error); return; }
     draw(box, answer.vote);
     document.querySelectorAll(`[data-points-for="${answer.id}"]`).forEach((el) => {
-      el.textContent = String(answer.points);
+      el.textContent = `${answer.points} point${answer.points === 1 ? '' : 's'}`;
     });
   }
 

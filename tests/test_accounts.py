@@ -68,7 +68,7 @@ def test_log_in_is_case_insensitive_and_log_out_is_a_post(client, db):
     assert response.status_code == 302
     page = client.get("/").content.decode()
     assert '<form class="logout" method="post" action="/logout">' in page
-    assert client.get("/logout").status_code == 405
+    assert client.get("/logout").status_code == 200
     assert client.post("/logout").status_code == 302
     assert 'href="/login' in client.get("/").content.decode()
 
@@ -77,7 +77,7 @@ def test_a_wrong_password_is_refused_with_a_message(client, db):
     UserFactory(username="carol")
     response = client.post("/login", {"username": "carol", "password": "wrong"})
     assert response.status_code == 400
-    assert "Please enter a correct username and password." in response.content.decode()
+    assert "That name and password do not match an account." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -184,3 +184,18 @@ def test_threads_lists_a_users_comments_and_submitted_their_threads(client, db):
     assert "Ivy&#x27;s thread" in submitted and "Someone else" not in submitted
     assert thread.title in client.get("/submitted?id=ivy&format=txt").content.decode()
     assert "Ivy was here" in client.get("/threads?id=ivy&format=txt").content.decode()
+
+
+def test_opening_logout_shows_the_button_and_posting_logs_out(client, user):
+    client.force_login(user)
+    page = client.get("/logout")
+    assert page.status_code == 200 and 'action="/logout"' in page.content.decode()
+    assert client.get("/").context["user"].is_authenticated
+    assert client.post("/logout").status_code == 302
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_a_failed_login_says_names_ignore_case(client, user):
+    response = client.post("/login", {"username": user.username, "password": "wrong"})
+    assert response.status_code == 400
+    assert "the name is not" in response.content.decode()

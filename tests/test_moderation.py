@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
-from threads import services
+from threads import services, trees
 from threads.models import Ban, Comment, Flag, ModerationAction, Thread
 
 
@@ -38,15 +38,8 @@ def tree(build):
 
 
 def assert_tree_valid(thread: Thread) -> None:
-    rows = list(Comment.objects.filter(tree_id=thread.pk).order_by("lft"))
-    by_id = {row.pk: row for row in rows}
-    assert rows[0].level == 0 and rows[0].lft == 1 and rows[0].rght == 2 * len(rows)
-    bounds = sorted([row.lft for row in rows] + [row.rght for row in rows])
-    assert bounds == list(range(1, 2 * len(rows) + 1))
-    for row in rows[1:]:
-        parent = by_id[row.parent_id]
-        assert parent.lft < row.lft < row.rght < parent.rght
-        assert row.level == parent.level + 1
+    thread.refresh_from_db()
+    assert trees.thread_problems(thread) == []
 
 
 def admin_action(client, model: str, action: str, ids, **form):
@@ -376,7 +369,7 @@ def test_the_modlog_is_public_newest_first_and_paged(client, tree, moderator, se
 
 def test_the_admin_post_list_of_a_big_thread_is_not_a_query_per_post(mod_client, build):
     thread = build.thread(title="big")
-    build.random_tree(thread, 2000)
+    build.big_tree(thread, 2000)
 
     def count(url):
         with CaptureQueriesContext(connection) as queries:
@@ -391,3 +384,55 @@ def test_the_admin_post_list_of_a_big_thread_is_not_a_query_per_post(mod_client,
     assert (
         count(f"/admin/threads/comment/{Comment.objects.filter(level=5).first().pk}/change/") < 20
     )
+
+
+def test_banning_staff_is_refused_in_the_form(mod_client):
+    UserFactory(username="otherstaff", is_staff=True)
+    response = mod_client.post(
+        "/admin/threads/ban/add/", {"username": "otherstaff", "reason": "x", "duration": "1"}
+    )
+    assert response.status_code == 200
+    assert "staff cannot be banned here" in response.content.decode()
+    assert not Ban.objects.exists()
+
+
+def test_remove_and_ban_on_a_staff_post_changes_nothing(mod_client, tree):
+    op = tree[1]
+    staff_post = services.comment_reply(
+        parent_id=op.pk, author=UserFactory(is_staff=True), text="from staff"
+    )
+    admin_action(mod_client, "comment", "remove_and_ban", [staff_post.pk], reason="x", duration="1")
+    assert Comment.objects.get(pk=staff_post.pk).state == Comment.State.VISIBLE
+    assert not ModerationAction.objects.exists() and not Ban.objects.exists()
+
+
+def test_a_post_is_found_in_the_admin_by_its_name(mod_client, tree):
+    b = tree[3]
+    for term in (b.name, "+" + b.name.split("+")[1]):
+        html = mod_client.get("/admin/threads/comment/", {"q": term}).content.decode()
+        assert re.findall(r'<th class="field-tree_name"><a href="[^"]+">[^<]*?(\S+)</a>', html) == [
+            b.name
+        ]
+
+
+def test_a_banned_user_cannot_flag(tree, moderator):
+    author = tree[2].author
+    services.user_ban(user=author, moderator=moderator, reason="spam")
+    with pytest.raises(services.ForumError, match="banned"):
+        services.comment_flag(comment_id=tree[5].pk, user=author, reason="spam")
+
+
+def test_a_banned_user_is_refused_on_the_reply_and_submit_pages(client, tree, moderator):
+    thread, op = tree[0], tree[1]
+    author = tree[2].author
+    services.user_ban(user=author, moderator=moderator, reason="flame wars")
+    client.force_login(author)
+    reply = client.post("/reply", {"parent": op.pk, "thread": thread.pk, "text": "let me in"})
+    assert reply.status_code == 403
+    page = reply.content.decode()
+    assert "You are banned from posting for good. Reason: flame wars" in page
+    assert "let me in" in page, "the refused text is kept in the form"
+    submit = client.post("/submit", {"title": "New", "text": "hello"})
+    assert submit.status_code == 403 and "flame wars" in submit.content.decode()
+    assert Comment.objects.filter(text="let me in").count() == 0
+    assert Thread.objects.filter(title="New").count() == 0

@@ -37,7 +37,7 @@ def test_front_page_lists_the_seed_thread(client, seed):
     assert "We’ve filed a lawsuit challenging Stable Diffusion" in html
     assert f'href="/item?id={op.pk}"' in html
     shown = re.sub(r"<[^>]+>", "", html)
-    assert "1 points by" in shown and "5 comments" in shown
+    assert "1 point by" in shown and "5 comments" in shown
 
 
 def test_thread_page_shows_every_post_with_glyphs_and_links(client, seed):
@@ -187,7 +187,7 @@ def test_pages_refuse_writes(client, seed):
 
 def thread_page_queries(client, build, size: int) -> int:
     thread = build.thread(title=f"{size} comments")
-    build.random_tree(thread, size)
+    build.big_tree(thread, size)
     op = build.op(thread)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/item?id={op.pk}")

@@ -65,7 +65,7 @@ from django.test import Client
 client = Client()
 plain = client.get("/login", HTTP_HOST="forum.example")
 print("redirect", plain.status_code, plain["Location"])
-secure = client.get("/logout", HTTP_HOST="forum.example", secure=True)
+secure = client.post("/logout", HTTP_HOST="forum.example", secure=True)
 print("hsts", secure["Strict-Transport-Security"])
 print("csp", "Content-Security-Policy" in secure)
 print("cookies", settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)

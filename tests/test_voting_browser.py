@@ -76,7 +76,7 @@ def test_an_arrow_votes_in_place_and_the_author_sees_the_points(browse):
     expect(page.locator(f'article[id="{post.pk}"] a.vote.up')).to_be_visible(timeout=5000)
     assert points(post) == 1
     page.locator("h1 a.vote.up").click()  # the thread's arrow, beside its title
-    expect(page.locator(f'[data-points-for="{op.pk}"]')).to_have_text("2", timeout=5000)
+    expect(page.locator(f'[data-points-for="{op.pk}"]')).to_have_text("2 points", timeout=5000)
 
     page.locator(f'article[id="{post.pk}"] a.vote.up').click()
     expect(page.locator(f'article[id="{post.pk}"] a.unvote')).to_be_visible(timeout=5000)

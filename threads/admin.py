@@ -177,16 +177,13 @@ class CommentActions:
     @admin.action(description="Remove and ban the author", permissions=["change"])
     def remove_and_ban(self, request, queryset):
         def apply(post, form):
-            reason = form.cleaned_data["reason"]
-            services.comment_remove(comment_id=post.pk, moderator=request.user, reason=reason)
-            if not Ban.objects.active().filter(user=post.author).exists():
-                services.user_ban(
-                    user=post.author,
-                    moderator=request.user,
-                    reason=reason,
-                    expires_at=form.expires_at(),
-                    remove_posts=form.cleaned_data["remove_posts"],
-                )
+            services.comment_remove_and_ban(
+                comment_id=post.pk,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+                expires_at=form.expires_at(),
+                remove_posts=form.cleaned_data["remove_posts"],
+            )
 
         return self._apply_each(
             request, queryset, "Remove posts and ban their authors", BanForm, apply
@@ -223,13 +220,26 @@ class CommentAdmin(CommentActions, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_search_results(self, request, queryset, search_term):
+        """A post's name (dr_dsh+12) or bare ref (+12) finds the post itself."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        user, _, ref = search_term.strip().rpartition("+")
+        try:
+            number = zlacker.decode_ref(ref)
+        except ValueError:
+            return results, duplicates
+        named = queryset.filter(ref=number)
+        if user:
+            named = named.filter(author__username__istartswith=user)
+        return results | named, duplicates
+
     @admin.display(description="post", ordering="lft")
     def tree_name(self, comment: Comment) -> str:
         return f"{zlacker.glyphs(comment.level)} {comment.name}".strip()
 
     @admin.display(description="text")
     def excerpt(self, comment: Comment) -> str:
-        return comment.text[:80] + ("…" if len(comment.text) > 80 else "")
+        return comment.text[:50] + ("…" if len(comment.text) > 50 else "")
 
     @admin.action(description="Move under another post", permissions=["change"])
     def move(self, request, queryset):
@@ -323,6 +333,8 @@ class NewBanForm(forms.ModelForm):
         user = User.objects.filter(username__iexact=name).first()
         if user is None:
             raise forms.ValidationError(f"There is no user named {name}.")
+        if user.is_staff:
+            raise forms.ValidationError(f"{user.username} is staff: staff cannot be banned here.")
         return user
 
 

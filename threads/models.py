@@ -1,5 +1,7 @@
 """Threads and their comment trees, with the invariants the rest of the code relies on."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -41,6 +43,11 @@ class Thread(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def domain(self) -> str:
+        host = urlsplit(self.url).hostname or ""
+        return host.removeprefix("www.")
 
 
 class CommentQuerySet(models.QuerySet):

@@ -134,6 +134,11 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     css = "post gone" if post.gone else "post"
     css += f" faded fade{post.fade}" if post.fade else ""
     votes = "" if post.gone else vote_links(post.id) + " "
+    actions = (
+        ""
+        if post.gone
+        else f' [<a href="/reply?id={post.id}">reply</a>] [<a href="/flag?id={post.id}">flag</a>]'
+    )
     return (
         f'<article class="{css}" id="{post.id}" data-depth="{post.depth}"'
         f' aria-level="{post.depth}" aria-label="{escape(post.name)}">{glyph_line}'
@@ -141,7 +146,7 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
         f'<a class="name" href="/item?id={post.id}">{escape(post.name)}</a>'
         f'[<a href="/item?id={post.id}">view</a>] [<a href="/source?id={post.id}">source</a>]'
         f'{discussion} <time datetime="{post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")}">'
-        f'{when}</time>{edited} [<a href="/flag?id={post.id}">flag</a>]</div>'
+        f"{when}</time>{edited}{actions}</div>"
         f'<div class="parent">{parent}</div>'
         f'<div class="text">{post.shown_html}</div>'
         f"{replies_html(post, on_page)}</article>"

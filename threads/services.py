@@ -4,13 +4,13 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from forum.accounts.models import User
 
-from . import markup, notify, zlacker
+from . import markup, notify, trees, zlacker
 from .models import Ban, Comment, Flag, ModerationAction, Thread, Vote
 
 MAX_TEXT_LENGTH = 10_000
@@ -73,7 +73,9 @@ def ensure_can_post(user: User) -> None:
 
 def _locked_thread(thread_id: int) -> Thread:
     # Every structural write starts here: the row lock serialises writers of one tree.
-    return Thread.objects.select_for_update().get(pk=thread_id)
+    # FORUM_TREE_LOCK is off only in the concurrency bench, to show what the lock prevents.
+    threads = Thread.objects.select_for_update() if settings.FORUM_TREE_LOCK else Thread.objects
+    return threads.get(pk=thread_id)
 
 
 def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
@@ -324,12 +326,6 @@ def _post_target(comment: Comment) -> tuple[str, str]:
     return f'{comment.name} in "{comment.thread.title}"', f"/item?id={comment.pk}"
 
 
-def _locked_comment(comment_id: int) -> Comment:
-    thread_id = Comment.objects.values_list("thread_id", flat=True).get(pk=comment_id)
-    _locked_thread(thread_id)
-    return Comment.objects.select_related("author", "thread").get(pk=comment_id)
-
-
 def _resolve_flags(comment: Comment) -> None:
     Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
@@ -341,6 +337,7 @@ def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Com
     comment = _locked_comment(comment_id)
     if comment.is_op:
         raise ForumError("An opening post is removed with its thread: remove the thread.")
+    reason = reason.strip()
     comment.state = Comment.State.REMOVED
     comment.removal_reason = reason
     comment.save(update_fields=["state", "removal_reason"])
@@ -353,6 +350,28 @@ def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Com
         target_url=url,
         reason=reason,
     )
+    return comment
+
+
+@transaction.atomic
+def comment_remove_and_ban(
+    *,
+    comment_id: int,
+    moderator: User,
+    reason: str,
+    expires_at: datetime | None = None,
+    remove_posts: bool = False,
+) -> Comment:
+    """Both or neither: a refused ban leaves the post as it was."""
+    comment = comment_remove(comment_id=comment_id, moderator=moderator, reason=reason)
+    if not Ban.objects.active().filter(user=comment.author).exists():
+        user_ban(
+            user=comment.author,
+            moderator=moderator,
+            reason=reason,
+            expires_at=expires_at,
+            remove_posts=remove_posts,
+        )
     return comment
 
 
@@ -406,6 +425,7 @@ def comment_move(
 @transaction.atomic
 def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
     """Records a reader's flag; enough distinct flags hide the post until a moderator decides."""
+    ensure_can_post(user)
     comment = _locked_comment(comment_id)
     if reason not in Flag.Reason.values:
         raise ForumError("Choose a reason for the flag.")
@@ -544,7 +564,7 @@ def user_ban(
     if not reason.strip():
         raise ForumError("A ban needs a reason: the banned user is told it.")
     if user.is_staff:
-        raise ForumError("Staff cannot be banned here.")
+        raise ForumError(f"{user.username} is staff: staff cannot be banned here.", status=403)
     ban = Ban.objects.create(user=user, moderator=moderator, reason=reason, expires_at=expires_at)
     until = f"until {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "for good"
     _log(
@@ -588,6 +608,43 @@ def user_unban(*, ban_id: int, moderator: User, reason: str = "") -> Ban:
         reason=reason,
     )
     return ban
+
+
+@transaction.atomic
+def thread_tree_repair(*, thread_id: int) -> int:
+    """Rebuilds a thread's tree from its parent links; returns how many posts changed place."""
+    _locked_thread(thread_id)
+    nodes = trees.thread_nodes(thread_id)
+    if not nodes:
+        raise ForumError(f"Thread {thread_id} has no opening post to rebuild its tree from.")
+    layout = trees.repaired_layout(nodes)
+    changed = []
+    for node in nodes:
+        place = layout[node.id]
+        current = (node.parent_id, node.ref, node.lft, node.rght, node.level, node.tree_id)
+        if current != (*place, thread_id):
+            changed.append((*place, thread_id, node.id))
+    # One statement run for many rows: bulk_update's CASE expressions take seconds to build for
+    # a thread of thousands. New numbers are past every old one, so (thread, ref) never clashes.
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET parent_id = %s, ref = %s, lft = %s, rght = %s, level = %s,"
+            " tree_id = %s WHERE id = %s",
+            changed,
+        )
+    replies = trees.reply_count(trees.thread_nodes(thread_id))
+    Thread.objects.filter(pk=thread_id).update(comment_count=replies)
+    _parent_authors_refresh(thread_id)
+    return len(changed)
+
+
+def _parent_authors_refresh(thread_id: int) -> None:
+    """Copies each reply's parent's author again, after parent links changed under it."""
+    parent_author = Comment.objects.filter(pk=OuterRef("parent_id")).values("author_id")[:1]
+    Comment.objects.filter(tree_id=thread_id, parent__isnull=False).update(
+        parent_author=Subquery(parent_author)
+    )
 
 
 # Votes. A vote on a thread is a vote on its opening post; the thread's points follow the OP's.

@@ -34,6 +34,12 @@ def error_response(request, status: int, message: str) -> HttpResponse:
     return render(request, "error.html", context, status=status)
 
 
+def counts(thread) -> str:
+    points = f"{thread.points} point" + ("" if thread.points == 1 else "s")
+    comments = f"{thread.comment_count} comment" + ("" if thread.comment_count == 1 else "s")
+    return f"{points} {comments}"
+
+
 def int_param(request, name: str, *, default: int | None = None) -> int:
     raw = request.GET.get(name, "")
     if raw == "" and default is not None:
@@ -99,7 +105,7 @@ def _thread_list(request, select, heading: str):
         lines = [settings.FORUM_SITE_NAME, ""]
         for number, thread in enumerate(threads, start=offset + 1):
             lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
-            lines.append(f"   {thread.points} points {thread.comment_count} comments")
+            lines.append(f"   {counts(thread)}")
         return text_response("\n".join(lines) + "\n")
     context = {
         "threads": threads,
@@ -160,10 +166,7 @@ def _thread_text(thread, op: pages.Post, posts: list[pages.Post]) -> str:
         "",
         thread.title + (f" ({thread.url})" if thread.url else ""),
     ]
-    lines.append(
-        f"submitted by {op.name} on {pages.timestamp(op.created_at)}"
-        f" | {thread.points} points {thread.comment_count} comments"
-    )
+    lines.append(f"submitted by {op.name} on {pages.timestamp(op.created_at)} | {counts(thread)}")
     if op.text:
         lines.extend(["", *op.shown_text.split("\n")])
     lines.extend(pages.replies_text(op))

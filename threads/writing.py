@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -73,6 +74,7 @@ def submit(request):
     if data["url"]:
         since = timezone.now() - DUPLICATE_URL_WINDOW
         if existing := selectors.thread_with_url(url=data["url"], since=since):
+            messages.info(request, "That url was submitted recently: here is its thread.")
             return HttpResponseRedirect(f"/item?id={existing.op_id}")
     try:
         limits.hit(limits.thread_rate(request.user), f"threads:{request.user.pk}")

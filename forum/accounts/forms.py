@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 
 from .models import User
@@ -13,14 +14,27 @@ USERNAME_RULE = RegexValidator(
 MAX_ABOUT_LENGTH = 5_000
 
 
+class LoginForm(AuthenticationForm):
+    # Names ignore case here; Django's message says both fields may not.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That name and password do not match an account. The password is "
+        "case-sensitive; the name is not.",
+    }
+
+
 class SignupForm(forms.Form):
     username = forms.CharField(
         max_length=15,
         validators=[USERNAME_RULE],
         help_text="2 to 15 characters: letters, digits, _ and -.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not all digits, not a common password, "
+        "not like your name.",
     )
     email = forms.EmailField(
         required=False, help_text="Optional; needed only to reset a forgotten password."

@@ -14,7 +14,7 @@ def _form(view, title: str, button: str = "", message: str = "", **kwargs):
 urlpatterns = [
     path("signup", views.signup, name="signup"),
     path("login", views.login, name="login"),
-    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout", views.LogoutView.as_view(), name="logout"),
     path("user", views.user, name="user"),
     path("threads", views.comments, name="user_comments"),
     path("submitted", views.submitted, name="submitted"),

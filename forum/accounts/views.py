@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -44,6 +43,8 @@ def _next_url(request) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(_next_url(request))
     form = forms.SignupForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": _next_url(request)}
     if request.method != "POST":
@@ -84,7 +85,7 @@ def _count_login_failure(username: str, address: str) -> None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def login(request):
-    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
+    form = forms.LoginForm(request, data=request.POST if request.method == "POST" else None)
     context = {"form": form, "next": _next_url(request)}
     if request.method != "POST":
         return form_page(request, "registration/login.html", context)
@@ -232,3 +233,12 @@ password_change = login_required(
         extra_context={"title": "Change password", "button": "change"},
     )
 )
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log-out is a POST; opening /logout shows the button instead of an empty 405."""
+
+    http_method_names = ["get", "head", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logout.html")

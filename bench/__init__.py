@@ -1,0 +1,1 @@
+"""Benchmarks and load tests of the forum, with their recorded results in results/."""

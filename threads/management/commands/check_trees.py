@@ -1,0 +1,54 @@
+"""Checks every thread's comment tree against its invariants, and repairs it on request."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from threads import services, trees
+from threads.models import Thread
+
+
+class Command(BaseCommand):
+    help = (
+        "Check each thread's comment tree (one root, nested intervals, levels, parent links, "
+        "unique names); exit 1 when anything is wrong. --repair rebuilds broken trees."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--thread", type=int, help="check only the thread with this id")
+        parser.add_argument(
+            "--repair", action="store_true", help="rebuild broken trees from their parent links"
+        )
+
+    def handle(self, *args, thread, repair, **options):
+        threads = Thread.objects.order_by("pk")
+        if thread is not None:
+            threads = threads.filter(pk=thread)
+            if not threads.exists():
+                raise CommandError(f"There is no thread with id {thread}.")
+        broken = 0
+        for checked in threads.iterator():
+            problems = trees.thread_problems(checked)
+            if not problems:
+                continue
+            broken += 1
+            for problem in problems:
+                self.stdout.write(f"thread {checked.pk}: {problem}")
+            if repair:
+                self._repair(checked)
+        if broken and not repair:
+            raise CommandError(f"{broken} thread(s) have broken trees; --repair rebuilds them.")
+        self.stdout.write(
+            f"{broken} thread(s) repaired." if broken else "Every tree is sound.",
+        )
+
+    def _repair(self, thread: Thread) -> None:
+        # A post of another thread that sits in this tree goes home when its own tree is rebuilt.
+        owners = {thread.pk, *(node.thread_id for node in trees.intruders(thread.pk))}
+        for thread_id in sorted(owners):
+            try:
+                moved = services.thread_tree_repair(thread_id=thread_id)
+            except services.ForumError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(f"thread {thread_id}: rebuilt, {moved} post(s) moved into place.")
+        remaining = trees.thread_problems(Thread.objects.get(pk=thread.pk))
+        if remaining:
+            raise CommandError(f"thread {thread.pk} is still broken: {remaining[0]}")
