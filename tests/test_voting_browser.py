@@ -36,6 +36,9 @@ def browse(server):
     errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Database calls made while Playwright's loop runs use a connection of their own, which
+        # an earlier test may have left open and PostgreSQL may since have closed.
+        connections.close_all()
 
         def open_as(user, *, javascript: bool = True):
             context = browser.new_context(java_script_enabled=javascript)
@@ -46,7 +49,6 @@ def browse(server):
 
         yield server, open_as
         browser.close()
-        # Database calls made while Playwright's loop runs use a connection of their own.
         connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert errors == [], errors
