@@ -43,9 +43,15 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
+# The forum's address as readers reach it, for links in the emails it sends.
+FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FORUM_THREADS_PER_PAGE = 30
 # Flags from this many distinct readers hide a post until a moderator decides.
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", 5))
+# Karma a user needs before they may downvote posts (Hacker News asks for 500).
+FORUM_DOWNVOTE_KARMA = int(os.environ.get("FORUM_DOWNVOTE_KARMA", 500))
+# The front page ranks this many most recent threads; older ones are on /newest and /best.
+FORUM_RANK_WINDOW = int(os.environ.get("FORUM_RANK_WINDOW", 500))
 # How many reverse proxies stand in front of gunicorn: the client's address for the rate
 # limits is then read from X-Forwarded-For, that many hops from the right. 0: REMOTE_ADDR.
 FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))

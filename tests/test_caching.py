@@ -112,7 +112,7 @@ def test_thread_touch_bumps_the_version(thread):
 
 def logged_in_page_queries(client, build, size: int) -> int:
     thread = build.thread(title=f"{size} comments")
-    build.random_tree(thread, size)
+    build.big_tree(thread, size)
     op = build.op(thread)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/item?id={op.pk}")
@@ -125,7 +125,9 @@ def test_logged_in_page_queries_do_not_grow_with_the_thread(client, build):
     client.force_login(UserFactory(username="dave"))
     small = logged_in_page_queries(client, build, 10)
     large = logged_in_page_queries(client, build, 400)
-    assert small == large <= 4
+    # Session and user, the post with its thread, the comments, the unread-replies count, and
+    # the reader's own votes and points: the same handful whatever the thread's size.
+    assert small == large <= 7
 
 
 @pytest.mark.parametrize(

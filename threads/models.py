@@ -15,9 +15,6 @@ class ThreadQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(is_removed=False)
 
-    def ranked(self):
-        return self.order_by("-is_pinned", "-last_activity", "-pk")
-
     def newest(self):
         return self.order_by("-created_at", "-pk")
 
@@ -97,6 +94,17 @@ class Comment(MPTTModel):
     rght = models.PositiveIntegerField(editable=False)
     tree_id = models.PositiveIntegerField(editable=False)
     level = models.PositiveIntegerField(editable=False)
+    # 1 + the sum of its votes; an opening post's points are its thread's points.
+    points = models.IntegerField(default=1)
+    # The author of the post this one answers, copied at reply time so that a user's inbox is
+    # one index range (parent_author, created_at) rather than a join over all their posts.
+    parent_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = CommentManager()
 
@@ -108,7 +116,10 @@ class Comment(MPTTModel):
             models.UniqueConstraint(fields=["thread", "ref"], name="comment_ref_unique"),
         ]
         # Declaring indexes is what makes django-mptt add its (tree_id, lft) index.
-        indexes = [models.Index(fields=["author", "-created_at"], name="comment_author_idx")]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
+            models.Index(fields=["parent_author", "-created_at"], name="comment_inbox_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -120,6 +131,26 @@ class Comment(MPTTModel):
     @property
     def is_op(self) -> bool:
         return self.level == 0
+
+
+class Vote(models.Model):
+    """One user's vote on a post; a vote on a thread is a vote on its opening post."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=[(1, "up"), (-1, "down")])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="vote_once_per_user"),
+            models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="vote_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.value:+d} by {self.user_id} on {self.comment_id}"
 
 
 class FlaggedComment(Comment):

@@ -33,11 +33,17 @@ class Post:
     state: str
     html: str
     text: str
+    points: int = 1
     replies: list["Post"] = field(default_factory=list)
 
     @property
     def gone(self) -> bool:
         return self.state != Comment.State.VISIBLE
+
+    @property
+    def fade(self) -> int:
+        """0 for a post at 1 point or more, else 1 (0 points) to 5 (-4 points): how faded."""
+        return min(max(1 - self.points, 0), 5) if not self.gone else 0
 
     @property
     def has_links(self) -> bool:
@@ -76,6 +82,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
         edited_at,
         state,
         user,
+        points,
         html,
         text,
     ) in rows:
@@ -97,6 +104,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
             state,
             html,
             text,
+            points,
             [],
         )
         by_id[pk] = post
@@ -135,6 +143,21 @@ def _glyph_line(depth: int) -> str:
     return f'<div class="glyphs" aria-hidden="true">{glyphs}</div>' if glyphs else ""
 
 
+def vote_links(post_id: int, *, down: bool = True) -> str:
+    """Vote arrows as plain links, the same for every reader, so the post's HTML can be shared.
+
+    Without JavaScript a link leads to a small confirmation form; static/vote.js posts the
+    vote in place and marks the arrows this reader has used.
+    """
+    arrows = [("up", "▲", "vote up")] + ([("down", "▼", "vote down")] if down else [])
+    links = "".join(
+        f'<a class="vote {how}" href="/vote?id={post_id}&amp;how={how}" rel="nofollow"'
+        f' title="{label}" aria-label="{label}">{arrow}</a>'
+        for how, arrow, label in arrows
+    )
+    return f'<span class="votes" data-id="{post_id}">{links}</span>'
+
+
 def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) -> str:
     # Runs once per post of a thread page, tens of thousands of times: one f-string, few calls.
     pk = post.id
@@ -145,13 +168,17 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     edited = ' <span class="edited">(edited)</span>' if post.edited and not gone else ""
     parent = ref_link(post.parent_id, post.parent_name, on_page) if post.parent_id else ""
     body = f"<p>{PLACEHOLDERS[post.state]}</p>" if gone else post.html
+    css = "post gone" if gone else "post"
+    css += f" faded fade{post.fade}" if post.fade else ""
+    votes = "" if gone else vote_links(pk) + " "
     actions = (
         "" if gone else f' [<a href="/reply?id={pk}">reply</a>] [<a href="/flag?id={pk}">flag</a>]'
     )
     return (
-        f'<article class="{"post gone" if gone else "post"}" id="{pk}"'
+        f'<article class="{css}" id="{pk}"'
         f' data-depth="{post.depth}" aria-level="{post.depth}" aria-label="{name}">'
-        f'{_glyph_line(post.depth)}<div class="head"><span class="num">{post.number}.</span> '
+        f'{_glyph_line(post.depth)}<div class="head">{votes}'
+        f'<span class="num">{post.number}.</span> '
         f'<a class="name" href="/item?id={pk}">{name}</a>'
         f'[<a href="/item?id={pk}">view</a>] [<a href="/source?id={pk}">source</a>]'
         f'{discussion} <time datetime="{iso[:19]}Z">{iso[:10]} {iso[11:19]}</time>'

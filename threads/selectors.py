@@ -2,9 +2,14 @@
 
 from datetime import datetime
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, TextField, Value
+from django.conf import settings
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.utils import timezone
 
-from .models import Comment, ModerationAction, Thread
+from forum.accounts.models import User
+
+from .models import Comment, ModerationAction, Thread, Vote
+from .ranking import hot_score
 
 # A post row is a plain tuple of these, then its html and its text: pages.build unpacks it.
 POST_FIELDS = (
@@ -18,6 +23,7 @@ POST_FIELDS = (
     "edited_at",
     "state",
     "author__username",
+    "points",
 )
 _EMPTY = Value("", output_field=TextField())
 
@@ -52,8 +58,22 @@ def chain_posts(*, post: Comment, html: bool = True, text: bool = False) -> list
     )
 
 
-def threads_ranked(*, offset: int, limit: int) -> QuerySet[Thread]:
-    return _with_op(Thread.objects.visible().ranked())[offset : offset + limit]
+def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> list[Thread]:
+    """The front page: pinned threads, then the most recent threads by Hacker News' formula.
+
+    Two queries whatever the page: the window's (id, points, time) rows, scored and sorted here,
+    then the page's threads. Only the FORUM_RANK_WINDOW newest threads compete; an older one
+    has aged out of the formula's reach in any case.
+    """
+    now = now or timezone.now()
+    window = settings.FORUM_RANK_WINDOW
+    newest = Thread.objects.visible().newest().values("pk")[:window]
+    candidates = Thread.objects.visible().filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
+    rows = candidates.values_list("pk", "is_pinned", "points", "created_at")
+    order = sorted(rows, key=lambda row: (not row[1], -hot_score(row[2], row[3], now), -row[0]))
+    page = [row[0] for row in order[offset : offset + limit]]
+    threads = _with_op(Thread.objects.filter(pk__in=page)).in_bulk(page)
+    return [threads[pk] for pk in page if pk in threads]
 
 
 def threads_newest(*, offset: int, limit: int) -> QuerySet[Thread]:
@@ -114,6 +134,48 @@ def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
         .order_by("-created_at", "-pk")
     )
     return comments[offset : offset + limit]
+
+
+def replies_to(*, user: User) -> QuerySet[Comment]:
+    """Visible replies to the user's posts and threads by anyone else, newest first."""
+    return (
+        Comment.objects.filter(
+            parent_author=user, state=Comment.State.VISIBLE, thread__is_removed=False
+        )
+        .exclude(author=user)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def replies_page(*, user: User, offset: int, limit: int) -> QuerySet[Comment]:
+    op_of_tree = Comment.objects.filter(tree_id=OuterRef("tree_id"), level=0).values("pk")[:1]
+    replies = replies_to(user=user).select_related("thread", "author", "parent__author")
+    return replies.annotate(op_id=Subquery(op_of_tree))[offset : offset + limit]
+
+
+def replies_unread(*, user: User) -> int:
+    """How many replies came since the user last opened the inbox: one indexed count."""
+    replies = replies_to(user=user)
+    if user.replies_seen_at is not None:
+        replies = replies.filter(created_at__gt=user.replies_seen_at)
+    return replies.count()
+
+
+def votes_in_thread(*, user: User, thread_id: int) -> dict[int, int]:
+    """The user's votes on a thread's posts: post id -> +1 or -1."""
+    rows = Vote.objects.filter(user=user, comment__tree_id=thread_id)
+    return dict(rows.values_list("comment_id", "value"))
+
+
+def votes_on(*, user: User, comment_ids) -> dict[int, int]:
+    rows = Vote.objects.filter(user=user, comment_id__in=list(comment_ids))
+    return dict(rows.values_list("comment_id", "value"))
+
+
+def own_points_in_thread(*, user: User, thread_id: int) -> dict[int, int]:
+    """The points of the user's own posts in a thread (only they are shown a post's points)."""
+    rows = Comment.objects.filter(tree_id=thread_id, author=user)
+    return dict(rows.values_list("pk", "points"))
 
 
 def thread_op_id(*, thread_id: int) -> int:

@@ -4,18 +4,20 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from forum.accounts.models import User
 
-from . import markup, trees, zlacker
-from .models import Ban, Comment, Flag, ModerationAction, Thread
+from . import markup, notify, trees, zlacker
+from .models import Ban, Comment, Flag, ModerationAction, Thread, Vote
 
 MAX_TEXT_LENGTH = 10_000
 MAX_TITLE_LENGTH = 80
 EDIT_WINDOW = timedelta(hours=2)
+UNVOTE_WINDOW = timedelta(hours=1)
+POINTS_FLOOR = -4
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 
@@ -182,6 +184,7 @@ def comment_reply(
     comment = Comment(
         thread=thread,
         parent=parent,
+        parent_author_id=parent.author_id,
         author=author,
         ref=ref,
         text=text,
@@ -194,6 +197,8 @@ def comment_reply(
         comment_count=F("comment_count") + 1,
         last_activity=max(created_at, thread.last_activity),
     )
+    if parent.author_id != author.pk:
+        notify.reply_emailed_after_commit(comment)
     return comment
 
 
@@ -421,6 +426,7 @@ def comment_move(
         raise ForumError("A post cannot move under itself or one of its own replies.")
     Comment.objects.move_node(comment, new_parent, position="last-child")
     _thread_touch(comment.thread_id)
+    Comment.objects.filter(pk=comment.pk).update(parent_author_id=new_parent.author_id)
     target, url = _post_target(comment)
     _log(
         moderator=moderator,
@@ -648,4 +654,94 @@ def thread_tree_repair(*, thread_id: int) -> int:
         )
     replies = trees.reply_count(trees.thread_nodes(thread_id))
     _thread_touch(thread_id, comment_count=replies)
+    _parent_authors_refresh(thread_id)
     return len(changed)
+
+
+def _parent_authors_refresh(thread_id: int) -> None:
+    """Copies each reply's parent's author again, after parent links changed under it."""
+    parent_author = Comment.objects.filter(pk=OuterRef("parent_id")).values("author_id")[:1]
+    Comment.objects.filter(tree_id=thread_id, parent__isnull=False).update(
+        parent_author=Subquery(parent_author)
+    )
+
+
+# Votes. A vote on a thread is a vote on its opening post; the thread's points follow the OP's.
+
+
+def _voted_post(comment_id: int) -> Comment:
+    """The post, its thread's row locked like every write's: a vote changes the thread page,
+    and locking in the same order as replies (thread, then posts) cannot deadlock with them."""
+    return _locked_comment(comment_id)
+
+
+def _points_add(comment: Comment, delta: int) -> None:
+    """Moves the post's points, its thread's if it opens one, and its author's karma together."""
+    Comment.objects.filter(pk=comment.pk).update(points=F("points") + delta)
+    # Points fade posts and order replies: the cached thread page must change with them.
+    if comment.is_op:
+        _thread_touch(comment.thread_id, points=F("points") + delta)
+    else:
+        _thread_touch(comment.thread_id)
+    User.objects.filter(pk=comment.author_id).update(karma=F("karma") + delta)
+    comment.points += delta
+
+
+def vote_refusal(*, comment: Comment, user: User, direction: str) -> str:
+    """Why this user may not cast this vote on the post, or "" when they may."""
+    if comment.author_id == user.pk:
+        return "You cannot vote on your own post."
+    if comment.state != Comment.State.VISIBLE:
+        return "This post is deleted or hidden: it takes no votes."
+    if direction == "down":
+        if comment.is_op:
+            return "Threads can be voted up but not down."
+        if user.karma < settings.FORUM_DOWNVOTE_KARMA:
+            return f"Downvoting needs {settings.FORUM_DOWNVOTE_KARMA} karma; you have {user.karma}."
+        if comment.points <= POINTS_FLOOR:
+            return f"This post is at {POINTS_FLOOR} points, the lowest a post can go."
+    return ""
+
+
+@transaction.atomic
+def comment_vote(*, comment_id: int, user: User, direction: str) -> Comment:
+    """Casts the user's vote (up or down) on a post or, through its opening post, a thread."""
+    if direction not in ("up", "down"):
+        raise ForumError(f"A vote is up or down, not {direction!r}.")
+    comment = _voted_post(comment_id)
+    voter = User.objects.only("karma").get(pk=user.pk)
+    if refusal := vote_refusal(comment=comment, user=voter, direction=direction):
+        raise ForumError(refusal, status=403)
+    value = 1 if direction == "up" else -1
+    try:
+        # The row lock already orders two votes on the post; the unique constraint is the last
+        # word should anything get past it, and the savepoint keeps the transaction usable.
+        with transaction.atomic():
+            Vote.objects.create(user=user, comment=comment, value=value)
+    except IntegrityError:
+        raise ForumError("You have already voted on this post.", status=409) from None
+    _points_add(comment, value)
+    return comment
+
+
+@transaction.atomic
+def vote_withdraw(*, comment_id: int, user: User, now: datetime | None = None) -> Comment:
+    """Takes back the user's vote on a post, within an hour of casting it."""
+    comment = _voted_post(comment_id)
+    vote = Vote.objects.filter(user=user, comment=comment).first()
+    if vote is None:
+        raise ForumError("You have not voted on this post.", status=404)
+    if (now or timezone.now()) - vote.created_at > UNVOTE_WINDOW:
+        raise ForumError(
+            "A vote can be taken back for an hour after voting; this one no more.", status=403
+        )
+    vote.delete()
+    _points_add(comment, -vote.value)
+    return comment
+
+
+@transaction.atomic
+def inbox_mark_read(*, user: User, until: datetime) -> None:
+    """Every reply up to this moment counts as read."""
+    User.objects.filter(pk=user.pk).update(replies_seen_at=until)
+    user.replies_seen_at = until

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, writing
+from . import inbox, views, voting, writing
 
 urlpatterns = [
     path("", views.front, name="front"),
@@ -18,4 +18,6 @@ urlpatterns = [
     path("delete", writing.delete, name="delete"),
     path("modlog", views.modlog, name="modlog"),
     path("flag", writing.flag, name="flag"),
+    path("vote", voting.vote, name="vote"),
+    path("replies", inbox.replies, name="replies"),
 ]

@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from . import forms, page_cache, pages, selectors
 from .models import Comment
+from .ranking import order_best_first
 
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
 POSTS_MARK = "<!--posts-->"
@@ -31,7 +33,8 @@ def text_response(body: str, status: int = 200) -> HttpResponse:
 def error_response(request, status: int, message: str) -> HttpResponse:
     if wants_text(request):
         return text_response(message + "\n", status=status)
-    title = {400: "Bad request", 403: "Forbidden", 404: "Not found"}.get(status, "Error")
+    titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
+    title = titles.get(status, "Error")
     context = {"title": title, "message": message}
     return render(request, "error.html", context, status=status)
 
@@ -76,6 +79,25 @@ def reading_view(view):
     return wrapped
 
 
+def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
+    """What static/vote.js needs to mark this reader's arrows, kept out of the shared post HTML:
+    their votes, their own posts (with the points only they see), and whether they may downvote.
+    Two queries for a reader who is logged in, none otherwise."""
+    if not user.is_authenticated:
+        return {}
+    if thread_id is not None:
+        voted = selectors.votes_in_thread(user=user, thread_id=thread_id)
+        own = selectors.own_points_in_thread(user=user, thread_id=thread_id)
+    else:
+        voted = selectors.votes_on(user=user, comment_ids=[thread.op_id for thread in threads])
+        own = {thread.op_id: thread.points for thread in threads if thread.author_id == user.pk}
+    return {
+        "viewer_voted": " ".join(f"{pk}:{value}" for pk, value in voted.items()),
+        "viewer_own": " ".join(f"{pk}:{points}" for pk, points in own.items()),
+        "viewer_downvotes": user.karma >= settings.FORUM_DOWNVOTE_KARMA,
+    }
+
+
 def _thread_list(request, select, heading: str):
     page = int_param(request, "p", default=1)
     if page < 1:
@@ -95,6 +117,7 @@ def _thread_list(request, select, heading: str):
         "start": offset + 1,
         "next_page": page + 1 if has_more else None,
         "heading": heading,
+        **viewer_votes(request.user, threads=threads),
     }
     return render(request, "threads/front.html", context)
 
@@ -142,7 +165,8 @@ class ThreadComments:
 
 
 def _thread_comments(thread) -> ThreadComments:
-    op, *posts = pages.build(selectors.thread_posts(thread_id=thread.pk))
+    rows = order_best_first(selectors.thread_posts(thread_id=thread.pk), timezone.now())
+    op, *posts = pages.build(rows)
     on_page = {post.id for post in posts} | {op.id}
     return ThreadComments(
         op=replace(op, replies=[]),
@@ -161,7 +185,9 @@ def _thread_html(request, op: Comment) -> HttpResponse:
         "op": comments.op,
         "op_replies": comments.op_replies,
         "posts_html": POSTS_MARK,
+        "thread_votes": pages.vote_links(op.pk, down=False),
         **forms.post_actions(op, request.user),
+        **viewer_votes(request.user, thread_id=thread.pk),
     }
     # The comments, megabytes on a big thread, are spliced in as bytes: passed through the
     # template they would be copied three times over.
@@ -171,7 +197,7 @@ def _thread_html(request, op: Comment) -> HttpResponse:
 
 def _thread_text(thread) -> HttpResponse:
     rows = selectors.thread_posts(thread_id=thread.pk, html=False, text=True)
-    op, *posts = pages.build(rows)
+    op, *posts = pages.build(order_best_first(rows, timezone.now()))
     lines = [
         settings.FORUM_SITE_NAME,
         "",
@@ -191,7 +217,9 @@ def _thread_text(thread) -> HttpResponse:
 
 def _comment_page(request, post: Comment):
     text = wants_text(request)
-    rows = selectors.subtree_posts(post=post, html=not text, text=text)
+    rows = order_best_first(
+        selectors.subtree_posts(post=post, html=not text, text=text), timezone.now()
+    )
     parent = (
         Comment.objects.select_related("author")
         .only("ref", "author__username")
@@ -212,6 +240,7 @@ def _comment_page(request, post: Comment):
         "op_id": _op_id(post),
         "posts_html": pages.posts_html(posts),
         **forms.post_actions(post, request.user),
+        **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/comment.html", context)
 
@@ -229,6 +258,7 @@ def discussion(request):
         "thread": post.thread,
         "op": op,
         "posts_html": pages.posts_html(chain, discussion_link=False),
+        **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/discussion.html", context)
 
@@ -244,7 +274,7 @@ def links(request):
     op = post_from_request(request)
     # Which posts have links is read from their html, so the text form needs both bodies.
     rows = selectors.thread_posts(thread_id=op.tree_id, text=wants_text(request))
-    posts = pages.build(rows)
+    posts = pages.build(order_best_first(rows, timezone.now()))
     shown = [post for post in posts if post.has_links]
     if wants_text(request):
         lines = [settings.FORUM_SITE_NAME, "", f'[return to "{op.thread.title}"]']
@@ -252,7 +282,12 @@ def links(request):
             lines.extend(pages.post_text(post))
         lines.append("[go to top]")
         return text_response("\n".join(lines))
-    context = {"thread": op.thread, "op": op, "posts_html": pages.posts_html(shown)}
+    context = {
+        "thread": op.thread,
+        "op": op,
+        "posts_html": pages.posts_html(shown),
+        **viewer_votes(request.user, thread_id=op.tree_id),
+    }
     return render(request, "threads/links.html", context)
 
 

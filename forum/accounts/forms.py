@@ -60,8 +60,14 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["about", "email"]
+        fields = ["about", "email", "email_replies"]
         widgets = {"about": forms.Textarea(attrs={"rows": 5, "cols": 60})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("email_replies") and not data.get("email"):
+            self.add_error("email_replies", "Replies can only be emailed to an email address.")
+        return data
 
     def clean_about(self):
         about = self.cleaned_data["about"]

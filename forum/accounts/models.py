@@ -13,7 +13,16 @@ class ForumUserManager(UserManager):
 
 class User(AbstractUser):
     about = models.TextField(blank=True)
+    # The votes the user's posts and threads have received: the sum of their points beyond the
+    # one point each starts with, kept in step by every vote.
     karma = models.IntegerField(default=0)
+    # Replies newer than this are unread in the inbox; None: none were read yet.
+    replies_seen_at = models.DateTimeField(null=True, blank=True)
+    email_replies = models.BooleanField(
+        "email me replies",
+        default=False,
+        help_text="An email for each reply to your posts, to the address above.",
+    )
 
     objects = ForumUserManager()
 

@@ -20,8 +20,9 @@ def user_signup(*, username: str, password: str, email: str = "") -> User:
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, about: str, email: str) -> User:
+def user_profile_update(*, user: User, about: str, email: str, email_replies: bool = False) -> User:
     user.about = about
     user.email = email
-    user.save(update_fields=["about", "email"])
+    user.email_replies = email_replies
+    user.save(update_fields=["about", "email", "email_replies"])
     return user

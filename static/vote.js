@@ -1,0 +1,96 @@
+// Vote arrows without a reload. Progressive enhancement only: without this script every
+// arrow is a link to a small confirmation form that votes with a plain POST.
+// The post HTML is the same for every reader; #viewer says what this reader has done.
+(() => {
+  'use strict';
+
+  const viewer = document.getElementById('viewer');
+  if (!viewer) return;  // not logged in: the links lead to the log-in page
+
+  const pairs = (text) => new Map(
+    text.split(' ').filter(Boolean).map((pair) => pair.split(':').map(Number)));
+  const voted = pairs(viewer.dataset.voted || '');
+  const own = pairs(viewer.dataset.own || '');
+  const mayDownvote = viewer.dataset.downvotes === '1';
+
+  function csrfToken() {
+    const field = document.querySelector('input[name=csrfmiddlewaretoken]');
+    return field ? field.value : '';
+  }
+
+  function link(className, how, id, text, label) {
+    const a = document.createElement('a');
+    a.className = className;
+    a.href = `/vote?id=${id}&how=${how}`;
+    a.rel = 'nofollow';
+    a.textContent = text;
+    if (label) { a.title = label; a.setAttribute('aria-label', label); }
+    return a;
+  }
+
+  function points(n) {
+    const span = document.createElement('span');
+    span.className = 'points';
+    span.textContent = `${n} point${Math.abs(n) === 1 ? '' : 's'}`;
+    return span;
+  }
+
+  // Draws one post's arrows for its state: own post, voted (vote: +1/-1) or not yet (0).
+  function draw(box, vote) {
+    const id = Number(box.dataset.id);
+    const isPost = box.closest('article.post') !== null;
+    const hadDown = box.dataset.down !== undefined ? box.dataset.down === '1'
+      : box.querySelector('a.vote.down') !== null;
+    box.dataset.down = hadDown ? '1' : '0';
+    box.replaceChildren();
+    if (own.has(id)) {
+      if (isPost) box.append(points(own.get(id)));
+      return;
+    }
+    if (vote) {
+      box.append(link('unvote', 'un', id, vote > 0 ? 'unvote' : 'undown'));
+      return;
+    }
+    box.append(link('vote up', 'up', id, '▲', 'vote up'));
+    if (hadDown && mayDownvote) box.append(link('vote down', 'down', id, '▼', 'vote down'));
+  }
+
+  function say(box, message) {
+    let note = box.nextElementSibling;
+    if (!note || !note.classList.contains('vote-error')) {
+      note = document.createElement('span');
+      note.className = 'vote-error';
+      note.setAttribute('role', 'alert');
+      box.after(note);
+    }
+    note.textContent = ` ${message}`;
+  }
+
+  async function send(anchor) {
+    const box = anchor.closest('.votes');
+    const response = await fetch(anchor.href, {
+      method: 'POST',
+      headers: { 'X-CSRFToken': csrfToken(), Accept: 'application/json' },
+      credentials: 'same-origin',
+    });
+    // A session that ended is sent to log in: follow the link itself, as without JavaScript.
+    if (response.redirected) { location.href = anchor.href; return; }
+    const answer = await response.json().catch(() => ({ error: 'The vote did not go through.' }));
+    if (!response.ok) { say(box, answer.error); return; }
+    draw(box, answer.vote);
+    document.querySelectorAll(`[data-points-for="${answer.id}"]`).forEach((el) => {
+      el.textContent = `${answer.points} point${answer.points === 1 ? '' : 's'}`;
+    });
+  }
+
+  document.querySelectorAll('.votes[data-id]').forEach((box) => {
+    draw(box, voted.get(Number(box.dataset.id)) || 0);
+  });
+
+  document.addEventListener('click', (event) => {
+    const anchor = event.target instanceof Element && event.target.closest('.votes a');
+    if (!anchor || event.button !== 0 || event.metaKey || event.ctrlKey) return;
+    event.preventDefault();
+    send(anchor).catch(() => say(anchor.closest('.votes'), 'The vote did not go through.'));
+  });
+})();
