@@ -1,6 +1,9 @@
 """Shared fixtures: users, threads, a clean cache and the servers the slow tests start."""
 
+import contextlib
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -137,3 +140,97 @@ def _wait_for(port: int, process: subprocess.Popen, error_log: Path) -> None:
                 return
         time.sleep(0.1)
     raise RuntimeError("gunicorn did not start within 30 seconds")
+
+
+# Browser tests: one Chromium per session, one gunicorn per module, a fresh context per test.
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Kept on the test item so that the page fixture can tell whether the test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's event loop runs in this thread while the tests use the database.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="module")
+def forum_server(django_db_setup):
+    """Gunicorn serving the test database for a module's browser tests."""
+    from tests.servers import gunicorn as serve
+
+    with serve(workers=2) as base:
+        yield base
+
+
+@pytest.fixture
+def browser_context(chromium, request):
+    """Opens pages in a fresh browser (no cookies, no storage); saves what failed."""
+    contexts = []
+    pages = []
+
+    def open_page(*, width=1200, height=900, color_scheme="dark", javascript=True, **options):
+        context = chromium.new_context(
+            viewport={"width": width, "height": height},
+            color_scheme=color_scheme,
+            java_script_enabled=javascript,
+            **options,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+        pages.append(page)
+        return page
+
+    yield open_page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _save_artifacts(request.node.name, pages)
+    for context in contexts:
+        context.close()
+
+
+def _save_artifacts(test_name: str, pages) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", test_name)
+    for number, page in enumerate(pages):
+        name = stem if number == 0 else f"{stem}-{number}"
+        with contextlib.suppress(Exception):
+            page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+            (ARTIFACTS / f"{name}.html").write_text(page.content())
+
+
+@pytest.fixture
+def page(browser_context, forum_server):
+    """A desktop page in the dark theme; `page.base` is the server's URL. No script errors."""
+    page = browser_context()
+    page.base = forum_server
+    yield page
+    assert page.errors == [], page.errors

@@ -112,7 +112,7 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     css = "post gone" if post.gone else "post"
     return (
         f'<article class="{css}" id="{post.id}" data-depth="{post.depth}"'
-        f' aria-level="{post.depth}" aria-label="{escape(post.name)}">{glyph_line}'
+        f' aria-label="{escape(post.name)}, depth {post.depth}">{glyph_line}'
         f'<div class="head"><span class="num">{post.number}.</span> '
         f'<a class="name" href="/item?id={post.id}">{escape(post.name)}</a>'
         f'[<a href="/item?id={post.id}">view</a>] [<a href="/source?id={post.id}">source</a>]'
