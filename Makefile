@@ -32,6 +32,7 @@ run: db
 test: setup
 	@mkdir -p var
 	@scripts/ensure-chromium
+	@test -f tests/js/node_modules/axe-core/axe.min.js || npm ci --prefix tests/js --no-audit --no-fund
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup

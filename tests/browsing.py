@@ -18,7 +18,8 @@ def log_in(page, user) -> None:
 
 
 def seed_thread_url(page) -> str:
-    return f"{page.base}/item?id={Comment.objects.get(level=0).pk}"
+    op = Comment.objects.get(level=0, tree_id=post("D3").tree_id)
+    return f"{page.base}/item?id={op.pk}"
 
 
 def post(ref: str) -> Comment:
