@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean
+.PHONY: run test lint migrations-check setup db seed-fixture screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
@@ -49,6 +49,11 @@ seed-fixture: setup
 	export DATABASE_URL="sqlite:///$$tmp/seed.sqlite3" && \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py build_seed --output fixtures/seed.json
+
+# The README's screenshots of a thread (dark, light, desktop, phone) into docs/.
+screenshots: setup
+	@scripts/ensure-chromium
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var
