@@ -142,7 +142,7 @@ def _wait_for(port: int, process: subprocess.Popen, error_log: Path) -> None:
     raise RuntimeError("gunicorn did not start within 30 seconds")
 
 
-# Browser tests: one Chromium per session, one gunicorn per module, a fresh context per test.
+# Browser tests: one Chromium and one gunicorn per module, a fresh browser context per test.
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -164,11 +164,12 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    # Playwright's event loop runs in this thread while the tests use the database.
+    # Playwright's event loop runs in this thread while the tests use the database. Per module,
+    # so that the variable is gone for the other tests (and the servers they start).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
@@ -180,13 +181,30 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def forum_server(django_db_setup):
-    """Gunicorn serving the test database for a module's browser tests."""
+def module_server(django_db_setup):
+    """Gunicorn serving the test database for a module's browser tests, its cache in Redis."""
     from tests.servers import gunicorn as serve
 
-    # Rate-limit counters start from nothing for each module's server.
-    with serve(workers=2, env={"CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}) as base:
-        yield base
+    prefix = f"test-{uuid.uuid4().hex}"
+    with serve(workers=2, env={"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}) as base:
+        yield base, prefix
+
+
+@pytest.fixture
+def forum_server(module_server):
+    """The module's server; each test starts with no rate-limit counters, as the others do.
+
+    The counters are keyed by user id, and PostgreSQL hands out the same ids again after the
+    database is emptied between tests.
+    """
+    import redis
+
+    base, prefix = module_server
+    yield base
+    cache = redis.Redis.from_url(REDIS_URL)
+    keys = list(cache.scan_iter(f"{prefix}:*"))
+    if keys:
+        cache.delete(*keys)
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def moderator():
 
 def reply_in_form(page, text: str, button: str) -> None:
     page.get_by_label("Text").fill(text)
-    page.get_by_role("button", name=button).click()
+    page.get_by_role("button", name=button, exact=True).click()
 
 
 def test_a_visitor_signs_up_and_submits_a_thread(page):
