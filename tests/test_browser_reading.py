@@ -203,11 +203,20 @@ def contrast(fg: str, bg: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-@pytest.mark.parametrize("scheme", ["dark", "light"])
-def test_text_links_and_meta_meet_wcag_aa_contrast(browser_context, forum_server, tree, scheme):
+@pytest.mark.parametrize(
+    ("scheme", "switch_to"),
+    [("dark", None), ("light", None), ("dark", "light"), ("light", "dark")],
+    ids=["system-dark", "system-light", "switched-light", "switched-dark"],
+)
+def test_text_links_and_meta_meet_wcag_aa_contrast(
+    browser_context, forum_server, tree, scheme, switch_to
+):
     page = browser_context(color_scheme=scheme)
     page.goto(forum_server + tree["url"])
-    assert background(page) == (DARK_BG if scheme == "dark" else LIGHT_BG)
+    if switch_to:
+        page.get_by_role("button", name=f"Switch to the {switch_to} theme").click()
+    theme = switch_to or scheme
+    assert background(page) == (DARK_BG if theme == "dark" else LIGHT_BG)
     measured = page.evaluate(CONTRAST_SCRIPT, TEXT_SELECTORS)
     low = []
     for selector, fg, bg in measured:
