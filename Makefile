@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench loadtest
+.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench loadtest screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
@@ -35,6 +35,7 @@ run: db
 test: setup
 	@mkdir -p var
 	@scripts/ensure-chromium
+	@test -f tests/js/node_modules/axe-core/axe.min.js || npm ci --prefix tests/js --no-audit --no-fund
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -89,6 +90,11 @@ loadtest: setup
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) LOADTEST_REDIS_URL=$(LOADTEST_REDIS_URL) \
 		$(BIN)/python -m bench.loadtest
+
+# The README's screenshots of a thread (dark, light, desktop, phone) into docs/.
+screenshots: setup
+	@scripts/ensure-chromium
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var

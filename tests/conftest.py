@@ -1,6 +1,9 @@
 """Shared fixtures: users, threads, a clean cache and the servers the slow tests start."""
 
+import contextlib
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -159,3 +162,121 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("concurrency figures")
         for label, figures in RECORDED:
             terminalreporter.write_line(summary_line(label, figures))
+
+
+# Browser tests: one Chromium and one gunicorn per module, a fresh browser context per test.
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Kept on the test item so that the page fixture can tell whether the test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's event loop runs in this thread while the tests use the database. Per module,
+    # so that the variable is gone for the other tests (and the servers they start).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="module")
+def module_server(django_db_setup):
+    """Gunicorn serving the test database for a module's browser tests, its cache in Redis."""
+    from tests.servers import gunicorn as serve
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    with serve(workers=2, env={"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}) as base:
+        yield base, prefix
+
+
+@pytest.fixture
+def forum_server(module_server):
+    """The module's server; each test starts with no rate-limit counters, as the others do.
+
+    The counters are keyed by user id, and PostgreSQL hands out the same ids again after the
+    database is emptied between tests.
+    """
+    import redis
+
+    base, prefix = module_server
+    yield base
+    cache = redis.Redis.from_url(REDIS_URL)
+    keys = list(cache.scan_iter(f"{prefix}:*"))
+    if keys:
+        cache.delete(*keys)
+
+
+@pytest.fixture
+def browser_context(chromium, request):
+    """Opens pages in a fresh browser (no cookies, no storage); saves what failed."""
+    contexts = []
+    pages = []
+
+    def open_page(*, width=1200, height=900, color_scheme="dark", javascript=True, **options):
+        context = chromium.new_context(
+            viewport={"width": width, "height": height},
+            color_scheme=color_scheme,
+            java_script_enabled=javascript,
+            **options,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda msg: _script_error(msg) and page.errors.append(msg.text))
+        pages.append(page)
+        return page
+
+    yield open_page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _save_artifacts(request.node.name, pages)
+    for context in contexts:
+        context.close()
+
+
+def _script_error(message) -> bool:
+    # An error status is a page the test asks for and checks itself, not a script failure.
+    return message.type == "error" and not message.text.startswith("Failed to load resource")
+
+
+def _save_artifacts(test_name: str, pages) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", test_name)
+    for number, page in enumerate(pages):
+        name = stem if number == 0 else f"{stem}-{number}"
+        with contextlib.suppress(Exception):
+            page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+            (ARTIFACTS / f"{name}.html").write_text(page.content())
+
+
+@pytest.fixture
+def page(browser_context, forum_server):
+    """A desktop page in the dark theme; `page.base` is the server's URL. No script errors."""
+    page = browser_context()
+    page.base = forum_server
+    yield page
+    assert page.errors == [], page.errors

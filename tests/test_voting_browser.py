@@ -8,9 +8,9 @@ from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory
 from tests.servers import gunicorn
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 from threads.models import Comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -176,7 +176,7 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     )
     return (
         f'<article class="{css}" id="{pk}"'
-        f' data-depth="{post.depth}" aria-level="{post.depth}" aria-label="{name}">'
+        f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
         f'{_glyph_line(post.depth)}<div class="head">{votes}'
         f'<span class="num">{post.number}.</span> '
         f'<a class="name" href="/item?id={pk}">{name}</a>'

@@ -1,0 +1,81 @@
+"""Takes the README's screenshots of the seed thread: dark and light, desktop and phone.
+
+Run with `make screenshots`; it serves a throwaway seeded database with gunicorn and drives
+Debian's Chromium, writing PNG files into docs/.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SHOTS = {
+    "thread-dark.png": ("dark", {"width": 1100, "height": 820}),
+    "thread-light.png": ("light", {"width": 1100, "height": 820}),
+    "thread-phone-dark.png": ("dark", {"width": 390, "height": 844}),
+    "thread-phone-light.png": ("light", {"width": 390, "height": 844}),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/shots.sqlite3", "DEBUG": "0"}
+        env.pop("REDIS_URL", None)
+        manage = [str(BIN / "python"), "manage.py"]
+        subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([*manage, "seed"], cwd=ROOT, env=env, check=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "forum.wsgi", f"--bind=127.0.0.1:{port}", "--workers=1"],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base)
+            take(base)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def wait_until_up(base: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer")
+
+
+def take(base: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        for name, (scheme, viewport) in SHOTS.items():
+            page = browser.new_page(viewport=viewport, color_scheme=scheme)
+            page.goto(base + "/")
+            page.locator("ol.threads a.title").first.click()
+            page.evaluate("document.fonts.ready")
+            page.screenshot(path=ROOT / "docs" / name)
+            page.close()
+            print(f"docs/{name}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+// Theme switch, folding sub-conversations and keyboard keys. Progressive enhancement:
+// without this script every page reads and works in full.
+(() => {
+  'use strict';
+
+  const root = document.documentElement;
+  const store = {
+    get(key) { try { return localStorage.getItem(key); } catch (e) { return null; } },
+    set(key, value) { try { localStorage.setItem(key, value); } catch (e) { /* private mode */ } },
+  };
+
+  // Theme: the remembered choice, else the system setting; the button flips it and remembers.
+  const systemLight = window.matchMedia('(prefers-color-scheme: light)');
+  const currentTheme = () => root.dataset.theme || (systemLight.matches ? 'light' : 'dark');
+
+  function addThemeSwitch() {
+    const header = document.querySelector('header.site');
+    if (!header) return;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'theme-switch';
+    const label = () => {
+      const other = currentTheme() === 'dark' ? 'light' : 'dark';
+      button.textContent = other + ' theme';
+      button.setAttribute('aria-label', 'Switch to the ' + other + ' theme');
+    };
+    button.addEventListener('click', () => {
+      const next = currentTheme() === 'dark' ? 'light' : 'dark';
+      root.dataset.theme = next;
+      store.set('theme', next);
+      label();
+    });
+    systemLight.addEventListener('change', label);
+    label();
+    header.append(button);
+  }
+
+  // Folding: a post folds with all its replies to one line; the state is kept per post id.
+  const FOLDED_KEY = 'collapsed';
+  const MAX_FOLDED = 1000;
+  const posts = () => Array.from(document.querySelectorAll('main article.post'));
+  const depthOf = (post) => Number(post.dataset.depth);
+  const nameOf = (post) => post.querySelector('.head a.name').textContent;
+  let folded = new Set((() => {
+    try { return JSON.parse(store.get(FOLDED_KEY) || '[]').map(String); } catch (e) { return []; }
+  })());
+
+  function subtreeSize(all, index) {
+    let end = index + 1;
+    while (end < all.length && depthOf(all[end]) > depthOf(all[index])) end += 1;
+    return end - index;
+  }
+
+  function render() {
+    const all = posts();
+    let hideDeeperThan = Infinity;
+    all.forEach((post, index) => {
+      const depth = depthOf(post);
+      const hidden = depth > hideDeeperThan;
+      if (!hidden) hideDeeperThan = Infinity;
+      post.classList.toggle('folded-away', hidden);
+      const isFolded = folded.has(post.id);
+      post.classList.toggle('collapsed', isFolded);
+      if (isFolded && !hidden) hideDeeperThan = depth;
+      const button = post.querySelector(':scope > .head > button.fold');
+      const count = post.querySelector(':scope > .head > .hidden-count');
+      if (!button) return;
+      const size = subtreeSize(all, index);
+      button.textContent = isFolded ? '[+' + size + ']' : '[\u2013]';
+      button.setAttribute('aria-expanded', String(!isFolded));
+      button.setAttribute('aria-label', (isFolded ? 'Unfold ' : 'Fold ') + nameOf(post)
+        + (size > 1 ? ' and its ' + (size - 1) + (size === 2 ? ' reply' : ' replies') : ''));
+      count.textContent = isFolded ? size + (size === 1 ? ' post' : ' posts') + ' hidden' : '';
+    });
+  }
+
+  function toggle(post) {
+    if (folded.has(post.id)) folded.delete(post.id); else folded.add(post.id);
+    const kept = Array.from(folded).slice(-MAX_FOLDED);
+    folded = new Set(kept);
+    store.set(FOLDED_KEY, JSON.stringify(kept));
+    render();
+  }
+
+  function addFoldButtons() {
+    posts().forEach((post) => {
+      const head = post.querySelector(':scope > .head');
+      if (!head) return;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'fold';
+      button.addEventListener('click', () => toggle(post));
+      const count = document.createElement('span');
+      count.className = 'hidden-count';
+      head.prepend(button, ' ');
+      head.append(count);
+    });
+    render();
+  }
+
+  // Keys: j/k next/previous post, p parent, r reply, c fold, ? the list of keys.
+  let current = null;
+
+  function visiblePosts() {
+    return Array.from(document.querySelectorAll('main article.post, main section.op'))
+      .filter((post) => !post.classList.contains('folded-away'));
+  }
+
+  function select(post) {
+    if (!post) return;
+    if (current) current.classList.remove('current');
+    current = post;
+    post.classList.add('current');
+    if (!post.hasAttribute('tabindex')) post.setAttribute('tabindex', '-1');
+    post.focus({ preventScroll: true });
+    post.scrollIntoView({ block: 'nearest' });
+  }
+
+  function step(by) {
+    const list = visiblePosts();
+    if (!list.length) return;
+    const target = document.querySelector(':target');
+    if (!current && target && list.includes(target)) current = target;
+    const at = list.indexOf(current);
+    if (at < 0) { select(by > 0 ? list[0] : list[list.length - 1]); return; }
+    select(list[Math.max(0, Math.min(list.length - 1, at + by))]);
+  }
+
+  function toParent() {
+    const link = current && current.querySelector(':scope > .parent a.ref');
+    if (!link) return;
+    const parent = document.getElementById(link.dataset.id);
+    if (parent && !parent.classList.contains('folded-away')) select(parent);
+    else if (!parent) location.href = link.href;
+  }
+
+  let help = null;
+  function showHelp() {
+    if (!help) {
+      help = document.createElement('dialog');
+      help.className = 'keys';
+      help.setAttribute('aria-labelledby', 'keys-title');
+      const keys = [['j', 'next post'], ['k', 'previous post'], ['p', 'parent post'],
+        ['r', 'reply to the post'], ['c', 'fold or unfold the post and its replies'],
+        ['?', 'this list'], ['Esc', 'close it']];
+      const title = document.createElement('h2');
+      title.id = 'keys-title';
+      title.textContent = 'Keyboard keys';
+      const list = document.createElement('dl');
+      keys.forEach(([key, what]) => {
+        const dt = document.createElement('dt');
+        const kbd = document.createElement('kbd');
+        kbd.textContent = key;
+        dt.append(kbd);
+        const dd = document.createElement('dd');
+        dd.textContent = what;
+        list.append(dt, dd);
+      });
+      const close = document.createElement('button');
+      close.type = 'button';
+      close.textContent = 'close';
+      close.addEventListener('click', () => help.close());
+      help.append(title, list, close);
+      document.body.append(help);
+    }
+    if (!help.open) help.showModal();
+  }
+
+  const typing = (target) => target instanceof Element
+    && target.closest('input, textarea, select, [contenteditable]') !== null;
+
+  document.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if (help && help.open) return;
+    const actions = {
+      j: () => step(1),
+      k: () => step(-1),
+      p: toParent,
+      r: () => { if (current) location.href = '/reply?id=' + encodeURIComponent(current.id); },
+      c: () => { if (current && current.matches('article.post')) toggle(current); },
+      '?': showHelp,
+    };
+    const action = actions[e.key];
+    if (!action) return;
+    e.preventDefault();
+    action();
+  });
+
+  addThemeSwitch();
+  addFoldButtons();
+})();

@@ -1,0 +1,138 @@
+"""In Chromium: axe-core finds no serious or critical violation; phones read every page."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browsing import article, log_in, post, seed_thread_url
+from tests.conftest import ROOT
+from tests.factories import ThreadBuilder, UserFactory
+from threads import zlacker
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+LONG_TEXT = (
+    "A word that never ends: " + "Donaudampfschifffahrtsgesellschaft" * 4 + "\n\n"
+    "A link: https://example.com/" + "very/long/path/" * 12 + "\n\n"
+    "  code_that_is_long = " + "'x' + " * 30 + "'x'\n\n"
+    "See >>"
+)
+
+
+@pytest.fixture(autouse=True)
+def seeded(transactional_db):
+    call_command("seed")
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=AXE)
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_axe_finds_no_serious_violation_on_the_main_pages(browser_context, forum_server, scheme):
+    # The test's own script tag (axe) is the only thing the forum's CSP would refuse.
+    page = browser_context(color_scheme=scheme, bypass_csp=True)
+    page.base = forum_server
+    thread = seed_thread_url(page)
+    logged_out = [forum_server + "/", thread, f"{forum_server}/item?id={post('D3').pk}"]
+    logged_out.append(forum_server + "/login")
+    violations = []
+    for url in logged_out:
+        page.goto(url)
+        violations += axe_violations(page)
+    log_in(page, UserFactory())
+    for url in (forum_server + "/submit", thread):
+        page.goto(url)
+        expect(page.locator("form.stack textarea")).to_be_visible()
+        violations += axe_violations(page)
+    page.keyboard.press("?")
+    violations += axe_violations(page)
+    assert violations == [], "\n".join(violations)
+
+
+def test_posts_are_articles_that_say_their_depth_under_one_heading_outline(page):
+    page.goto(seed_thread_url(page))
+    deepest = post("9j1")
+    name = zlacker.post_name(deepest.author.username, deepest.ref)
+    expect(page.get_by_role("article", name=f"{name}, depth {deepest.level}")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    expect(page.get_by_role("heading", level=2, name="Comments")).to_have_count(1)
+
+
+def test_focus_is_visible_on_links_and_buttons(page):
+    page.goto(seed_thread_url(page))
+    page.keyboard.press("Tab")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; })()"
+        )
+        assert outline[1] == "solid" and outline[2] == "2px", outline
+
+
+def phone_problems(page) -> list[str]:
+    return page.evaluate(
+        """() => {
+        const problems = [];
+        const root = document.documentElement;
+        if (root.scrollWidth > root.clientWidth) {
+            problems.push(`page is ${root.scrollWidth}px wide in ${root.clientWidth}px`);
+        }
+        for (const el of document.querySelectorAll('a, button')) {
+            const box = el.getBoundingClientRect();
+            if (!el.getClientRects().length || el.closest('[hidden], dialog:not([open])')) continue;
+            const what = el.outerHTML.slice(0, 80);
+            if (box.height < 32) problems.push(`${what}: ${box.height}px tall`);
+        }
+        return problems;
+    }"""
+    )
+
+
+def test_on_a_phone_nothing_scrolls_sideways_but_code_and_every_tap_target_is_big_enough(
+    browser_context, forum_server
+):
+    build = ThreadBuilder()
+    thread = build.thread(title="A long title " * 5, text=LONG_TEXT, url="")
+    comment = build.reply(build.reply(build.op(thread)), text=LONG_TEXT)
+    page = browser_context(**PHONE)
+    page.base = forum_server
+    log_in(page, UserFactory())
+    paths = ["/", f"/item?id={build.op(thread).pk}", f"/item?id={comment.pk}", "/submit"]
+    paths += [seed_thread_url(page).removeprefix(forum_server), "/login", "/modlog"]
+    problems = []
+    for path in paths:
+        page.goto(forum_server + path)
+        problems += [f"{path}: {problem}" for problem in phone_problems(page)]
+    assert problems == []
+    page.goto(f"{forum_server}/item?id={comment.pk}")
+    code = article(page, comment).locator("pre")
+    assert code.evaluate("el => el.scrollWidth > el.clientWidth"), "the code block scrolls"
+
+
+def test_a_forty_deep_thread_stays_readable_on_a_phone(browser_context, forum_server):
+    build = ThreadBuilder()
+    thread = build.thread(title="Deep", text="Down we go.")
+    parent = build.op(thread)
+    for depth in range(1, 41):
+        parent = build.reply(parent, text=f"At depth {depth} the text still has room to breathe.")
+    page = browser_context(**PHONE)
+    page.goto(f"{forum_server}/item?id={build.op(thread).pk}")
+    deepest = article(page, parent)
+    deepest.scroll_into_view_if_needed()
+    expect(deepest.locator(".glyphs")).to_have_text(zlacker.glyphs(40))
+    text = deepest.locator(".text")
+    width = text.evaluate("el => el.getBoundingClientRect().width")
+    size = text.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert width >= 300, f"the text of the 40th level is {width}px wide"
+    assert size >= 15, f"the text of the 40th level is {size}px"
+    assert phone_problems(page) == []

@@ -1,0 +1,189 @@
+"""In Chromium, against gunicorn: what people do, clicking and typing as they would."""
+
+import importlib
+import re
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browsing import article, log_in, post, seed_thread_url
+from tests.factories import UserFactory
+from threads import services, zlacker
+from threads.models import Ban, Comment, Flag, Thread
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a long and unguessable pass phrase"
+
+
+@pytest.fixture(autouse=True)
+def seeded(transactional_db):
+    call_command("seed")
+
+
+def user_with_password(**fields):
+    """A user the server can check the password of (few hash rounds: the test stays fast)."""
+    user = UserFactory(**fields)
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt", iterations=1000)
+    user.save(update_fields=["password"])
+    return user
+
+
+def moderator():
+    migration = importlib.import_module("threads.migrations.0003_moderators_group")
+    # The test database is emptied between tests; the group its migration made goes too.
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="threads",
+            codename__in=migration.MODERATOR_PERMISSIONS["threads"],
+        )
+    )
+    user = user_with_password(username="themod", is_staff=True)
+    user.groups.add(group)
+    return user
+
+
+def reply_in_form(page, text: str, button: str) -> None:
+    page.get_by_label("Text").fill(text)
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def test_a_visitor_signs_up_and_submits_a_thread(page):
+    page.goto(page.base + "/")
+    page.get_by_role("link", name="login").click()
+    page.get_by_role("link", name="Create one.").click()
+    page.get_by_label("Username").fill("newcomer")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="create account").click()
+    expect(page.locator("header.site")).to_contain_text("newcomer")
+
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="submit").click()
+    page.get_by_label("Title").fill("Gardens on rooftops")
+    page.get_by_label("Text").fill("Who has *tried* one?")
+    page.get_by_role("button", name="submit").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gardens on rooftops")
+    expect(page.locator(".op .meta")).to_contain_text("submitted by newcom+(OP)")
+    expect(page.locator(".op .text i")).to_have_text("tried")
+    assert Thread.objects.get(title="Gardens on rooftops").author.username == "newcomer"
+
+
+def test_replies_to_the_thread_and_to_a_comment_are_numbered_named_and_linked(page):
+    writer = UserFactory(username="wanderer")
+    log_in(page, writer)
+    page.goto(seed_thread_url(page))
+    count_before = page.locator("article.post").count()
+    reply_in_form(page, "A first word from me.", "add comment")
+
+    mine = Comment.objects.get(author=writer)
+    first = article(page, mine)
+    expect(first).to_contain_text("A first word from me.")
+    name = zlacker.post_name("wanderer", mine.ref)
+    expect(first.locator(".head")).to_contain_text(f"{count_before + 1}. {name}")
+    expect(first.locator(".glyphs")).to_have_count(0)
+    op = Comment.objects.get(level=0)
+    expect(first.locator(".parent a.ref")).to_have_text(
+        f">>{zlacker.post_name(op.author.username, 0)}"
+    )
+
+    target = post("D3")
+    page.goto(f"{page.base}/item?id={target.pk}")
+    reply_in_form(page, "And an answer to you.", "reply")
+    answer = Comment.objects.get(author=writer, parent=target)
+    shown = article(page, answer)
+    expect(shown).to_contain_text("And an answer to you.")
+    expect(shown.locator(".head a.name")).to_have_text(zlacker.post_name("wanderer", answer.ref))
+    expect(shown.locator(".glyphs")).to_have_text(zlacker.glyphs(target.level + 1))
+    parent_link = shown.locator(".parent a.ref")
+    expect(parent_link).to_have_text(f">>{zlacker.post_name(target.author.username, target.ref)}")
+    parent_link.click()
+    expect(page).to_have_url(re.compile(f"#{target.pk}$"))
+    expect(article(page, target).locator(".replies")).to_contain_text(
+        f">>{zlacker.post_name('wanderer', answer.ref)}"
+    )
+
+
+def test_an_author_edits_then_deletes_their_post(page):
+    writer = UserFactory()
+    mine = services.comment_reply(parent_id=post("D3").pk, author=writer, text="Frist.")
+    log_in(page, writer)
+    page.goto(f"{page.base}/item?id={mine.pk}")
+    page.get_by_role("navigation", name="Post").get_by_role("link", name="edit").click()
+    page.get_by_label("Text").fill("First, I meant.")
+    page.get_by_role("button", name="update").click()
+    shown = article(page, mine)
+    expect(shown.locator(".text")).to_have_text("First, I meant.")
+    expect(shown.locator(".edited")).to_have_text("(edited)")
+
+    page.goto(f"{page.base}/item?id={mine.pk}")
+    page.get_by_role("navigation", name="Post").get_by_role("link", name="delete").click()
+    page.get_by_role("button", name="yes, delete").click()
+    expect(page.locator("main")).not_to_contain_text("First, I meant.")
+    expect(article(page, mine)).to_have_count(0)
+
+
+def test_a_reader_flags_a_post(page):
+    reader = UserFactory()
+    target = post("D3")
+    log_in(page, reader)
+    page.goto(seed_thread_url(page))
+    article(page, target).get_by_role("link", name="flag").click()
+    page.get_by_label("spam").check()
+    page.get_by_role("button", name="flag").click()
+    expect(page).to_have_url(re.compile(rf"/item\?id={target.pk}$"))
+    assert Flag.objects.get(user=reader).reason == "spam"
+
+
+def test_a_moderator_removes_a_post_in_the_admin_and_readers_see_the_placeholder(
+    page, browser_context
+):
+    target = post("D3")
+    mod = moderator()
+    page.goto(page.base + "/admin/login/")
+    page.get_by_label("Username").fill(mod.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="login").click()
+    expect(page.locator("header.site")).to_contain_text("themod")
+    page.goto(page.base + "/admin/threads/comment/")
+    page.locator(f'input[name="_selected_action"][value="{target.pk}"]').check()
+    page.locator('select[name="action"]').select_option(label="Remove (placeholder stays)")
+    page.get_by_role("button", name="Run").click()
+    page.get_by_label("Reason").fill("Personal attack")
+    page.locator('input[type="submit"]').click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+    reader = browser_context()
+    reader.goto(seed_thread_url(page))
+    shown = article(reader, target)
+    expect(shown.locator(".text")).to_have_text("[removed by moderator]")
+    expect(shown).not_to_contain_text("Stable Diffusion contains unauthorized copies")
+
+
+def test_a_banned_user_is_refused_with_the_reason(page):
+    banned = UserFactory()
+    Ban.objects.create(user=banned, moderator=UserFactory(), reason="Trolling the thread")
+    log_in(page, banned)
+    page.goto(seed_thread_url(page))
+    reply_in_form(page, "Let me in.", "add comment")
+    expect(page.locator("main")).to_contain_text("You are banned from posting for good.")
+    expect(page.locator("main")).to_contain_text("Reason: Trolling the thread")
+    assert not Comment.objects.filter(author=banned).exists()
+
+
+def test_a_logged_out_reply_goes_through_the_login_and_back(page):
+    user = user_with_password(username="returner")
+    target = post("D3")
+    page.goto(f"{page.base}/item?id={target.pk}")
+    page.locator(".reply-form").get_by_role("link", name="[reply]").click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.get_by_label("Username").fill("returner")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="login").click()
+    expect(page).to_have_url(re.compile(rf"/reply\?id={target.pk}$"))
+    reply_in_form(page, "Back and replying.", "reply")
+    answer = Comment.objects.get(author=user)
+    assert answer.parent_id == target.pk
+    expect(article(page, answer)).to_contain_text("Back and replying.")

@@ -1,0 +1,226 @@
+"""In Chromium: folding sub-conversations, keyboard keys, and the two themes with their contrast."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browsing import article, log_in
+from tests.factories import ThreadBuilder, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DARK_BG = "rgb(15, 43, 47)"
+LIGHT_BG = "rgb(245, 249, 248)"
+
+
+@pytest.fixture
+def tree(transactional_db):
+    """OP; a > (b > c, d); e. Returns the posts by letter and the thread's URL path."""
+    build = ThreadBuilder()
+    thread = build.thread(title="Folding", text="The opening post.")
+    op = build.op(thread)
+    a = build.reply(op, text="Post a.")
+    b = build.reply(a, text="Post b.")
+    c = build.reply(b, text="Post c.")
+    d = build.reply(a, text="Post d.")
+    e = build.reply(op, text="Post e.")
+    return {"op": op, "a": a, "b": b, "c": c, "d": d, "e": e, "url": f"/item?id={op.pk}"}
+
+
+def fold_button(page, post):
+    return article(page, post).locator(":scope > .head > button.fold")
+
+
+def test_folding_hides_the_sub_conversation_behind_one_line_until_unfolded(page, tree):
+    page.goto(page.base + tree["url"])
+    a = article(page, tree["a"])
+    button = fold_button(page, tree["a"])
+    expect(button).to_have_text("[–]")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    button.click()
+
+    expect(button).to_have_text("[+4]")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(a.locator(".hidden-count")).to_have_text("4 posts hidden")
+    expect(a.locator(".text")).to_be_hidden()
+    for letter in "bcd":
+        expect(article(page, tree[letter])).to_be_hidden()
+    expect(article(page, tree["e"])).to_contain_text("Post e.")
+    expect(article(page, tree["e"]).locator(".text")).to_be_visible()
+
+    button.click()
+    expect(button).to_have_text("[–]")
+    for letter in "abcd":
+        expect(article(page, tree[letter]).locator(".text")).to_be_visible()
+    expect(a.locator(".hidden-count")).to_have_text("")
+
+
+def test_a_fold_survives_a_reload_and_an_inner_fold_stays_under_an_outer_one(page, tree):
+    page.goto(page.base + tree["url"])
+    fold_button(page, tree["b"]).click()
+    fold_button(page, tree["a"]).click()
+    page.reload()
+    expect(fold_button(page, tree["a"])).to_have_text("[+4]")
+    expect(article(page, tree["b"])).to_be_hidden()
+    fold_button(page, tree["a"]).click()
+    expect(fold_button(page, tree["b"])).to_have_text("[+2]")
+    expect(article(page, tree["b"]).locator(".hidden-count")).to_have_text("2 posts hidden")
+    expect(article(page, tree["c"])).to_be_hidden()
+    expect(article(page, tree["d"]).locator(".text")).to_be_visible()
+
+
+def test_folding_works_from_the_keyboard(page, tree):
+    page.goto(page.base + tree["url"])
+    button = fold_button(page, tree["a"])
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_text("[+4]")
+    expect(button).to_be_focused()
+    page.keyboard.press("Space")
+    expect(button).to_have_text("[–]")
+    expect(button).to_have_accessible_name(re.compile("Fold .* and its 3 replies"))
+
+
+def current_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def test_keys_move_between_posts_to_the_parent_fold_and_reply(page, tree):
+    log_in(page, UserFactory())
+    page.goto(page.base + tree["url"])
+    page.keyboard.press("j")
+    assert current_id(page) == str(tree["op"].pk)
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert current_id(page) == str(tree["c"].pk)
+    expect(article(page, tree["c"])).to_have_class(re.compile(r"\bcurrent\b"))
+    page.keyboard.press("k")
+    assert current_id(page) == str(tree["b"].pk)
+    page.keyboard.press("p")
+    assert current_id(page) == str(tree["a"].pk)
+    page.keyboard.press("c")
+    expect(fold_button(page, tree["a"])).to_have_text("[+4]")
+    page.keyboard.press("j")
+    assert current_id(page) == str(tree["e"].pk), "j skips what is folded"
+    page.keyboard.press("r")
+    expect(page).to_have_url(re.compile(rf"/reply\?id={tree['e'].pk}$"))
+    expect(page.get_by_label("Text")).to_be_visible()
+
+
+def test_question_mark_shows_the_keys_in_a_dialog(page, tree):
+    page.goto(page.base + tree["url"])
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard keys")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("next post")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_no_key_acts_while_the_reader_types(page, tree):
+    log_in(page, UserFactory())
+    page.goto(page.base + tree["url"])
+    field = page.get_by_label("Text")
+    field.click()
+    page.keyboard.type("jjpc?r")
+    expect(field).to_have_value("jjpc?r")
+    expect(page.locator(".current")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(fold_button(page, tree["a"])).to_have_text("[–]")
+    assert page.url.endswith(tree["url"])
+
+
+def background(page) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+def test_the_theme_follows_the_system_setting(browser_context, forum_server, tree):
+    for scheme, colour in (("dark", DARK_BG), ("light", LIGHT_BG)):
+        page = browser_context(color_scheme=scheme)
+        page.goto(forum_server + tree["url"])
+        assert background(page) == colour
+
+
+def test_the_switch_picks_a_theme_that_is_remembered_before_any_script_runs_late(page, tree):
+    page.goto(page.base + tree["url"])
+    assert background(page) == DARK_BG
+    page.get_by_role("button", name="Switch to the light theme").click()
+    assert background(page) == LIGHT_BG
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    # Without the deferred script, only the small one in <head> can apply the choice.
+    page.route("**/forum.js", lambda route: route.abort())
+    page.goto(page.base + "/")
+    assert background(page) == LIGHT_BG
+    page.unroute("**/forum.js")
+    page.goto(page.base + tree["url"])
+    page.get_by_role("button", name="Switch to the dark theme").click()
+    page.reload()
+    assert background(page) == DARK_BG
+
+
+CONTRAST_SCRIPT = """selectors => selectors.map(selector => {
+  const el = document.querySelector(selector);
+  if (!el) return [selector, null, null];
+  let node = el, bg = 'rgba(0, 0, 0, 0)';
+  while (node && /rgba\\(.*, 0\\)$|transparent/.test(getComputedStyle(node).backgroundColor)) {
+    node = node.parentElement;
+  }
+  if (node) bg = getComputedStyle(node).backgroundColor;
+  return [selector, getComputedStyle(el).color, bg];
+})"""
+
+TEXT_SELECTORS = [
+    "article.post .text p",  # comment text
+    ".op h1",  # the title
+    "article.post .head a.name",  # names
+    "article.post .head a[href^='/source']",  # links
+    "article.post .parent a.ref",  # >> links
+    "article.post .head time",  # meta
+    "article.post .head .num",
+    ".op .meta",
+    "header.site nav a",
+    "header.site .brand",
+    "footer.site a",
+    "article.post .glyphs",
+    "button.fold",
+    "button.theme-switch",
+]
+
+
+def luminance(css_colour: str) -> float:
+    red, green, blue = (int(x) / 255 for x in re.findall(r"\d+", css_colour)[:3])
+
+    def linear(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(fg: str, bg: str) -> float:
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "switch_to"),
+    [("dark", None), ("light", None), ("dark", "light"), ("light", "dark")],
+    ids=["system-dark", "system-light", "switched-light", "switched-dark"],
+)
+def test_text_links_and_meta_meet_wcag_aa_contrast(
+    browser_context, forum_server, tree, scheme, switch_to
+):
+    page = browser_context(color_scheme=scheme)
+    page.goto(forum_server + tree["url"])
+    if switch_to:
+        page.get_by_role("button", name=f"Switch to the {switch_to} theme").click()
+    theme = switch_to or scheme
+    assert background(page) == (DARK_BG if theme == "dark" else LIGHT_BG)
+    measured = page.evaluate(CONTRAST_SCRIPT, TEXT_SELECTORS)
+    low = []
+    for selector, fg, bg in measured:
+        assert fg is not None, f"{selector} is not on the page"
+        if contrast(fg, bg) < 4.5:
+            low.append(f"{selector}: {fg} on {bg} = {contrast(fg, bg):.2f}")
+    assert low == []
