@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
+from tests.test_pages import thread_page_queries
 from threads import services
 from threads.models import Thread
 
@@ -110,21 +111,10 @@ def test_thread_touch_bumps_the_version(thread):
     assert Thread.objects.get(pk=thread.pk).version == before + 1
 
 
-def logged_in_page_queries(client, build, size: int) -> int:
-    thread = build.thread(title=f"{size} comments")
-    build.big_tree(thread, size)
-    op = build.op(thread)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/item?id={op.pk}")
-    assert response.status_code == 200
-    assert response.content.decode().count('<article class="post') == size
-    return len(queries)
-
-
 def test_logged_in_page_queries_do_not_grow_with_the_thread(client, build):
     client.force_login(UserFactory(username="dave"))
-    small = logged_in_page_queries(client, build, 10)
-    large = logged_in_page_queries(client, build, 400)
+    small = thread_page_queries(client, build, 10)
+    large = thread_page_queries(client, build, 400)
     # Session and user, the post with its thread, the comments, the unread-replies count, and
     # the reader's own votes and points: the same handful whatever the thread's size.
     assert small == large <= 7
