@@ -12,13 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.factories import ThreadBuilder, UserFactory
+from tests.servers import free_port, server_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-PORTS = range(18300, 18350)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -47,26 +46,6 @@ def build(db):
     return ThreadBuilder()
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
-def database_url_for_servers() -> str:
-    """The database the tests write to, as a URL a server process can open."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 class Server:
     def __init__(self, process: subprocess.Popen, url: str, access_log: Path):
         self.process = process
@@ -90,7 +69,7 @@ def gunicorn(transactional_db, tmp_path):
         error_log = tmp_path / f"error-{port}.log"
         env = {
             **os.environ,
-            "DATABASE_URL": database_url_for_servers(),
+            "DATABASE_URL": server_database_url(),
             "FORUM_ENV": "development",
             "DEBUG": "0",
             "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",

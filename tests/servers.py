@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 
-def test_database_url() -> str:
+def server_database_url() -> str:
     """The URL of the database the tests are using, for a server in another process."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
@@ -35,7 +35,7 @@ def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None):
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
     server_env = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": server_database_url(),
         "DJANGO_SETTINGS_MODULE": "forum.settings",
         **(env or {}),
     }
