@@ -436,3 +436,13 @@ def test_a_banned_user_is_refused_on_the_reply_and_submit_pages(client, tree, mo
     assert submit.status_code == 403 and "flame wars" in submit.content.decode()
     assert Comment.objects.filter(text="let me in").count() == 0
     assert Thread.objects.filter(title="New").count() == 0
+
+
+def test_a_title_over_80_characters_is_refused_in_the_admin(mod_client, client, tree):
+    thread = tree[0]
+    response = mod_client.post(f"/admin/threads/thread/{thread.pk}/change/", {"title": "x" * 81})
+    assert response.status_code == 200
+    assert "at most 80 are allowed" in response.content.decode()
+    thread.refresh_from_db()
+    assert thread.title == "Moderated thread"
+    assert not ModerationAction.objects.exists()

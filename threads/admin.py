@@ -63,8 +63,21 @@ def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
     return TemplateResponse(request, "admin/threads/confirm_action.html", context)
 
 
+class ThreadForm(forms.ModelForm):
+    class Meta:
+        model = Thread
+        fields = ("title",)
+
+    def clean_title(self):
+        try:
+            return services.title_checked(self.cleaned_data["title"])
+        except services.ForumError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
+    form = ThreadForm
     list_display = (
         "title",
         "author",

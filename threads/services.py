@@ -556,15 +556,12 @@ def thread_restore(*, thread_id: int, moderator: User, reason: str = "") -> Thre
 
 @transaction.atomic
 def thread_retitle(*, thread_id: int, moderator: User, title: str, reason: str = "") -> Thread:
-    title = title.strip()
-    if not title or len(title) > 80:
-        raise ForumError("A title has 1 to 80 characters.")
     return _thread_flag(
         thread_id=thread_id,
         moderator=moderator,
         kind=ModerationAction.Kind.RETITLE,
         reason=reason,
-        title=title,
+        title=title_checked(title),
     )
 
 
