@@ -98,26 +98,45 @@ def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
     }
 
 
-def _thread_list(request, select, heading: str):
-    page = int_param(request, "p", default=1)
-    if page < 1:
+@dataclass(frozen=True)
+class Paged:
+    """One page of a list (`?p=N`): its items, the number of its first, the next page if any."""
+
+    number: int
+    items: list
+    start: int
+    next_page: int | None
+
+
+def paged(request, select, *, per_page: int = THREADS_PER_PAGE) -> Paged:
+    """The page the request asks for of `select(offset=, limit=)`; one row more tells if more."""
+    number = int_param(request, "p", default=1)
+    if number < 1:
         raise BadRequest("Pages are numbered from 1.")
-    offset = (page - 1) * THREADS_PER_PAGE
-    threads = list(select(offset=offset, limit=THREADS_PER_PAGE + 1))
-    has_more = len(threads) > THREADS_PER_PAGE
-    threads = threads[:THREADS_PER_PAGE]
+    offset = (number - 1) * per_page
+    rows = list(select(offset=offset, limit=per_page + 1))
+    more = number + 1 if len(rows) > per_page else None
+    return Paged(number, rows[:per_page], offset + 1, more)
+
+
+def threads_text(page: Paged, heading: str = "") -> str:
+    lines = [settings.FORUM_SITE_NAME, "", *([heading, ""] if heading else [])]
+    for number, thread in enumerate(page.items, start=page.start):
+        lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
+        lines.append(f"   {counts(thread)}")
+    return "\n".join(lines) + "\n"
+
+
+def _thread_list(request, select, heading: str):
+    page = paged(request, select)
     if wants_text(request):
-        lines = [settings.FORUM_SITE_NAME, ""]
-        for number, thread in enumerate(threads, start=offset + 1):
-            lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
-            lines.append(f"   {counts(thread)}")
-        return text_response("\n".join(lines) + "\n")
+        return text_response(threads_text(page))
     context = {
-        "threads": threads,
-        "start": offset + 1,
-        "next_page": page + 1 if has_more else None,
+        "threads": page.items,
+        "start": page.start,
+        "next_page": page.next_page,
         "heading": heading,
-        **viewer_votes(request.user, threads=threads),
+        **viewer_votes(request.user, threads=page.items),
     }
     return render(request, "threads/front.html", context)
 
@@ -301,13 +320,8 @@ def _removal_reason_for(viewer, post: Comment) -> str:
 
 @reading_view
 def modlog(request):
-    page = int_param(request, "p", default=1)
-    if page < 1:
-        raise BadRequest("Pages are numbered from 1.")
-    per_page = THREADS_PER_PAGE
-    actions = list(selectors.moderation_log(offset=(page - 1) * per_page, limit=per_page + 1))
-    has_more = len(actions) > per_page
-    actions = actions[:per_page]
+    page = paged(request, selectors.moderation_log)
+    actions = page.items
     if wants_text(request):
         lines = [settings.FORUM_SITE_NAME, "", "moderation log", ""]
         for action in actions:
@@ -317,7 +331,7 @@ def modlog(request):
                 f"{action.get_kind_display()}: {action.target}{reason}"
             )
         return text_response("\n".join(lines) + "\n")
-    context = {"actions": actions, "next_page": page + 1 if has_more else None}
+    context = {"actions": actions, "next_page": page.next_page}
     return render(request, "threads/modlog.html", context)
 
 

@@ -1,5 +1,7 @@
 """Account pages: sign-up, log-in with its limits, the user's page, comments and threads."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
@@ -13,11 +15,11 @@ from forum import limits
 from threads import markup, selectors
 from threads.services import ForumError
 from threads.views import (
-    BadRequest,
     error_response,
-    int_param,
+    paged,
     reading_view,
     text_response,
+    threads_text,
     wants_text,
 )
 from threads.writing import form_page
@@ -28,7 +30,6 @@ from .models import User
 KNOWN_DEVICE_COOKIE = "known_device"
 KNOWN_DEVICE_SALT = "forum.accounts.known-device"
 KNOWN_DEVICE_AGE = 365 * 24 * 60 * 60
-LIST_SIZE = 30
 
 
 def _next_url(request) -> str:
@@ -137,13 +138,6 @@ def _user_or_404(request) -> User:
     return user
 
 
-def _page_offset(request) -> tuple[int, int]:
-    page = int_param(request, "p", default=1)
-    if page < 1:
-        raise BadRequest("Pages are numbered from 1.")
-    return page, (page - 1) * LIST_SIZE
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def user(request):
     try:
@@ -189,18 +183,17 @@ def _user_text(shown: User) -> str:
 @reading_view
 def comments(request):
     shown = _user_or_404(request)
-    page, offset = _page_offset(request)
-    rows = list(selectors.comments_by(username=shown.username, offset=offset, limit=LIST_SIZE + 1))
+    page = paged(request, partial(selectors.comments_by, username=shown.username))
     if wants_text(request):
         lines = [settings.FORUM_SITE_NAME, "", f"{shown.username}'s comments"]
-        for comment in rows[:LIST_SIZE]:
+        for comment in page.items:
             lines += ["", f"{comment.name} {comment.created_at:%Y-%m-%d %H:%M:%S}"]
             lines += [f'on: "{comment.thread.title}"', *comment.text.split("\n")]
         return text_response("\n".join(lines) + "\n")
     context = {
         "shown": shown,
-        "comments": rows[:LIST_SIZE],
-        "next_page": page + 1 if len(rows) > LIST_SIZE else None,
+        "comments": page.items,
+        "next_page": page.next_page,
     }
     return render(request, "registration/comments.html", context)
 
@@ -208,19 +201,15 @@ def comments(request):
 @reading_view
 def submitted(request):
     shown = _user_or_404(request)
-    page, offset = _page_offset(request)
-    rows = list(selectors.threads_by(username=shown.username, offset=offset, limit=LIST_SIZE + 1))
+    page = paged(request, partial(selectors.threads_by, username=shown.username))
+    heading = f"{shown.username}'s submissions"
     if wants_text(request):
-        lines = [settings.FORUM_SITE_NAME, "", f"{shown.username}'s submissions", ""]
-        for number, thread in enumerate(rows[:LIST_SIZE], start=offset + 1):
-            lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
-            lines.append(f"   {thread.points} points {thread.comment_count} comments")
-        return text_response("\n".join(lines) + "\n")
+        return text_response(threads_text(page, heading))
     context = {
-        "threads": rows[:LIST_SIZE],
-        "start": offset + 1,
-        "next_page": page + 1 if len(rows) > LIST_SIZE else None,
-        "heading": f"{shown.username}'s submissions",
+        "threads": page.items,
+        "start": page.start,
+        "next_page": page.next_page,
+        "heading": heading,
         "more_query": urlencode({"id": shown.username}),
     }
     return render(request, "threads/front.html", context)
