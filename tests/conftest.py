@@ -4,20 +4,15 @@ import contextlib
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests import servers as servers_module
 from tests.factories import ThreadBuilder, UserFactory
-from tests.servers import free_port, server_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -46,79 +41,27 @@ def build(db):
     return ThreadBuilder()
 
 
-class Server:
-    def __init__(self, process: subprocess.Popen, url: str, access_log: Path):
-        self.process = process
-        self.url = url
-        self.access_log = access_log
-
-    def worker_pids(self, method: str, path: str) -> set[str]:
-        """The worker processes that answered such requests, from the access log."""
-        rows = [line.split() for line in self.access_log.read_text().splitlines()]
-        return {row[0] for row in rows if row[2:4] == [method, path]}
-
-
 @pytest.fixture
 def gunicorn(transactional_db, tmp_path):
-    """Starts gunicorn on the test database; committed data is what it sees."""
+    """Starts servers on the test database, its counters in Redis when asked; stops them after."""
     servers = []
 
-    def start(*, workers: int = 2, redis: bool = False) -> Server:
-        port = free_port()
-        access_log = tmp_path / f"access-{port}.log"
-        error_log = tmp_path / f"error-{port}.log"
+    def start(*, workers: int = 2, redis: bool = False) -> servers_module.Server:
         env = {
-            **os.environ,
-            "DATABASE_URL": server_database_url(),
             "FORUM_ENV": "development",
             "DEBUG": "0",
             "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "REDIS_URL": REDIS_URL if redis else "",
         }
-        env.pop("REDIS_URL", None)
-        if redis:
-            env["REDIS_URL"] = REDIS_URL
-        with error_log.open("w") as errors:
-            process = _spawn(port, workers, access_log, errors, env)
-        server = Server(process, f"http://127.0.0.1:{port}", access_log)
+        logs = tmp_path / f"server-{len(servers)}"
+        logs.mkdir()
+        server = servers_module.start(logs=logs, workers=workers, env=env)
         servers.append(server)
-        _wait_for(port, process, error_log)
         return server
 
     yield start
     for server in servers:
-        server.process.terminate()
-        server.process.wait(timeout=30)
-
-
-def _spawn(port: int, workers: int, access_log: Path, errors, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(GUNICORN),
-            "forum.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            f"--access-logfile={access_log}",
-            "--access-logformat=%(p)s %(s)s %(m)s %(U)s",
-            "--error-logfile=-",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        # A file, not a pipe: a pipe nobody reads would stall the server once full.
-        stderr=errors,
-    )
-
-
-def _wait_for(port: int, process: subprocess.Popen, error_log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {error_log.read_text()}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start within 30 seconds")
+        server.stop()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -28,40 +29,71 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None):
-    """Yields the base URL of a gunicorn serving the forum; stops it afterwards."""
+class Server:
+    """A gunicorn serving the forum, with its access log (worker pid, status, method, path)."""
+
+    def __init__(self, process: subprocess.Popen, url: str, logs: Path):
+        self.process = process
+        self.url = url
+        self.access_log = logs / "access.log"
+        self.error_log = logs / "error.log"
+
+    def worker_pids(self, method: str, path: str) -> set[str]:
+        """The worker processes that answered such requests."""
+        rows = [line.split() for line in self.access_log.read_text().splitlines()]
+        return {row[0] for row in rows if row[2:4] == [method, path]}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def start(*, logs: Path, workers: int = 2, env: dict[str, str] | None = None) -> Server:
+    """Starts gunicorn on the test database (it sees committed data) and waits until it answers."""
     port = free_port()
-    gunicorn_bin = Path(sys.executable).with_name("gunicorn")
     server_env = {
         **os.environ,
         "DATABASE_URL": server_database_url(),
         "DJANGO_SETTINGS_MODULE": "forum.settings",
         **(env or {}),
     }
-    process = subprocess.Popen(
-        [str(gunicorn_bin), "forum.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-        cwd=settings.BASE_DIR,
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "forum.wsgi",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        f"--access-logfile={logs / 'access.log'}",
+        "--access-logformat=%(p)s %(s)s %(m)s %(U)s",
+        "--error-logfile=-",
+    ]
+    # A file, not a pipe: a pipe nobody reads would stall the server once full.
+    with (logs / "error.log").open("w") as errors:
+        process = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=server_env, stdout=subprocess.DEVNULL, stderr=errors
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", logs)
+    _wait_until_up(server)
+    return server
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+@contextlib.contextmanager
+def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None):
+    """Yields the base URL of a gunicorn serving the forum; stops it afterwards."""
+    with tempfile.TemporaryDirectory() as logs:
+        server = start(logs=Path(logs), workers=workers, env=env)
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+def _wait_until_up(server: Server) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {server.error_log.read_text()[-2000:]}")
         try:
-            urllib.request.urlopen(f"{base}/newest", timeout=2)
+            urllib.request.urlopen(f"{server.url}/healthz", timeout=2)
             return
         except OSError:
             time.sleep(0.2)
