@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
 from tests.test_pages import thread_page_queries
-from threads import services
+from threads import page_cache, selectors, services
 from threads.models import Thread
 
 
@@ -96,13 +96,23 @@ def test_gzip_is_served_to_readers_who_accept_it(client, thread):
     assert "Content-Encoding" not in page(client, thread)
 
 
-def test_a_cached_page_needs_one_query(client, thread):
+def test_a_cached_page_needs_one_small_query(client, thread):
     url = page_url(thread)
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
     assert len(queries) == 1
+
+
+def test_the_stamp_that_finds_a_cached_page_is_the_threads_own(build, thread):
+    op = build.op(thread)
+    fresh = Thread.objects.get(pk=thread.pk)
+    stamp = selectors.thread_stamp(op_id=op.pk)
+    assert page_cache.thread_key(stamp, "x") == page_cache.thread_key(fresh, "x")
+    assert selectors.thread_stamp(op_id=build.reply(op).pk) is None
+    services.thread_remove(thread_id=thread.pk, moderator=UserFactory(), reason="spam")
+    assert selectors.thread_stamp(op_id=op.pk) is None
 
 
 def test_thread_touch_bumps_the_version(thread):

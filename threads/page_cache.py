@@ -1,9 +1,10 @@
 """Thread pages kept in the cache under the thread's version, answered with ETag, 304 and gzip.
 
 Every write bumps Thread.version (services._thread_touch), and every request reads the version
-afresh with the thread, so a write shows on the very next request: nothing is ever invalidated,
-old versions just expire. Rows are read after the version, so an entry never holds a page older
-than its key says (at worst a newer one, under a key about to be left behind).
+afresh (a hit: selectors.thread_stamp, one small query and no more), so a write shows on the
+very next request: nothing is ever invalidated, old versions just expire. Rows are read after
+the version, so an entry never holds a page older than its key says (at worst a newer one,
+under a key about to be left behind).
 """
 
 import hashlib
@@ -19,6 +20,7 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 
 from .models import Thread
+from .selectors import ThreadStamp
 
 # Keys carry the version, so a long life costs only memory: stale entries are never read.
 TIMEOUT = 60 * 60
@@ -40,32 +42,36 @@ def cached(key: str, build: Callable):
     return value
 
 
-def thread_key(thread: Thread, part: str) -> str:
+def thread_key(thread: Thread | ThreadStamp, part: str) -> str:
     # The creation time guards against a database rebuilt under a cache that outlived it.
     return f"thread:{thread.pk}.{thread.created_at.timestamp():.0f}:v{thread.version}:{part}"
 
 
-def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """The page at this URL, the same for every reader, from the cache or rendered and stored.
+def shared_page(request, thread: Thread | ThreadStamp) -> HttpResponse | None:
+    """The cached page at this URL for this version of the thread, or None."""
+    page = cache.get(_page_key(request, thread))
+    return None if page is None else _response(request, thread, page)
 
-    Answers 304 when the reader's copy is current. The page must hold nothing personal (no
-    user name, no CSRF token): that is also why gzip needs no BREACH padding here.
+
+def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page at this URL, the same for every reader, rendered and stored for shared_page.
+
+    The page must hold nothing personal (no user name, no CSRF token): that is also why gzip
+    needs no BREACH padding here.
     """
-    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
-    wants_gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-    # Each encoding has its own entry, so a hit fetches only the bytes it sends.
-    key = thread_key(thread, f"page:{url}:{'gzip' if wants_gzip else 'plain'}")
-    page = cache.get(key)
-    if page is None:
-        page = _stored(render(), gzip=wants_gzip)
-        cache.set(key, page, TIMEOUT)
+    page = _stored(render(), gzip=_wants_gzip(request))
+    cache.set(_page_key(request, thread), page, TIMEOUT)
+    return _response(request, thread, page)
+
+
+def _response(request, thread: Thread | ThreadStamp, page: CachedPage) -> HttpResponse:
     etag = f'W/"{thread.pk}.{thread.version}"'
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(page.modified))
     if not_modified is not None:
         response = not_modified
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
-        if wants_gzip:
+        if _wants_gzip(request):
             response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(page.modified)
@@ -73,6 +79,16 @@ def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -
     response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
+
+
+def _wants_gzip(request) -> bool:
+    return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def _page_key(request, thread: Thread | ThreadStamp) -> str:
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
+    # Each encoding has its own entry, so a hit fetches only the bytes it sends.
+    return thread_key(thread, f"page:{url}:{'gzip' if _wants_gzip(request) else 'plain'}")
 
 
 def _stored(response: HttpResponse, *, gzip: bool) -> CachedPage:

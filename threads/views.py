@@ -158,6 +158,10 @@ def best(request):
 
 @reading_view
 def item(request):
+    if wants_text(request) or _may_share(request):
+        stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
+        if stamp and (shared := page_cache.shared_page(request, stamp)):
+            return shared
     post = post_from_request(request)
     if post.is_op:
         return _thread_page(request, post)
@@ -168,10 +172,14 @@ def _thread_page(request, op: Comment):
     thread = op.thread
     if wants_text(request):
         return page_cache.page_response(request, thread, lambda: _thread_text(thread))
-    # Only a page that is the same for every reader may be shared from the cache.
-    if request.user.is_authenticated or len(messages.get_messages(request)):
+    if not _may_share(request):
         return _thread_html(request, op)
     return page_cache.page_response(request, thread, lambda: _thread_html(request, op))
+
+
+def _may_share(request) -> bool:
+    """Only a page that is the same for every reader may be shared from the cache."""
+    return not request.user.is_authenticated and not len(messages.get_messages(request))
 
 
 @dataclass(frozen=True)
