@@ -50,11 +50,32 @@ def test_replies_update_the_thread_counters(build):
 
 
 @pytest.mark.django_db
-def test_the_tree_index_exists_in_the_database():
+def test_threads_are_found_by_an_index_that_holds_no_column_a_reply_shifts():
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Comment._meta.db_table)
     indexed = [c["columns"] for c in constraints.values() if c["index"]]
-    assert ["tree_id", "lft"] in indexed
+    assert ["tree_id"] in indexed
+    assert not [columns for columns in indexed if {"lft", "rght"} & set(columns)]
+
+
+def _updates_so_far() -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+            [Comment._meta.db_table],
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_a_reply_rewrites_the_rows_it_shifts_in_place_without_touching_an_index(build):
+    thread = build.thread()
+    first, *later = [build.reply(build.op(thread)) for _ in range(5)]
+    updated, in_place = _updates_so_far()
+    build.reply(first)
+    # The OP and `first` grow (rght); the four later siblings move (lft and rght).
+    assert _updates_so_far() == (updated + 6, in_place + 6)
 
 
 @pytest.mark.django_db
