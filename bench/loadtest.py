@@ -2,8 +2,9 @@
 
 Fills its own database (LOADTEST_DATABASE_URL), starts gunicorn with workers for the machine's
 cores, and runs wrk against each page for a fixed time, /healthz (no database, the limit)
-first. Replies are measured by processes calling services.comment_reply in a loop: the forum
-has no reply endpoint yet. Prints the table and writes bench/results/loadtest.json.
+first. Replies are measured by processes calling services.comment_reply in a loop, the write
+behind /reply: the form itself takes 5 replies a minute from one user, which would measure the
+rate limit. Prints the table and writes bench/results/loadtest.json.
 """
 
 import json
@@ -144,7 +145,7 @@ def _replies(env: dict, thread_id: int) -> dict:
         "rps": len(times) / SECONDS,
         "p50_ms": statistics.median(times),
         "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
-        "driver": "processes calling the service (no reply endpoint yet)",
+        "driver": "processes calling the service behind /reply (rate-limited per user)",
     }
 
 
