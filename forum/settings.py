@@ -43,6 +43,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
+# Names the code, templates and static files that build the pages: cached pages and their ETags
+# carry it, so after a deploy no reader gets HTML (and static file names) from before it.
+# Empty: a hash of those files, taken when a process first needs it.
+FORUM_RELEASE = os.environ.get("FORUM_RELEASE", "")
 # The forum's address as readers reach it, for links in the emails it sends.
 FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FORUM_THREADS_PER_PAGE = 30

@@ -115,6 +115,31 @@ def test_the_stamp_that_finds_a_cached_page_is_the_threads_own(build, thread):
     assert selectors.thread_stamp(op_id=op.pk) is None
 
 
+def test_a_new_release_leaves_the_cached_pages_and_their_etags_behind(client, thread, settings):
+    settings.FORUM_RELEASE = "release-1"
+    before = page(client, thread)
+    Thread.objects.filter(pk=thread.pk).update(title="Retitled in the database alone")
+    assert page(client, thread, if_none_match=before["ETag"]).status_code == 304
+    settings.FORUM_RELEASE = "release-2"
+    after = page(client, thread, if_none_match=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    assert "Retitled in the database alone" in after.content.decode()
+
+
+def test_without_a_named_release_a_changed_template_is_a_new_release(settings, tmp_path):
+    settings.FORUM_RELEASE = ""
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "thread.html"
+    releases = []
+    for text in ("<p>one</p>", "<p>one</p>", "<p>two</p>"):
+        template.write_text(text)
+        page_cache._source_hash.cache_clear()
+        releases.append(page_cache.release())
+    page_cache._source_hash.cache_clear()
+    assert releases[0] == releases[1] != releases[2]
+
+
 def test_thread_touch_bumps_the_version(thread):
     before = Thread.objects.get(pk=thread.pk).version
     services._thread_touch(thread.pk)

@@ -7,11 +7,14 @@ the version, so an entry never holds a page older than its key says (at worst a 
 under a key about to be left behind).
 """
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
@@ -44,7 +47,25 @@ def cached(key: str, build: Callable):
 
 def thread_key(thread: Thread | ThreadStamp, part: str) -> str:
     # The creation time guards against a database rebuilt under a cache that outlived it.
-    return f"thread:{thread.pk}.{thread.created_at.timestamp():.0f}:v{thread.version}:{part}"
+    created = f"{thread.created_at.timestamp():.0f}"
+    return f"thread:{release()}:{thread.pk}.{created}:v{thread.version}:{part}"
+
+
+def release() -> str:
+    """What built the pages: FORUM_RELEASE, or a hash of the files that shape them."""
+    return settings.FORUM_RELEASE or _source_hash()
+
+
+@functools.cache
+def _source_hash() -> str:
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in ("forum", "threads", "templates", "static"):
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".js"} and path.is_file():
+                digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def shared_page(request, thread: Thread | ThreadStamp) -> HttpResponse | None:
@@ -65,7 +86,7 @@ def page_response(request, thread: Thread, render: Callable[[], HttpResponse]) -
 
 
 def _response(request, thread: Thread | ThreadStamp, page: CachedPage) -> HttpResponse:
-    etag = f'W/"{thread.pk}.{thread.version}"'
+    etag = f'W/"{release()}.{thread.pk}.{thread.version}"'
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(page.modified))
     if not_modified is not None:
         response = not_modified
