@@ -42,7 +42,8 @@ def browse(server):
 
         def open_as(user, *, javascript: bool = True):
             context = browser.new_context(java_script_enabled=javascript)
-            context.add_cookies([session_cookie(user, server)])
+            if user is not None:
+                context.add_cookies([session_cookie(user, server)])
             page = context.new_page()
             page.on("pageerror", lambda error: errors.append(str(error)))
             return page
@@ -118,3 +119,14 @@ def test_without_javascript_an_arrow_leads_to_a_form_and_back(browse):
     page.get_by_role("button", name=f"vote up {post.name}").click()
     assert page.url == f"{base}/item?id={op.pk}#{post.pk}"
     assert points(post) == 2
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_reader_who_is_not_logged_in_is_offered_up_arrows_only(browse, javascript):
+    base, open_as = browse
+    page = open_as(None, javascript=javascript)
+    page.goto(f"{base}/item?id={Comment.objects.get(level=0).pk}")
+    expect(page.locator("article.post a.vote.up").first).to_be_visible()
+    assert page.locator("a.vote.down").count() > 0  # in the shared HTML, for those with karma
+    expect(page.locator("a.vote.down").first).to_be_hidden()
+    assert page.locator("a.vote.down:visible").count() == 0
