@@ -173,6 +173,48 @@ def test_cannot_reply_when_logged_out(client, build):
     assert Comment.objects.count() == 1
 
 
+def log_in(client, username: str, next_url: str):
+    return client.post(
+        "/login",
+        {"username": username, "password": "correct horse battery staple", "next": next_url},
+    )
+
+
+def test_a_reply_posted_after_the_session_ended_is_kept_through_the_log_in(client, build):
+    op = build.op(build.thread())
+    writer = UserFactory(username="slowwriter")
+    client.force_login(writer)
+    client.get(f"/reply?id={op.pk}")
+    client.logout()  # the session ends while they write
+    posted = client.post("/reply", {"parent": op.pk, "text": "Thirty minutes of careful words."})
+    assert posted.status_code == 302
+    assert posted["Location"] == f"/login?next=/reply%3Fid%3D{op.pk}"
+    assert Comment.objects.count() == 1
+    login_page = client.get(posted["Location"]).content.decode()
+    assert "nothing was posted" in login_page
+    assert log_in(client, "slowwriter", f"/reply?id={op.pk}")["Location"] == f"/reply?id={op.pk}"
+    form = client.get(f"/reply?id={op.pk}").content.decode()
+    assert "Thirty minutes of careful words." in form
+    # Taken once: the next reply starts empty.
+    assert "Thirty minutes" not in client.get(f"/reply?id={op.pk}").content.decode()
+
+
+def test_a_submission_and_an_edit_after_the_session_ended_are_kept_too(client, build):
+    writer = UserFactory(username="submitter")
+    mine = build.reply(build.op(build.thread()), author=writer, text="First version.")
+    submitted = client.post("/submit", {"title": "Late title", "url": "", "text": "Late text"})
+    assert submitted["Location"] == "/login?next=/submit"
+    log_in(client, "submitter", "/submit")
+    form = client.get("/submit").content.decode()
+    assert 'value="Late title"' in form and "Late text" in form
+    client.logout()
+    edited = client.post(f"/edit?id={mine.pk}", {"text": "Second version."})
+    assert edited["Location"] == f"/login?next=/edit%3Fid%3D{mine.pk}"
+    log_in(client, "submitter", f"/edit?id={mine.pk}")
+    assert "Second version." in client.get(f"/edit?id={mine.pk}").content.decode()
+    assert Comment.objects.get(pk=mine.pk).text == "First version."
+
+
 def _reply_refused(client, data: dict, status: int, message: str):
     before = Comment.objects.count()
     response = client.post("/reply", data)

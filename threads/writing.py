@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,14 +16,19 @@ from .models import Comment
 from .views import BadRequest, error_response, int_param
 
 DUPLICATE_URL_WINDOW = timedelta(days=30)
+# What a form posted after its writer's session ended keeps for after the log-in.
+DRAFT_KEY = "writing_draft"
+DRAFT_FIELDS = ("title", "url", "text")
+DRAFT_MAX_LENGTH = 2 * services.MAX_TEXT_LENGTH  # a text too long is still kept, to shorten
 
 
 def writing_view(view):
     """Log-in required; GET shows the form, POST writes; bad ids get readable 400/404 pages."""
 
     @require_http_methods(["GET", "HEAD", "POST"])
-    @login_required
     def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _log_in_first(request)
         try:
             return view(request, *args, **kwargs)
         except BadRequest as error:
@@ -34,6 +39,35 @@ def writing_view(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def _log_in_first(request) -> HttpResponseRedirect:
+    """To the log-in page, then back to the form; text posted after the session ended (the
+    reader was writing meanwhile) is kept in the session and put back into the form."""
+    form_url = request.get_full_path()
+    if request.method == "POST":
+        if request.path == "/reply":
+            parent = request.POST.get("parent", "")
+            form_url = f"/reply?id={parent}" if parent.isascii() and parent.isdigit() else "/"
+        posted = {name: request.POST[name] for name in DRAFT_FIELDS if name in request.POST}
+        # Bounded: an anonymous POST must not store whatever it likes in a session.
+        fields = {name: value[:DRAFT_MAX_LENGTH] for name, value in posted.items()}
+        if any(fields.values()):
+            request.session[DRAFT_KEY] = {"url": form_url, "fields": fields}
+            messages.info(
+                request,
+                "You were logged out, so nothing was posted. Log in: what you wrote is kept.",
+            )
+    return redirect_to_login(form_url)
+
+
+def _draft(request) -> dict:
+    """The fields kept by _log_in_first for the form at this URL, taken once."""
+    draft = request.session.get(DRAFT_KEY)
+    if not draft or draft["url"] != request.get_full_path():
+        return {}
+    del request.session[DRAFT_KEY]
+    return draft["fields"]
 
 
 def form_page(request, template: str, context: dict, *, status: int = 200, error=None):
@@ -65,9 +99,10 @@ def _shown_post(comment: Comment) -> str:
 
 @writing_view
 def submit(request):
-    form = forms.SubmitForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
+        form = forms.SubmitForm(initial=_draft(request))
         return form_page(request, "threads/submit.html", {"form": form})
+    form = forms.SubmitForm(request.POST)
     if not form.is_valid():
         return form_page(request, "threads/submit.html", {"form": form}, status=400)
     data = form.cleaned_data
@@ -90,7 +125,8 @@ def submit(request):
 def reply(request):
     if request.method != "POST":
         parent = _post_or_404(int_param(request, "id"))
-        form = forms.ReplyForm(initial={"parent": parent.pk, "thread": parent.thread_id})
+        initial = {"parent": parent.pk, "thread": parent.thread_id, **_draft(request)}
+        form = forms.ReplyForm(initial=initial)
         return _reply_page(request, parent, form)
     form = forms.ReplyForm(request.POST)
     parent = _parent_shown(request.POST.get("parent", ""))
@@ -141,7 +177,8 @@ def edit(request):
     services.comment_edit_check(comment=comment, user=request.user, now=timezone.now())
     text_required = not (comment.is_op and comment.thread.url)
     if request.method != "POST":
-        form = forms.EditForm(initial={"text": comment.text}, text_required=text_required)
+        initial = {"text": comment.text, **_draft(request)}
+        form = forms.EditForm(initial=initial, text_required=text_required)
         return _edit_page(request, comment, form)
     form = forms.EditForm(request.POST, text_required=text_required)
     if not form.is_valid():
