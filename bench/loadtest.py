@@ -60,7 +60,9 @@ def _run(env: dict, setup: dict) -> dict:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "forum.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
+         "--workers", str(workers), "--log-level", "warning",
+         # An access log line per request would cost the server time and drown the table.
+         "--access-logfile", "/dev/null"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     try:
