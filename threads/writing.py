@@ -46,7 +46,8 @@ def _log_in_first(request) -> HttpResponseRedirect:
     reader was writing meanwhile) is kept in the session and put back into the form."""
     form_url = request.get_full_path()
     if request.method == "POST":
-        if request.path == "/reply":
+        # A reply is posted from any page; its form lives at /reply?id=PARENT.
+        if request.resolver_match.url_name == "reply":
             parent = request.POST.get("parent", "")
             form_url = f"/reply?id={parent}" if parent.isascii() and parent.isdigit() else "/"
         posted = {name: request.POST[name] for name in DRAFT_FIELDS if name in request.POST}
