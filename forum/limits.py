@@ -1,5 +1,6 @@
 """Rate limits kept as counters in the cache, so every worker of every server shares them."""
 
+import contextlib
 import hashlib
 import math
 import time
@@ -97,6 +98,13 @@ def check(rate: Rate, key: str) -> None:
 def count(rate: Rate, key: str) -> None:
     """Counts one event whatever the total; check() is what refuses."""
     _incr(rate, *_keys(rate, key))
+
+
+def refund(rate: Rate, key: str) -> None:
+    """Takes back one event counted by hit() that turned out not to happen (a refused write)."""
+    counter, _until = _keys(rate, key)
+    with contextlib.suppress(ValueError):  # the window has closed: nothing to take back
+        cache.decr(counter)
 
 
 def reset(rate: Rate, key: str) -> None:

@@ -10,6 +10,7 @@ from forum import limits
 from forum.accounts.models import User
 from tests.browser import Browser
 from tests.factories import UserFactory
+from threads import services
 from threads.models import Comment, Thread
 
 PASSWORD = "correct horse battery staple"
@@ -45,6 +46,20 @@ def test_accounts_younger_than_a_day_get_two_comments_a_minute(client, build, us
     client.force_login(user)
     assert [reply(client, op, n).status_code for n in range(3)] == [302, 302, 429]
     assert Comment.objects.filter(author=user).count() == 2
+
+
+def test_refused_replies_do_not_use_up_the_limit(client, build, user):
+    thread = build.thread()
+    op = build.op(thread)
+    gone = build.reply(op)
+    services.comment_remove(comment_id=gone.pk, moderator=UserFactory(), reason="spam")
+    client.force_login(user)
+    refused = [
+        client.post("/reply", {"parent": gone.pk, "text": "To a removed post."}).status_code,
+        client.post("/reply", {"parent": 10**9, "text": "To no post at all."}).status_code,
+    ]
+    assert refused == [403, 404]
+    assert [reply(client, op, n).status_code for n in range(3)] == [302, 302, 429]
 
 
 def test_two_threads_an_hour_one_for_new_accounts(client, db):

@@ -146,6 +146,15 @@ def test_deleted_and_missing_posts_take_no_votes(post, user):
     assert refusal(comment_vote, comment_id=post.pk, user=user, direction="sideways").status == 400
 
 
+def test_a_banned_user_cannot_vote(client, post, user):
+    services.user_ban(user=user, moderator=UserFactory(), reason="vote ring")
+    assert "banned" in str(refusal(comment_vote, comment_id=post.pk, user=user, direction="up"))
+    client.force_login(user)
+    answer = client.post(f"/vote?id={post.pk}&how=up", HTTP_ACCEPT="application/json")
+    assert answer.status_code == 403
+    assert points_of(post) == 1
+
+
 def test_karma_is_the_sum_of_points_after_any_sequence_of_votes(build, settings):
     settings.FORUM_DOWNVOTE_KARMA = 0
     rng = random.Random(8)

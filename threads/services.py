@@ -705,6 +705,7 @@ def comment_vote(*, comment_id: int, user: User, direction: str) -> Comment:
     """Casts the user's vote (up or down) on a post or, through its opening post, a thread."""
     if direction not in ("up", "down"):
         raise ForumError(f"A vote is up or down, not {direction!r}.")
+    ensure_can_post(user)  # a vote is taking part, which a ban stops
     comment = _voted_post(comment_id)
     voter = User.objects.only("karma").get(pk=user.pk)
     if refusal := vote_refusal(comment=comment, user=voter, direction=direction):

@@ -112,13 +112,18 @@ def submit(request):
         if existing := selectors.thread_with_url(url=data["url"], since=since):
             messages.info(request, "That url was submitted recently: here is its thread.")
             return HttpResponseRedirect(f"/item?id={existing.op_id}")
+    rate, key = limits.thread_rate(request.user), f"threads:{request.user.pk}"
     try:
-        limits.hit(limits.thread_rate(request.user), f"threads:{request.user.pk}")
+        limits.hit(rate, key)
     except limits.RateLimited as error:
         return form_page(request, "threads/submit.html", {"form": form}, status=429, error=error)
-    thread = services.thread_create(
-        author=request.user, title=data["title"], url=data["url"], text=data["text"]
-    )
+    try:
+        thread = services.thread_create(
+            author=request.user, title=data["title"], url=data["url"], text=data["text"]
+        )
+    except services.ForumError:
+        limits.refund(rate, key)  # the limit counts threads, not refusals
+        raise
     return HttpResponseRedirect(f"/item?id={selectors.thread_op_id(thread_id=thread.pk)}")
 
 
@@ -133,8 +138,9 @@ def reply(request):
     parent = _parent_shown(request.POST.get("parent", ""))
     if not form.is_valid():
         return _reply_page(request, parent, form, status=400)
+    rate, key = limits.comment_rate(request.user), f"comments:{request.user.pk}"
     try:
-        limits.hit(limits.comment_rate(request.user), f"comments:{request.user.pk}")
+        limits.hit(rate, key)
         comment = services.comment_reply(
             parent_id=form.cleaned_data["parent"],
             thread_id=form.cleaned_data["thread"],
@@ -144,6 +150,7 @@ def reply(request):
     except limits.RateLimited as error:
         return _reply_page(request, parent, form, status=429, error=error)
     except services.ForumError as error:
+        limits.refund(rate, key)  # the limit counts comments, not refusals
         return _reply_page(request, parent, form, status=error.status, error=error)
     return HttpResponseRedirect(post_in_thread(comment))
 
