@@ -115,7 +115,7 @@ def test_reply_from_the_comment_page_lands_on_the_new_post_in_the_thread(client,
     first = build.reply(op)
     second = build.reply(first)
     page = client.get(f"/item?id={second.pk}").content.decode()
-    assert '<form class="stack" method="post" action="/reply"' in page
+    assert '<form class="stack" method="post" action="/reply' in page
     assert f'name="parent" value="{second.pk}"' in page
 
     response = client.post(
@@ -215,13 +215,28 @@ def test_a_submission_and_an_edit_after_the_session_ended_are_kept_too(client, b
     assert Comment.objects.get(pk=mine.pk).text == "First version."
 
 
+def test_a_reply_form_keeps_its_post_in_the_address_and_a_missing_post_is_named(
+    client, writer, build
+):
+    op = build.op(build.thread())
+    refused = client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": ""})
+    assert f'action="/reply?id={op.pk}"' in refused.content.decode()  # a reload shows the form
+    assert client.post(f"/reply?id={op.pk}", {"text": "By the address."}).status_code == 302
+    assert Comment.objects.filter(parent=op, text="By the address.").exists()
+    lost = client.post("/reply", {"text": "Where does this go?"})
+    html = lost.content.decode()
+    assert lost.status_code == 400
+    assert "Which post is this a reply to?" in html and "Hidden field" not in html
+    assert "Where does this go?</textarea>" in html
+
+
 def _reply_refused(client, data: dict, status: int, message: str):
     before = Comment.objects.count()
     response = client.post("/reply", data)
     html = response.content.decode()
     assert response.status_code == status, html
     assert message in html
-    assert '<form class="stack" method="post" action="/reply"' in html
+    assert '<form class="stack" method="post" action="/reply' in html
     assert Comment.objects.count() == before
     return html
 
@@ -282,7 +297,7 @@ def test_a_locked_thread_accepts_no_replies_and_says_so(client, writer, build):
     html = _reply_refused(client, {"parent": op.pk, "text": "Hi"}, 403, message)
     assert "Hi</textarea>" in html
     page = client.get(f"/item?id={op.pk}").content.decode()
-    assert message in page and 'action="/reply"' not in page
+    assert message in page and 'action="/reply' not in page
 
 
 # Editing and deleting

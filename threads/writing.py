@@ -134,10 +134,16 @@ def reply(request):
         initial = {"parent": parent.pk, "thread": parent.thread_id, **_draft(request)}
         form = forms.ReplyForm(initial=initial)
         return _reply_page(request, parent, form)
-    form = forms.ReplyForm(request.POST)
-    parent = _parent_shown(request.POST.get("parent", ""))
+    posted = request.POST.copy()
+    # The form posts to /reply?id=PARENT and carries the parent too; either will do.
+    posted.setdefault("parent", request.GET.get("id", ""))
+    form = forms.ReplyForm(posted)
+    parent = _parent_shown(posted["parent"])
     if not form.is_valid():
-        return _reply_page(request, parent, form, status=400)
+        error = None
+        if form.errors.pop("parent", None):
+            error = "Which post is this a reply to? Reply from the post's [reply] link."
+        return _reply_page(request, parent, form, status=400, error=error)
     rate, key = limits.comment_rate(request.user), f"comments:{request.user.pk}"
     try:
         limits.hit(rate, key)
