@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -28,6 +28,26 @@ def test_createsuperuser_works(db, monkeypatch):
         stdout=io.StringIO(),
     )
     assert User.objects.get(username="root").is_superuser
+
+
+def test_names_the_forum_cannot_link_are_refused_by_the_admin_and_createsuperuser(
+    admin_client, monkeypatch
+):
+    for name in ("j.doe@x", "a" * 16, "x"):
+        answer = admin_client.post(
+            "/admin/accounts/user/add/",
+            {
+                "username": name,
+                "password1": "a-long-pass-phrase",
+                "password2": "a-long-pass-phrase",
+            },
+        )
+        assert answer.status_code == 200
+        assert "A name is 2 to 15 characters: letters, digits, _ and -." in answer.content.decode()
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-admin-password")
+    with pytest.raises(CommandError, match="2 to 15 characters"):
+        call_command("createsuperuser", "--no-input", username="root.admin", email="r@x.org")
+    assert not User.objects.exclude(username="boss").exists()
 
 
 @pytest.fixture

@@ -3,14 +3,9 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import RegexValidator
 
-from .models import User
+from .models import USERNAME_RULE, User
 
-USERNAME_RULE = RegexValidator(
-    r"\A[A-Za-z0-9_-]{2,15}\Z",
-    "A name is 2 to 15 characters: letters, digits, _ and -.",
-)
 MAX_ABOUT_LENGTH = 5_000
 
 

@@ -1,8 +1,15 @@
 """The forum's user model."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+
+# Post names are NAME+REF and >>NAME+REF links find them in text: a name holds nothing else.
+USERNAME_RULE = RegexValidator(
+    r"\A[A-Za-z0-9_-]{2,15}\Z",
+    "A name is 2 to 15 characters: letters, digits, _ and -.",
+)
 
 
 class ForumUserManager(UserManager):
@@ -12,6 +19,15 @@ class ForumUserManager(UserManager):
 
 
 class User(AbstractUser):
+    # The same rule for sign-up, the admin's forms and createsuperuser.
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        validators=[USERNAME_RULE],
+        help_text="2 to 15 characters: letters, digits, _ and -.",
+        error_messages={"unique": "A user with that username already exists."},
+    )
     about = models.TextField(blank=True)
     # The votes the user's posts and threads have received: the sum of their points beyond the
     # one point each starts with, kept in step by every vote.
