@@ -446,3 +446,28 @@ def test_a_title_over_80_characters_is_refused_in_the_admin(mod_client, client, 
     thread.refresh_from_db()
     assert thread.title == "Moderated thread"
     assert not ModerationAction.objects.exists()
+
+
+def test_the_comment_count_follows_what_readers_can_read(client, build, moderator, settings):
+    settings.FORUM_FLAGS_TO_HIDE = 1
+    thread = build.thread(title="Counted")
+    op = build.op(thread)
+    first, second, third = (build.reply(op, text=f"reply {n}") for n in range(3))
+
+    def shown_count() -> str:
+        page = client.get(f"/item?id={op.pk}&format=txt").content.decode()
+        return re.search(r"(\d+) comments?", page).group(0)
+
+    assert shown_count() == "3 comments"
+    services.comment_remove(comment_id=first.pk, moderator=moderator, reason="rude")
+    assert shown_count() == "2 comments"
+    services.comment_flag(comment_id=second.pk, user=UserFactory(), reason="spam")
+    assert shown_count() == "1 comment"
+    services.flags_dismiss(comment_id=second.pk, moderator=moderator)
+    services.comment_restore(comment_id=first.pk, moderator=moderator)
+    assert shown_count() == "3 comments"
+    services.user_ban(user=third.author, moderator=moderator, reason="spam", remove_posts=True)
+    assert shown_count() == "2 comments"
+    services.comment_delete(comment_id=second.pk, user=second.author)
+    assert shown_count() == "1 comment"
+    assert_tree_valid(thread)

@@ -90,7 +90,14 @@ def _thread_touch(thread_id: int, **changes) -> None:
 
 def _post_changed(comment: Comment, *fields: str) -> None:
     comment.save(update_fields=list(fields))
-    _thread_touch(comment.thread_id)
+    changes = {"comment_count": _readable_replies(comment.thread_id)} if "state" in fields else {}
+    _thread_touch(comment.thread_id, **changes)
+
+
+def _readable_replies(thread_id: int) -> int:
+    """What "N comments" counts (trees.reply_count): replies neither deleted nor hidden."""
+    replies = Comment.objects.filter(thread_id=thread_id, level__gt=0)
+    return replies.filter(state=Comment.State.VISIBLE).count()
 
 
 def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
@@ -250,13 +257,11 @@ def comment_delete(*, comment_id: int, user: User) -> Comment:
     comment = _locked_comment(comment_id)
     comment_delete_check(comment=comment, user=user)
     comment.state = Comment.State.DELETED
-    comment.save(update_fields=["state"])
     if comment.is_op and comment.is_leaf_node():
+        comment.save(update_fields=["state"])
         _thread_touch(comment.thread_id, is_removed=True)
-    elif comment.is_op:
-        _thread_touch(comment.thread_id)
     else:
-        _thread_touch(comment.thread_id, comment_count=F("comment_count") - 1)
+        _post_changed(comment, "state")
     return comment
 
 
@@ -600,7 +605,7 @@ def _remove_all_posts(*, user: User, moderator: User, reason: str) -> None:
         _locked_thread(thread_id)
     posts.filter(level__gt=0).update(state=Comment.State.REMOVED, removal_reason=reason)
     for thread_id in thread_ids:
-        _thread_touch(thread_id)
+        _thread_touch(thread_id, comment_count=_readable_replies(thread_id))
     Thread.objects.filter(author=user, is_removed=False).update(is_removed=True)
     _log(
         moderator=moderator,

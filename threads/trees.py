@@ -60,8 +60,9 @@ def thread_problems(thread: Thread) -> list[str]:
 
 
 def reply_count(nodes: list[Node]) -> int:
-    """The replies a thread counts: every post but the opening one and those deleted."""
-    return sum(1 for node in nodes if node.parent_id and node.state != Comment.State.DELETED)
+    """The replies a thread's "N comments" counts: those a reader can read, so neither deleted
+    by their authors, removed by moderators nor hidden by flags."""
+    return sum(1 for node in nodes if node.parent_id and node.state == Comment.State.VISIBLE)
 
 
 def tree_problems(thread_id: int, nodes: list[Node]) -> list[str]:
