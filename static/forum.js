@@ -166,6 +166,17 @@
     if (!help.open) help.showModal();
   }
 
+  // A form for the post already on the page (the thread's "add comment", a comment page's
+  // reply) is used in place; otherwise the reply page, whose text box takes the focus.
+  function replyToCurrent() {
+    if (!current) return;
+    const parent = document.querySelector(
+      `.reply-form input[name=parent][value="${CSS.escape(current.id)}"]`);
+    const box = parent && parent.form.querySelector('textarea');
+    if (box) box.focus();
+    else location.href = '/reply?id=' + encodeURIComponent(current.id);
+  }
+
   const typing = (target) => target instanceof Element
     && target.closest('input, textarea, select, [contenteditable]') !== null;
 
@@ -176,7 +187,7 @@
       j: () => step(1),
       k: () => step(-1),
       p: toParent,
-      r: () => { if (current) location.href = '/reply?id=' + encodeURIComponent(current.id); },
+      r: replyToCurrent,
       c: () => { if (current && current.matches('article.post')) toggle(current); },
       '?': showHelp,
     };

@@ -106,7 +106,22 @@ def test_keys_move_between_posts_to_the_parent_fold_and_reply(page, tree):
     assert current_id(page) == str(tree["e"].pk), "j skips what is folded"
     page.keyboard.press("r")
     expect(page).to_have_url(re.compile(rf"/reply\?id={tree['e'].pk}$"))
-    expect(page.get_by_label("Text")).to_be_visible()
+    expect(page.get_by_label("Text")).to_be_focused()
+    page.keyboard.type("jkpc")  # words, not keys
+    expect(page.get_by_label("Text")).to_have_value("jkpc")
+    expect(page).to_have_url(re.compile(rf"/reply\?id={tree['e'].pk}$"))
+
+
+def test_r_on_the_opening_post_goes_to_the_add_comment_box_on_the_page(page, tree):
+    log_in(page, UserFactory())
+    page.goto(page.base + tree["url"])
+    page.keyboard.press("j")
+    assert current_id(page) == str(tree["op"].pk)
+    page.keyboard.press("r")
+    box = page.locator("section.reply-form textarea")
+    expect(box).to_be_focused()
+    expect(box).to_have_value("")
+    assert page.url.endswith(tree["url"])
 
 
 def test_question_mark_shows_the_keys_in_a_dialog(page, tree):

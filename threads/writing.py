@@ -169,6 +169,8 @@ def _parent_shown(raw_id: str) -> Comment | None:
 
 
 def _reply_page(request, parent: Comment | None, form, *, status: int = 200, error=None):
+    # The page exists to write a reply (the r key leads here): the text box has the focus.
+    form.fields["text"].widget.attrs["autofocus"] = True
     if parent is not None and parent.thread.is_removed:
         parent = None
     closed = services.reply_closed_reason(thread=parent.thread, parent=parent) if parent else ""
