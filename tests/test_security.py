@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils.crypto import get_random_string
 
 from forum.accounts.models import User
 from tests.factories import UserFactory
@@ -146,6 +147,38 @@ def test_every_post_form_carries_a_csrf_token(client, build):
             forms_seen += 1
             assert 'name="csrfmiddlewaretoken"' in form, (path, form[:80])
     assert forms_seen >= 10
+
+
+def _csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_reply_whose_form_token_went_stale_comes_back_in_its_form(build):
+    """Logging in again in another tab changes the CSRF cookie under a form being written."""
+    author = UserFactory(username="twotabs")
+    op = build.op(build.thread())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(author)
+    stale = _csrf_token(client.get(f"/reply?id={op.pk}").content.decode())
+    client.cookies["csrftoken"] = get_random_string(32)  # what the other tab's log-in left
+    data = {"parent": op.pk, "text": "Written in the first tab.", "csrfmiddlewaretoken": stale}
+    refused = client.post(f"/reply?id={op.pk}", data)
+    assert refused.status_code == 303 and refused["Location"] == f"/reply?id={op.pk}"
+    assert Comment.objects.count() == 1
+    again = client.get(refused["Location"]).content.decode()
+    assert "nothing was posted" in again and "Written in the first tab.</textarea>" in again
+
+
+def test_a_form_posted_from_another_site_is_refused_and_not_kept(build):
+    author = UserFactory(username="target")
+    op = build.op(build.thread())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(author)
+    token = _csrf_token(client.get(f"/reply?id={op.pk}").content.decode())
+    data = {"parent": op.pk, "text": "Planted words.", "csrfmiddlewaretoken": token}
+    forged = client.post("/reply", data, HTTP_ORIGIN="https://elsewhere.example")
+    assert forged.status_code == 403 and "nothing was saved" in forged.content.decode()
+    assert "Planted words." not in client.get(f"/reply?id={op.pk}").content.decode()
 
 
 def test_posts_without_a_csrf_token_are_refused_and_store_nothing(build):

@@ -43,23 +43,32 @@ def writing_view(view):
 
 def _log_in_first(request) -> HttpResponseRedirect:
     """To the log-in page, then back to the form; text posted after the session ended (the
-    reader was writing meanwhile) is kept in the session and put back into the form."""
+    reader was writing meanwhile) is kept and put back into the form."""
+    if request.method != "POST":
+        return redirect_to_login(request.get_full_path())
+    return redirect_to_login(
+        draft_keep(
+            request,
+            note="You were logged out, so nothing was posted. Log in: what you wrote is kept.",
+        )
+    )
+
+
+def draft_keep(request, *, note: str) -> str:
+    """Keeps what this POST to a writing form holds, for that form to show again once (_draft),
+    and says so with `note`; returns the form's address."""
     form_url = request.get_full_path()
-    if request.method == "POST":
-        # A reply is posted from any page; its form lives at /reply?id=PARENT.
-        if request.resolver_match.url_name == "reply":
-            parent = request.POST.get("parent", "")
-            form_url = f"/reply?id={parent}" if parent.isascii() and parent.isdigit() else "/"
-        posted = {name: request.POST[name] for name in DRAFT_FIELDS if name in request.POST}
-        # Bounded: an anonymous POST must not store whatever it likes in a session.
-        fields = {name: value[:DRAFT_MAX_LENGTH] for name, value in posted.items()}
-        if any(fields.values()):
-            request.session[DRAFT_KEY] = {"url": form_url, "fields": fields}
-            messages.info(
-                request,
-                "You were logged out, so nothing was posted. Log in: what you wrote is kept.",
-            )
-    return redirect_to_login(form_url)
+    # A reply is posted from any page; its form lives at /reply?id=PARENT.
+    if request.resolver_match.url_name == "reply":
+        parent = request.POST.get("parent", "")
+        form_url = f"/reply?id={parent}" if parent.isascii() and parent.isdigit() else "/"
+    posted = {name: request.POST[name] for name in DRAFT_FIELDS if name in request.POST}
+    # Bounded: a POST must not store whatever it likes in a session.
+    fields = {name: value[:DRAFT_MAX_LENGTH] for name, value in posted.items()}
+    if any(fields.values()):
+        request.session[DRAFT_KEY] = {"url": form_url, "fields": fields}
+        messages.info(request, note)
+    return form_url
 
 
 def _draft(request) -> dict:
