@@ -471,3 +471,20 @@ def test_the_comment_count_follows_what_readers_can_read(client, build, moderato
     services.comment_delete(comment_id=second.pk, user=second.author)
     assert shown_count() == "1 comment"
     assert_tree_valid(thread)
+
+
+def test_a_locked_thread_offers_no_reply_links_and_says_locked_on_the_front_page(
+    client, build, moderator
+):
+    thread = build.thread(title="Soon locked")
+    op = build.op(thread)
+    first = build.reply(op, text="first")
+    build.reply(first, text="second")
+    pages = [f"/item?id={op.pk}", f"/item?id={first.pk}", f"/discussion?id={first.pk}"]
+    assert all(f'href="/reply?id={first.pk}"' in client.get(url).content.decode() for url in pages)
+    services.thread_lock(thread_id=thread.pk, moderator=moderator, reason="heated")
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert 'href="/reply?id=' not in html, url
+        assert "[flag]" in html or 'href="/flag?id=' in html
+    assert "| locked" in client.get("/").content.decode()

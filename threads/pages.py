@@ -158,7 +158,9 @@ def vote_links(post_id: int, *, down: bool = True) -> str:
     return f'<span class="votes" data-id="{post_id}">{links}</span>'
 
 
-def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) -> str:
+def post_html(
+    post: Post, on_page: set[int], *, discussion_link: bool = True, replies_open: bool = True
+) -> str:
     # Runs once per post of a thread page, tens of thousands of times: one f-string, few calls.
     pk = post.id
     gone = post.state != VISIBLE
@@ -171,9 +173,8 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     css = "post gone" if gone else "post"
     css += f" faded fade{post.fade}" if post.fade else ""
     votes = "" if gone else vote_links(pk) + " "
-    actions = (
-        "" if gone else f' [<a href="/reply?id={pk}">reply</a>] [<a href="/flag?id={pk}">flag</a>]'
-    )
+    reply = f' [<a href="/reply?id={pk}">reply</a>]' if replies_open else ""
+    actions = "" if gone else f'{reply} [<a href="/flag?id={pk}">flag</a>]'
     return (
         f'<article class="{css}" id="{pk}"'
         f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
@@ -188,9 +189,15 @@ def post_html(post: Post, on_page: set[int], *, discussion_link: bool = True) ->
     )
 
 
-def posts_html(posts: list[Post], *, discussion_link: bool = True, extra_ids=()) -> str:
+def posts_html(
+    posts: list[Post], *, discussion_link: bool = True, replies_open: bool = True, extra_ids=()
+) -> str:
+    """The posts' HTML; without [reply] links when their thread is locked (replies_open)."""
     on_page = {post.id for post in posts} | set(extra_ids)
-    return "".join(post_html(post, on_page, discussion_link=discussion_link) for post in posts)
+    return "".join(
+        post_html(post, on_page, discussion_link=discussion_link, replies_open=replies_open)
+        for post in posts
+    )
 
 
 def post_text(post: Post) -> list[str]:

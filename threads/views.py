@@ -198,7 +198,9 @@ def _thread_comments(thread) -> ThreadComments:
     return ThreadComments(
         op=replace(op, replies=[]),
         op_replies=pages.replies_html(op, on_page),
-        posts=pages.posts_html(posts, extra_ids=[op.id]).encode(),
+        posts=pages.posts_html(
+            posts, replies_open=not thread.is_locked, extra_ids=[op.id]
+        ).encode(),
     )
 
 
@@ -265,7 +267,7 @@ def _comment_page(request, post: Comment):
         "post": post,
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": _op_id(post),
-        "posts_html": pages.posts_html(posts),
+        "posts_html": pages.posts_html(posts, replies_open=not post.thread.is_locked),
         **forms.post_actions(post, request.user),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
@@ -284,7 +286,9 @@ def discussion(request):
     context = {
         "thread": post.thread,
         "op": op,
-        "posts_html": pages.posts_html(chain, discussion_link=False),
+        "posts_html": pages.posts_html(
+            chain, discussion_link=False, replies_open=not post.thread.is_locked
+        ),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/discussion.html", context)
@@ -312,7 +316,7 @@ def links(request):
     context = {
         "thread": op.thread,
         "op": op,
-        "posts_html": pages.posts_html(shown),
+        "posts_html": pages.posts_html(shown, replies_open=not op.thread.is_locked),
         **viewer_votes(request.user, thread_id=op.tree_id),
     }
     return render(request, "threads/links.html", context)
