@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import UserFactory
+from threads import services
 from threads.models import Comment, Thread
 
 SEED_NAMES = ["dr_dsh+12", "akjetm+D3", "Salgat+R3", "AlotOf+D7", "derang+9j1"]
@@ -150,6 +152,18 @@ def test_garbage_in_the_url_gives_a_readable_error(client, seed, url, status):
     assert response.status_code == status
     html = response.content.decode()
     assert "<h1>" in html and ("Not found" in html or "Bad request" in html)
+
+
+def test_error_messages_say_what_is_wrong_with_the_id(client, build):
+    huge = client.get("/item?id=99999999999999999999999").content.decode()
+    assert "too large: at most 18 digits" in huge
+    thread = build.thread(title="Going away")
+    op = build.op(thread)
+    services.thread_remove(thread_id=thread.pk, moderator=UserFactory(), reason="spam")
+    gone = client.get(f"/item?id={op.pk}")
+    assert gone.status_code == 404
+    assert "This thread was removed by a moderator." in gone.content.decode()
+    assert "There is no post with id 424242." in client.get("/item?id=424242").content.decode()
 
 
 def test_errors_have_a_text_form_too(client, seed):

@@ -37,6 +37,10 @@ def post_get(*, post_id: int) -> Comment:
     )
 
 
+def post_in_removed_thread(*, post_id: int) -> bool:
+    return Comment.objects.filter(pk=post_id, thread__is_removed=True).exists()
+
+
 class ThreadStamp(NamedTuple):
     """What a thread's cached pages are keyed by; a Thread has the same three attributes."""
 

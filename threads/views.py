@@ -49,8 +49,10 @@ def int_param(request, name: str, *, default: int | None = None) -> int:
     raw = request.GET.get(name, "")
     if raw == "" and default is not None:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+    if not raw.isascii() or not raw.isdigit():
         raise BadRequest(f"The {name} parameter must be a positive whole number, not {raw!r}.")
+    if len(raw) > 18:
+        raise BadRequest(f"The {name} parameter is too large: at most 18 digits.")
     return int(raw)
 
 
@@ -59,6 +61,8 @@ def post_from_request(request) -> Comment:
     try:
         return selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
+        if selectors.post_in_removed_thread(post_id=post_id):
+            raise LookupError("This thread was removed by a moderator.") from None
         raise LookupError(f"There is no post with id {post_id}.") from None
 
 
