@@ -60,6 +60,17 @@ def test_a_url_submitted_within_30_days_leads_to_its_thread(client, writer, buil
     assert Thread.objects.count() == 1
 
 
+def test_a_url_is_the_same_url_whatever_the_case_of_its_host(client, writer, build):
+    first = build.thread(title="Original", url="https://example.com/Story")
+    again = client.post(
+        "/submit", {"title": "Again", "url": "HTTPS://EXAMPLE.com/Story", "text": ""}
+    )
+    assert again["Location"] == f"/item?id={op_of(first).pk}"
+    other_path = {"title": "Other", "url": "https://example.com/story", "text": ""}
+    assert client.post("/submit", other_path)["Location"] != again["Location"]  # paths keep case
+    assert Thread.objects.count() == 2
+
+
 def test_a_url_submitted_longer_ago_makes_a_new_thread(client, writer, build):
     old = build.thread(title="Original", url="https://example.com/story")
     Thread.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))

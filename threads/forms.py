@@ -1,5 +1,7 @@
 """Forms for writing: submit, reply and edit; their checks are the services' own."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.timezone import now
@@ -52,6 +54,11 @@ class SubmitForm(forms.Form):
 
     def clean_title(self):
         return _checked(services.title_checked, self.cleaned_data["title"])
+
+    def clean_url(self):
+        # Scheme and host are case-blind: one story is one url, however its host is typed.
+        url = urlsplit(self.cleaned_data["url"])
+        return urlunsplit(url._replace(scheme=url.scheme.lower(), netloc=url.netloc.lower()))
 
 
 MAX_ID = 2**63 - 1
