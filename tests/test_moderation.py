@@ -1,11 +1,13 @@
 """Moderation: who may do what in the admin, and what each action does to the public pages."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from threads import services, trees
@@ -488,3 +490,19 @@ def test_a_locked_thread_offers_no_reply_links_and_says_locked_on_the_front_page
         assert 'href="/reply?id=' not in html, url
         assert "[flag]" in html or 'href="/flag?id=' in html
     assert "| locked" in client.get("/").content.decode()
+
+
+def test_admin_actions_say_what_was_done_and_what_was_not_in_plain_words(mod_client, tree):
+    thread, op, a, b, c, d = tree
+    answer = admin_action(mod_client, "comment", "remove", [op.pk, b.pk], reason="x")
+    shown = [str(message) for message in answer.wsgi_request._messages]
+    assert shown[0].startswith(f"Not done for {op.name}: An opening post is removed")
+    assert shown[1].endswith(": 1 of 2 done.")
+    answer = admin_action(mod_client, "comment", "remove", [op.pk], reason="x")
+    assert [str(m) for m in answer.wsgi_request._messages][-1].startswith("Not done for")
+
+
+def test_a_ban_reads_as_a_date_not_a_timestamp(moderator, user):
+    until = timezone.now() + timedelta(days=7)
+    ban = services.user_ban(user=user, moderator=moderator, reason="spam", expires_at=until)
+    assert str(ban) == f"{user.username} until {until:%Y-%m-%d %H:%M} UTC"

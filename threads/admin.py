@@ -43,14 +43,18 @@ def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
     """Shows a form for the selected items, then applies `apply(obj, form)` to each."""
     form = form_class(request.POST if "apply" in request.POST else None)
     if "apply" in request.POST and form.is_valid():
-        done = 0
+        done, selected = 0, len(queryset)
         for obj in queryset:
             try:
                 apply(obj, form)
                 done += 1
             except services.ForumError as error:
-                modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
-        modeladmin.message_user(request, f"{title}: {done} done.", messages.SUCCESS)
+                # Worded to begin with a word: the admin capitalises a message's first letter.
+                modeladmin.message_user(request, f"Not done for {obj}: {error}", messages.ERROR)
+        if done:
+            modeladmin.message_user(
+                request, f"{title}: {done} of {selected} done.", messages.SUCCESS
+            )
         return None
     context = {
         **modeladmin.admin_site.each_context(request),

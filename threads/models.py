@@ -200,7 +200,8 @@ class Ban(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="ban_user_idx")]
 
     def __str__(self):
-        return f"{self.user} until {self.expires_at or 'for good'}"
+        until = f"until {self.expires_at:%Y-%m-%d %H:%M} UTC" if self.expires_at else "for good"
+        return f"{self.user} {until}"
 
 
 class Flag(models.Model):
