@@ -227,6 +227,9 @@ def test_a_ban_for_good_can_remove_every_post(tree, moderator):
     services.comment_reply(parent_id=d.pk, author=author, text="another")
     services.user_ban(user=author, moderator=moderator, reason="spam", remove_posts=True)
     assert set(Comment.objects.filter(author=author).values_list("state", flat=True)) == {"removed"}
+    logged = ModerationAction.objects.get(kind=ModerationAction.Kind.REMOVE_ALL)
+    assert logged.get_kind_display() == "removed every post of a user"
+    assert logged.target == f"every post and thread of {author.username}"
     with pytest.raises(services.ForumError, match="for good"):
         services.comment_reply(parent_id=op.pk, author=author, text="x")
     assert_tree_valid(thread)

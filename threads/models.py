@@ -237,6 +237,7 @@ class ModerationAction(models.Model):
 
     class Kind(models.TextChoices):
         REMOVE = "remove", "removed a post"
+        REMOVE_ALL = "remove-all", "removed every post of a user"
         RESTORE = "restore", "restored a post"
         MOVE = "move", "moved a sub-conversation"
         LOCK = "lock", "locked a thread"

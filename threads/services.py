@@ -609,7 +609,7 @@ def _remove_all_posts(*, user: User, moderator: User, reason: str) -> None:
     Thread.objects.filter(author=user, is_removed=False).update(is_removed=True)
     _log(
         moderator=moderator,
-        kind=ModerationAction.Kind.REMOVE,
+        kind=ModerationAction.Kind.REMOVE_ALL,
         target=f"every post and thread of {user.username}",
         target_url=f"/user?id={user.username}",
         reason=reason,
