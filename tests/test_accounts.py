@@ -41,6 +41,18 @@ def test_bad_usernames_are_refused(client, db, username, message):
     assert User.objects.count() == 1
 
 
+def test_a_bad_name_and_a_bad_password_are_both_reported_at_once(client, db):
+    response = client.post("/signup", {"username": "x", "password": "12345678"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "A name is 2 to 15 characters" in html and "entirely numeric" in html
+
+
+def test_a_users_submissions_are_headed_in_plain_words(client, build):
+    build.thread(author=UserFactory(username="zacwes"))
+    assert "Threads submitted by zacwes</h1>" in client.get("/submitted?id=zacwes").content.decode()
+
+
 def test_names_of_two_and_fifteen_characters_are_fine(client, db):
     assert signup(client, "ab").status_code == 302
     client.post("/logout")

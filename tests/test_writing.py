@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.browser import Browser
 from tests.factories import UserFactory
-from threads import zlacker
+from threads import services, zlacker
 from threads.models import Comment, Thread
 
 
@@ -382,6 +382,23 @@ def test_a_deleted_post_without_replies_disappears(client, writer, build):
     html = client.get(f"/item?id={op.pk}").content.decode()
     assert "Oops" not in html and f'id="{mine.pk}"' not in html
     assert "0 comments" in html
+
+
+def test_a_deleted_post_whose_replies_were_all_deleted_disappears_with_them(client, build):
+    op = build.op(build.thread())
+    asker, answerer = UserFactory(), UserFactory()
+    question = build.reply(op, text="A question", author=asker)
+    answer = build.reply(question, text="An answer", author=answerer)
+    kept = build.reply(op, text="Still here")
+    services.comment_delete(comment_id=question.pk, user=asker)
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    assert f'id="{question.pk}"' in html and "[deleted]" in html  # its answer needs its place
+    services.comment_delete(comment_id=answer.pk, user=answerer)
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    assert f'id="{question.pk}"' not in html and "[deleted]" not in html
+    assert re.search(
+        rf'<span class="num">1\.</span> <a class="name" href="/item\?id={kept.pk}"', html
+    )
 
 
 def test_deleting_an_opening_post_without_replies_takes_the_thread_away(client, writer, build):

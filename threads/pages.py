@@ -63,8 +63,9 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
     """Posts from rows (selectors.POST_FIELDS, html, text) in tree order, replies numbered
     from 1 (the opening post is 0).
 
-    A deleted post with no replies is left out: nothing below it needs its place.
+    A deleted post is left out unless a reply below it is shown: only they need its place.
     """
+    left_out = _deleted_without_shown_replies(rows)
     names = dict(parent_names or {})
     by_id: dict[int, Post] = {}
     posts: list[Post] = []
@@ -76,8 +77,8 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
         parent_id,
         ref,
         level,
-        lft,
-        rght,
+        _lft,
+        _rght,
         created_at,
         edited_at,
         state,
@@ -88,7 +89,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
     ) in rows:
         name = f"{user[:short]}+{_encoded_ref(ref)}"
         names[pk] = name
-        if state == deleted and rght - lft == 1:
+        if state == deleted and pk in left_out:
             continue
         if level:
             number += 1
@@ -113,6 +114,20 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
         if parent is not None:
             parent.replies.append(post)
     return posts
+
+
+def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
+    # From the last row up, every reply is met before its parent: a deleted post is left out
+    # when no shown post has named it as its parent by then.
+    deleted = Comment.State.DELETED
+    with_shown_replies: set[int] = set()
+    left_out: set[int] = set()
+    for pk, parent_id, *_, state, _user, _points, _html, _text in reversed(rows):
+        if state == deleted and pk not in with_shown_replies:
+            left_out.add(pk)
+        else:
+            with_shown_replies.add(parent_id)
+    return left_out
 
 
 # Post numbers repeat from thread to thread: their base-62 forms are worth keeping.

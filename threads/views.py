@@ -140,6 +140,7 @@ def _thread_list(request, select, heading: str):
         "start": page.start,
         "next_page": page.next_page,
         "heading": heading,
+        "page_heading": f"{heading.capitalize()} threads" if heading else "",
         **viewer_votes(request.user, threads=page.items),
     }
     return render(request, "threads/front.html", context)

@@ -43,8 +43,10 @@ class SignupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if "username" in data and "password" in data:
-            candidate = User(username=data["username"], email=data.get("email", ""))
+        # The password is judged even when the name was refused: both errors show at once.
+        if "password" in data:
+            name = data.get("username") or self.data.get("username", "")
+            candidate = User(username=name, email=data.get("email", ""))
             try:
                 password_validation.validate_password(data["password"], candidate)
             except forms.ValidationError as error:

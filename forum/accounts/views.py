@@ -210,6 +210,7 @@ def submitted(request):
         "start": page.start,
         "next_page": page.next_page,
         "heading": heading,
+        "page_heading": f"Threads submitted by {shown.username}",
         "more_query": urlencode({"id": shown.username}),
     }
     return render(request, "threads/front.html", context)
