@@ -116,17 +116,21 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
     return posts
 
 
+# Where a row (selectors.POST_FIELDS) keeps what the pass below reads.
+_ROW_ID, _ROW_PARENT, _ROW_STATE = 0, 1, 8
+
+
 def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
     # From the last row up, every reply is met before its parent: a deleted post is left out
     # when no shown post has named it as its parent by then.
     deleted = Comment.State.DELETED
     with_shown_replies: set[int] = set()
     left_out: set[int] = set()
-    for pk, parent_id, *_, state, _user, _points, _html, _text in reversed(rows):
-        if state == deleted and pk not in with_shown_replies:
-            left_out.add(pk)
+    for row in reversed(rows):
+        if row[_ROW_STATE] == deleted and row[_ROW_ID] not in with_shown_replies:
+            left_out.add(row[_ROW_ID])
         else:
-            with_shown_replies.add(parent_id)
+            with_shown_replies.add(row[_ROW_PARENT])
     return left_out
 
 
@@ -208,11 +212,21 @@ def posts_html(
     posts: list[Post], *, discussion_link: bool = True, replies_open: bool = True, extra_ids=()
 ) -> str:
     """The posts' HTML; without [reply] links when their thread is locked (replies_open)."""
-    on_page = {post.id for post in posts} | set(extra_ids)
-    return "".join(
-        post_html(post, on_page, discussion_link=discussion_link, replies_open=replies_open)
-        for post in posts
+    return "".join(_each_post_html(posts, discussion_link, replies_open, extra_ids))
+
+
+def posts_bytes(posts: list[Post], *, replies_open: bool = True, extra_ids=()) -> bytes:
+    """posts_html in UTF-8, encoded post by post: the glyphs would make one joined text of
+    megabytes two bytes a character, and encoding it whole costs more than all the small ones."""
+    return b"".join(
+        [html.encode() for html in _each_post_html(posts, True, replies_open, extra_ids)]
     )
+
+
+def _each_post_html(posts: list[Post], discussion_link: bool, replies_open: bool, extra_ids):
+    on_page = {post.id for post in posts} | set(extra_ids)
+    for post in posts:
+        yield post_html(post, on_page, discussion_link=discussion_link, replies_open=replies_open)
 
 
 def post_text(post: Post) -> list[str]:

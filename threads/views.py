@@ -203,9 +203,7 @@ def _thread_comments(thread) -> ThreadComments:
     return ThreadComments(
         op=replace(op, replies=[]),
         op_replies=pages.replies_html(op, on_page),
-        posts=pages.posts_html(
-            posts, replies_open=not thread.is_locked, extra_ids=[op.id]
-        ).encode(),
+        posts=pages.posts_bytes(posts, replies_open=not thread.is_locked, extra_ids=[op.id]),
     )
 
 
