@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum.accounts.models import User
+from threads.models import Comment
 
 
 @pytest.fixture
@@ -73,6 +74,11 @@ def test_admin_lists_comments_as_a_tree_with_depth_glyphs(seeded_admin):
         "◧◩◪ Salgat+R3",
         "◧◩◪◨ AlotOf+D7",
         "◧◩◪◨⬒ derang+9j1",
+    ]
+    # Each row shows the id the move action asks for.
+    ids = re.findall(r'<td class="field-id">(\d+)</td>', html)
+    assert ids == [
+        str(pk) for pk in Comment.objects.order_by("tree_id", "lft").values_list("pk", flat=True)
     ]
 
 

@@ -427,6 +427,18 @@ def test_a_banned_user_cannot_flag(tree, moderator):
         services.comment_flag(comment_id=tree[5].pk, user=author, reason="spam")
 
 
+def test_a_banned_user_is_told_before_writing_anything(client, tree, moderator):
+    author = tree[2].author
+    services.user_ban(user=author, moderator=moderator, reason="flame wars")
+    client.force_login(author)
+    for url in (f"/reply?id={tree[1].pk}", "/submit"):
+        page = client.get(url)
+        assert page.status_code == 403, url
+        html = page.content.decode()
+        assert "You are banned from posting for good. Reason: flame wars" in html
+        assert "<textarea" not in html
+
+
 def test_a_banned_user_is_refused_on_the_reply_and_submit_pages(client, tree, moderator):
     thread, op = tree[0], tree[1]
     author = tree[2].author

@@ -209,7 +209,8 @@ class CommentActions:
 
 @admin.register(Comment)
 class CommentAdmin(CommentActions, admin.ModelAdmin):
-    list_display = ("tree_name", "thread", "author", "state", "created_at", "excerpt")
+    # The id is what the move action asks for.
+    list_display = ("tree_name", "id", "thread", "author", "state", "created_at", "excerpt")
     list_filter = ("state", ThreadFilter)
     search_fields = ("text", "author__username")
     list_select_related = ("author", "thread")

@@ -110,6 +110,7 @@ def _shown_post(comment: Comment) -> str:
 @writing_view
 def submit(request):
     if request.method != "POST":
+        services.ensure_can_post(request.user)  # a ban is told before anything is written
         form = forms.SubmitForm(initial=_draft(request))
         return form_page(request, "threads/submit.html", {"form": form})
     form = forms.SubmitForm(request.POST)
@@ -139,6 +140,7 @@ def submit(request):
 @writing_view
 def reply(request):
     if request.method != "POST":
+        services.ensure_can_post(request.user)  # a ban is told before anything is written
         parent = _post_or_404(int_param(request, "id"))
         initial = {"parent": parent.pk, "thread": parent.thread_id, **_draft(request)}
         form = forms.ReplyForm(initial=initial)
