@@ -277,6 +277,18 @@ def test_a_refused_vote_says_why(client, post):
     assert answer.json() == {"error": "You cannot vote on your own post."}
 
 
+def test_a_vote_that_would_be_refused_is_refused_before_the_confirmation(client, post, user):
+    client.force_login(post.author)
+    own = client.get(f"/vote?id={post.pk}&how=up")
+    assert own.status_code == 403
+    assert "You cannot vote on your own post." in own.content.decode()
+    assert "<button" not in own.content.decode().split("<main")[-1]
+    client.force_login(user)
+    down = client.get(f"/vote?id={post.pk}&how=down")
+    assert down.status_code == 403 and "Downvoting needs" in down.content.decode()
+    assert client.get(f"/vote?id={post.pk}&how=up").status_code == 200
+
+
 def test_bad_vote_requests_get_clear_errors(client, post, user):
     client.force_login(user)
     assert client.post(f"/vote?id={post.pk}&how=sideways").status_code == 400

@@ -73,6 +73,11 @@ def _confirm_page(request, post_id: int, how: str):
         post = selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
         raise services.ForumError(f"There is no post with id {post_id}.", status=404) from None
+    if how != "un":
+        # Refused at once, not after a click: own post, no karma to downvote, a ban, ...
+        services.ensure_can_post(request.user)
+        if refusal := services.vote_refusal(comment=post, user=request.user, direction=how):
+            raise services.ForumError(refusal, status=403)
     chain = pages.build(selectors.chain_posts(post=post))
     context = {
         "post": post,
