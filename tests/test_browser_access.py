@@ -119,6 +119,38 @@ def test_on_a_phone_nothing_scrolls_sideways_but_code_and_every_tap_target_is_bi
     assert code.evaluate("el => el.scrollWidth > el.clientWidth"), "the code block scrolls"
 
 
+def test_on_a_phone_a_bracketed_link_never_breaks_from_its_brackets(browser_context, forum_server):
+    page = browser_context(**PHONE)
+    page.base = forum_server
+    page.goto(seed_thread_url(page))
+    split = []
+    for width in range(320, 431, 5):  # wherever a header happens to reach the edge
+        page.set_viewport_size({"width": width, "height": PHONE["height"]})
+        split += [f"{width}px: [{text}]" for text in bracket_splits(page)]
+    assert split == []
+
+
+def bracket_splits(page) -> list[str]:
+    return page.evaluate(
+        """() => {
+        const top = (node, at) => {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + 1);
+            return Math.round(range.getBoundingClientRect().top);
+        };
+        const split = [];
+        for (const a of document.querySelectorAll('article .head a')) {
+            const before = a.previousSibling, after = a.nextSibling;
+            if (!before || !after || before.nodeType !== 3 || after.nodeType !== 3) continue;
+            if (!before.data.endsWith('[') || !after.data.startsWith(']')) continue;
+            if (top(before, before.data.length - 1) !== top(after, 0)) split.push(a.textContent);
+        }
+        return split;
+    }"""
+    )
+
+
 def test_a_forty_deep_thread_stays_readable_on_a_phone(browser_context, forum_server):
     build = ThreadBuilder()
     thread = build.thread(title="Deep", text="Down we go.")
