@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from threads.models import Comment, Thread
-from threads.ranking import ROW_CREATED, ROW_ID, ROW_PARENT, ROW_POINTS, hot_score, order_best_first
-from threads.selectors import POST_FIELDS
+from threads.ranking import hot_score, order_best_first
+from threads.rows import POST_FIELDS
 from threads.services import comment_vote
 
 NOW = timezone.now()
@@ -126,11 +126,6 @@ def _row(pk, parent, points=1, minutes=0):
     row = dict.fromkeys(POST_FIELDS)
     row.update(id=pk, parent_id=parent, points=points, created_at=NOW - timedelta(minutes=minutes))
     return (*row.values(), "<p>html</p>", "text")
-
-
-def test_rows_are_read_where_the_selectors_put_the_fields():
-    assert POST_FIELDS[ROW_ID] == "id" and POST_FIELDS[ROW_PARENT] == "parent_id"
-    assert POST_FIELDS[ROW_CREATED] == "created_at" and POST_FIELDS[ROW_POINTS] == "points"
 
 
 def test_order_best_first_sorts_each_group_of_siblings_and_keeps_subtrees_together():

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
+from .rows import CREATED, ID, PARENT, POINTS
+
 GRAVITY = 1.8
 POINTS_POWER = 0.8
-# Where a post row (selectors.POST_FIELDS) keeps what the order needs.
-ROW_ID, ROW_PARENT, ROW_CREATED, ROW_POINTS = 0, 1, 6, 10
 
 
 def hot_score(points: int, created_at: datetime, now: datetime) -> float:
@@ -28,18 +28,18 @@ def order_best_first(rows: list, now: datetime) -> list:
     keep the order they were posted in), then a depth-first walk. Rows whose parent is not
     among them (the top of a subtree) keep their relative order as roots.
     """
-    present = {row[ROW_ID] for row in rows}
+    present = {row[ID] for row in rows}
     children: dict[int | None, list] = {}
     for row in rows:
-        parent = row[ROW_PARENT] if row[ROW_PARENT] in present else None
+        parent = row[PARENT] if row[PARENT] in present else None
         children.setdefault(parent, []).append(row)
     for siblings in children.values():
         if len(siblings) > 1:
-            siblings.sort(key=lambda row: -hot_score(row[ROW_POINTS], row[ROW_CREATED], now))
+            siblings.sort(key=lambda row: -hot_score(row[POINTS], row[CREATED], now))
     ordered = []
     stack = list(reversed(children.get(None, [])))
     while stack:
         row = stack.pop()
         ordered.append(row)
-        stack.extend(reversed(children.get(row[ROW_ID], [])))
+        stack.extend(reversed(children.get(row[ID], [])))
     return ordered

@@ -12,21 +12,8 @@ from forum.accounts.models import User
 
 from .models import Comment, ModerationAction, Thread, Vote
 from .ranking import hot_score
+from .rows import POST_FIELDS
 
-# A post row is a plain tuple of these, then its html and its text: pages.build unpacks it.
-POST_FIELDS = (
-    "id",
-    "parent_id",
-    "ref",
-    "level",
-    "lft",
-    "rght",
-    "created_at",
-    "edited_at",
-    "state",
-    "author__username",
-    "points",
-)
 _EMPTY = Value("", output_field=TextField())
 
 
@@ -67,9 +54,7 @@ def thread_stamp(*, op_id: int) -> ThreadStamp | None:
     if row is None:
         return None
     thread_id, created_at, version = row
-    if isinstance(created_at, str):  # SQLite without Django's converters
-        created_at = datetime.fromisoformat(created_at)
-    if timezone.is_naive(created_at):  # stored in UTC (USE_TZ)
+    if timezone.is_naive(created_at):  # SQLite's, stored in UTC (USE_TZ)
         created_at = created_at.replace(tzinfo=UTC)
     return ThreadStamp(thread_id, created_at, version)
 
