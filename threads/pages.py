@@ -9,6 +9,7 @@ from django.conf import settings
 
 from . import zlacker
 from .models import Comment
+from .rows import ID, PARENT, STATE
 
 VISIBLE = Comment.State.VISIBLE
 PLACEHOLDERS = {
@@ -60,7 +61,7 @@ class Post:
 
 
 def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> list[Post]:
-    """Posts from rows (selectors.POST_FIELDS, html, text) in tree order, replies numbered
+    """Posts from rows (rows.POST_FIELDS, then html and text) in tree order, replies numbered
     from 1 (the opening post is 0).
 
     A deleted post is left out unless a reply below it is shown: only they need its place.
@@ -116,10 +117,6 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
     return posts
 
 
-# Where a row (selectors.POST_FIELDS) keeps what the pass below reads.
-_ROW_ID, _ROW_PARENT, _ROW_STATE = 0, 1, 8
-
-
 def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
     # From the last row up, every reply is met before its parent: a deleted post is left out
     # when no shown post has named it as its parent by then.
@@ -127,10 +124,10 @@ def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
     with_shown_replies: set[int] = set()
     left_out: set[int] = set()
     for row in reversed(rows):
-        if row[_ROW_STATE] == deleted and row[_ROW_ID] not in with_shown_replies:
-            left_out.add(row[_ROW_ID])
+        if row[STATE] == deleted and row[ID] not in with_shown_replies:
+            left_out.add(row[ID])
         else:
-            with_shown_replies.add(row[_ROW_PARENT])
+            with_shown_replies.add(row[PARENT])
     return left_out
 
 
@@ -168,13 +165,22 @@ def vote_links(post_id: int, *, down: bool = True) -> str:
     Without JavaScript a link leads to a small confirmation form; static/vote.js posts the
     vote in place and marks the arrows this reader has used.
     """
+    return _vote_links_shape(down).replace(_ID_MARK, str(post_id))
+
+
+_ID_MARK = "\0"
+
+
+@cache
+def _vote_links_shape(down: bool) -> str:
+    # Built once: on a thread page only the post's id changes from one post to the next.
     arrows = [("up", "▲", "vote up")] + ([("down", "▼", "vote down")] if down else [])
     links = "".join(
-        f'<a class="vote {how}" href="/vote?id={post_id}&amp;how={how}" rel="nofollow"'
+        f'<a class="vote {how}" href="/vote?id={_ID_MARK}&amp;how={how}" rel="nofollow"'
         f' title="{label}" aria-label="{label}">{arrow}</a>'
         for how, arrow, label in arrows
     )
-    return f'<span class="votes" data-id="{post_id}">{links}</span>'
+    return f'<span class="votes" data-id="{_ID_MARK}">{links}</span>'
 
 
 def post_html(
