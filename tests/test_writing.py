@@ -197,7 +197,8 @@ def test_a_reply_posted_after_the_session_ended_is_kept_through_the_log_in(clien
     client.force_login(writer)
     client.get(f"/reply?id={op.pk}")
     client.logout()  # the session ends while they write
-    posted = client.post("/reply", {"parent": op.pk, "text": "Thirty minutes of careful words."})
+    form = {"parent": op.pk, "text": "Thirty minutes of careful words."}
+    posted = client.post(f"/reply?id={op.pk}", form)  # where the reply form posts
     assert posted.status_code == 302
     assert posted["Location"] == f"/login?next=/reply%3Fid%3D{op.pk}"
     assert Comment.objects.count() == 1

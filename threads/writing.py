@@ -57,11 +57,7 @@ def _log_in_first(request) -> HttpResponseRedirect:
 def draft_keep(request, *, note: str) -> str:
     """Keeps what this POST to a writing form holds, for that form to show again once (_draft),
     and says so with `note`; returns the form's address."""
-    form_url = request.get_full_path()
-    # A reply is posted from any page; its form lives at /reply?id=PARENT.
-    if request.resolver_match.url_name == "reply":
-        parent = request.POST.get("parent", "")
-        form_url = f"/reply?id={parent}" if parent.isascii() and parent.isdigit() else "/"
+    form_url = request.get_full_path()  # every writing form posts to its own address
     posted = {name: request.POST[name] for name in DRAFT_FIELDS if name in request.POST}
     # Bounded: a POST must not store whatever it likes in a session.
     fields = {name: value[:DRAFT_MAX_LENGTH] for name, value in posted.items()}
