@@ -149,9 +149,9 @@ class Forum:
 
 def seed_forum(*, size: int = 2000, writers: int = 16, seed: int = 5) -> Forum:
     """A thread of `size` replies, each answering one of the posts just before it."""
+    from bench import generate
     from forum.accounts.models import User
-    from threads import markup, services
-    from threads.models import Comment
+    from threads import services
 
     # Unusable passwords: nobody logs in, and hashing would cost a second per user.
     users = User.objects.bulk_create(
@@ -161,30 +161,11 @@ def seed_forum(*, size: int = 2000, writers: int = 16, seed: int = 5) -> Forum:
         username="moderator", password="!", is_staff=True, is_superuser=True
     )
     thread = services.thread_create(author=users[0], title="A thread of 2,000 comments")
-    op = Comment.objects.get(tree_id=thread.pk, level=0)
     rng = random.Random(seed)
-    ids = [op.pk]
-    # Written in small batches so each post can answer one of the posts just before it.
-    for first in range(1, size + 1, 25):
-        batch = Comment.objects.bulk_create(
-            Comment(
-                thread=thread,
-                parent_id=rng.choice(ids[-30:] + [op.pk]),
-                author=rng.choice(users),
-                ref=n,
-                text=f"Seeded post {n}.",
-                html=markup.render(f"Seeded post {n}."),
-                tree_id=thread.pk,
-                lft=0,
-                rght=0,
-                level=0,
-            )
-            for n in range(first, min(first + 25, size + 1))
-        )
-        ids += [post.pk for post in batch]
-    # The tree fields are laid out by the one service that may write them.
-    services.thread_tree_repair(thread_id=thread.pk)
-    return Forum(thread.pk, op.pk, ids, [user.pk for user in users], moderator.pk)
+    ids = generate.replies_in_bulk(
+        thread, size=size, authors=users, rng=rng, text="Seeded post {n}."
+    )
+    return Forum(thread.pk, ids[0], ids, [user.pk for user in users], moderator.pk)
 
 
 @dataclass

@@ -4,6 +4,7 @@ import random
 
 import factory
 
+from bench import generate
 from forum.accounts.models import User
 from threads import services
 from threads.models import Comment, Thread
@@ -36,28 +37,9 @@ class ThreadBuilder:
 
     def big_tree(self, thread: Thread, size: int, seed: int = 1) -> None:
         """Many replies at once: rows in bulk, then the tree laid out by the repair service."""
-        rng = random.Random(seed)
         authors = [UserFactory() for _ in range(5)]
-        op = self.op(thread)
-        ids = [op.pk]
-        for first in range(1, size + 1, 50):
-            batch = Comment.objects.bulk_create(
-                Comment(
-                    thread=thread,
-                    parent_id=rng.choice(ids[-30:] + [op.pk]),
-                    author=rng.choice(authors),
-                    ref=n,
-                    text=f"Reply {n}.",
-                    html=f"<p>Reply {n}.</p>",
-                    tree_id=thread.pk,
-                    lft=0,
-                    rght=0,
-                    level=0,
-                )
-                for n in range(first, min(first + 50, size + 1))
-            )
-            ids += [post.pk for post in batch]
-        services.thread_tree_repair(thread_id=thread.pk)
+        rng = random.Random(seed)
+        generate.replies_in_bulk(thread, size=size, authors=authors, rng=rng, text="Reply {n}.")
 
     def random_tree(self, thread: Thread, size: int, seed: int = 1) -> list[Comment]:
         rng = random.Random(seed)

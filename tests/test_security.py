@@ -149,17 +149,18 @@ def test_every_post_form_carries_a_csrf_token(client, build):
     assert forms_seen >= 10
 
 
-def _csrf_token(html: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+def reply_form_open(build) -> tuple[Client, Comment, str]:
+    """A writer with the reply form under a post open: their client, the post, the form's token."""
+    op = build.op(build.thread())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    html = client.get(f"/reply?id={op.pk}").content.decode()
+    return client, op, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
 def test_a_reply_whose_form_token_went_stale_comes_back_in_its_form(build):
     """Logging in again in another tab changes the CSRF cookie under a form being written."""
-    author = UserFactory(username="twotabs")
-    op = build.op(build.thread())
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(author)
-    stale = _csrf_token(client.get(f"/reply?id={op.pk}").content.decode())
+    client, op, stale = reply_form_open(build)
     client.cookies["csrftoken"] = get_random_string(32)  # what the other tab's log-in left
     data = {"parent": op.pk, "text": "Written in the first tab.", "csrfmiddlewaretoken": stale}
     refused = client.post(f"/reply?id={op.pk}", data)
@@ -170,11 +171,7 @@ def test_a_reply_whose_form_token_went_stale_comes_back_in_its_form(build):
 
 
 def test_a_form_posted_from_another_site_is_refused_and_not_kept(build):
-    author = UserFactory(username="target")
-    op = build.op(build.thread())
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(author)
-    token = _csrf_token(client.get(f"/reply?id={op.pk}").content.decode())
+    client, op, token = reply_form_open(build)
     data = {"parent": op.pk, "text": "Planted words.", "csrfmiddlewaretoken": token}
     forged = client.post("/reply", data, HTTP_ORIGIN="https://elsewhere.example")
     assert forged.status_code == 403 and "nothing was saved" in forged.content.decode()
