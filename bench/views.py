@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from forum.accounts.models import User
+from forum.exceptions import ForumError
 from threads import services
 from threads.models import Comment
 
@@ -27,7 +28,7 @@ def bench_write(write):
             with transaction.atomic():
                 result = write(request.POST, user)
                 time.sleep(float(request.POST.get("pause", 0)))
-        except services.ForumError as error:
+        except ForumError as error:
             return JsonResponse({"error": str(error)}, status=409)
         except Comment.DoesNotExist:
             return JsonResponse({"error": "no such post"}, status=404)

@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, connection
 
+from forum.exceptions import ForumError
 from threads import services
 from threads.models import Comment
 
@@ -83,6 +84,6 @@ def test_a_locked_thread_refuses_replies(build):
     thread = build.thread()
     thread.is_locked = True
     thread.save()
-    with pytest.raises(services.ForumError, match="locked"):
+    with pytest.raises(ForumError, match="locked"):
         build.reply(build.op(thread))
     assert Comment.objects.filter(thread=thread).count() == 1

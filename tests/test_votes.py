@@ -14,11 +14,12 @@ from django.test import Client
 from django.utils import timezone
 
 from forum.accounts.models import User
+from forum.exceptions import ForumError
 from tests.factories import ThreadBuilder, UserFactory
 from tests.servers import gunicorn
 from threads import services
 from threads.models import Comment, Thread, Vote
-from threads.services import ForumError, comment_vote, vote_withdraw
+from threads.services import comment_vote, vote_withdraw
 
 
 @pytest.fixture

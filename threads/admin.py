@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from forum.accounts.models import User
+from forum.exceptions import ForumError
 
 from . import services, zlacker
 from .models import Ban, Comment, FlaggedComment, ModerationAction, Thread
@@ -48,7 +49,7 @@ def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
             try:
                 apply(obj, form)
                 done += 1
-            except services.ForumError as error:
+            except ForumError as error:
                 # Worded to begin with a word: the admin capitalises a message's first letter.
                 modeladmin.message_user(request, f"Not done for {obj}: {error}", messages.ERROR)
         if done:
@@ -75,7 +76,7 @@ class ThreadForm(forms.ModelForm):
     def clean_title(self):
         try:
             return services.title_checked(self.cleaned_data["title"])
-        except services.ForumError as error:
+        except ForumError as error:
             raise forms.ValidationError(str(error)) from None
 
 

@@ -6,6 +6,8 @@ from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.timezone import now
 
+from forum.exceptions import ForumError
+
 from . import services
 from .models import Flag
 
@@ -13,7 +15,7 @@ from .models import Flag
 def _checked(check, value, **kwargs):
     try:
         return check(value, **kwargs)
-    except services.ForumError as error:
+    except ForumError as error:
         raise forms.ValidationError(str(error)) from None
 
 
@@ -94,7 +96,7 @@ def post_actions(post, user) -> dict:
 def _allowed(check, **kwargs) -> bool:
     try:
         check(**kwargs)
-    except services.ForumError:
+    except ForumError:
         return False
     return True
 

@@ -9,6 +9,7 @@ from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from forum.accounts.models import User
+from forum.exceptions import ForumError
 
 from . import markup, notify, trees, zlacker
 from .models import Ban, Comment, Flag, ModerationAction, Thread, Vote
@@ -19,18 +20,6 @@ EDIT_WINDOW = timedelta(hours=2)
 UNVOTE_WINDOW = timedelta(hours=1)
 POINTS_FLOOR = -4
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
-
-
-class ForumError(Exception):
-    """A write the forum refuses; the message is shown to the user as it is.
-
-    `status` is the HTTP status that says what happened: 400 bad input, 403 not allowed,
-    404 no such post.
-    """
-
-    def __init__(self, message: str, *, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 def text_checked(text: str, *, required: bool = True) -> str:

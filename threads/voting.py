@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from forum.exceptions import ForumError
+
 from . import pages, selectors, services
 from .models import Comment, Vote
 from .views import BadRequest, error_response, int_param
@@ -32,7 +34,7 @@ def vote(request):
         comment = _cast(request.user, post_id, how)
     except BadRequest as error:
         return _refused(request, 400, str(error))
-    except services.ForumError as error:
+    except ForumError as error:
         return _refused(request, error.status, str(error))
     if wants_json(request):
         return JsonResponse(_state(comment, request.user))
@@ -72,12 +74,12 @@ def _confirm_page(request, post_id: int, how: str):
     try:
         post = selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
-        raise services.ForumError(f"There is no post with id {post_id}.", status=404) from None
+        raise ForumError(f"There is no post with id {post_id}.", status=404) from None
     if how != "un":
         # Refused at once, not after a click: own post, no karma to downvote, a ban, ...
         services.ensure_can_post(request.user)
         if refusal := services.vote_refusal(comment=post, user=request.user, direction=how):
-            raise services.ForumError(refusal, status=403)
+            raise ForumError(refusal, status=403)
     chain = pages.build(selectors.chain_posts(post=post))
     context = {
         "post": post,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from forum import limits
+from forum.exceptions import ForumError
 
 from . import forms, pages, selectors, services
 from .models import Comment
@@ -33,7 +34,7 @@ def writing_view(view):
             return view(request, *args, **kwargs)
         except BadRequest as error:
             return error_response(request, 400, str(error))
-        except services.ForumError as error:
+        except ForumError as error:
             return error_response(request, error.status, str(error))
 
     wrapped.__name__ = view.__name__
@@ -94,7 +95,7 @@ def _post_or_404(post_id: int) -> Comment:
     try:
         return selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
-        raise services.ForumError(f"There is no post with id {post_id}.", status=404) from None
+        raise ForumError(f"There is no post with id {post_id}.", status=404) from None
 
 
 def _shown_post(comment: Comment) -> str:
@@ -127,7 +128,7 @@ def submit(request):
         thread = services.thread_create(
             author=request.user, title=data["title"], url=data["url"], text=data["text"]
         )
-    except services.ForumError:
+    except ForumError:
         limits.refund(rate, key)  # the limit counts threads, not refusals
         raise
     return HttpResponseRedirect(f"/item?id={selectors.thread_op_id(thread_id=thread.pk)}")
@@ -162,7 +163,7 @@ def reply(request):
         )
     except limits.RateLimited as error:
         return _reply_page(request, parent, form, status=429, error=error)
-    except services.ForumError as error:
+    except ForumError as error:
         limits.refund(rate, key)  # the limit counts comments, not refusals
         return _reply_page(request, parent, form, status=error.status, error=error)
     return HttpResponseRedirect(post_in_thread(comment))
@@ -210,7 +211,7 @@ def edit(request):
         services.comment_edit(
             comment_id=comment.pk, editor=request.user, text=form.cleaned_data["text"]
         )
-    except services.ForumError as error:
+    except ForumError as error:
         return _edit_page(request, comment, form, status=error.status, error=error)
     return HttpResponseRedirect(post_in_thread(comment))
 
@@ -250,6 +251,6 @@ def flag(request):
         services.comment_flag(
             comment_id=post.pk, user=request.user, reason=form.cleaned_data["reason"]
         )
-    except services.ForumError as error:
+    except ForumError as error:
         return form_page(request, "threads/flag.html", context, status=error.status, error=error)
     return HttpResponseRedirect(f"/item?id={post.pk}")

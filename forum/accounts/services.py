@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from threads.services import ForumError
+from forum.exceptions import ForumError
 
 from .models import User
 

@@ -12,8 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
 from forum import limits
+from forum.exceptions import ForumError
 from threads import markup, selectors
-from threads.services import ForumError
 from threads.views import (
     error_response,
     paged,

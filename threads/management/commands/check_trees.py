@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from forum.exceptions import ForumError
 from threads import services, trees
 from threads.models import Thread
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         for thread_id in sorted(owners):
             try:
                 moved = services.thread_tree_repair(thread_id=thread_id)
-            except services.ForumError as error:
+            except ForumError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(f"thread {thread_id}: rebuilt, {moved} post(s) moved into place.")
         remaining = trees.thread_problems(Thread.objects.get(pk=thread.pk))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from forum.exceptions import ForumError
 from threads import services, zlacker
 
 
@@ -22,6 +23,6 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {error.strerror}") from error
             except UnicodeDecodeError as error:
                 raise CommandError(f"{path}: not UTF-8 text ({error.reason})") from error
-            except (zlacker.ZlackerError, services.ForumError) as error:
+            except (zlacker.ZlackerError, ForumError) as error:
                 raise CommandError(f"{path}: {error}") from error
             self.stdout.write(f"{path}: imported into thread {thread.pk} ({thread.title})")
