@@ -42,6 +42,24 @@ def build(db):
 
 
 @pytest.fixture
+def load_forum(transactional_db):
+    """The forum the concurrency and fault suites load: a big thread and its writers."""
+    from bench.concurrency import seed_forum
+
+    return seed_forum()
+
+
+@pytest.fixture
+def load_database_url(transactional_db):
+    """The test database's URL, for the servers those suites start."""
+    from django.db import connection
+
+    from bench.concurrency import database_url
+
+    return database_url(connection.settings_dict)
+
+
+@pytest.fixture
 def gunicorn(transactional_db, tmp_path):
     """Starts servers on the test database, its counters in Redis when asked; stops them after."""
     servers = []
@@ -62,6 +80,11 @@ def gunicorn(transactional_db, tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+def pytest_runtest_setup(item):
+    marked = any(item.get_closest_marker(name) for name in servers_module.PROCESS_MARKERS)
+    servers_module.processes_allowed = marked
 
 
 def pytest_collection_modifyitems(config, items):

@@ -48,8 +48,16 @@ class Server:
         self.process.wait(timeout=30)
 
 
+# Set by conftest before each test: only tests marked as starting processes may start one, so
+# that `-m "not slow and not browser and not concurrency"` leaves a suite without servers.
+PROCESS_MARKERS = ("slow", "browser", "concurrency")
+processes_allowed = True
+
+
 def start(*, logs: Path, workers: int = 2, env: dict[str, str] | None = None) -> Server:
     """Starts gunicorn on the test database (it sees committed data) and waits until it answers."""
+    if not processes_allowed:
+        raise RuntimeError(f"A test that starts gunicorn must be marked one of {PROCESS_MARKERS}.")
     port = free_port()
     server_env = {
         **os.environ,

@@ -10,11 +10,9 @@ from django.db import connection
 from bench.concurrency import (
     Load,
     Server,
-    database_url,
     measured_run,
     record,
     request,
-    seed_forum,
 )
 
 pytestmark = pytest.mark.concurrency
@@ -22,18 +20,10 @@ pytestmark = pytest.mark.concurrency
 ON_POSTGRES = connection.vendor == "postgresql"
 
 
-@pytest.fixture
-def forum(transactional_db):
-    return seed_forum()
-
-
-@pytest.fixture
-def url(transactional_db):
-    return database_url(connection.settings_dict)
-
-
-def test_concurrent_writers_keep_every_reply_once_and_every_tree_sound(forum, url):
-    result = measured_run(url, forum, Load())
+def test_concurrent_writers_keep_every_reply_once_and_every_tree_sound(
+    load_forum, load_database_url
+):
+    result = measured_run(load_database_url, load_forum, Load())
     record(f"{connection.vendor}, thread lock on", result)
 
     assert result["replies_sent"] == 16 * 25
@@ -53,10 +43,10 @@ def test_concurrent_writers_keep_every_reply_once_and_every_tree_sound(forum, ur
     call_command("check_trees")
 
 
-def test_without_the_thread_lock(forum, url):
+def test_without_the_thread_lock(load_forum, load_database_url):
     """PostgreSQL breaks without the lock; SQLite's write lock taken at BEGIN still holds it."""
     # A lighter load than the test above: the point is only whether anything breaks.
-    result = measured_run(url, forum, Load(replies_each=6), tree_lock=False)
+    result = measured_run(load_database_url, load_forum, Load(replies_each=6), tree_lock=False)
     record(f"{connection.vendor}, thread lock OFF", result)
     failures = result["status_500"] + result["invariant_violations"] + result["accepted_missing"]
     if ON_POSTGRES:
@@ -66,20 +56,25 @@ def test_without_the_thread_lock(forum, url):
         assert result["replies_stored"] == result["replies_accepted"] > 16 * 6 - 5
 
 
-def test_a_second_writer_waits_for_the_first_instead_of_failing(forum, url):
-    first_parent, second_parent = forum.post_ids[10], forum.post_ids[20]
+def test_a_second_writer_waits_for_the_first_instead_of_failing(load_forum, load_database_url):
+    first_parent, second_parent = load_forum.post_ids[10], load_forum.post_ids[20]
     slow = {}
 
     def hold_the_lock():
-        fields = {"user": forum.writer_ids[0], "parent": first_parent, "text": "slow", "pause": 2}
+        fields = {
+            "user": load_forum.writer_ids[0],
+            "parent": first_parent,
+            "text": "slow",
+            "pause": 2,
+        }
         slow["status"], _ = request(server.port, "/_bench/reply", fields)
 
-    with Server(url) as server:
+    with Server(load_database_url) as server:
         first = threading.Thread(target=hold_the_lock)
         first.start()
         time.sleep(0.5)
         started = time.monotonic()
-        fields = {"user": forum.writer_ids[1], "parent": second_parent, "text": "quick"}
+        fields = {"user": load_forum.writer_ids[1], "parent": second_parent, "text": "quick"}
         status, body = request(server.port, "/_bench/reply", fields)
         waited = time.monotonic() - started
         first.join()

@@ -12,26 +12,14 @@ from bench.concurrency import (
     Load,
     Outcomes,
     Server,
-    database_url,
     figures,
     record,
     request,
     run_load,
-    seed_forum,
 )
 from threads.models import Comment
 
 pytestmark = pytest.mark.concurrency
-
-
-@pytest.fixture
-def forum(transactional_db):
-    return seed_forum()
-
-
-@pytest.fixture
-def url(transactional_db):
-    return database_url(connection.settings_dict)
 
 
 def wait_for(condition, timeout=60.0):
@@ -41,20 +29,24 @@ def wait_for(condition, timeout=60.0):
         time.sleep(0.05)
 
 
-def test_workers_killed_mid_stream_leave_no_half_written_post(forum, url):
+def test_workers_killed_mid_stream_leave_no_half_written_post(load_forum, load_database_url):
     load = Load(writers=8, replies_each=15, thread_creators=0, moves=0, removals=0, readers=1)
     outcomes = Outcomes()
     paused = {}
-    with Server(url) as server:
+    with Server(load_database_url) as server:
         started = time.monotonic()
-        stream = threading.Thread(target=run_load, args=(server.port, forum, load, outcomes))
+        stream = threading.Thread(target=run_load, args=(server.port, load_forum, load, outcomes))
         stream.start()
         wait_for(lambda: len(outcomes.replies) >= 10)
         server.kill_worker(server.worker_pids()[0])
 
         def paused_write():
             # Writes its post, then holds its transaction open for 5 seconds.
-            fields = {"user": forum.writer_ids[0], "parent": forum.op_id, "text": "held open"}
+            fields = {
+                "user": load_forum.writer_ids[0],
+                "parent": load_forum.op_id,
+                "text": "held open",
+            }
             paused["status"], _ = request(server.port, "/_bench/reply", {**fields, "pause": 5})
 
         holder = threading.Thread(target=paused_write)
@@ -65,7 +57,7 @@ def test_workers_killed_mid_stream_leave_no_half_written_post(forum, url):
         killed_at = time.monotonic()
         holder.join()
         stream.join()
-        result = figures(server.port, forum, outcomes, time.monotonic() - started)
+        result = figures(server.port, load_forum, outcomes, time.monotonic() - started)
     record(f"{connection.vendor}, workers killed mid-stream", result)
 
     assert paused["status"] == 0
@@ -80,7 +72,7 @@ def test_workers_killed_mid_stream_leave_no_half_written_post(forum, url):
 
 
 @pytest.mark.postgresql
-def test_the_forum_recovers_by_itself_after_a_postgresql_restart(forum, url):
+def test_the_forum_recovers_by_itself_after_a_postgresql_restart(load_forum, load_database_url):
     version = connection.pg_version // 10000
     restart = ["pg_ctlcluster", "--skip-systemctl-redirect", str(version), "main", "restart"]
     outcomes = Outcomes()
@@ -95,15 +87,19 @@ def test_the_forum_recovers_by_itself_after_a_postgresql_restart(forum, url):
         n = 0
         while not done.is_set():
             text = f"reply-during-restart-{index}-{n}."
-            fields = {"user": forum.writer_ids[index], "parent": forum.post_ids[n], "text": text}
+            fields = {
+                "user": load_forum.writer_ids[index],
+                "parent": load_forum.post_ids[n],
+                "text": text,
+            }
             outcomes.add("replies", text, *request(server.port, "/_bench/reply", fields))
             n += 1
             done.wait(0.1)
 
-    with Server(url) as server:
+    with Server(load_database_url) as server:
         clients = [
             threading.Thread(target=reader, args=(path,))
-            for path in ("/", f"/item?id={forum.post_ids[5]}", "/newest?format=txt")
+            for path in ("/", f"/item?id={load_forum.post_ids[5]}", "/newest?format=txt")
         ]
         clients += [threading.Thread(target=writer, args=(n,)) for n in range(2)]
         started = time.monotonic()
@@ -117,7 +113,7 @@ def test_the_forum_recovers_by_itself_after_a_postgresql_restart(forum, url):
         for client in clients:
             client.join()
         connections.close_all()
-        result = figures(server.port, forum, outcomes, time.monotonic() - started)
+        result = figures(server.port, load_forum, outcomes, time.monotonic() - started)
     record("postgresql, restarted during traffic", result)
 
     every = outcomes.reads + outcomes.replies
@@ -138,7 +134,10 @@ def test_the_forum_recovers_by_itself_after_a_postgresql_restart(forum, url):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "unreachable",
-    ["sqlite:////nonexistent-directory/forum.sqlite3", "postgres://postgres@127.0.0.1:1/forum"],
+    [
+        "sqlite:////nonexistent-directory/load_forum.sqlite3",
+        "postgres://postgres@127.0.0.1:1/forum",
+    ],
     ids=["sqlite", "postgresql"],
 )
 def test_a_database_that_cannot_be_reached_gives_a_readable_503(unreachable):

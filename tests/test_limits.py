@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from forum import limits
 from forum.accounts.models import User
-from tests.browser import Browser
 from tests.factories import UserFactory
+from tests.visitor import Visitor
 from threads import services
 from threads.models import Comment, Thread
 
@@ -164,7 +164,7 @@ def test_comment_limit_holds_across_two_gunicorn_workers_with_redis(gunicorn):
     per worker (ten in all) would pass: only a shared cache can hold a limit across processes.
     """
     server = gunicorn(workers=2, redis=True)
-    setup = Browser(server.url)
+    setup = Visitor(server.url)
     setup.get("/signup")
     setup.post("/signup", {"username": "poster", "password": "a long unusual passphrase"})
     User.objects.filter(username="poster").update(date_joined=timezone.now() - timedelta(days=2))

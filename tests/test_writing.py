@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser import Browser
 from tests.factories import UserFactory
+from tests.visitor import Visitor
 from threads import services, zlacker
 from threads.models import Comment, Thread
 
@@ -416,7 +416,7 @@ def test_deleting_an_opening_post_without_replies_takes_the_thread_away(client, 
 @pytest.mark.slow
 def test_sign_up_submit_reply_edit_delete_through_gunicorn(gunicorn):
     server = gunicorn(workers=2)
-    alice = Browser(server.url)
+    alice = Visitor(server.url)
     alice.get("/signup")
     signed_up = alice.post(
         "/signup", {"username": "alice", "password": "a long unusual passphrase", "next": "/"}
@@ -446,7 +446,7 @@ def test_sign_up_submit_reply_edit_delete_through_gunicorn(gunicorn):
     page = alice.get(f"/item?id={op_id}").text
     assert "First reply, edited." in page and "(edited)" in page
 
-    bob = Browser(server.url)
+    bob = Visitor(server.url)
     bob.get("/signup")
     bob.post("/signup", {"username": "bob", "password": "another long passphrase"})
     bob.get(f"/item?id={reply_id}")

@@ -1,4 +1,4 @@
-"""A small HTTP client for tests against a real server: cookies, CSRF tokens, no redirects."""
+"""A visitor over plain HTTP for tests against a real server: cookies, CSRF tokens, no redirects."""
 
 import re
 import urllib.error
@@ -26,7 +26,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class Browser:
+class Visitor:
     """One visitor: keeps cookies and the CSRF token of the last form it was shown."""
 
     def __init__(self, base_url: str):
