@@ -43,7 +43,7 @@ def render(text: str, resolve: RefResolver = lambda name: None) -> str:
     only ALLOWED_TAGS with ALLOWED_ATTRIBUTES and http(s) links, as a second line of defence."""
     text = without_hidden(text.replace("\r\n", "\n").replace("\r", "\n"))
     blocks = [_render_block(block, resolve) for block in zlacker.paragraphs(text)]
-    return _clean("".join(blocks))
+    return clean("".join(blocks))
 
 
 def _render_block(block: str, resolve: RefResolver) -> str:
@@ -88,12 +88,13 @@ def _render_url(url: str) -> str:
     shown = url if len(url) <= MAX_URL_DISPLAY else url[: MAX_URL_DISPLAY - 3] + "..."
     link = f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(shown)}</a>'
     # A url the final pass would refuse (no valid host, say) stays text, not a dead link.
-    if " href=" not in _clean(link):
+    if " href=" not in clean(link):
         return escape(url + tail)
     return link + escape(tail)
 
 
-def _clean(html: str) -> str:
+def clean(html: str) -> str:
+    """The HTML with only what render() can produce kept: every post body passes through here."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
