@@ -2,12 +2,11 @@
 
 from functools import partial
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import selectors, services
+from . import selectors, services, textform
 from .views import paged, reading_view, text_response, wants_text
 
 PER_PAGE = 30
@@ -24,18 +23,10 @@ def replies(request):
     if page.number == 1:
         services.inbox_mark_read(user=request.user, until=opened_at)
     if wants_text(request):
-        return text_response(_replies_text(shown))
+        return text_response(textform.inbox_page(shown))
     context = {
         "replies": shown,
         "seen_before": seen_before,
         "next_page": page.next_page,
     }
     return render(request, "threads/replies.html", context)
-
-
-def _replies_text(replies) -> str:
-    lines = [settings.FORUM_SITE_NAME, "", "replies"]
-    for reply in replies:
-        lines += ["", f"{reply.name} {reply.created_at:%Y-%m-%d %H:%M:%S} to {reply.parent.name}"]
-        lines += [f'on: "{reply.thread.title}"', *reply.text.split("\n")]
-    return "\n".join(lines) + "\n"

@@ -1,11 +1,9 @@
-"""The posts of a page: numbering, names, glyphs and backlinks, rendered as HTML and as text."""
+"""The posts of a page: numbering, names, glyphs and backlinks, rendered as HTML."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, lru_cache
 from html import escape
-
-from django.conf import settings
 
 from . import zlacker
 from .models import Comment
@@ -135,12 +133,6 @@ def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
 _encoded_ref = lru_cache(maxsize=1 << 16)(zlacker.encode_ref)
 
 
-def timestamp(moment: datetime) -> str:
-    """The zlacker time, YYYY-MM-DD HH:MM:SS, of a UTC moment (isoformat is the cheap way)."""
-    iso = moment.isoformat(" ")
-    return iso[:19]
-
-
 def ref_link(post_id: int, name: str, on_page: set[int]) -> str:
     href = f"#{post_id}" if post_id in on_page else f"/item?id={post_id}"
     return f'<a class="ref" href="{href}" data-id="{post_id}">&gt;&gt;{escape(name)}</a>'
@@ -233,30 +225,3 @@ def _each_post_html(posts: list[Post], discussion_link: bool, replies_open: bool
     on_page = {post.id for post in posts} | set(extra_ids)
     for post in posts:
         yield post_html(post, on_page, discussion_link=discussion_link, replies_open=replies_open)
-
-
-def post_text(post: Post) -> list[str]:
-    return zlacker.post_lines(
-        number=post.number,
-        depth=post.depth,
-        name=post.name,
-        parent_name=post.parent_name,
-        created=post.created_at,
-        text=post.shown_text,
-    )
-
-
-def replies_text(post: Post) -> list[str]:
-    if not post.replies:
-        return []
-    names = " ".join(f">>{reply.name}" for reply in post.replies)
-    return [f"replies({len(post.replies)}): {names}"]
-
-
-def discussion_text(title: str, chain: list[Post]) -> str:
-    """The zlacker text form of a discussion page: the chain from the top-level post down."""
-    lines = [settings.FORUM_SITE_NAME, "", f'[return to "{title}"]']
-    for post in chain:
-        lines.extend(post_text(post))
-    lines.append("[go to top]")
-    return "\n".join(lines)

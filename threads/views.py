@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from . import forms, page_cache, pages, selectors
+from . import forms, page_cache, pages, selectors, textform
 from .models import Comment
 from .ranking import order_best_first
 
@@ -32,17 +32,11 @@ def text_response(body: str, status: int = 200) -> HttpResponse:
 
 def error_response(request, status: int, message: str) -> HttpResponse:
     if wants_text(request):
-        return text_response(message + "\n", status=status)
+        return text_response(textform.error_page(message), status=status)
     titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
     title = titles.get(status, "Error")
     context = {"title": title, "message": message}
     return render(request, "error.html", context, status=status)
-
-
-def counts(thread) -> str:
-    points = f"{thread.points} point" + ("" if thread.points == 1 else "s")
-    comments = f"{thread.comment_count} comment" + ("" if thread.comment_count == 1 else "s")
-    return f"{points} {comments}"
 
 
 def int_param(request, name: str, *, default: int | None = None) -> int:
@@ -123,18 +117,10 @@ def paged(request, select, *, per_page: int = THREADS_PER_PAGE) -> Paged:
     return Paged(number, rows[:per_page], offset + 1, more)
 
 
-def threads_text(page: Paged, heading: str = "") -> str:
-    lines = [settings.FORUM_SITE_NAME, "", *([heading, ""] if heading else [])]
-    for number, thread in enumerate(page.items, start=page.start):
-        lines.append(f"{number}. {thread.title}" + (f" ({thread.url})" if thread.url else ""))
-        lines.append(f"   {counts(thread)}")
-    return "\n".join(lines) + "\n"
-
-
 def _thread_list(request, select, heading: str):
     page = paged(request, select)
     if wants_text(request):
-        return text_response(threads_text(page))
+        return text_response(textform.thread_list(page.items, start=page.start))
     context = {
         "threads": page.items,
         "start": page.start,
@@ -230,21 +216,7 @@ def _thread_html(request, op: Comment) -> HttpResponse:
 def _thread_text(thread) -> HttpResponse:
     rows = selectors.thread_posts(thread_id=thread.pk, html=False, text=True)
     op, *posts = pages.build(order_best_first(rows, timezone.now()))
-    lines = [
-        settings.FORUM_SITE_NAME,
-        "",
-        thread.title + (f" ({thread.url})" if thread.url else ""),
-    ]
-    lines.append(f"submitted by {op.name} on {pages.timestamp(op.created_at)} | {counts(thread)}")
-    if op.text:
-        lines.extend(["", *op.shown_text.split("\n")])
-    lines.extend(pages.replies_text(op))
-    lines.append("")
-    for post in posts:
-        lines.extend(pages.post_text(post))
-        lines.extend(pages.replies_text(post))
-    lines.append("[go to top]")
-    return text_response("\n".join(lines))
+    return text_response(textform.thread_page(thread, op, posts))
 
 
 def _comment_page(request, post: Comment):
@@ -259,12 +231,7 @@ def _comment_page(request, post: Comment):
     )
     posts = pages.build(rows, parent_names={parent.pk: parent.name})
     if wants_text(request):
-        lines = [settings.FORUM_SITE_NAME, "", f'[return to "{post.thread.title}"]']
-        for shown in posts:
-            lines.extend(pages.post_text(shown))
-            lines.extend(pages.replies_text(shown))
-        lines.append("[go to top]")
-        return text_response("\n".join(lines))
+        return text_response(textform.comment_page(post.thread.title, posts))
     context = {
         "thread": post.thread,
         "post": post,
@@ -285,7 +252,7 @@ def discussion(request):
     text = wants_text(request)
     op, *chain = pages.build(selectors.chain_posts(post=post, html=not text, text=text))
     if wants_text(request):
-        return text_response(pages.discussion_text(post.thread.title, chain))
+        return text_response(textform.discussion_page(post.thread.title, chain))
     context = {
         "thread": post.thread,
         "op": op,
@@ -311,11 +278,7 @@ def links(request):
     posts = pages.build(order_best_first(rows, timezone.now()))
     shown = [post for post in posts if post.has_links]
     if wants_text(request):
-        lines = [settings.FORUM_SITE_NAME, "", f'[return to "{op.thread.title}"]']
-        for post in shown:
-            lines.extend(pages.post_text(post))
-        lines.append("[go to top]")
-        return text_response("\n".join(lines))
+        return text_response(textform.links_page(op.thread.title, shown))
     context = {
         "thread": op.thread,
         "op": op,
@@ -338,14 +301,7 @@ def modlog(request):
     page = paged(request, selectors.moderation_log)
     actions = page.items
     if wants_text(request):
-        lines = [settings.FORUM_SITE_NAME, "", "moderation log", ""]
-        for action in actions:
-            reason = f" (reason: {action.reason})" if action.reason else ""
-            lines.append(
-                f"{pages.timestamp(action.created_at)} {action.moderator.username} "
-                f"{action.get_kind_display()}: {action.target}{reason}"
-            )
-        return text_response("\n".join(lines) + "\n")
+        return text_response(textform.modlog_page(actions))
     context = {"actions": actions, "next_page": page.next_page}
     return render(request, "threads/modlog.html", context)
 

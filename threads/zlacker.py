@@ -1,9 +1,11 @@
 """The zlacker text format: post names, depth glyphs, and discussion pages parsed and rendered."""
 
 import re
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import chain
 
 GLYPHS = "◧◩◪◨⬒⬓⬔⧯▣▦▧▨◲◳⚿⛋⬕⬚⧄⧅⧆⧇⧈⧉⧠⧮⛝⛞⛶⛾⟎⟏⟤⟥⯀⯐■"
 OP_REF = "(OP)"
@@ -156,6 +158,20 @@ def post_lines(
     return lines
 
 
+def page(site: str, head: Iterable[str], body: Iterable[str]) -> str:
+    """A page: the site name, a blank line, the head, the body, and [go to top] with no newline."""
+    return "\n".join([site, "", *head, *body, TOP_LINE])
+
+
+def framed(site: str, title: str, body: Iterable[str]) -> str:
+    """A page of posts below [return to "TITLE"]: a discussion page is one."""
+    return page(site, [f'[return to "{title}"]'], body)
+
+
+def render_discussion(doc: Discussion) -> str:
+    return framed(doc.site, doc.title, chain.from_iterable(map(_post_lines, doc.posts)))
+
+
 def _post_lines(post: Post) -> list[str]:
     return post_lines(
         number=post.number,
@@ -165,14 +181,6 @@ def _post_lines(post: Post) -> list[str]:
         created=post.created,
         text=post.text,
     )
-
-
-def render_discussion(doc: Discussion) -> str:
-    lines = [doc.site, "", f'[return to "{doc.title}"]']
-    for post in doc.posts:
-        lines.extend(_post_lines(post))
-    lines.append(TOP_LINE)
-    return "\n".join(lines)
 
 
 # Parsing. Lines are indexed from 0 here; every error names the 1-based line.

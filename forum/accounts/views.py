@@ -13,13 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from forum import limits
 from forum.exceptions import ForumError
-from threads import markup, selectors
+from threads import markup, selectors, textform
 from threads.views import (
     error_response,
     paged,
     reading_view,
     text_response,
-    threads_text,
     wants_text,
 )
 from threads.writing import form_page
@@ -158,7 +157,7 @@ def user(request):
         services.user_profile_update(user=request.user, **form.cleaned_data)
         return HttpResponseRedirect(f"/user?{urlencode({'id': shown.username})}")
     if wants_text(request):
-        return text_response(_user_text(shown))
+        return text_response(textform.user_page(shown))
     return _user_page(request, shown, form)
 
 
@@ -167,29 +166,12 @@ def _user_page(request, shown: User, form, *, status: int = 200):
     return render(request, "registration/user.html", context, status=status)
 
 
-def _user_text(shown: User) -> str:
-    lines = [
-        settings.FORUM_SITE_NAME,
-        "",
-        f"user: {shown.username}",
-        f"created: {shown.date_joined:%Y-%m-%d}",
-        f"karma: {shown.karma}",
-        "about:",
-        *shown.about.split("\n"),
-    ]
-    return "\n".join(lines) + "\n"
-
-
 @reading_view
 def comments(request):
     shown = _user_or_404(request)
     page = paged(request, partial(selectors.comments_by, username=shown.username))
     if wants_text(request):
-        lines = [settings.FORUM_SITE_NAME, "", f"{shown.username}'s comments"]
-        for comment in page.items:
-            lines += ["", f"{comment.name} {comment.created_at:%Y-%m-%d %H:%M:%S}"]
-            lines += [f'on: "{comment.thread.title}"', *comment.text.split("\n")]
-        return text_response("\n".join(lines) + "\n")
+        return text_response(textform.user_comments_page(shown.username, page.items))
     context = {
         "shown": shown,
         "comments": page.items,
@@ -204,7 +186,7 @@ def submitted(request):
     page = paged(request, partial(selectors.threads_by, username=shown.username))
     heading = f"{shown.username}'s submissions"
     if wants_text(request):
-        return text_response(threads_text(page, heading))
+        return text_response(textform.thread_list(page.items, start=page.start, heading=heading))
     context = {
         "threads": page.items,
         "start": page.start,

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from threads import pages, selectors
+from threads import pages, selectors, textform
 from threads.models import Comment
 
 
@@ -20,4 +20,4 @@ class Command(BaseCommand):
         if post.is_op:
             raise CommandError(f"Post {post_id} opens its thread: it has no discussion page.")
         _op, *chain = pages.build(selectors.chain_posts(post=post, html=False, text=True))
-        self.stdout.write(pages.discussion_text(post.thread.title, chain), ending="")
+        self.stdout.write(textform.discussion_page(post.thread.title, chain), ending="")
