@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from forum.accounts.models import User
+from forum.exceptions import ForumError
 
 from . import hn, markup, services, trees, zlacker
 from .hn_files import DELETED_AUTHOR, Item, Story
@@ -93,8 +94,8 @@ def _taken_ids(ids: set[int], thread_id: int) -> set[int]:
 def _text(item: Item) -> str:
     try:
         return services.text_checked(item.text, required=False)
-    except services.ForumError as error:
-        raise services.ForumError(f"Item {item.id}: {error}") from None
+    except ForumError as error:
+        raise ForumError(f"Item {item.id}: {error}") from None
 
 
 def _row(thread: Thread, item: Item, root: Item, pk_of: dict, authors: dict) -> Comment:
