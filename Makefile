@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench loadtest screenshots
+.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench bench-import loadtest screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
@@ -82,6 +82,11 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 
 bench: $(BIN)/.bench-installed
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
+
+# import_hn of a 5,000-comment thread against the bulk writer (scratch SQLite; or set
+# BENCH_DATABASE_URL for PostgreSQL).
+bench-import: $(BIN)/.installed
+	$(BIN)/python -m bench.hn_import
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import inbox, views, voting, writing
+from . import api_v0, feeds, inbox, views, voting, writing
 
 urlpatterns = [
     path("", views.front, name="front"),
@@ -20,4 +20,15 @@ urlpatterns = [
     path("flag", writing.flag, name="flag"),
     path("vote", voting.vote, name="vote"),
     path("replies", inbox.replies, name="replies"),
+    path("v0/item/<int:item_id>.json", api_v0.item, name="api-item"),
+    path("v0/user/<str:username>.json", api_v0.user, name="api-user"),
+    path("v0/maxitem.json", api_v0.maxitem),
+    path("v0/topstories.json", api_v0.topstories),
+    path("v0/newstories.json", api_v0.newstories),
+    path("v0/beststories.json", api_v0.beststories),
+    path("v0/askstories.json", api_v0.askstories),
+    path("v0/showstories.json", api_v0.showstories),
+    path("v0/jobstories.json", api_v0.jobstories),
+    path("v0/updates.json", api_v0.updates),
+    *feeds.urlpatterns,
 ]

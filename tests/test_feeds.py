@@ -1,0 +1,83 @@
+"""RSS and Atom feeds: every one well-formed, absolute links, 304 to pollers, nothing hidden."""
+
+import re
+
+import feedparser
+import pytest
+
+from tests.factories import UserFactory
+from threads import services
+from threads.models import Comment
+
+
+@pytest.fixture
+def thread(build, admin_user):
+    author = UserFactory(username="alice")
+    thread = build.thread(title="A thread", text="Opening", author=author)
+    op = build.op(thread)
+    build.reply(op, text="Visible reply", author=author)
+    removed = build.reply(op, text="SECRET removed")
+    services.comment_remove(comment_id=removed.pk, moderator=admin_user)
+    deleted = build.reply(op, text="SECRET deleted", author=author)
+    services.comment_delete(comment_id=deleted.pk, user=author)
+    return thread
+
+
+def feed_paths(op_id: int) -> list[str]:
+    paths = []
+    for kind in ("rss", "atom"):
+        paths += [f"/{kind}", f"/newest/{kind}", f"/item/{kind}?id={op_id}"]
+        paths += [f"/threads/{kind}?id=alice", f"/submitted/{kind}?id=alice"]
+    return paths
+
+
+@pytest.mark.django_db
+def test_every_feed_reads_cleanly_with_absolute_links_and_nothing_hidden(client, build, thread):
+    op = build.op(thread)
+    for path in feed_paths(op.pk):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        parsed = feedparser.parse(response.content)
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        assert parsed.entries, path
+        for entry in parsed.entries:
+            assert entry.link.startswith("http://testserver/item?id="), (path, entry.link)
+        assert b"SECRET" not in response.content, path
+
+
+@pytest.mark.django_db
+def test_the_thread_feed_lists_its_new_replies(client, build, thread):
+    parsed = feedparser.parse(client.get(f"/item/rss?id={build.op(thread).pk}").content)
+    assert [entry.description for entry in parsed.entries] == ["<p>Visible reply</p>"]
+
+
+@pytest.mark.django_db
+def test_a_polling_reader_gets_304_until_the_thread_changes(client, build, thread):
+    path = f"/item/atom?id={build.op(thread).pk}"
+    first = client.get(path)
+    assert first["ETag"] and first["Last-Modified"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    build.reply(build.op(thread), text="News")
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_name_their_feeds_in_the_head(client, build, thread):
+    op = build.op(thread)
+    for page, feed in [
+        ("/", "/rss"),
+        ("/newest", "/newest/rss"),
+        (f"/item?id={op.pk}", f"/item/rss?id={op.pk}"),
+        ("/threads?id=alice", "/threads/rss?id=alice"),
+        ("/submitted?id=alice", "/submitted/atom?id=alice"),
+    ]:
+        head = client.get(page).content.decode().split("</head>")[0]
+        assert re.search(f'<link rel="alternate" type="[^"]+" href="{re.escape(feed)}">', head)
+
+
+@pytest.mark.django_db
+def test_bad_and_unknown_ids_are_refused(client, thread):
+    assert client.get("/item/rss?id=x").status_code == 400
+    assert client.get("/item/rss?id=99999").status_code == 404
+    assert client.get("/threads/rss?id=nobody").status_code == 404
+    assert Comment.objects.exists()

@@ -1,0 +1,86 @@
+"""Hacker News' official API (v0), read-only, on the forum's data: the same paths and fields."""
+
+import functools
+import json
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+
+from forum import limits
+
+from . import conditional, hn, page_cache
+
+# Generous for a client walking a thread item by item, tight enough to stop a scraper's flood.
+API_REQUESTS = limits.Rate(600, 60, "API requests from your address")
+# Lists and users follow the whole site, which has no version: they are kept a few seconds.
+LIST_TIMEOUT = 5
+
+
+def api_view(view):
+    """Read-only, open to every origin, counted per address: 429 with Retry-After past the rate."""
+
+    @require_safe
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            limits.hit(API_REQUESTS, limits.client_address(request))
+        except limits.RateLimited as error:
+            response = JsonResponse({"error": str(error)}, status=429)
+            response["Retry-After"] = str(error.retry_after)
+        else:
+            response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
+
+
+def _json(request, value) -> tuple[bytes, str]:
+    indent = 2 if request.GET.get("print") == "pretty" else None
+    separators = None if indent else (",", ":")
+    body = json.dumps(value, indent=indent, separators=separators, sort_keys=True)
+    return body.encode(), "application/json; charset=utf-8"
+
+
+def _site_answer(request, read) -> HttpResponse:
+    key = conditional.site_key(request)
+    return conditional.answer(
+        request, key=key, timeout=LIST_TIMEOUT, build=lambda: _json(request, read())
+    )
+
+
+@api_view
+def item(request, item_id: int):
+    stamp = hn.item_stamp(item_id=item_id)
+    if stamp is None:
+        return HttpResponse(_json(request, None)[0], content_type="application/json")
+    return conditional.answer(
+        request,
+        key=conditional.thread_key(request, stamp),
+        timeout=page_cache.TIMEOUT,
+        build=lambda: _json(request, hn.item(item_id=item_id)),
+    )
+
+
+@api_view
+def user(request, username: str):
+    return _site_answer(request, lambda: hn.user(username=username))
+
+
+def _list_view(read):
+    @api_view
+    def view(request):
+        return _site_answer(request, read)
+
+    view.__name__ = read.__name__
+    return view
+
+
+maxitem = _list_view(hn.max_item)
+topstories = _list_view(hn.top_stories)
+newstories = _list_view(hn.new_stories)
+beststories = _list_view(hn.best_stories)
+askstories = _list_view(hn.ask_stories)
+showstories = _list_view(hn.show_stories)
+jobstories = _list_view(list)
+updates = _list_view(hn.updates)

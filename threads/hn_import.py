@@ -1,0 +1,186 @@
+"""Hacker News stories written into the forum in bulk, and threads written back as HN items."""
+
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from forum.accounts.models import User
+from forum.exceptions import ForumError
+
+from . import hn, markup, services, trees, zlacker
+from .hn_files import DELETED_AUTHOR, Item, Story
+from .models import Comment, Thread
+from .ranking import order_best_first
+from .selectors import thread_posts
+
+_CONTENT = ("parent_id", "author_id", "parent_author_id", "text", "html", "state", "created_at")
+_PLACE = ("lft", "rght", "level")
+
+
+@transaction.atomic
+def hn_story_import(*, story: Story) -> Thread:
+    """The story and its replies as one thread: a post's number is its item id minus the
+    story's, so names are zlacker's. A story imported before is updated in place (its posts
+    matched by number, replies written here since kept); new posts keep their item ids where
+    no post has them. Nothing is half-written: the caller's transaction holds it all."""
+    root = story.root
+    thread = _thread_for(root)
+    services._locked_thread(thread.pk)
+    items = [root, *sorted(story.replies, key=lambda item: item.id)]
+    authors = _authors(items)
+    existing = {
+        node.ref: node for node in trees.thread_nodes(thread.pk) if node.thread_id == thread.pk
+    }
+    taken = _taken_ids({item.id for item in items}, thread.pk)
+    pk_of = {}
+    for item in items:
+        node = existing.get(item.id - root.id)
+        pk_of[item.id] = node.id if node else None if item.id in taken else item.id
+    new = [item for item in items if item.id - root.id not in existing]
+    created = Comment.objects.bulk_create(_row(thread, item, root, pk_of, authors) for item in new)
+    for item, row in zip(new, created, strict=True):
+        pk_of[item.id] = row.pk
+    _contents_write(thread, items, root, pk_of, authors, existing)
+    _layout_write(thread.pk)
+    _sequence_reset()
+    replies = trees.reply_count(trees.thread_nodes(thread.pk))
+    services._thread_touch(
+        thread.pk,
+        title=services.title_checked(root.title),
+        url=root.url,
+        points=root.score,
+        created_at=root.time,
+        comment_count=replies,
+        last_activity=max(item.time for item in items),
+    )
+    Comment.objects.filter(pk=pk_of[root.id]).update(points=root.score)
+    thread.refresh_from_db()
+    return thread
+
+
+def _thread_for(root: Item) -> Thread:
+    op = Comment.objects.filter(pk=root.id).select_related("thread").first()
+    if op is not None and op.is_op:
+        return op.thread
+    title = services.title_checked(root.title)
+    author = _authors([root])[root.by]
+    return Thread.objects.create(
+        title=title, url=root.url, author_id=author, created_at=root.time, last_activity=root.time
+    )
+
+
+def _authors(items: list[Item]) -> dict[str, int]:
+    """Each author's user id, the missing users made with unusable passwords in one insert."""
+    first_seen: dict[str, Item] = {}
+    for item in sorted(items, key=lambda item: item.time):
+        first_seen.setdefault(item.by.lower(), item)
+    found = User.objects.annotate(lower=Lower("username")).filter(lower__in=list(first_seen))
+    ids = dict(found.values_list("lower", "pk"))
+    missing = [item for lower, item in first_seen.items() if lower not in ids]
+    User.objects.bulk_create(
+        User(username=item.by, password="!imported", date_joined=item.time) for item in missing
+    )
+    found = User.objects.annotate(lower=Lower("username")).filter(lower__in=list(first_seen))
+    ids = dict(found.values_list("lower", "pk"))
+    return {item.by: ids[item.by.lower()] for item in items}
+
+
+def _taken_ids(ids: set[int], thread_id: int) -> set[int]:
+    posts = Comment.objects.filter(pk__in=ids).exclude(thread_id=thread_id)
+    return set(posts.values_list("pk", flat=True))
+
+
+def _text(item: Item) -> str:
+    try:
+        return services.text_checked(item.text, required=False)
+    except ForumError as error:
+        raise ForumError(f"Item {item.id}: {error}") from None
+
+
+def _row(thread: Thread, item: Item, root: Item, pk_of: dict, authors: dict) -> Comment:
+    """A new post with placeholder tree fields (the layout pass sets them) and no html yet."""
+    return Comment(
+        id=pk_of[item.id],
+        thread=thread,
+        author_id=authors[item.by],
+        ref=item.id - root.id,
+        created_at=item.time,
+        tree_id=thread.pk,
+        lft=0,
+        rght=0,
+        level=0,
+    )
+
+
+def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
+    """Every imported post's parent, author, text, html and state in one statement run; html
+    resolves >>refs to the thread's posts, the imported ones included."""
+    names = {zlacker.post_name(node.username, node.ref): node.id for node in existing.values()} | {
+        zlacker.post_name(item.by, item.id - root.id): pk_of[item.id] for item in items
+    }
+    by_id = {item.id: item for item in items}
+    rows, states = [], []
+    for item in items:
+        if item.by == DELETED_AUTHOR and item.id - root.id in existing:
+            # A placeholder says only that the post is gone: its author and text stay here.
+            states.append((item.state, pk_of[item.id]))
+            continue
+        text = _text(item)
+        parent = by_id.get(item.parent) if item is not root else None
+        rows.append(
+            (
+                pk_of[parent.id] if parent else None,
+                authors[item.by],
+                authors[parent.by] if parent else None,
+                text,
+                markup.render(text, names.get),
+                item.state,
+                item.time,
+                pk_of[item.id],
+            )
+        )
+    _update_many(_CONTENT, rows)
+    _update_many(("state",), states)
+
+
+def _layout_write(thread_id: int) -> None:
+    layout = trees.repaired_layout(trees.thread_nodes(thread_id))
+    rows = [(place.lft, place.rght, place.level, pk) for pk, place in layout.items()]
+    _update_many(_PLACE, rows)
+
+
+def _update_many(fields: tuple[str, ...], rows: list[tuple]) -> None:
+    # One statement run for many rows, as services.thread_tree_repair writes a layout.
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    columns = ", ".join(f"{field} = %s" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)
+
+
+def _sequence_reset() -> None:
+    """Ids written by hand leave PostgreSQL's sequence behind them; SQLite follows by itself."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
+            cursor.execute(sql)
+
+
+def export_items(*, thread: Thread) -> list[dict]:
+    """The thread as Hacker News items, the story first: item ids are the story's id plus
+    each post's number, so that import_hn gives back the same names."""
+    rows = thread_posts(thread_id=thread.pk, html=True)
+    posts = Comment.objects.filter(tree_id=thread.pk).select_related("author", "thread")
+    by_pk = {post.pk: post for post in posts}
+    op_id = rows[0][0]
+    item_id = {row[0]: op_id + row[2] for row in rows}
+    kids: dict[int, list[int]] = {}
+    for row in order_best_first(rows, timezone.now()):
+        kids.setdefault(row[1], []).append(item_id[row[0]])
+    items = []
+    for row in rows:
+        fields = hn.item_fields(by_pk[row[0]], kids=kids.get(row[0], []))
+        fields["id"] = item_id[row[0]]
+        if "parent" in fields:
+            fields["parent"] = item_id[fields["parent"]]
+        items.append(fields)
+    return items
