@@ -36,9 +36,10 @@ class Thread(models.Model):
     # cached pages are keyed by it, so the next read after a write renders afresh.
     version = models.PositiveIntegerField(default=0)
     # The root of the thread's comment tree. Empty only inside services.thread_create, between
-    # writing the thread's row and its opening post's (the post needs the thread's key first).
+    # writing the thread's row and its opening post's (the post needs the thread's key first),
+    # or in a broken thread whose root was deleted, for check_trees to report.
     op = models.OneToOneField(
-        "Comment", on_delete=models.CASCADE, null=True, related_name="opened_thread"
+        "Comment", on_delete=models.SET_NULL, null=True, related_name="opened_thread"
     )
 
     objects = ThreadQuerySet.as_manager()

@@ -652,7 +652,8 @@ def thread_tree_repair(*, thread_id: int) -> int:
             changed,
         )
     replies = trees.reply_count(trees.thread_nodes(thread_id))
-    _thread_touch(thread_id, comment_count=replies)
+    root_id = next(pk for pk, place in layout.items() if place.parent_id is None)
+    _thread_touch(thread_id, comment_count=replies, op_id=root_id)
     _parent_authors_refresh(thread_id)
     return len(changed)
 

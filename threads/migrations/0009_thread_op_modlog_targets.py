@@ -10,17 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
 
 # The kinds whose stored URL was their thread's opening post.
 THREAD_KINDS = {"lock", "unlock", "pin", "unpin", "remove-thread", "restore-thread", "retitle"}
 
 
 def thread_ops_fill(apps, schema_editor):
-    Comment = apps.get_model("threads", "Comment")
-    Thread = apps.get_model("threads", "Thread")
-    root = Comment.objects.filter(thread_id=OuterRef("pk"), level=0).values("pk")[:1]
-    Thread.objects.filter(op__isnull=True).update(op=Subquery(root))
+    from threads import trees
+
+    trees.thread_ops_fill(apps.get_model("threads", "Thread"), apps.get_model("threads", "Comment"))
 
 
 def modlog_targets_fill(apps, schema_editor):
@@ -68,7 +66,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='thread',
             name='op',
-            field=models.OneToOneField(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='opened_thread', to='threads.comment'),
+            field=models.OneToOneField(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opened_thread', to='threads.comment'),
         ),
         migrations.AddField(
             model_name='moderationaction',
