@@ -7,7 +7,7 @@ from forum.accounts.views import login
 from forum.health import healthz
 
 urlpatterns = [
-    path("healthz", healthz),
+    path("healthz", healthz, name="healthz"),
     # The admin's log-in is the site's own, so its attempts count against the same limits.
     path("admin/login/", login),
     path("admin/", admin.site.urls),

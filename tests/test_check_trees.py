@@ -83,6 +83,10 @@ def parent_loop(n, other_thread):
     set_fields(n["branch"], parent_id=n["child"].pk)
 
 
+def op_not_the_root(n, other_thread):
+    Thread.objects.filter(pk=n["root"].thread_id).update(op=n["branch"])
+
+
 def half_written_counter(n, other_thread):
     Thread.objects.filter(pk=n["root"].thread_id).update(comment_count=3)
 
@@ -98,6 +102,7 @@ BREAKS = {
     two_roots: "2 roots instead of one",
     parent_loop: "but its interval puts it under",
     half_written_counter: "replies but has",
+    op_not_the_root: "as its opening post, not its root",
 }
 # The parent links are the truth the repair keeps: where a break changed one, the post goes
 # where its link says; every other break leaves the page exactly as it was.

@@ -1,8 +1,6 @@
 """RSS 2.0 and Atom feeds: the front page, the newest threads, a thread's new replies, and a
 user's threads and posts; each answered with ETag, Last-Modified and 304."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
@@ -13,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from forum.accounts.models import User
 
-from . import conditional, page_cache, selectors
-from .models import Comment, Thread
+from . import conditional, links, page_cache, selectors
+from .models import Comment
 
 FEED_LENGTH = 30
 # The site-wide feeds follow every thread: kept a minute, as a feed reader polls far apart.
@@ -22,16 +20,9 @@ LIST_TIMEOUT = 60
 FORMATS = {"rss": Rss201rev2Feed, "atom": Atom1Feed}
 
 
-# Every address a feed writes, in one place.
-
-
-def page_path(page: str, **query) -> str:
-    return f"/{page}" + (f"?{urlencode(query)}" if query else "")
-
-
-def feed_path(page: str, kind: str, **query) -> str:
-    """`/rss`, `/newest/rss`, `/item/atom?id=N` ...: the feed of the page, in RSS or Atom."""
-    return page_path(f"{page}/{kind}" if page else kind, **query)
+def _route(page: str, kind: str) -> str:
+    """`rss`, `newest/rss`, `item/atom` ...: where the feed of a page is served."""
+    return f"{page}/{kind}" if page else kind
 
 
 def page_feeds(request) -> list[tuple[str, str]]:
@@ -41,7 +32,7 @@ def page_feeds(request) -> list[tuple[str, str]]:
         return []
     query = {"id": name} if page in ("item", "threads", "submitted") else {}
     return [
-        (FORMATS[kind].content_type.split(";")[0], feed_path(page, kind, **query))
+        (FORMATS[kind].content_type.split(";")[0], links.feed(page, kind, **query))
         for kind in FORMATS
     ]
 
@@ -64,7 +55,7 @@ class _ForumFeed(Feed):
         return item.author.username
 
     def item_link(self, item):
-        return page_path("item", id=item.op_id if isinstance(item, Thread) else item.pk)
+        return item.get_absolute_url()
 
     def title(self, obj):
         return f"{settings.FORUM_SITE_NAME}: {self.heading(obj)}"
@@ -90,7 +81,7 @@ class _ThreadsFeed(_ForumFeed):
         return thread.url
 
     def link(self, obj):
-        return page_path(self.page)
+        return links.page(self.page or "front")
 
 
 class FrontFeed(_ThreadsFeed):
@@ -123,7 +114,7 @@ class SubmittedFeed(_ThreadsFeed):
         return f"threads by {user.username}"
 
     def link(self, user):
-        return page_path("submitted", id=user.username)
+        return links.page("submitted", user.username)
 
     def items(self, user):
         return selectors.threads_by(username=user.username, offset=0, limit=FEED_LENGTH)
@@ -147,7 +138,7 @@ class UserPostsFeed(_PostsFeed):
         return f"posts by {user.username}"
 
     def link(self, user):
-        return page_path("threads", id=user.username)
+        return links.page("user_comments", user.username)
 
     def items(self, user):
         return selectors.comments_by(username=user.username, offset=0, limit=FEED_LENGTH)
@@ -161,7 +152,7 @@ class ThreadFeed(_PostsFeed):
         return f"new replies in {thread.title}"
 
     def link(self, thread):
-        return page_path("item", id=selectors.thread_op_id(thread_id=thread.pk))
+        return thread.get_absolute_url()
 
     def items(self, thread):
         replies = Comment.objects.replies().filter(thread=thread, state=Comment.State.VISIBLE)
@@ -222,7 +213,7 @@ FEEDS = {
     "submitted": SubmittedFeed,
 }
 urlpatterns = [
-    path(feed_path(page, kind).lstrip("/"), _served(feed_class, kind))
+    path(_route(page, kind), _served(feed_class, kind), name=links.feed_name(page, kind))
     for page, feed_class in FEEDS.items()
     for kind in FORMATS
 ]

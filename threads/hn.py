@@ -126,8 +126,7 @@ def show_stories() -> list[int]:
 
 def _titled(pattern: str) -> list[int]:
     threads = Thread.objects.visible().filter(title__regex=pattern).newest()
-    ops = Comment.objects.filter(level=0, thread__in=threads.values("pk")[:TITLED_LENGTH])
-    return list(ops.order_by("-thread__created_at", "-thread_id").values_list("pk", flat=True))
+    return list(threads.values_list("op_id", flat=True)[:TITLED_LENGTH])
 
 
 def updates() -> dict:

@@ -47,6 +47,7 @@ def hn_story_import(*, story: Story) -> Thread:
     replies = trees.reply_count(trees.thread_nodes(thread.pk))
     services._thread_touch(
         thread.pk,
+        op_id=pk_of[root.id],
         title=services.title_checked(root.title),
         url=root.url,
         points=root.score,

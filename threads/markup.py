@@ -6,7 +6,7 @@ from collections.abc import Callable
 import nh3
 from django.utils.html import escape
 
-from . import zlacker
+from . import links, zlacker
 
 ALLOWED_TAGS = {"p", "i", "pre", "code", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "class", "data-id", "rel"}}
@@ -70,7 +70,7 @@ def _render_token(match: re.Match, resolve: RefResolver) -> str:
         post_id = resolve(ref[2:])
         if post_id is None:
             return escape(ref)
-        return f'<a class="ref" href="/item?id={post_id}" data-id="{post_id}">{escape(ref)}</a>'
+        return f'<a class="ref" href="{links.item(post_id)}" data-id="{post_id}">{escape(ref)}</a>'
     if url := match.group("url"):
         return _render_url(url)
     return f"<i>{escape(match.group('italic')[1:-1])}</i>"

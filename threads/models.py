@@ -8,7 +8,7 @@ from django.utils import timezone
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
-from . import zlacker
+from . import links, zlacker
 
 
 class ThreadQuerySet(models.QuerySet):
@@ -35,6 +35,12 @@ class Thread(models.Model):
     # Bumped by every write that changes what the thread page shows (services._thread_touch):
     # cached pages are keyed by it, so the next read after a write renders afresh.
     version = models.PositiveIntegerField(default=0)
+    # The root of the thread's comment tree. Empty only inside services.thread_create, between
+    # writing the thread's row and its opening post's (the post needs the thread's key first),
+    # or in a broken thread whose root was deleted, for check_trees to report.
+    op = models.OneToOneField(
+        "Comment", on_delete=models.SET_NULL, null=True, related_name="opened_thread"
+    )
 
     objects = ThreadQuerySet.as_manager()
 
@@ -46,6 +52,9 @@ class Thread(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return links.item(self.op_id)
 
     @property
     def domain(self) -> str:
@@ -126,6 +135,9 @@ class Comment(MPTTModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return links.item(self.pk)
 
     @property
     def name(self) -> str:
@@ -257,7 +269,20 @@ class ModerationAction(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # What the action was on, as the log shows it: kept even if the item goes away.
     target = models.CharField(max_length=300)
-    target_url = models.CharField(max_length=200, blank=True)
+    # What the log links to, at most one of the three; emptied if the item is deleted.
+    comment = models.ForeignKey(
+        "Comment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -266,3 +291,12 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.moderator} {self.get_kind_display()}: {self.target}"
+
+    @property
+    def target_url(self) -> str:
+        """Where the log links its target, or "" when that is gone: read with the thread and
+        the user (selectors.moderation_log), as the links name them by their op and username."""
+        if self.comment_id:
+            return links.item(self.comment_id)
+        acted_on = self.thread or self.user
+        return acted_on.get_absolute_url() if acted_on else ""

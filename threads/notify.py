@@ -44,7 +44,7 @@ def _message(comment) -> tuple[str, str]:
     subject = f'[{site}] {comment.author.username} replied in "{comment.thread.title}"'
     body = (
         f"{comment.author.username} replied to your post:\n\n{comment.text}\n\n"
-        f"Read it in context: {settings.FORUM_SITE_URL}/item?id={comment.pk}\n"
+        f"Read it in context: {settings.FORUM_SITE_URL}{comment.get_absolute_url()}\n"
         f"(Stop these emails on your user page.)\n"
     )
     return subject, body

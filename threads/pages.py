@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from html import escape
 
-from . import zlacker
+from . import links, zlacker
 from .models import Comment
 from .rows import ID, PARENT, STATE
 
@@ -134,7 +134,7 @@ _encoded_ref = lru_cache(maxsize=1 << 16)(zlacker.encode_ref)
 
 
 def ref_link(post_id: int, name: str, on_page: set[int]) -> str:
-    href = f"#{post_id}" if post_id in on_page else f"/item?id={post_id}"
+    href = f"#{post_id}" if post_id in on_page else f"{links.post_prefixes().item}{post_id}"
     return f'<a class="ref" href="{href}" data-id="{post_id}">&gt;&gt;{escape(name)}</a>'
 
 
@@ -160,19 +160,19 @@ def vote_links(post_id: int, *, down: bool = True) -> str:
     return _vote_links_shape(down).replace(_ID_MARK, str(post_id))
 
 
-_ID_MARK = "\0"
+_ID_MARK = "__id__"  # left as it is by URL encoding and HTML escaping
 
 
 @cache
 def _vote_links_shape(down: bool) -> str:
     # Built once: on a thread page only the post's id changes from one post to the next.
     arrows = [("up", "▲", "vote up")] + ([("down", "▼", "vote down")] if down else [])
-    links = "".join(
-        f'<a class="vote {how}" href="/vote?id={_ID_MARK}&amp;how={how}" rel="nofollow"'
-        f' title="{label}" aria-label="{label}">{arrow}</a>'
+    arrow_links = "".join(
+        f'<a class="vote {how}" href="{escape(links.page("vote", _ID_MARK, how=how))}"'
+        f' rel="nofollow" title="{label}" aria-label="{label}">{arrow}</a>'
         for how, arrow, label in arrows
     )
-    return f'<span class="votes" data-id="{_ID_MARK}">{links}</span>'
+    return f'<span class="votes" data-id="{_ID_MARK}">{arrow_links}</span>'
 
 
 def post_html(
@@ -180,9 +180,10 @@ def post_html(
 ) -> str:
     # Runs once per post of a thread page, tens of thousands of times: one f-string, few calls.
     pk = post.id
+    to = links.post_prefixes()
     gone = post.state != VISIBLE
     name = escape(post.name)
-    discussion = f' [<a href="/discussion?id={pk}">discussion</a>]' if discussion_link else ""
+    discussion = f' [<a href="{to.discussion}{pk}">discussion</a>]' if discussion_link else ""
     iso = post.created_at.isoformat()
     edited = ' <span class="edited">(edited)</span>' if post.edited and not gone else ""
     parent = ref_link(post.parent_id, post.parent_name, on_page) if post.parent_id else ""
@@ -190,15 +191,15 @@ def post_html(
     css = "post gone" if gone else "post"
     css += f" faded fade{post.fade}" if post.fade else ""
     votes = "" if gone else vote_links(pk) + " "
-    reply = f' [<a href="/reply?id={pk}">reply</a>]' if replies_open else ""
-    actions = "" if gone else f'{reply} [<a href="/flag?id={pk}">flag</a>]'
+    reply = f' [<a href="{to.reply}{pk}">reply</a>]' if replies_open else ""
+    actions = "" if gone else f'{reply} [<a href="{to.flag}{pk}">flag</a>]'
     return (
         f'<article class="{css}" id="{pk}"'
         f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
         f'{_glyph_line(post.depth)}<div class="head">{votes}'
         f'<span class="num">{post.number}.</span> '
-        f'<a class="name" href="/item?id={pk}">{name}</a>'
-        f'[<a href="/item?id={pk}">view</a>] [<a href="/source?id={pk}">source</a>]'
+        f'<a class="name" href="{to.item}{pk}">{name}</a>'
+        f'[<a href="{to.item}{pk}">view</a>] [<a href="{to.source}{pk}">source</a>]'
         f'{discussion} <time datetime="{iso[:19]}Z">{iso[:10]} {iso[11:19]}</time>'
         f"{edited}{actions}</div>"
         f'<div class="parent">{parent}</div><div class="text">{body}</div>'

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, Q, QuerySet, Subquery, TextField, Value
 from django.utils import timezone
 
 from forum.accounts.models import User
@@ -42,12 +42,10 @@ def thread_stamp(*, op_id: int) -> ThreadStamp | None:
     Read on every anonymous view of a thread page to find the cached copy. Written in SQL: the
     ORM spends four times the query's own cost compiling it.
     """
-    comments, threads = Comment._meta.db_table, Thread._meta.db_table
+    threads = Thread._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.id, t.created_at, t.version FROM {comments} c"
-            f" JOIN {threads} t ON t.id = c.thread_id"
-            " WHERE c.id = %s AND c.level = 0 AND NOT t.is_removed",
+            f"SELECT id, created_at, version FROM {threads} WHERE op_id = %s AND NOT is_removed",
             [op_id],
         )
         row = cursor.fetchone()
@@ -96,27 +94,26 @@ def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> l
     rows = candidates.values_list("pk", "is_pinned", "points", "created_at")
     order = sorted(rows, key=lambda row: (not row[1], -hot_score(row[2], row[3], now), -row[0]))
     page = [row[0] for row in order[offset : offset + limit]]
-    threads = _with_op(Thread.objects.filter(pk__in=page)).in_bulk(page)
+    threads = Thread.objects.filter(pk__in=page).select_related("author").in_bulk(page)
     return [threads[pk] for pk in page if pk in threads]
 
 
 def threads_newest(*, offset: int, limit: int) -> QuerySet[Thread]:
-    return _with_op(Thread.objects.visible().newest())[offset : offset + limit]
+    return Thread.objects.visible().newest().select_related("author")[offset : offset + limit]
 
 
 def threads_best(*, offset: int, limit: int) -> QuerySet[Thread]:
-    return _with_op(Thread.objects.visible().order_by("-points", "-pk"))[offset : offset + limit]
+    return (
+        Thread.objects.visible()
+        .order_by("-points", "-pk")
+        .select_related("author")[offset : offset + limit]
+    )
 
 
 def moderation_log(*, offset: int, limit: int) -> QuerySet[ModerationAction]:
-    return ModerationAction.objects.select_related("moderator").order_by("-created_at", "-pk")[
-        offset : offset + limit
-    ]
-
-
-def _with_op(threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    op = Comment.objects.filter(tree_id=OuterRef("pk"), level=0).values("pk")[:1]
-    return threads.select_related("author").annotate(op_id=Subquery(op))
+    """Newest first, with what each line links to (ModerationAction.target_url)."""
+    actions = ModerationAction.objects.select_related("moderator", "thread", "user")
+    return actions.order_by("-created_at", "-pk")[offset : offset + limit]
 
 
 def _posts(html: bool, text: bool) -> QuerySet:
@@ -133,19 +130,16 @@ def _posts(html: bool, text: bool) -> QuerySet:
 
 def thread_with_url(*, url: str, since: datetime) -> Thread | None:
     """The newest visible thread submitted with this url since the given moment."""
-    return _with_op(
-        Thread.objects.visible().filter(url=url, created_at__gte=since).newest()
-    ).first()
+    return Thread.objects.visible().filter(url=url, created_at__gte=since).newest().first()
 
 
 def threads_by(*, username: str, offset: int, limit: int) -> QuerySet[Thread]:
     threads = Thread.objects.visible().filter(author__username__iexact=username).newest()
-    return _with_op(threads)[offset : offset + limit]
+    return threads.select_related("author")[offset : offset + limit]
 
 
 def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
     """A user's visible replies, newest first, each with its thread."""
-    op_of_tree = Comment.objects.filter(tree_id=OuterRef("tree_id"), level=0).values("pk")[:1]
     comments = (
         Comment.objects.replies()
         .filter(
@@ -154,7 +148,6 @@ def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
             thread__is_removed=False,
         )
         .select_related("thread", "author")
-        .annotate(op_id=Subquery(op_of_tree))
         .order_by("-created_at", "-pk")
     )
     return comments[offset : offset + limit]
@@ -172,9 +165,8 @@ def replies_to(*, user: User) -> QuerySet[Comment]:
 
 
 def replies_page(*, user: User, offset: int, limit: int) -> QuerySet[Comment]:
-    op_of_tree = Comment.objects.filter(tree_id=OuterRef("tree_id"), level=0).values("pk")[:1]
     replies = replies_to(user=user).select_related("thread", "author", "parent__author")
-    return replies.annotate(op_id=Subquery(op_of_tree))[offset : offset + limit]
+    return replies[offset : offset + limit]
 
 
 def replies_unread(*, user: User) -> int:
@@ -200,7 +192,3 @@ def own_points_in_thread(*, user: User, thread_id: int) -> dict[int, int]:
     """The points of the user's own posts in a thread (only they are shown a post's points)."""
     rows = Comment.objects.filter(tree_id=thread_id, author=user)
     return dict(rows.values_list("pk", "points"))
-
-
-def thread_op_id(*, thread_id: int) -> int:
-    return Comment.objects.values_list("pk", flat=True).get(tree_id=thread_id, level=0)

@@ -119,7 +119,7 @@ def thread_create(
         title=title, url=url, author=author, created_at=created_at, last_activity=created_at
     )
     # The root is placed by hand so its tree_id is the thread's key, never max(tree_id) + 1.
-    Comment.objects.create(
+    thread.op = Comment.objects.create(
         thread=thread,
         author=author,
         ref=0,
@@ -131,6 +131,7 @@ def thread_create(
         rght=2,
         level=0,
     )
+    thread.save(update_fields=["op"])
     return thread
 
 
@@ -276,7 +277,7 @@ def _imported_user(short_name: str, joined: datetime) -> User:
 
 def _imported_thread(doc: zlacker.Discussion) -> Thread:
     existing = Thread.objects.filter(
-        title=doc.title, comments__level=0, comments__author__username__iexact=doc.op_author
+        title=doc.title, op__author__username__iexact=doc.op_author
     ).first()
     if existing:
         return existing
@@ -293,7 +294,7 @@ def zlacker_import(*, text: str) -> Thread:
     """Imports one discussion page; posts already present must match, or nothing is stored."""
     doc = zlacker.parse_discussion(text)
     thread = _imported_thread(doc)
-    parent_id = Comment.objects.values_list("pk", flat=True).get(tree_id=thread.pk, level=0)
+    parent_id = thread.op_id
     for post in doc.posts:
         parent_id = _imported_post(thread, parent_id, post).pk
     return thread
@@ -324,15 +325,30 @@ def _imported_post(thread: Thread, parent_id: int, post: zlacker.Post) -> Commen
 
 
 def _log(
-    *, moderator: User, kind: str, target: str, target_url: str = "", reason: str = ""
+    *,
+    moderator: User,
+    kind: str,
+    target: str,
+    reason: str = "",
+    comment: Comment | None = None,
+    thread: Thread | None = None,
+    user: User | None = None,
 ) -> ModerationAction:
+    """One line of the log: `target` is its text, and it links to the comment, thread or user
+    acted on (one of them)."""
     return ModerationAction.objects.create(
-        moderator=moderator, kind=kind, target=target, target_url=target_url, reason=reason
+        moderator=moderator,
+        kind=kind,
+        target=target,
+        reason=reason,
+        comment=comment,
+        thread=thread,
+        user=user,
     )
 
 
-def _post_target(comment: Comment) -> tuple[str, str]:
-    return f'{comment.name} in "{comment.thread.title}"', f"/item?id={comment.pk}"
+def _post_target(comment: Comment) -> str:
+    return f'{comment.name} in "{comment.thread.title}"'
 
 
 def _resolve_flags(comment: Comment) -> None:
@@ -351,12 +367,11 @@ def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Com
     comment.removal_reason = reason
     _post_changed(comment, "state", "removal_reason")
     _resolve_flags(comment)
-    target, url = _post_target(comment)
     _log(
         moderator=moderator,
         kind=ModerationAction.Kind.REMOVE,
-        target=target,
-        target_url=url,
+        target=_post_target(comment),
+        comment=comment,
         reason=reason,
     )
     return comment
@@ -391,12 +406,11 @@ def comment_restore(*, comment_id: int, moderator: User, reason: str = "") -> Co
     comment.removal_reason = ""
     _post_changed(comment, "state", "removal_reason")
     _resolve_flags(comment)
-    target, url = _post_target(comment)
     _log(
         moderator=moderator,
         kind=ModerationAction.Kind.RESTORE,
-        target=target,
-        target_url=url,
+        target=_post_target(comment),
+        comment=comment,
         reason=reason,
     )
     return comment
@@ -421,12 +435,11 @@ def comment_move(
     Comment.objects.move_node(comment, new_parent, position="last-child")
     _thread_touch(comment.thread_id)
     Comment.objects.filter(pk=comment.pk).update(parent_author_id=new_parent.author_id)
-    target, url = _post_target(comment)
     _log(
         moderator=moderator,
         kind=ModerationAction.Kind.MOVE,
-        target=f"{target} under {new_parent.name}",
-        target_url=url,
+        target=f"{_post_target(comment)} under {new_parent.name}",
+        comment=comment,
         reason=reason,
     )
     return comment
@@ -459,9 +472,11 @@ def flags_dismiss(*, comment_id: int, moderator: User) -> Comment:
     if comment.state == Comment.State.FLAGGED:
         comment.state = Comment.State.VISIBLE
         _post_changed(comment, "state")
-    target, url = _post_target(comment)
     _log(
-        moderator=moderator, kind=ModerationAction.Kind.DISMISS_FLAGS, target=target, target_url=url
+        moderator=moderator,
+        kind=ModerationAction.Kind.DISMISS_FLAGS,
+        target=_post_target(comment),
+        comment=comment,
     )
     return comment
 
@@ -471,14 +486,7 @@ def _thread_flag(*, thread_id: int, moderator: User, kind: str, reason: str, **c
     for field, value in changes.items():
         setattr(thread, field, value)
     _thread_touch(thread_id, **changes)
-    op_id = Comment.objects.values_list("pk", flat=True).get(tree_id=thread.pk, level=0)
-    _log(
-        moderator=moderator,
-        kind=kind,
-        target=f'"{thread.title}"',
-        target_url=f"/item?id={op_id}",
-        reason=reason,
-    )
+    _log(moderator=moderator, kind=kind, target=f'"{thread.title}"', thread=thread, reason=reason)
     return thread
 
 
@@ -578,7 +586,7 @@ def user_ban(
         moderator=moderator,
         kind=ModerationAction.Kind.BAN,
         target=f"{user.username} {until}",
-        target_url=f"/user?id={user.username}",
+        user=user,
         reason=reason,
     )
     if remove_posts:
@@ -600,7 +608,7 @@ def _remove_all_posts(*, user: User, moderator: User, reason: str) -> None:
         moderator=moderator,
         kind=ModerationAction.Kind.REMOVE_ALL,
         target=f"every post and thread of {user.username}",
-        target_url=f"/user?id={user.username}",
+        user=user,
         reason=reason,
     )
 
@@ -614,7 +622,7 @@ def user_unban(*, ban_id: int, moderator: User, reason: str = "") -> Ban:
         moderator=moderator,
         kind=ModerationAction.Kind.UNBAN,
         target=ban.user.username,
-        target_url=f"/user?id={ban.user.username}",
+        user=ban.user,
         reason=reason,
     )
     return ban
@@ -644,7 +652,8 @@ def thread_tree_repair(*, thread_id: int) -> int:
             changed,
         )
     replies = trees.reply_count(trees.thread_nodes(thread_id))
-    _thread_touch(thread_id, comment_count=replies)
+    root_id = next(pk for pk, place in layout.items() if place.parent_id is None)
+    _thread_touch(thread_id, comment_count=replies, op_id=root_id)
     _parent_authors_refresh(thread_id)
     return len(changed)
 

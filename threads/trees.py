@@ -3,6 +3,8 @@
 from collections import Counter, defaultdict
 from typing import NamedTuple
 
+from django.db.models import OuterRef, Subquery
+
 from .models import Comment, Thread
 from .zlacker import post_name
 
@@ -38,6 +40,13 @@ def thread_nodes(thread_id: int) -> list[Node]:
     return [Node(*row) for row in rows.values_list(*NODE_FIELDS, "author__username")]
 
 
+def thread_ops_fill(threads=Thread, comments=Comment) -> None:
+    """Names the root of its tree as the opening post of each thread that names none: for rows
+    written before Thread.op was (the migration passes its own models) and their backups."""
+    root = comments.objects.filter(thread_id=OuterRef("pk"), parent=None).values("pk")[:1]
+    threads.objects.filter(op=None).update(op=Subquery(root))
+
+
 def intruders(thread_id: int) -> list[Node]:
     """Posts of other threads whose tree fields put them in this thread's tree."""
     rows = Comment.objects.filter(tree_id=thread_id).exclude(thread_id=thread_id)
@@ -47,7 +56,7 @@ def intruders(thread_id: int) -> list[Node]:
 def thread_problems(thread: Thread) -> list[str]:
     """What is wrong with a thread's tree and its reply counter, one line each."""
     nodes = thread_nodes(thread.pk)
-    problems = tree_problems(thread.pk, nodes)
+    problems = tree_problems(thread.pk, nodes) + _op_problems(thread, nodes)
     for node in intruders(thread.pk):
         problems.append(
             f"{_label(node)} belongs to thread {node.thread_id} but sits in this thread's tree"
@@ -57,6 +66,13 @@ def thread_problems(thread: Thread) -> list[str]:
             f"the thread counts {thread.comment_count} replies but has {reply_count(nodes)}"
         )
     return problems
+
+
+def _op_problems(thread: Thread, nodes: list[Node]) -> list[str]:
+    roots = [node.id for node in nodes if node.parent_id is None]
+    if not roots or thread.op_id in roots:
+        return []
+    return [f"the thread names post {thread.op_id} as its opening post, not its root {roots[0]}"]
 
 
 def reply_count(nodes: list[Node]) -> int:

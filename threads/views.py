@@ -236,7 +236,7 @@ def _comment_page(request, post: Comment):
         "thread": post.thread,
         "post": post,
         "removal_reason": _removal_reason_for(request.user, post),
-        "op_id": _op_id(post),
+        "op_id": post.thread.op_id,
         "posts_html": pages.posts_html(posts, replies_open=not post.thread.is_locked),
         **forms.post_actions(post, request.user),
         **viewer_votes(request.user, thread_id=post.thread_id),
@@ -304,7 +304,3 @@ def modlog(request):
         return text_response(textform.modlog_page(actions))
     context = {"actions": actions, "next_page": page.next_page}
     return render(request, "threads/modlog.html", context)
-
-
-def _op_id(post: Comment) -> int:
-    return Comment.objects.values_list("pk", flat=True).get(tree_id=post.tree_id, level=0)

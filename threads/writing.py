@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from forum import limits
 from forum.exceptions import ForumError
 
-from . import forms, pages, selectors, services
+from . import forms, links, pages, selectors, services
 from .models import Comment
 from .views import BadRequest, error_response, int_param
 
@@ -87,8 +88,7 @@ def form_page(request, template: str, context: dict, *, status: int = 200, error
 
 
 def post_in_thread(comment: Comment) -> str:
-    op_id = selectors.thread_op_id(thread_id=comment.thread_id)
-    return f"/item?id={op_id}" if comment.is_op else f"/item?id={op_id}#{comment.pk}"
+    return links.item(comment.thread.op_id, anchor=None if comment.is_op else comment.pk)
 
 
 def _post_or_404(post_id: int) -> Comment:
@@ -118,7 +118,7 @@ def submit(request):
         since = timezone.now() - DUPLICATE_URL_WINDOW
         if existing := selectors.thread_with_url(url=data["url"], since=since):
             messages.info(request, "That url was submitted recently: here is its thread.")
-            return HttpResponseRedirect(f"/item?id={existing.op_id}")
+            return HttpResponseRedirect(existing.get_absolute_url())
     rate, key = limits.thread_rate(request.user), f"threads:{request.user.pk}"
     try:
         limits.hit(rate, key)
@@ -131,7 +131,7 @@ def submit(request):
     except ForumError:
         limits.refund(rate, key)  # the limit counts threads, not refusals
         raise
-    return HttpResponseRedirect(f"/item?id={selectors.thread_op_id(thread_id=thread.pk)}")
+    return HttpResponseRedirect(thread.get_absolute_url())
 
 
 @writing_view
@@ -231,7 +231,9 @@ def delete(request):
     services.comment_delete(comment_id=comment.pk, user=request.user)
     comment.refresh_from_db()
     if comment.is_op:
-        return HttpResponseRedirect("/" if comment.is_leaf_node() else post_in_thread(comment))
+        return HttpResponseRedirect(
+            reverse("front") if comment.is_leaf_node() else post_in_thread(comment)
+        )
     # A post with replies keeps its place as [deleted]; one without goes, so land on its parent.
     shown = comment if not comment.is_leaf_node() else comment.parent
     return HttpResponseRedirect(post_in_thread(shown))
@@ -253,4 +255,4 @@ def flag(request):
         )
     except ForumError as error:
         return form_page(request, "threads/flag.html", context, status=error.status, error=error)
-    return HttpResponseRedirect(f"/item?id={post.pk}")
+    return HttpResponseRedirect(post.get_absolute_url())

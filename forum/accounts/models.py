@@ -5,6 +5,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from threads import links
+
 # Post names are NAME+REF and >>NAME+REF links find them in text: a name holds nothing else.
 USERNAME_RULE = RegexValidator(
     r"\A[A-Za-z0-9_-]{2,15}\Z",
@@ -49,3 +51,6 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+    def get_absolute_url(self) -> str:
+        return links.user(self.username)

@@ -1,7 +1,7 @@
 """Account URLs, Hacker News style where Hacker News has them."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from . import views
 
@@ -34,7 +34,7 @@ urlpatterns = [
             views.PasswordResetView,
             "Reset your password",
             "send",
-            success_url="/password/reset/sent",
+            success_url=reverse_lazy("password_reset_done"),
         ),
         name="password_reset",
     ),
@@ -54,7 +54,7 @@ urlpatterns = [
             auth_views.PasswordResetConfirmView,
             "Choose a new password",
             "save",
-            success_url="/password/reset/done",
+            success_url=reverse_lazy("password_reset_complete"),
         ),
         name="password_reset_confirm",
     ),

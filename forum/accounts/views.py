@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
@@ -37,7 +38,7 @@ def _next_url(request) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     # Coming back to the log-in or sign-up form itself would only show it again.
-    back_to_form = target.startswith(("/login", "/signup", "/logout"))
+    back_to_form = target.startswith(tuple(reverse(name) for name in ("login", "signup", "logout")))
     return target if safe and not back_to_form else settings.LOGIN_REDIRECT_URL
 
 
@@ -155,7 +156,7 @@ def user(request):
         if not form.is_valid():
             return _user_page(request, shown, form, status=400)
         services.user_profile_update(user=request.user, **form.cleaned_data)
-        return HttpResponseRedirect(f"/user?{urlencode({'id': shown.username})}")
+        return HttpResponseRedirect(shown.get_absolute_url())
     if wants_text(request):
         return text_response(textform.user_page(shown))
     return _user_page(request, shown, form)
@@ -201,7 +202,7 @@ def submitted(request):
 password_change = login_required(
     auth_views.PasswordChangeView.as_view(
         template_name="registration/form.html",
-        success_url="/password/change/done",
+        success_url=reverse_lazy("password_change_done"),
         extra_context={"title": "Change password", "button": "change"},
     )
 )

@@ -1,0 +1,80 @@
+"""Migrations that fill new fields from old rows: what they fill is what the services write."""
+
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from forum.accounts.models import User
+from threads.models import ModerationAction, Thread
+
+BEFORE = [("threads", "0008_modlog_remove_all")]
+OPS_AND_TARGETS = import_module("threads.migrations.0009_thread_op_modlog_targets")
+
+
+def test_a_thread_names_its_opening_post_when_created(build):
+    thread = build.thread()
+    assert Thread.objects.get(pk=thread.pk).op == build.op(thread)
+
+
+def test_the_migration_names_the_opening_post_of_threads_written_before(build):
+    threads = [build.thread(title=f"t{n}") for n in range(3)]
+    for thread in threads:
+        build.reply(build.op(thread))
+    Thread.objects.update(op=None)
+    OPS_AND_TARGETS.thread_ops_fill(apps, None)
+    for thread in threads:
+        assert Thread.objects.get(pk=thread.pk).op == build.op(thread)
+
+
+def _migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_modlog_links_what_old_rows_acted_on_after_the_migration():
+    executor = _migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    Thread_, Comment, Action = (
+        old.get_model("threads", model) for model in ("Thread", "Comment", "ModerationAction")
+    )
+    # Accounts are not in the state before (nothing threads needs), and did not change.
+    mod = User.objects.create(username="mod", is_staff=True)
+    troll = User.objects.create(username="troll")
+    thread = Thread_.objects.create(title="Old", author_id=mod.pk)
+    tree = {"thread": thread, "tree_id": thread.pk}
+    op = Comment.objects.create(author_id=mod.pk, ref=0, lft=1, rght=4, level=0, **tree)
+    reply = Comment.objects.create(
+        author_id=troll.pk, parent=op, ref=1, lft=2, rght=3, level=1, **tree
+    )
+    for kind, url in [
+        ("remove", f"/item?id={reply.pk}"),
+        ("lock", f"/item?id={op.pk}"),
+        ("ban", "/user?id=troll"),
+        ("remove", "/item?id=999999"),
+        ("unban", ""),
+    ]:
+        Action.objects.create(moderator_id=mod.pk, kind=kind, target=kind, target_url=url)
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    rows = ModerationAction.objects.select_related("thread", "user").order_by("pk")
+    assert [(row.comment_id, row.thread_id, row.user_id) for row in rows] == [
+        (reply.pk, None, None),
+        (None, thread.pk, None),
+        (None, None, troll.pk),
+        (None, None, None),
+        (None, None, None),
+    ]
+    assert [row.target_url for row in rows] == [
+        f"/item?id={reply.pk}",
+        f"/item?id={op.pk}",
+        "/user?id=troll",
+        "",
+        "",
+    ]
+    assert Thread.objects.get(pk=thread.pk).op_id == op.pk

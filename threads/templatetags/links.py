@@ -1,0 +1,13 @@
+"""{% link "item" post.pk %}: the forum's URLs in templates, built by threads.links."""
+
+from django import template
+
+from threads import links
+
+register = template.Library()
+
+
+@register.simple_tag
+def link(name: str, id=None, **query) -> str:
+    """links.page in a template: {% link "vote" post.pk how="up" goto=request.get_full_path %}."""
+    return links.page(name, id, **query)
