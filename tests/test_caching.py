@@ -142,10 +142,6 @@ def test_a_log_in_lockout_outlives_a_flood_of_junk_pages(client, thread):
     assert "Too many failed log-ins" in refused.content.decode()
 
 
-def test_sessions_are_kept_in_the_database_not_in_a_cache(settings):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
-
-
 def test_the_stamp_that_finds_a_cached_page_is_the_threads_own(build, thread):
     op = build.op(thread)
     fresh = Thread.objects.get(pk=thread.pk)
