@@ -128,6 +128,9 @@ def test_a_cached_page_carries_no_other_readers_parameters(client, thread):
     html = page(client, thread).content.decode()
     assert "planted" not in html
     assert f'href="/login?next={quote(url, safe="/")}"' in html
+    # The same thread by its other route is its own page, with its own address.
+    discussion = client.get(url.replace("/item", "/discussion")).content.decode()
+    assert 'href="/login?next=/discussion%3Fid%3D' in discussion
 
 
 def test_a_log_in_lockout_outlives_a_flood_of_junk_pages(client, thread):

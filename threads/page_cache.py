@@ -6,9 +6,9 @@ very next request: nothing is ever invalidated, old versions just expire. Rows a
 the version, so an entry never holds a page older than its key says (at worst a newer one,
 under a key about to be left behind).
 
-A page is keyed by what it reads from its query (the post's id, whether it is the text form)
-and the encoding, nothing else, so junk parameters cannot fill the cache. A cache that fails
-costs speed, never the page: it is then built and served without it.
+A page is keyed by its route, what it reads from its query (the post's id, whether it is the
+text form) and the encoding, nothing else, so junk parameters cannot fill the cache. A cache
+that fails costs speed, never the page: it is then built and served without it.
 """
 
 import copy
@@ -152,10 +152,12 @@ def _wants_gzip(request) -> bool:
 
 
 def _page_key(request, thread: Thread | ThreadStamp, *, text: bool) -> str:
-    # The thread stands for the id (one opening post each). Each encoding has its own entry,
-    # so a hit fetches only the bytes it sends.
+    # The thread stands for the id (one opening post each); the path is one of the few routes
+    # to this page (/item, /discussion), each showing its own address. Each encoding has its
+    # own entry, so a hit fetches only the bytes it sends.
     form = "txt" if text else "html"
-    return thread_key(thread, f"page:{form}:{'gzip' if _wants_gzip(request) else 'plain'}")
+    encoding = "gzip" if _wants_gzip(request) else "plain"
+    return thread_key(thread, f"page:{request.path}:{form}:{encoding}")
 
 
 def _stored(response: HttpResponse, *, gzip: bool) -> CachedPage:
