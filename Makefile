@@ -1,9 +1,9 @@
 # The README's two commands are `make run` and `make test`; the rest serve them and CI.
 SHELL := /bin/bash
 PORT ?= 8000
-# Rate-limit counters live in the cache: without Redis, one process (with threads) keeps them
-# in one place; with Redis, worker processes share them.
-SERVER_PROCESSES ?= $(if $(REDIS_URL),--workers 2 --threads 2,--workers 1 --threads 4)
+# Rate-limit counters live in the limits cache: without Redis, one process (with threads) keeps
+# them in one place; with Redis, worker processes share them.
+SERVER_PROCESSES ?= $(if $(LIMITS_REDIS_URL)$(REDIS_URL),--workers 2 --threads 2,--workers 1 --threads 4)
 VENV := .venv
 BIN := $(VENV)/bin
 # Django 6.1 needs Python 3.12 or newer: take the first one this machine has.

@@ -9,5 +9,8 @@ ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
 # Every cold measurement clears the cache: keep it in this process, away from a shared Redis.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+    for alias in ("default", "limits")
+}
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,14 +1,21 @@
-"""Rate limits kept as counters in the cache, so every worker of every server shares them."""
+"""Rate limits kept as counters in the "limits" cache, so every worker of every server shares
+them, and no flood of cached pages can evict them (see CACHES in settings)."""
 
 import contextlib
 import hashlib
+import logging
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.utils import timezone
+
+from forum.caches import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,29 @@ class RateLimited(Exception):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class LimitsUnavailable(Exception):
+    """The limits cannot be counted (their cache is down), so what they guard is refused."""
+
+    status = 503
+    retry_after = 30
+
+    def __init__(self):
+        super().__init__(
+            "Log-ins, sign-ups and posts are paused for a moment: the forum cannot count its "
+            "limits right now. Reading works. Please try again in a minute."
+        )
+
+
+@contextlib.contextmanager
+def _store() -> Iterator[BaseCache]:
+    """The limits' cache; when it fails, LimitsUnavailable: a limit not counted is refused."""
+    try:
+        yield caches["limits"]
+    except CACHE_ERRORS as error:
+        logger.warning("rate limits cannot be counted, refusing: %s", error)
+        raise LimitsUnavailable() from error
 
 
 COMMENTS = Rate(5, 60, "comments")
@@ -51,7 +81,8 @@ def _keys(rate: Rate, key: str) -> tuple[str, str]:
 
 
 def _retry_after(rate: Rate, until_key: str) -> int:
-    until = cache.get(until_key) or time.time() + rate.window
+    with _store() as cache:
+        until = cache.get(until_key) or time.time() + rate.window
     return max(1, math.ceil(until - time.time()))
 
 
@@ -72,13 +103,14 @@ def _refusal(rate: Rate, until_key: str) -> RateLimited:
 def _incr(rate: Rate, counter: str, until_key: str) -> int:
     # The window opens at the first event and closes window seconds later; add() and incr()
     # are atomic in Redis, and within one process for the local-memory cache.
-    if cache.add(counter, 0, timeout=rate.window):
-        cache.set(until_key, time.time() + rate.window, timeout=rate.window)
-    try:
-        return cache.incr(counter)
-    except ValueError:  # the window closed between add() and incr()
-        cache.add(counter, 1, timeout=rate.window)
-        return 1
+    with _store() as cache:
+        if cache.add(counter, 0, timeout=rate.window):
+            cache.set(until_key, time.time() + rate.window, timeout=rate.window)
+        try:
+            return cache.incr(counter)
+        except ValueError:  # the window closed between add() and incr()
+            cache.add(counter, 1, timeout=rate.window)
+            return 1
 
 
 def hit(rate: Rate, key: str) -> None:
@@ -91,7 +123,9 @@ def hit(rate: Rate, key: str) -> None:
 def check(rate: Rate, key: str) -> None:
     """Raises RateLimited when the rate is used up, counting nothing."""
     counter, until_key = _keys(rate, key)
-    if (cache.get(counter) or 0) >= rate.limit:
+    with _store() as cache:
+        used = cache.get(counter) or 0
+    if used >= rate.limit:
         raise _refusal(rate, until_key)
 
 
@@ -103,12 +137,14 @@ def count(rate: Rate, key: str) -> None:
 def refund(rate: Rate, key: str) -> None:
     """Takes back one event counted by hit() that turned out not to happen (a refused write)."""
     counter, _until = _keys(rate, key)
-    with contextlib.suppress(ValueError):  # the window has closed: nothing to take back
+    # ValueError: the window has closed, nothing to take back.
+    with _store() as cache, contextlib.suppress(ValueError):
         cache.decr(counter)
 
 
 def reset(rate: Rate, key: str) -> None:
-    cache.delete_many(_keys(rate, key))
+    with _store() as cache:
+        cache.delete_many(_keys(rate, key))
 
 
 def is_new(user) -> bool:

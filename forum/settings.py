@@ -7,31 +7,60 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name: str, default: bool) -> bool:
-    return env_bool_text(os.environ.get(name), default)
+    return env_bool_text(os.environ.get(name), default, name=name)
 
 
-def env_bool_text(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def env_bool_text(value: str | None, default: bool, *, name: str = "the value") -> bool:
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    # A typo must not turn a safeguard off (FORUM_TREE_LOCK=flase) or debug pages on.
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ImproperlyConfigured(
+            f"{name} must be one of 1, true, yes, on, 0, false, no, off; not {value!r}."
+        )
+    return word in TRUE_WORDS
 
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# FORUM_ENV=production turns on every safeguard and refuses the development defaults.
-PRODUCTION = os.environ.get("FORUM_ENV", "development").lower() == "production"
+# FORUM_ENV=production turns on every safeguard and refuses the development defaults. Only the
+# two names are accepted: a misspelt "prod" must not quietly run with the development key.
+FORUM_ENVIRONMENTS = ("development", "production")
+FORUM_ENV = os.environ.get("FORUM_ENV", "development").strip().lower()
+if FORUM_ENV not in FORUM_ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"FORUM_ENV must be development or production, not {os.environ['FORUM_ENV']!r}."
+    )
+PRODUCTION = FORUM_ENV == "production"
 DEBUG = env_bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "FORUM_ENV=production refuses DEBUG=true: debug pages show settings and source code "
+        "to anyone."
+    )
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET_KEY)
-if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
+if PRODUCTION and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY == _DEV_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure-")
+):
     raise ImproperlyConfigured(
         "FORUM_ENV=production needs SECRET_KEY: a random string of at least 50 characters "
         '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
@@ -40,7 +69,17 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("FORUM_ENV=production needs ALLOWED_HOSTS (comma separated).")
+if PRODUCTION and any("*" in host for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "FORUM_ENV=production refuses ALLOWED_HOSTS=*: name the site's hosts, so that forged "
+        "Host headers cannot reach password-reset links."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+if PRODUCTION and any(not origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS):
+    raise ImproperlyConfigured(
+        "FORUM_ENV=production refuses CSRF_TRUSTED_ORIGINS that are not https:// origins: "
+        "the cookies are sent over HTTPS only."
+    )
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 # Names the code, templates and static files that build the pages: cached pages and their ETags
@@ -59,6 +98,8 @@ FORUM_RANK_WINDOW = int(os.environ.get("FORUM_RANK_WINDOW", 500))
 # How many reverse proxies stand in front of gunicorn: the client's address for the rate
 # limits is then read from X-Forwarded-For, that many hops from the right. 0: REMOTE_ADDR.
 FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))
+if FORUM_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("FORUM_PROXY_COUNT must be 0 or more proxies.")
 # The thread row lock that keeps comment trees whole. Only the concurrency bench turns it off,
 # to show what happens without it; production refuses to run so.
 FORUM_TREE_LOCK = env_bool("FORUM_TREE_LOCK", True)
@@ -89,7 +130,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "forum.middleware.DatabaseUnavailableMiddleware",
+    "forum.middleware.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"
@@ -126,15 +167,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 
-# The rate limits' counters live here: only Redis shares them between worker processes.
+# Two caches. "default" holds pages: any reader fills it, and entries may be evicted at will.
+# "limits" holds the rate limits and log-in lockouts, which a flood of pages must never evict:
+# in production a Redis of its own with maxmemory-policy noeviction (LIMITS_REDIS_URL). Each
+# falls back to the one before it, down to local memory (one process only: make run).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+LIMITS_REDIS_URL = os.environ.get("LIMITS_REDIS_URL", "") or REDIS_URL
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "forum")
+
+
+def cache_config(redis_url: str, *, location: str, max_entries: int) -> dict:
+    """A Redis cache at redis_url, or a local-memory one of its own (its own LOCATION)."""
+    if not redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": location,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        # A Redis that is down costs a request one refused connection, not seconds of
+        # backoff; one retry at once reconnects a connection that a restarted Redis dropped.
+        "OPTIONS": {
+            "socket_connect_timeout": 1,
+            "socket_timeout": 2,
+            "retry": Retry(NoBackoff(), 1),
+        },
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "forum")
+
+
+CACHES = {
+    "default": cache_config(REDIS_URL, location="pages", max_entries=300),
+    # Six entries per failed log-in: room for thousands of them within the lockout window.
+    "limits": cache_config(LIMITS_REDIS_URL, location="limits", max_entries=100_000),
+}
+# Sessions (log-ins, kept drafts) live in the database, never in a cache that can evict them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -218,7 +289,9 @@ def mailer_from_url(url: str) -> dict:
         "password": unquote(parts.password or ""),
         "use_ssl": secure,
         # STARTTLS on the submission port, not on 25 (a local server); ?tls=0/1 decides.
-        "use_tls": env_bool_text(query.get("tls", [""])[0], not secure and port != 25),
+        "use_tls": env_bool_text(
+            query.get("tls", [""])[0], not secure and port != 25, name="EMAIL_URL's tls"
+        ),
         "timeout": 20,
     }
     return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}

@@ -18,10 +18,11 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    # The rate limits count in the cache: every test starts with none used. A new key prefix
-    # gives that without flushing a Redis that others may share.
+    # The rate limits count in their cache: every test starts with none used and no page
+    # cached. A new key prefix gives that without flushing a Redis that others may share.
+    prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        alias: {**config, "KEY_PREFIX": prefix} for alias, config in settings.CACHES.items()
     }
 
 
@@ -61,15 +62,20 @@ def load_database_url(transactional_db):
 
 @pytest.fixture
 def gunicorn(transactional_db, tmp_path):
-    """Starts servers on the test database, its counters in Redis when asked; stops them after."""
+    """Starts servers on the test database, its counters in Redis when asked (or in the caches
+    that `env` names); stops them after."""
     servers = []
 
-    def start(*, workers: int = 2, redis: bool = False) -> servers_module.Server:
+    def start(
+        *, workers: int = 2, redis: bool = False, env: dict[str, str] | None = None
+    ) -> servers_module.Server:
         env = {
             "FORUM_ENV": "development",
             "DEBUG": "0",
             "CACHE_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             "REDIS_URL": REDIS_URL if redis else "",
+            "LIMITS_REDIS_URL": "",
+            **(env or {}),
         }
         logs = tmp_path / f"server-{len(servers)}"
         logs.mkdir()
@@ -153,7 +159,8 @@ def module_server(django_db_setup):
     from tests.servers import gunicorn as serve
 
     prefix = f"test-{uuid.uuid4().hex}"
-    with serve(workers=2, env={"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}) as base:
+    env = {"REDIS_URL": REDIS_URL, "LIMITS_REDIS_URL": "", "CACHE_KEY_PREFIX": prefix}
+    with serve(workers=2, env=env) as base:
         yield base, prefix
 
 

@@ -1,13 +1,15 @@
 """Cached thread pages: a write shows at once, 304 answers, gzip, and a constant query count."""
 
 import gzip
+from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
+from tests.test_limits import PASSWORD
 from tests.test_pages import thread_page_queries
 from threads import page_cache, selectors, services
 from threads.models import Thread
@@ -103,6 +105,44 @@ def test_a_cached_page_needs_one_small_query(client, thread):
         response = client.get(url)
     assert response.status_code == 200
     assert len(queries) == 1
+
+
+def page_entries() -> list[str]:
+    """The thread pages in the page cache now (the local-memory cache's own keys)."""
+    return [key for key in caches["default"]._cache if ":page:" in key]
+
+
+def test_junk_parameters_make_no_new_cache_entries(client, thread):
+    url = page_url(thread)
+    for n in range(1000):
+        assert client.get(f"{url}&z={n}&utm_source=x{n}").status_code == 200
+    client.get(f"{url}&format=txt&z=1")
+    client.get(f"{url}&format=txt&z=2", headers={"accept-encoding": "gzip"})
+    # The page, its text form, and that in gzip: a flood of junk added nothing.
+    assert len(page_entries()) == 3
+
+
+def test_a_cached_page_carries_no_other_readers_parameters(client, thread):
+    url = page_url(thread)
+    client.get(f"{url}&z=planted")
+    html = page(client, thread).content.decode()
+    assert "planted" not in html
+    assert f'href="/login?next={quote(url, safe="/")}"' in html
+    # The same thread by its other route is its own page, with its own address.
+    discussion = client.get(url.replace("/item", "/discussion")).content.decode()
+    assert 'href="/login?next=/discussion%3Fid%3D' in discussion
+
+
+def test_a_log_in_lockout_outlives_a_flood_of_junk_pages(client, thread):
+    UserFactory(username="owner")
+    for _ in range(5):
+        client.post("/login", {"username": "owner", "password": "guess"})
+    url = page_url(thread)
+    for n in range(1000):
+        client.get(f"{url}&z={n}")
+    refused = client.post("/login", {"username": "owner", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "Too many failed log-ins" in refused.content.decode()
 
 
 def test_the_stamp_that_finds_a_cached_page_is_the_threads_own(build, thread):

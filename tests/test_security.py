@@ -1,4 +1,5 @@
-"""Security settings: CSRF on every form, the CSP header on every page, production mode."""
+"""Security settings: CSRF on every form, the CSP header on every page, production mode, and
+sessions kept in the database and cleared when they expire."""
 
 import json
 import os
@@ -6,11 +7,15 @@ import re
 import secrets
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from forum.accounts.models import User
@@ -236,3 +241,20 @@ def test_post_html_loaded_from_a_fixture_passes_the_sanitizer(db, client, tmp_pa
     page = client.get(f"/item?id={comments[0]['pk']}").content.decode()
     for hostile in ("http-equiv", "steal()", "onerror"):
         assert hostile not in page
+
+
+def test_sessions_are_kept_in_the_database_not_in_a_cache_that_evicts(settings):
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_clearsessions_removes_expired_sessions_and_keeps_live_ones(db):
+    store = SessionStore()
+    store["writing_draft"] = {"url": "/submit", "fields": {"text": "kept for a while"}}
+    store.create()
+    expired = SessionStore()
+    expired.create()
+    Session.objects.filter(pk=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("clearsessions")
+    assert list(Session.objects.values_list("pk", flat=True)) == [store.session_key]

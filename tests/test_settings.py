@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRODUCTION_ENV = {
@@ -13,8 +14,22 @@ PRODUCTION_ENV = {
 }
 
 
+# Read by the settings: the test's own values only, never the caller's.
+SETTINGS_ENV = {
+    "FORUM_ENV",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "REDIS_URL",
+    "LIMITS_REDIS_URL",
+    "FORUM_TREE_LOCK",
+    "FORUM_PROXY_COUNT",
+}
+
+
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"FORUM_ENV", "SECRET_KEY"}}
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -59,3 +74,84 @@ def test_database_url_selects_postgresql():
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
     result = run_manage("shell", "-c", code, env={"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"})
     assert result.stdout.strip().endswith("django.db.backends.postgresql")
+
+
+def test_production_starts_with_https_origins_and_both_redis_caches():
+    env = {
+        **PRODUCTION_ENV,
+        "CSRF_TRUSTED_ORIGINS": "https://forum.example.org",
+        "REDIS_URL": "redis://pages:6379/0",
+        "LIMITS_REDIS_URL": "redis://limits:6379/0",
+    }
+    result = run_manage("check", env=env)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "sentence"),
+    [
+        (
+            {"FORUM_ENV": "prod"},
+            "FORUM_ENV must be development or production, not 'prod'.",
+        ),
+        (
+            {**PRODUCTION_ENV, "DEBUG": "true"},
+            "FORUM_ENV=production refuses DEBUG=true",
+        ),
+        (
+            {**PRODUCTION_ENV, "ALLOWED_HOSTS": "*"},
+            "FORUM_ENV=production refuses ALLOWED_HOSTS=*",
+        ),
+        (
+            {**PRODUCTION_ENV, "ALLOWED_HOSTS": "forum.example.org,*"},
+            "FORUM_ENV=production refuses ALLOWED_HOSTS=*",
+        ),
+        (
+            {**PRODUCTION_ENV, "SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"},
+            "needs SECRET_KEY",
+        ),
+        ({**PRODUCTION_ENV, "SECRET_KEY": "a" * 60}, "needs SECRET_KEY"),
+        ({**PRODUCTION_ENV, "SECRET_KEY": "django-insecure-" + "x1y2z3" * 10}, "needs SECRET_KEY"),
+        (
+            {**PRODUCTION_ENV, "CSRF_TRUSTED_ORIGINS": "http://forum.example.org"},
+            "FORUM_ENV=production refuses CSRF_TRUSTED_ORIGINS that are not https://",
+        ),
+        (
+            {"FORUM_TREE_LOCK": "flase"},
+            "FORUM_TREE_LOCK must be one of 1, true, yes, on, 0, false, no, off; not 'flase'.",
+        ),
+        ({"DEBUG": "maybe"}, "DEBUG must be one of"),
+        ({"FORUM_PROXY_COUNT": "-1"}, "FORUM_PROXY_COUNT must be 0 or more"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_unsafe_settings_are_refused_with_a_sentence_naming_the_variable(env, sentence):
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert sentence in result.stderr
+
+
+CACHES_CODE = (
+    "from django.conf import settings; "
+    "print([(c['BACKEND'].rsplit('.', 1)[1], c['LOCATION']) for c in settings.CACHES.values()])"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "caches"),
+    [
+        ({}, [("LocMemCache", "pages"), ("LocMemCache", "limits")]),
+        (
+            {"REDIS_URL": "redis://r:6379/0"},
+            [("RedisCache", "redis://r:6379/0"), ("RedisCache", "redis://r:6379/0")],
+        ),
+        (
+            {"REDIS_URL": "redis://r:6379/0", "LIMITS_REDIS_URL": "redis://l:6379/0"},
+            [("RedisCache", "redis://r:6379/0"), ("RedisCache", "redis://l:6379/0")],
+        ),
+    ],
+    ids=["local memory, apart", "one redis", "a redis for the limits"],
+)
+def test_the_limits_cache_falls_back_from_limits_redis_url_to_redis_url(env, caches):
+    result = run_manage("shell", "-c", CACHES_CODE, env=env)
+    assert result.stdout.strip().splitlines()[-1] == str(caches)

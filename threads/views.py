@@ -1,5 +1,6 @@
 """Reading pages: front, thread, comment, discussion, source, links and the moderation log."""
 
+import functools
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -149,9 +150,10 @@ def best(request):
 
 @reading_view
 def item(request):
-    if wants_text(request) or _may_share(request):
+    text = wants_text(request)
+    if text or _may_share(request):
         stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
-        if stamp and (shared := page_cache.shared_page(request, stamp)):
+        if stamp and (shared := page_cache.shared_page(request, stamp, text=text)):
             return shared
     post = post_from_request(request)
     if post.is_op:
@@ -162,10 +164,11 @@ def item(request):
 def _thread_page(request, op: Comment):
     thread = op.thread
     if wants_text(request):
-        return page_cache.page_response(request, thread, lambda: _thread_text(thread))
+        return page_cache.page_response(request, thread, lambda _: _thread_text(thread), text=True)
     if not _may_share(request):
         return _thread_html(request, op)
-    return page_cache.page_response(request, thread, lambda: _thread_html(request, op))
+    render = functools.partial(_thread_html, op=op)
+    return page_cache.page_response(request, thread, render, text=False)
 
 
 def _may_share(request) -> bool:
