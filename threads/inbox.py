@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import selectors, services
+from . import policies, selectors, services
 from .views import paged, reading_view, text_response, wants_text
 
 PER_PAGE = 30
@@ -25,6 +25,9 @@ def replies(request):
         services.inbox_mark_read(user=request.user, until=opened_at)
     if wants_text(request):
         return text_response(_replies_text(shown))
+    reader = policies.reader(request.user)
+    for reply in shown:
+        reply.reply_open = policies.reply_refusal(user=reader, parent=reply) is None
     context = {
         "replies": shown,
         "seen_before": seen_before,
