@@ -1,16 +1,19 @@
 """Cached thread pages: a write shows at once, 304 answers, gzip, and a constant query count."""
 
 import gzip
+from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from forum.accounts.models import User
 from tests.factories import UserFactory
+from tests.test_import_export import discussion
 from tests.test_pages import thread_page_queries
-from threads import page_cache, selectors, services
-from threads.models import Thread
+from threads import page_cache, selectors, services, zlacker
+from threads.models import Comment, Thread
 
 
 @pytest.fixture(autouse=True)
@@ -156,39 +159,137 @@ def test_logged_in_page_queries_do_not_grow_with_the_thread(client, build):
     assert small == large <= 10
 
 
+@dataclass
+class Scene:
+    """A thread of two replies, a moderator and a reader, for one page-changing write."""
+
+    thread: Thread
+    op: Comment
+    first: Comment
+    second: Comment
+    mod: User
+    reader: User
+
+
+def _imported_thread_grows(scene):
+    """Another page of an imported thread adds its posts to it."""
+    full = discussion(3)
+    doc = zlacker.parse_discussion(full)
+    shorter = zlacker.Discussion(doc.site, doc.title, doc.posts[:2])
+    thread = services.zlacker_import(text=zlacker.render_discussion(shorter))
+    return thread, lambda: services.zlacker_import(text=full)
+
+
+def _after(setup, write):
+    """A write whose thread is the scene's, once `setup` has made it possible."""
+
+    def scenario(scene):
+        setup(scene)
+        return scene.thread, lambda: write(scene)
+
+    return scenario
+
+
+def _plain(write):
+    return _after(lambda scene: None, write)
+
+
+def _flag(scene, post):
+    return services.comment_flag(comment_id=post.pk, user=scene.reader, reason="spam")
+
+
+# How to call each service of services.PAGE_CHANGING_SERVICES: (thread watched, the write).
+SCENARIOS = {
+    "comment_reply": _plain(
+        lambda s: services.comment_reply(parent_id=s.op.pk, author=s.reader, text="news")
+    ),
+    "comment_edit": _plain(
+        lambda s: services.comment_edit(comment_id=s.first.pk, editor=s.first.author, text="new")
+    ),
+    "comment_delete": _plain(
+        lambda s: services.comment_delete(comment_id=s.first.pk, user=s.first.author)
+    ),
+    "comment_vote": _plain(
+        lambda s: services.comment_vote(comment_id=s.first.pk, user=s.reader, direction="up")
+    ),
+    "vote_withdraw": _after(
+        lambda s: services.comment_vote(comment_id=s.first.pk, user=s.reader, direction="up"),
+        lambda s: services.vote_withdraw(comment_id=s.first.pk, user=s.reader),
+    ),
+    "comment_flag": _plain(lambda s: _flag(s, s.first)),
+    "flags_dismiss": _after(
+        lambda s: _flag(s, s.first),
+        lambda s: services.flags_dismiss(comment_id=s.first.pk, moderator=s.mod),
+    ),
+    "comment_remove": _plain(
+        lambda s: services.comment_remove(comment_id=s.first.pk, moderator=s.mod)
+    ),
+    "comment_restore": _after(
+        lambda s: services.comment_remove(comment_id=s.first.pk, moderator=s.mod),
+        lambda s: services.comment_restore(comment_id=s.first.pk, moderator=s.mod),
+    ),
+    "comment_move": _plain(
+        lambda s: services.comment_move(
+            comment_id=s.second.pk, new_parent_id=s.first.pk, moderator=s.mod
+        )
+    ),
+    "comment_remove_and_ban": _plain(
+        lambda s: services.comment_remove_and_ban(
+            comment_id=s.first.pk, moderator=s.mod, reason="spam"
+        )
+    ),
+    "user_ban": _plain(
+        lambda s: services.user_ban(
+            user=s.first.author, moderator=s.mod, reason="spam", remove_posts=True
+        )
+    ),
+    "thread_lock": _plain(lambda s: services.thread_lock(thread_id=s.thread.pk, moderator=s.mod)),
+    "thread_unlock": _after(
+        lambda s: services.thread_lock(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: services.thread_unlock(thread_id=s.thread.pk, moderator=s.mod),
+    ),
+    "thread_pin": _plain(lambda s: services.thread_pin(thread_id=s.thread.pk, moderator=s.mod)),
+    "thread_unpin": _after(
+        lambda s: services.thread_pin(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: services.thread_unpin(thread_id=s.thread.pk, moderator=s.mod),
+    ),
+    "thread_remove": _plain(
+        lambda s: services.thread_remove(thread_id=s.thread.pk, moderator=s.mod)
+    ),
+    "thread_restore": _after(
+        lambda s: services.thread_remove(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: services.thread_restore(thread_id=s.thread.pk, moderator=s.mod),
+    ),
+    "thread_retitle": _plain(
+        lambda s: services.thread_retitle(thread_id=s.thread.pk, moderator=s.mod, title="New")
+    ),
+    "thread_tree_repair": _plain(lambda s: services.thread_tree_repair(thread_id=s.thread.pk)),
+    "zlacker_import": _imported_thread_grows,
+}
+
+
+def test_every_page_changing_service_has_a_scenario():
+    names = {service.__name__ for service in services.PAGE_CHANGING_SERVICES}
+    assert names == set(SCENARIOS)
+
+
 @pytest.mark.parametrize(
-    "write",
-    ["edit", "delete", "remove", "restore", "move", "flag-hide", "lock", "retitle"],
+    "service", services.PAGE_CHANGING_SERVICES, ids=lambda service: service.__name__
 )
-def test_every_write_shows_at_once_to_anonymous_readers(client, build, write, settings):
+def test_every_page_changing_write_renews_the_cached_page(client, build, service, settings):
     settings.FORUM_FLAGS_TO_HIDE = 1
     thread = build.thread(title="Cached")
     op = build.op(thread)
     first = build.reply(op, text="first words")
     second = build.reply(op, text="second words")
-    mod = UserFactory()
-    url = f"/item?id={op.pk}"
-    before = client.get(url).content.decode()
-    if write == "restore":
-        services.comment_remove(comment_id=first.pk, moderator=mod, reason="")
-        before = client.get(url).content.decode()
-    {
-        "edit": lambda: services.comment_edit(
-            comment_id=first.pk, editor=first.author, text="new words"
-        ),
-        "delete": lambda: services.comment_delete(comment_id=first.pk, user=first.author),
-        "remove": lambda: services.comment_remove(comment_id=first.pk, moderator=mod),
-        "restore": lambda: services.comment_restore(comment_id=first.pk, moderator=mod),
-        "move": lambda: services.comment_move(
-            comment_id=second.pk, new_parent_id=first.pk, moderator=mod
-        ),
-        "flag-hide": lambda: services.comment_flag(
-            comment_id=first.pk, user=UserFactory(), reason="spam"
-        ),
-        "lock": lambda: services.thread_lock(thread_id=thread.pk, moderator=mod),
-        "retitle": lambda: services.thread_retitle(
-            thread_id=thread.pk, moderator=mod, title="Renamed"
-        ),
-    }[write]()
-    after = client.get(url).content.decode()
-    assert after != before
+    scene = Scene(thread, op, first, second, UserFactory(), UserFactory())
+    watched, write = SCENARIOS[service.__name__](scene)
+    url = f"/item?id={build.op(watched).pk}"
+    before_version = Thread.objects.get(pk=watched.pk).version
+    before = client.get(url)
+    write()
+    assert Thread.objects.get(pk=watched.pk).version > before_version
+    after = client.get(url, headers={"if-none-match": before.get("ETag", "")})
+    # A removed thread's page is gone; every other page is built again, under a new ETag.
+    assert after.status_code in (200, 404)
+    assert after.get("ETag") != before.get("ETag")
