@@ -73,7 +73,7 @@ def main() -> None:
 def _measure() -> tuple[float, float]:
     from bench import generate
     from forum.accounts.models import User
-    from threads import hn_files, hn_import, services, trees
+    from threads import hn_files, services, trees
     from threads.models import Thread
 
     text = hn_file(SIZE, random.Random(1))
@@ -82,7 +82,7 @@ def _measure() -> tuple[float, float]:
         Thread.objects.all().delete()
         User.objects.all().delete()
         started = time.perf_counter()
-        thread = hn_import.hn_story_import(story=hn_files.read_story(text))
+        thread = services.hn_story_import(story=hn_files.read_story(text))
         imported.append(time.perf_counter() - started)
         problems = trees.thread_problems(thread)
         if problems or thread.comment_count != SIZE:

@@ -167,14 +167,19 @@
   }
 
   // A form for the post already on the page (the thread's "add comment", a comment page's
-  // reply) is used in place; otherwise the reply page, whose text box takes the focus.
+  // reply) is used in place; otherwise the reply page, whose text box takes the focus. Only
+  // a post the page offers a [reply] link for is answered: not a hidden one, nor in a locked
+  // thread.
   function replyToCurrent() {
     if (!current) return;
     const parent = document.querySelector(
       `.reply-form input[name=parent][value="${CSS.escape(current.id)}"]`);
     const box = parent && parent.form.querySelector('textarea');
-    if (box) box.focus();
-    else location.href = '/reply?id=' + encodeURIComponent(current.id);
+    if (box) { box.focus(); return; }
+    const link = current.matches('section.op')
+      ? document.querySelector('.reply-form a[href^="/reply?"]')
+      : current.querySelector(':scope > .head a.reply');
+    if (link) location.href = link.href;
   }
 
   const typing = (target) => target instanceof Element

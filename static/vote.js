@@ -1,6 +1,7 @@
 // Vote arrows without a reload. Progressive enhancement only: without this script every
 // arrow is a link to a small confirmation form that votes with a plain POST.
-// The post HTML is the same for every reader; #viewer says what this reader has done.
+// The post HTML is the same for every reader; #viewer says what this reader has done,
+// and the [flag] links of their own posts and of posts they flagged are taken away.
 (() => {
   'use strict';
 
@@ -12,6 +13,7 @@
   const voted = pairs(viewer.dataset.voted || '');
   const own = pairs(viewer.dataset.own || '');
   const mayDownvote = viewer.dataset.downvotes === '1';
+  const flagged = new Set((viewer.dataset.flagged || '').split(' ').filter(Boolean).map(Number));
 
   function csrfToken() {
     const field = document.querySelector('input[name=csrfmiddlewaretoken]');
@@ -85,6 +87,12 @@
 
   document.querySelectorAll('.votes[data-id]').forEach((box) => {
     draw(box, voted.get(Number(box.dataset.id)) || 0);
+  });
+
+  document.querySelectorAll('article.post').forEach((post) => {
+    const id = Number(post.id);
+    const flag = post.querySelector(':scope > .head > .flag');
+    if (flag && (own.has(id) || flagged.has(id))) flag.remove();
   });
 
   document.addEventListener('click', (event) => {

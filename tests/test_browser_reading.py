@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browsing import article, log_in
 from tests.factories import ThreadBuilder, UserFactory
+from threads import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,6 +124,31 @@ def test_r_on_the_opening_post_goes_to_the_add_comment_box_on_the_page(page, tre
     expect(box).to_be_focused()
     expect(box).to_have_value("")
     assert page.url.endswith(tree["url"])
+
+
+def test_r_does_not_answer_a_post_hidden_by_flags(page, tree):
+    for _ in range(settings.FORUM_FLAGS_TO_HIDE):
+        services.comment_flag(comment_id=tree["e"].pk, user=UserFactory(), reason="spam")
+    log_in(page, UserFactory())
+    page.goto(page.base + tree["url"])
+    for _ in range(6):
+        page.keyboard.press("j")
+    assert current_id(page) == str(tree["e"].pk)
+    page.keyboard.press("r")
+    page.keyboard.press("k")
+    assert current_id(page) == str(tree["d"].pk), "still on the thread page"
+    assert page.url.endswith(tree["url"])
+
+
+def test_no_flag_link_on_the_readers_own_post_or_one_they_flagged(page, tree):
+    reader = tree["a"].author
+    services.comment_flag(comment_id=tree["b"].pk, user=reader, reason="spam")
+    log_in(page, reader)
+    page.goto(page.base + tree["url"])
+    flag = "a[href^='/flag?']"
+    expect(article(page, tree["a"]).locator(f":scope > .head {flag}")).to_have_count(0)
+    expect(article(page, tree["b"]).locator(f":scope > .head {flag}")).to_have_count(0)
+    expect(article(page, tree["c"]).locator(f":scope > .head {flag}")).to_have_count(1)
 
 
 def test_question_mark_shows_the_keys_in_a_dialog(page, tree):

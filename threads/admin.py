@@ -1,71 +1,23 @@
 """Moderation in the Django admin: threads, posts as a tree, bans, the flag queue and the log."""
 
-from datetime import timedelta
-
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 
 from . import services, zlacker
+from .admin_actions import (
+    BanForm,
+    MoveForm,
+    ReadOnlyChangeForm,
+    ReasonForm,
+    apply_each,
+    confirm_action,
+)
 from .models import Ban, Comment, FlaggedComment, ModerationAction, Thread
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60})
-    )
-
-
-class BanForm(ReasonForm):
-    DURATIONS = {"1": timedelta(days=1), "7": timedelta(days=7), "30": timedelta(days=30)}
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
-    duration = forms.ChoiceField(
-        choices=[("1", "one day"), ("7", "one week"), ("30", "30 days"), ("forever", "for good")]
-    )
-    remove_posts = forms.BooleanField(required=False, label="Also remove all of their posts")
-
-    def expires_at(self):
-        delta = self.DURATIONS.get(self.cleaned_data["duration"])
-        return timezone.now() + delta if delta else None
-
-
-class MoveForm(ReasonForm):
-    new_parent = forms.IntegerField(
-        min_value=1, label="Id of the post to attach it to (the OP's id attaches it to the thread)"
-    )
-
-
-def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
-    """Shows a form for the selected items, then applies `apply(obj, form)` to each."""
-    form = form_class(request.POST if "apply" in request.POST else None)
-    if "apply" in request.POST and form.is_valid():
-        done, selected = 0, len(queryset)
-        for obj in queryset:
-            try:
-                apply(obj, form)
-                done += 1
-            except ForumError as error:
-                # Worded to begin with a word: the admin capitalises a message's first letter.
-                modeladmin.message_user(request, f"Not done for {obj}: {error}", messages.ERROR)
-        if done:
-            modeladmin.message_user(
-                request, f"{title}: {done} of {selected} done.", messages.SUCCESS
-            )
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "objects": queryset,
-        "form": form,
-        "action": request.POST["action"],
-        "opts": modeladmin.model._meta,
-    }
-    return TemplateResponse(request, "admin/threads/confirm_action.html", context)
 
 
 class ThreadForm(forms.ModelForm):
@@ -107,8 +59,11 @@ class ThreadAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        # Only the title can change, and only through the service, which locks and logs.
         if "title" in form.changed_data:
-            services.thread_retitle(thread_id=obj.pk, moderator=request.user, title=obj.title)
+            services.thread_retitle(
+                thread_id=obj.pk, moderator=request.user, title=form.cleaned_data["title"]
+            )
 
     def _flag_action(self, request, queryset, service, title):
         return confirm_action(
@@ -209,7 +164,7 @@ class CommentActions:
 
 
 @admin.register(Comment)
-class CommentAdmin(CommentActions, admin.ModelAdmin):
+class CommentAdmin(ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
     # The id is what the move action asks for.
     list_display = ("tree_name", "id", "thread", "author", "state", "created_at", "excerpt")
     list_filter = ("state", ThreadFilter)
@@ -218,19 +173,24 @@ class CommentAdmin(CommentActions, admin.ModelAdmin):
     # Tree order, depth shown by the zlacker glyphs: the CSP forbids inline indentation styles.
     ordering = ("tree_id", "lft")
     list_per_page = 200
-    # Changes to text and tree go through the forum's services, which render and lock.
-    readonly_fields = (
+    # Changes to text, state and tree go through the forum's services, which render and lock.
+    fields = readonly_fields = (
         "thread",
         "parent",
         "author",
+        "parent_author",
         "ref",
         "text",
         "state",
         "removal_reason",
+        "points",
         "created_at",
         "edited_at",
+        "tree_id",
+        "level",
+        "lft",
+        "rght",
     )
-    exclude = ("html",)
     actions = ("remove", "restore", "remove_and_ban", "move")
 
     def has_add_permission(self, request):
@@ -278,6 +238,8 @@ class CommentAdmin(CommentActions, admin.ModelAdmin):
 
 @admin.register(FlaggedComment)
 class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
+    """The queue is a list to act on with its actions: it has no change form at all."""
+
     list_display = ("post", "thread", "open_flags", "reasons", "state", "excerpt")
     list_select_related = ("author", "thread")
     actions = ("remove", "dismiss", "remove_and_ban")
@@ -288,6 +250,8 @@ class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            # A removed thread's posts are gone from the site: nothing to decide there.
+            .filter(thread__is_removed=False)
             .annotate(open_count=Count("flags", filter=open_flags))
             .filter(open_count__gt=0)
             .order_by("-open_count", "-created_at")
@@ -298,6 +262,10 @@ class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        # Only the list: Django's change URL would edit every field of the post.
+        return [url for url in super().get_urls() if (url.name or "").endswith("_changelist")]
 
     @admin.display(description="post")
     def post(self, comment):
@@ -322,9 +290,13 @@ class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
 
     @admin.action(description="Dismiss the flags", permissions=["change"])
     def dismiss(self, request, queryset):
-        for post in queryset:
-            services.flags_dismiss(comment_id=post.pk, moderator=request.user)
-        self.message_user(request, "Flags dismissed.", messages.SUCCESS)
+        apply_each(
+            self,
+            request,
+            list(queryset),
+            title="Dismiss flags",
+            apply=lambda post: services.flags_dismiss(comment_id=post.pk, moderator=request.user),
+        )
 
 
 def _attach_open_flags(posts) -> None:
@@ -397,9 +369,13 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Lift the ban", permissions=["change"])
     def lift(self, request, queryset):
-        for ban in queryset.filter(lifted_at__isnull=True):
-            services.user_unban(ban_id=ban.pk, moderator=request.user)
-        self.message_user(request, "Bans lifted.", messages.SUCCESS)
+        apply_each(
+            self,
+            request,
+            list(queryset),
+            title="Lift bans",
+            apply=lambda ban: services.user_unban(ban_id=ban.pk, moderator=request.user),
+        )
 
 
 @admin.register(ModerationAction)

@@ -4,11 +4,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.utils.timezone import now
 
 from forum.exceptions import ForumError
 
-from . import services
+from . import pages, policies, services
 from .models import Flag
 
 
@@ -83,22 +82,36 @@ class EditForm(forms.Form):
 
 
 def post_actions(post, user) -> dict:
-    """What a page needs under a post (a Comment with its thread): the reply form, and
-    whether this reader may edit or delete it."""
+    """What a page needs under a post (a Comment with its thread): the reply form, or why
+    there is none, and which of edit, delete and flag this reader is offered."""
+    reader = policies.reader(user)
+    closed = policies.reply_refusal(user=reader, parent=post)
     return {
         "reply_form": ReplyForm(initial={"parent": post.pk, "thread": post.thread_id}),
-        "reply_closed": services.reply_closed_reason(thread=post.thread, parent=post),
-        "can_edit": _allowed(services.comment_edit_check, comment=post, user=user, now=now()),
-        "can_delete": _allowed(services.comment_delete_check, comment=post, user=user),
+        "reply_closed": str(closed or ""),
+        "can_edit": _allowed(reader, policies.edit_refusal, comment=post),
+        "can_delete": _allowed(reader, policies.delete_refusal, comment=post),
+        # Anyone is offered [flag]: for a reader not logged in it leads to the log-in page.
+        "can_flag": not user.is_authenticated
+        or policies.flag_refusal(user=reader, comment=post) is None,
     }
 
 
-def _allowed(check, **kwargs) -> bool:
-    try:
-        check(**kwargs)
-    except ForumError:
-        return False
-    return True
+def _allowed(user, refusal, **kwargs) -> bool:
+    return user.is_authenticated and refusal(user=user, **kwargs) is None
+
+
+def post_offers(post, user) -> pages.Offers:
+    """What the post's head offers this reader, on a page drawn for them alone."""
+    if not user.is_authenticated:
+        return pages.EVERY_ACTION  # each leads to the log-in page
+    reader = policies.reader(user)
+    return pages.Offers(
+        reply=policies.reply_refusal(user=reader, parent=post) is None,
+        vote=policies.vote_refusal(user=reader, comment=post, direction="up") is None,
+        downvote=policies.vote_refusal(user=reader, comment=post, direction="down") is None,
+        flag=policies.flag_refusal(user=reader, comment=post) is None,
+    )
 
 
 class FlagForm(forms.Form):

@@ -135,3 +135,24 @@ def updates() -> dict:
     rows = list(rows)
     profiles = list(dict.fromkeys(username for _pk, username in rows))
     return {"items": [pk for pk, _username in rows], "profiles": profiles}
+
+
+def export_items(*, thread: Thread) -> list[dict]:
+    """The thread as Hacker News items, the story first: item ids are the story's id plus
+    each post's number, so that import_hn gives back the same names."""
+    rows = selectors.thread_posts(thread_id=thread.pk, html=True)
+    posts = Comment.objects.filter(tree_id=thread.pk).select_related("author", "thread")
+    by_pk = {post.pk: post for post in posts}
+    op_id = rows[0][0]
+    item_id = {row[0]: op_id + row[2] for row in rows}
+    kids: dict[int, list[int]] = {}
+    for row in order_best_first(rows, timezone.now()):
+        kids.setdefault(row[1], []).append(item_id[row[0]])
+    items = []
+    for row in rows:
+        fields = item_fields(by_pk[row[0]], kids=kids.get(row[0], []))
+        fields["id"] = item_id[row[0]]
+        if "parent" in fields:
+            fields["parent"] = item_id[fields["parent"]]
+        items.append(fields)
+    return items

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from . import selectors, services, textform
+from . import policies, selectors, services, textform
 from .views import paged, reading_view, text_response, wants_text
 
 PER_PAGE = 30
@@ -24,6 +24,9 @@ def replies(request):
         services.inbox_mark_read(user=request.user, until=opened_at)
     if wants_text(request):
         return text_response(textform.inbox_page(shown))
+    reader = policies.reader(request.user)
+    for reply in shown:
+        reply.reply_open = policies.reply_refusal(user=reader, parent=reply) is None
     context = {
         "replies": shown,
         "seen_before": seen_before,

@@ -32,7 +32,7 @@ class Thread(models.Model):
     points = models.IntegerField(default=1)
     comment_count = models.PositiveIntegerField(default=0)
     last_activity = models.DateTimeField(default=timezone.now)
-    # Bumped by every write that changes what the thread page shows (services._thread_touch):
+    # Bumped by every write that changes what the thread page shows (services.thread_touch):
     # cached pages are keyed by it, so the next read after a write renders afresh.
     version = models.PositiveIntegerField(default=0)
     # The root of the thread's comment tree. Empty only inside services.thread_create, between

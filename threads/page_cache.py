@@ -1,6 +1,6 @@
 """Thread pages kept in the cache under the thread's version, answered with ETag, 304 and gzip.
 
-Every write bumps Thread.version (services._thread_touch), and every request reads the version
+Every write bumps Thread.version (services.thread_touch), and every request reads the version
 afresh (a hit: selectors.thread_stamp, one small query and no more), so a write shows on the
 very next request: nothing is ever invalidated, old versions just expire. Rows are read after
 the version, so an entry never holds a page older than its key says (at worst a newer one,

@@ -58,6 +58,20 @@ class Post:
         return f"<p>{placeholder}</p>" if placeholder else self.html
 
 
+@dataclass(frozen=True, slots=True)
+class Offers:
+    """The actions a post's head offers. Shared pages offer all (static/vote.js marks what is
+    this reader's); a page drawn for one reader offers only what threads.policies allows."""
+
+    reply: bool = True
+    vote: bool = True
+    downvote: bool = True
+    flag: bool = True
+
+
+EVERY_ACTION = Offers()
+
+
 def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> list[Post]:
     """Posts from rows (rows.POST_FIELDS, then html and text) in tree order, replies numbered
     from 1 (the opening post is 0).
@@ -176,7 +190,12 @@ def _vote_links_shape(down: bool) -> str:
 
 
 def post_html(
-    post: Post, on_page: set[int], *, discussion_link: bool = True, replies_open: bool = True
+    post: Post,
+    on_page: set[int],
+    *,
+    discussion_link: bool = True,
+    replies_open: bool = True,
+    offers: Offers = EVERY_ACTION,
 ) -> str:
     # Runs once per post of a thread page, tens of thousands of times: one f-string, few calls.
     pk = post.id
@@ -190,9 +209,10 @@ def post_html(
     body = f"<p>{PLACEHOLDERS[post.state]}</p>" if gone else post.html
     css = "post gone" if gone else "post"
     css += f" faded fade{post.fade}" if post.fade else ""
-    votes = "" if gone else vote_links(pk) + " "
-    reply = f' [<a href="{to.reply}{pk}">reply</a>]' if replies_open else ""
-    actions = "" if gone else f'{reply} [<a href="{to.flag}{pk}">flag</a>]'
+    votes = "" if gone or not offers.vote else vote_links(pk, down=offers.downvote) + " "
+    reply = f' [<a class="reply" href="{to.reply}{pk}">reply</a>]' if replies_open else ""
+    flag = f' <span class="flag">[<a href="{to.flag}{pk}">flag</a>]</span>' if offers.flag else ""
+    actions = "" if gone else reply + flag
     return (
         f'<article class="{css}" id="{pk}"'
         f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
@@ -208,21 +228,35 @@ def post_html(
 
 
 def posts_html(
-    posts: list[Post], *, discussion_link: bool = True, replies_open: bool = True, extra_ids=()
+    posts: list[Post],
+    *,
+    discussion_link: bool = True,
+    replies_open: bool = True,
+    extra_ids=(),
+    offers: Offers = EVERY_ACTION,
 ) -> str:
     """The posts' HTML; without [reply] links when their thread is locked (replies_open)."""
-    return "".join(_each_post_html(posts, discussion_link, replies_open, extra_ids))
+    return "".join(_each_post_html(posts, discussion_link, replies_open, extra_ids, offers))
 
 
 def posts_bytes(posts: list[Post], *, replies_open: bool = True, extra_ids=()) -> bytes:
     """posts_html in UTF-8, encoded post by post: the glyphs would make one joined text of
     megabytes two bytes a character, and encoding it whole costs more than all the small ones."""
     return b"".join(
-        [html.encode() for html in _each_post_html(posts, True, replies_open, extra_ids)]
+        [
+            html.encode()
+            for html in _each_post_html(posts, True, replies_open, extra_ids, EVERY_ACTION)
+        ]
     )
 
 
-def _each_post_html(posts: list[Post], discussion_link: bool, replies_open: bool, extra_ids):
+def _each_post_html(posts, discussion_link: bool, replies_open: bool, extra_ids, offers: Offers):
     on_page = {post.id for post in posts} | set(extra_ids)
     for post in posts:
-        yield post_html(post, on_page, discussion_link=discussion_link, replies_open=replies_open)
+        yield post_html(
+            post,
+            on_page,
+            discussion_link=discussion_link,
+            replies_open=replies_open and offers.reply,
+            offers=offers,
+        )

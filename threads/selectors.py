@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 
-from .models import Comment, ModerationAction, Thread, Vote
+from .models import Comment, Flag, ModerationAction, Thread, Vote
 from .ranking import hot_score
 from .rows import POST_FIELDS
 
@@ -186,6 +186,12 @@ def votes_in_thread(*, user: User, thread_id: int) -> dict[int, int]:
 def votes_on(*, user: User, comment_ids) -> dict[int, int]:
     rows = Vote.objects.filter(user=user, comment_id__in=list(comment_ids))
     return dict(rows.values_list("comment_id", "value"))
+
+
+def flagged_in_thread(*, user: User, thread_id: int) -> list[int]:
+    """The ids of the thread's posts the user has flagged."""
+    flags = Flag.objects.filter(user=user, comment__tree_id=thread_id)
+    return list(flags.values_list("comment_id", flat=True))
 
 
 def own_points_in_thread(*, user: User, thread_id: int) -> dict[int, int]:

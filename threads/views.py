@@ -79,20 +79,24 @@ def reading_view(view):
 
 
 def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
-    """What static/vote.js needs to mark this reader's arrows, kept out of the shared post HTML:
-    their votes, their own posts (with the points only they see), and whether they may downvote.
-    Two queries for a reader who is logged in, none otherwise."""
+    """What static/vote.js needs to mark this reader's arrows and [flag] links, kept out of the
+    shared post HTML: their votes, their own posts (with the points only they see), the posts
+    they flagged, and whether they may downvote. Three queries for a reader who is logged in
+    (two on a list of threads), none otherwise."""
     if not user.is_authenticated:
         return {}
     if thread_id is not None:
         voted = selectors.votes_in_thread(user=user, thread_id=thread_id)
         own = selectors.own_points_in_thread(user=user, thread_id=thread_id)
+        flagged = selectors.flagged_in_thread(user=user, thread_id=thread_id)
     else:
+        flagged = []
         voted = selectors.votes_on(user=user, comment_ids=[thread.op_id for thread in threads])
         own = {thread.op_id: thread.points for thread in threads if thread.author_id == user.pk}
     return {
         "viewer_voted": " ".join(f"{pk}:{value}" for pk, value in voted.items()),
         "viewer_own": " ".join(f"{pk}:{points}" for pk, points in own.items()),
+        "viewer_flagged": " ".join(map(str, flagged)),
         "viewer_downvotes": user.karma >= settings.FORUM_DOWNVOTE_KARMA,
     }
 

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_http_methods
 
 from forum.exceptions import ForumError
 
-from . import pages, selectors, services
+from . import policies, selectors, services
 from .models import Comment, Vote
 from .views import BadRequest, error_response, int_param
-from .writing import post_in_thread
+from .writing import post_in_thread, post_shown_to
 
 HOW = {"up": "vote up", "down": "vote down", "un": "take back your vote on"}
 
@@ -75,17 +75,16 @@ def _confirm_page(request, post_id: int, how: str):
         post = selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
         raise ForumError(f"There is no post with id {post_id}.", status=404) from None
-    if how != "un":
-        # Refused at once, not after a click: own post, no karma to downvote, a ban, ...
-        services.ensure_can_post(request.user)
-        if refusal := services.vote_refusal(comment=post, user=request.user, direction=how):
-            raise ForumError(refusal, status=403)
-    chain = pages.build(selectors.chain_posts(post=post))
+    # Refused at once, not after a click: own post, voted already, no karma to downvote, ...
+    if how == "un":
+        policies.refuse(policies.unvote_refusal(user=request.user, comment=post))
+    else:
+        policies.refuse(policies.vote_refusal(user=request.user, comment=post, direction=how))
     context = {
         "post": post,
         "how": how,
         "question": HOW[how],
-        "post_html": "" if post.is_op else pages.posts_html(chain[-1:]),
+        "post_html": "" if post.is_op else post_shown_to(request.user, post),
         "goto": request.GET.get("goto", ""),
     }
     return render(request, "threads/vote.html", context)

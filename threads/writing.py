@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from forum import limits
 from forum.exceptions import ForumError
 
-from . import forms, links, pages, selectors, services
+from . import forms, links, pages, policies, selectors, services
 from .models import Comment
 from .views import BadRequest, error_response, int_param
 
@@ -98,16 +98,17 @@ def _post_or_404(post_id: int) -> Comment:
         raise ForumError(f"There is no post with id {post_id}.", status=404) from None
 
 
-def _shown_post(comment: Comment) -> str:
-    """The post as the thread shows it, its >>parent and glyphs included."""
+def post_shown_to(user, comment: Comment) -> str:
+    """The post as the thread shows it, its >>parent and glyphs included, offering this
+    reader only what they may do."""
     chain = pages.build(selectors.chain_posts(post=comment))
-    return pages.posts_html(chain[-1:])
+    return pages.posts_html(chain[-1:], offers=forms.post_offers(comment, user))
 
 
 @writing_view
 def submit(request):
     if request.method != "POST":
-        services.ensure_can_post(request.user)  # a ban is told before anything is written
+        policies.refuse(policies.post_refusal(request.user))  # told before anything is written
         form = forms.SubmitForm(initial=_draft(request))
         return form_page(request, "threads/submit.html", {"form": form})
     form = forms.SubmitForm(request.POST)
@@ -137,7 +138,7 @@ def submit(request):
 @writing_view
 def reply(request):
     if request.method != "POST":
-        services.ensure_can_post(request.user)  # a ban is told before anything is written
+        policies.refuse(policies.post_refusal(request.user))  # told before anything is written
         parent = _post_or_404(int_param(request, "id"))
         initial = {"parent": parent.pk, "thread": parent.thread_id, **_draft(request)}
         form = forms.ReplyForm(initial=initial)
@@ -181,13 +182,14 @@ def _reply_page(request, parent: Comment | None, form, *, status: int = 200, err
     form.fields["text"].widget.attrs["autofocus"] = True
     if parent is not None and parent.thread.is_removed:
         parent = None
-    closed = services.reply_closed_reason(thread=parent.thread, parent=parent) if parent else ""
+    refusal = policies.reply_refusal(user=request.user, parent=parent) if parent else None
+    closed = str(refusal or "")
     if closed and not error:
-        error, status = closed, 403
+        error, status = closed, refusal.status
     context = {
         "form": form,
         "parent": parent,
-        "parent_html": _shown_post(parent) if parent else "",
+        "parent_html": post_shown_to(request.user, parent) if parent else "",
         "thread": parent.thread if parent else None,
         # A refused post keeps its form, so the author does not lose the text.
         "closed": "" if form.is_bound else closed,
@@ -198,7 +200,7 @@ def _reply_page(request, parent: Comment | None, form, *, status: int = 200, err
 @writing_view
 def edit(request):
     comment = _post_or_404(int_param(request, "id"))
-    services.comment_edit_check(comment=comment, user=request.user, now=timezone.now())
+    policies.refuse(policies.edit_refusal(user=request.user, comment=comment))
     text_required = not (comment.is_op and comment.thread.url)
     if request.method != "POST":
         initial = {"text": comment.text, **_draft(request)}
@@ -224,9 +226,10 @@ def _edit_page(request, comment: Comment, form, *, status: int = 200, error=None
 @writing_view
 def delete(request):
     comment = _post_or_404(int_param(request, "id"))
-    services.comment_delete_check(comment=comment, user=request.user)
+    policies.refuse(policies.delete_refusal(user=request.user, comment=comment))
     if request.method != "POST":
-        context = {"post": comment, "thread": comment.thread, "post_html": _shown_post(comment)}
+        shown = post_shown_to(request.user, comment)
+        context = {"post": comment, "thread": comment.thread, "post_html": shown}
         return form_page(request, "threads/delete.html", context)
     services.comment_delete(comment_id=comment.pk, user=request.user)
     comment.refresh_from_db()
@@ -246,6 +249,7 @@ def flag(request):
     form = forms.FlagForm(request.POST if request.method == "POST" else None)
     context = {"post": post, "form": form}
     if request.method != "POST":
+        policies.refuse(policies.flag_refusal(user=request.user, comment=post))
         return form_page(request, "threads/flag.html", context)
     if not form.is_valid():
         return form_page(request, "threads/flag.html", context, status=400)

@@ -10,3 +10,5 @@ from .models import User
 class ForumUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Forum", {"fields": ("about", "karma")}))
     list_display = ("username", "email", "date_joined", "karma", "is_staff")
+    # Karma follows votes (threads.services.votes), never a hand in the admin.
+    readonly_fields = ("karma",)

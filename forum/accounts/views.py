@@ -155,7 +155,10 @@ def user(request):
     if request.method == "POST":
         if not form.is_valid():
             return _user_page(request, shown, form, status=400)
-        services.user_profile_update(user=request.user, **form.cleaned_data)
+        try:
+            services.user_profile_update(user=request.user, **form.cleaned_data)
+        except ForumError as error:  # a ban
+            return error_response(request, error.status, str(error))
         return HttpResponseRedirect(shown.get_absolute_url())
     if wants_text(request):
         return text_response(textform.user_page(shown))

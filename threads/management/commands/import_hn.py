@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.exceptions import ForumError
-from threads import hn_files, hn_import
+from threads import hn_files, services
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         for path in files:
             try:
                 story = hn_files.read_story(path.read_text(encoding="utf-8"))
-                thread = hn_import.hn_story_import(story=story)
+                thread = services.hn_story_import(story=story)
             except (OSError, UnicodeDecodeError) as error:
                 raise CommandError(f"{path}: cannot be read: {error}") from None
             except ForumError as error:

@@ -3,16 +3,15 @@
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 
-from . import hn, markup, services, trees, zlacker
-from .hn_files import DELETED_AUTHOR, Item, Story
-from .models import Comment, Thread
-from .ranking import order_best_first
-from .selectors import thread_posts
+from .. import markup, trees, zlacker
+from ..hn_files import DELETED_AUTHOR, Item, Story
+from ..models import Comment, Thread
+from .locks import locked_thread, thread_touch
+from .posting import text_checked, title_checked
 
 _CONTENT = ("parent_id", "author_id", "parent_author_id", "text", "html", "state", "created_at")
 _PLACE = ("lft", "rght", "level")
@@ -26,7 +25,7 @@ def hn_story_import(*, story: Story) -> Thread:
     no post has them. Nothing is half-written: the caller's transaction holds it all."""
     root = story.root
     thread = _thread_for(root)
-    services._locked_thread(thread.pk)
+    locked_thread(thread.pk)
     items = [root, *sorted(story.replies, key=lambda item: item.id)]
     authors = _authors(items)
     existing = {
@@ -45,10 +44,10 @@ def hn_story_import(*, story: Story) -> Thread:
     _layout_write(thread.pk)
     _sequence_reset()
     replies = trees.reply_count(trees.thread_nodes(thread.pk))
-    services._thread_touch(
+    thread_touch(
         thread.pk,
         op_id=pk_of[root.id],
-        title=services.title_checked(root.title),
+        title=title_checked(root.title),
         url=root.url,
         points=root.score,
         created_at=root.time,
@@ -64,7 +63,7 @@ def _thread_for(root: Item) -> Thread:
     op = Comment.objects.filter(pk=root.id).select_related("thread").first()
     if op is not None and op.is_op:
         return op.thread
-    title = services.title_checked(root.title)
+    title = title_checked(root.title)
     author = _authors([root])[root.by]
     return Thread.objects.create(
         title=title, url=root.url, author_id=author, created_at=root.time, last_activity=root.time
@@ -94,7 +93,7 @@ def _taken_ids(ids: set[int], thread_id: int) -> set[int]:
 
 def _text(item: Item) -> str:
     try:
-        return services.text_checked(item.text, required=False)
+        return text_checked(item.text, required=False)
     except ForumError as error:
         raise ForumError(f"Item {item.id}: {error}") from None
 
@@ -164,24 +163,3 @@ def _sequence_reset() -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
             cursor.execute(sql)
-
-
-def export_items(*, thread: Thread) -> list[dict]:
-    """The thread as Hacker News items, the story first: item ids are the story's id plus
-    each post's number, so that import_hn gives back the same names."""
-    rows = thread_posts(thread_id=thread.pk, html=True)
-    posts = Comment.objects.filter(tree_id=thread.pk).select_related("author", "thread")
-    by_pk = {post.pk: post for post in posts}
-    op_id = rows[0][0]
-    item_id = {row[0]: op_id + row[2] for row in rows}
-    kids: dict[int, list[int]] = {}
-    for row in order_best_first(rows, timezone.now()):
-        kids.setdefault(row[1], []).append(item_id[row[0]])
-    items = []
-    for row in rows:
-        fields = hn.item_fields(by_pk[row[0]], kids=kids.get(row[0], []))
-        fields["id"] = item_id[row[0]]
-        if "parent" in fields:
-            fields["parent"] = item_id[fields["parent"]]
-        items.append(fields)
-    return items

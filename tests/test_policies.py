@@ -1,0 +1,281 @@
+"""Who may do what: pages offer only what the services allow; the services refuse the rest."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+
+from forum.accounts import services as accounts
+from forum.accounts.models import User
+from forum.exceptions import ForumError
+from tests.factories import UserFactory
+from threads import policies, services
+from threads.models import Ban, Comment, ModerationAction, Thread
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def talk(build):
+    """A thread: OP > mine > theirs; `me` wrote `mine`."""
+    me = UserFactory(username="me")
+    thread = build.thread(title="Talk", text="Opening words.")
+    op = build.op(thread)
+    mine = build.reply(op, text="My words.", author=me)
+    theirs = build.reply(mine, text="Their words.")
+    return thread, op, mine, theirs, me
+
+
+def up_arrows(html: str, post: Comment) -> list[str]:
+    return re.findall(rf'href="/vote\?id={post.pk}&amp;how=up"', html)
+
+
+def flag_links(html: str, post: Comment) -> list[str]:
+    return re.findall(rf'href="/flag\?id={post.pk}"', html)
+
+
+def reply_links(html: str, post: Comment) -> list[str]:
+    return re.findall(rf'href="/reply\?id={post.pk}"', html)
+
+
+# What the pages offer
+
+
+def test_no_up_arrow_on_ones_own_post_on_the_reply_and_delete_pages(client, talk):
+    *_, mine, theirs, me = talk
+    client.force_login(me)
+    for url in (f"/reply?id={mine.pk}", f"/delete?id={mine.pk}"):
+        html = client.get(url).content.decode()
+        assert "My words." in html
+        assert up_arrows(html, mine) == [], url
+    assert up_arrows(client.get(f"/reply?id={theirs.pk}").content.decode(), theirs)
+
+
+def test_no_flag_link_on_ones_own_post_or_one_already_flagged(client, talk):
+    thread, op, mine, theirs, me = talk
+    client.force_login(me)
+    assert flag_links(client.get(f"/reply?id={mine.pk}").content.decode(), mine) == []
+    assert flag_links(client.get(f"/reply?id={theirs.pk}").content.decode(), theirs)
+    services.comment_flag(comment_id=theirs.pk, user=me, reason="spam")
+    assert flag_links(client.get(f"/reply?id={theirs.pk}").content.decode(), theirs) == []
+    # The thread's shared HTML keeps its links; the page tells vote.js which to take away.
+    page = client.get(f"/item?id={op.pk}").content.decode()
+    assert f'data-flagged="{theirs.pk}"' in page
+    assert f'data-own="{mine.pk}:1"' in page
+    # The opening post's [flag] is drawn for this reader alone.
+    client.force_login(thread.author)
+    assert flag_links(client.get(f"/item?id={op.pk}").content.decode(), op) == []
+    client.force_login(UserFactory())
+    assert flag_links(client.get(f"/item?id={op.pk}").content.decode(), op)
+
+
+def test_the_flag_page_refuses_what_the_flag_would(client, talk):
+    *_, mine, theirs, me = talk
+    client.force_login(me)
+    assert client.get(f"/flag?id={mine.pk}").status_code == 403
+    services.comment_flag(comment_id=theirs.pk, user=me, reason="spam")
+    assert client.get(f"/flag?id={theirs.pk}").status_code == 409
+
+
+def test_no_reply_link_in_a_locked_thread_on_the_reply_page_or_in_the_inbox(
+    client, talk, moderator
+):
+    thread, op, mine, theirs, me = talk
+    client.force_login(me)
+    assert reply_links(client.get("/replies").content.decode(), theirs)
+    services.thread_lock(thread_id=thread.pk, moderator=moderator)
+    response = client.get(f"/reply?id={theirs.pk}")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This thread is locked" in html
+    assert reply_links(html, theirs) == []
+    inbox = client.get("/replies").content.decode()
+    assert "Their words." in inbox
+    assert reply_links(inbox, theirs) == []
+
+
+def test_the_vote_page_refuses_a_second_vote_and_offers_none(client, talk):
+    *_, theirs, me = talk
+    client.force_login(me)
+    response = client.get(f"/vote?id={theirs.pk}&how=up")
+    assert response.status_code == 200 and "vote up" in response.content.decode()
+    client.post(f"/vote?id={theirs.pk}&how=up")
+    again = client.get(f"/vote?id={theirs.pk}&how=up")
+    assert again.status_code == 409
+    assert "You have already voted on this post." in again.content.decode()
+    assert "vote-confirm" not in again.content.decode()
+    assert client.get(f"/vote?id={theirs.pk}&how=un").status_code == 200
+
+
+# What the services check themselves
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "the text is empty"), (" \n\n ", "the text is empty"), ("a\x00b", "NUL")],
+)
+def test_a_reply_checks_its_own_text(talk, text, message):
+    _, op, *_ = talk
+    posts = Comment.objects.count()
+    with pytest.raises(ForumError, match=message):
+        services.comment_reply(parent_id=op.pk, author=UserFactory(), text=text)
+    assert Comment.objects.count() == posts
+
+
+def test_a_reply_stores_its_text_as_checked(talk):
+    _, op, *_ = talk
+    reply = services.comment_reply(parent_id=op.pk, author=UserFactory(), text="\n\nhi\r\n  ")
+    assert reply.text == "hi"
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "message"),
+    [("", "", "Please give a title."), ("x" * 81, "", "at most 80"), ("Fine", "\x00", "NUL")],
+)
+def test_a_new_thread_checks_its_own_title_and_text(db, title, text, message):
+    with pytest.raises(ForumError, match=message):
+        services.thread_create(author=UserFactory(), title=title, text=text)
+    assert not Thread.objects.exists()
+
+
+def test_restore_brings_back_only_what_a_moderator_removed_or_flags_hid(talk, moderator, settings):
+    settings.FORUM_FLAGS_TO_HIDE = 1
+    _, op, mine, theirs, me = talk
+    services.comment_delete(comment_id=theirs.pk, user=theirs.author)
+    with pytest.raises(ForumError, match="deleted by its author") as refused:
+        services.comment_restore(comment_id=theirs.pk, moderator=moderator)
+    assert refused.value.status == 403
+    with pytest.raises(ForumError, match="nothing to restore") as refused:
+        services.comment_restore(comment_id=mine.pk, moderator=moderator)
+    assert refused.value.status == 409
+    assert not ModerationAction.objects.filter(kind=ModerationAction.Kind.RESTORE).exists()
+    services.comment_flag(comment_id=mine.pk, user=UserFactory(), reason="spam")
+    services.comment_restore(comment_id=mine.pk, moderator=moderator)
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.state == Comment.State.VISIBLE
+    assert theirs.state == Comment.State.DELETED
+
+
+def test_a_ban_stops_edits_deletes_and_profile_changes(client, talk, moderator):
+    *_, mine, _, me = talk
+    services.user_ban(user=me, moderator=moderator, reason="cool off")
+    for write in (
+        lambda: services.comment_edit(comment_id=mine.pk, editor=me, text="changed"),
+        lambda: services.comment_delete(comment_id=mine.pk, user=me),
+        lambda: accounts.user_profile_update(user=me, about="changed", email="me@example.org"),
+    ):
+        with pytest.raises(ForumError, match="banned"):
+            write()
+    client.force_login(me)
+    assert client.get(f"/edit?id={mine.pk}").status_code == 403
+    response = client.post("/user?id=me", {"about": "changed", "email": "me@example.org"})
+    assert response.status_code == 403
+    me.refresh_from_db()
+    mine.refresh_from_db()
+    assert me.about == "" and mine.text == "My words." and mine.state == Comment.State.VISIBLE
+
+
+def test_edits_in_a_locked_thread_are_refused(client, talk, moderator):
+    thread, _, mine, _, me = talk
+    services.thread_lock(thread_id=thread.pk, moderator=moderator)
+    with pytest.raises(ForumError, match="locked"):
+        services.comment_edit(comment_id=mine.pk, editor=me, text="changed")
+    client.force_login(me)
+    assert client.get(f"/edit?id={mine.pk}").status_code == 403
+    assert f'href="/edit?id={mine.pk}"' not in client.get(f"/item?id={mine.pk}").content.decode()
+
+
+def test_a_reader_not_logged_in_is_refused_nothing_before_logging_in(talk):
+    _, op, *_ = talk
+    assert policies.post_refusal(AnonymousUser()) is None
+    assert policies.replies_closed(op) is None
+
+
+# The admin: refusals are messages, derived fields stay as the services wrote them
+
+
+def test_dismissing_the_flags_of_a_post_in_a_removed_thread_is_reported(client, talk, moderator):
+    thread, _, _, theirs, _ = talk
+    services.comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
+    client.force_login(moderator)
+    assert "Their words." in client.get("/admin/threads/flaggedcomment/").content.decode()
+    services.thread_remove(thread_id=thread.pk, moderator=moderator)
+    assert "Their words." not in client.get("/admin/threads/flaggedcomment/").content.decode()
+    response = client.post(
+        "/admin/threads/flaggedcomment/",
+        {"action": "dismiss", "_selected_action": [str(theirs.pk)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+
+
+def test_lifting_a_ban_in_the_admin_reports_what_was_done(client, talk, moderator):
+    *_, me = talk
+    ban = services.user_ban(user=me, moderator=moderator, reason="cool off")
+    client.force_login(moderator)
+    data = {"action": "lift", "_selected_action": [str(ban.pk)]}
+    response = client.post("/admin/threads/ban/", data, follow=True)
+    assert response.status_code == 200
+    assert "Lift bans: 1 of 1 done." in response.content.decode()
+    assert policies.post_refusal(me) is None
+    again = client.post("/admin/threads/ban/", data, follow=True)
+    assert again.status_code == 200
+    assert "was lifted already" in again.content.decode()
+    assert Ban.objects.filter(lifted_at__isnull=False).count() == 1
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+
+
+@pytest.mark.parametrize("who", ["moderator", "superuser"])
+def test_no_one_edits_what_a_post_derives_in_the_admin(client, talk, who, request):
+    *_, theirs, _ = talk
+    client.force_login(request.getfixturevalue(who))
+    url = f"/admin/threads/comment/{theirs.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert (
+        re.findall(r'<(?:input|textarea|select)[^>]+name="(?!csrf)(\w+)"', page.content.decode())
+        == []
+    )
+    response = client.post(url, {"points": "1000", "parent_author": "1", "text": "spam"})
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert (theirs.points, theirs.text) == (1, "Their words.")
+
+
+def test_the_flag_queue_has_no_change_form(client, talk, moderator):
+    *_, theirs, _ = talk
+    services.comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
+    client.force_login(moderator)
+    url = f"/admin/threads/flaggedcomment/{theirs.pk}/change/"
+    response = client.post(url, {"text": "spam", "points": "1000", "state": "visible"})
+    assert response.status_code in (302, 403, 404)
+    theirs.refresh_from_db()
+    assert (theirs.points, theirs.text) == (1, "Their words.")
+
+
+def test_karma_is_read_only_in_the_user_admin(client, superuser, talk):
+    *_, me = talk
+    client.force_login(superuser)
+    url = f"/admin/accounts/user/{me.pk}/change/"
+    assert 'name="karma"' not in client.get(url).content.decode()
+
+
+def test_a_title_changed_in_the_admin_renews_the_page_and_is_logged(client, talk, moderator):
+    thread, *_ = talk
+    version = thread.version
+    client.force_login(moderator)
+    response = client.post(f"/admin/threads/thread/{thread.pk}/change/", {"title": " Renamed "})
+    assert response.status_code == 302
+    thread.refresh_from_db()
+    assert thread.title == "Renamed" and thread.version > version
+    assert ModerationAction.objects.filter(kind=ModerationAction.Kind.RETITLE).exists()

@@ -1,0 +1,66 @@
+"""Importing zlacker discussion pages: users, thread and posts, through the posting services."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from forum.accounts.models import User
+from forum.exceptions import ForumError
+
+from .. import zlacker
+from ..models import Comment, Thread
+from .posting import comment_reply, thread_create
+
+
+def _imported_user(short_name: str, joined: datetime) -> User:
+    user = User.objects.filter(username__iexact=short_name).first()
+    if user is None:
+        # A fixed unusable password keeps the seed fixture reproducible byte for byte.
+        user = User.objects.create(username=short_name, password="!imported", date_joined=joined)
+    return user
+
+
+def _imported_thread(doc: zlacker.Discussion) -> Thread:
+    existing = Thread.objects.filter(
+        title=doc.title, op__author__username__iexact=doc.op_author
+    ).first()
+    if existing:
+        return existing
+    # The page does not give the opening post's time: its first reply's time is the latest
+    # it can have been, so it stands in; the OP's text and url are left empty, never invented.
+    opened = doc.posts[0].created
+    return thread_create(
+        author=_imported_user(doc.op_author, opened), title=doc.title, created_at=opened
+    )
+
+
+@transaction.atomic
+def zlacker_import(*, text: str) -> Thread:
+    """Imports one discussion page; posts already present must match, or nothing is stored."""
+    doc = zlacker.parse_discussion(text)
+    thread = _imported_thread(doc)
+    parent_id = thread.op_id
+    for post in doc.posts:
+        parent_id = _imported_post(thread, parent_id, post).pk
+    return thread
+
+
+def _imported_post(thread: Thread, parent_id: int, post: zlacker.Post) -> Comment:
+    existing = Comment.objects.select_related("author").filter(thread=thread, ref=post.ref).first()
+    if existing is None:
+        return comment_reply(
+            parent_id=parent_id,
+            author=_imported_user(post.author, post.created),
+            text=post.text,
+            created_at=post.created,
+            ref=post.ref,
+        )
+    same = (
+        existing.parent_id == parent_id
+        and zlacker.short_name(existing.author.username) == post.author
+        and existing.text == post.text
+        and existing.created_at == post.created
+    )
+    if not same:
+        raise ForumError(f"Post {post.name} is already in this thread with other content.")
+    return existing

@@ -1,0 +1,182 @@
+"""Writing by readers: new threads, replies, edits and deletes, with the checks of their input."""
+
+import re
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from forum.accounts.models import User
+from forum.exceptions import ForumError
+
+from .. import markup, notify, policies, zlacker
+from ..models import Comment, Thread
+from .locks import locked_comment, locked_thread, post_changed, thread_touch
+
+MAX_TEXT_LENGTH = 10_000
+MAX_TITLE_LENGTH = 80
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
+
+
+def text_checked(text: str, *, required: bool = True) -> str:
+    """The text as it will be stored, or ForumError saying what is wrong with it."""
+    if "\x00" in text:
+        raise ForumError("The text contains a NUL character, which cannot be stored.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ForumError(
+            f"The text is {len(text):,} characters long; at most {MAX_TEXT_LENGTH:,} are allowed."
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    text = _LEADING_BLANK_LINES.sub("", text)
+    if required and not text.strip():
+        raise ForumError("Please write something: the text is empty.")
+    return text
+
+
+def title_checked(title: str) -> str:
+    """The title as it will be stored, or ForumError saying what is wrong with it."""
+    if "\x00" in title:
+        raise ForumError("The title contains a NUL character, which cannot be stored.")
+    # A title sits in lists beside others: a bidi override in it would reorder its neighbours.
+    title = " ".join(markup.without_hidden(title).split())
+    if not title:
+        raise ForumError("Please give a title.")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ForumError(
+            f"The title is {len(title)} characters long; at most {MAX_TITLE_LENGTH} are allowed."
+        )
+    return title
+
+
+def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
+    names = markup.referenced_names(text)
+    refs = set()
+    for name in names:
+        try:
+            refs.add(zlacker.split_name(name)[1])
+        except ValueError:
+            continue
+    rows = Comment.objects.filter(thread_id=thread_id, ref__in=refs).values_list(
+        "pk", "ref", "author__username"
+    )
+    ids = {zlacker.post_name(username, ref): pk for pk, ref, username in rows}
+    return ids.get
+
+
+@transaction.atomic
+def thread_create(
+    *,
+    author: User,
+    title: str,
+    url: str = "",
+    text: str = "",
+    created_at: datetime | None = None,
+) -> Thread:
+    policies.refuse(policies.post_refusal(author))
+    title = title_checked(title)
+    text = text_checked(text, required=False)
+    created_at = created_at or timezone.now()
+    thread = Thread.objects.create(
+        title=title, url=url, author=author, created_at=created_at, last_activity=created_at
+    )
+    # The root is placed by hand so its tree_id is the thread's key, never max(tree_id) + 1.
+    thread.op = Comment.objects.create(
+        thread=thread,
+        author=author,
+        ref=0,
+        text=text,
+        html=markup.render(text),
+        created_at=created_at,
+        tree_id=thread.pk,
+        lft=1,
+        rght=2,
+        level=0,
+    )
+    thread.save(update_fields=["op"])
+    return thread
+
+
+@transaction.atomic
+def comment_reply(
+    *,
+    parent_id: int,
+    author: User,
+    text: str,
+    created_at: datetime | None = None,
+    ref: int | None = None,
+    thread_id: int | None = None,
+) -> Comment:
+    """A new post under parent_id; thread_id, when given, is the thread the author was reading."""
+    policies.refuse(policies.post_refusal(author))
+    text = text_checked(text)
+    parent_thread_id = (
+        Comment.objects.filter(pk=parent_id).values_list("thread_id", flat=True).first()
+    )
+    if parent_thread_id is None:
+        raise ForumError(f"There is no post with id {parent_id} to reply to.", status=404)
+    if thread_id is not None and thread_id != parent_thread_id:
+        raise ForumError("The post you are replying to is not in this thread.")
+    thread = locked_thread(parent_thread_id)
+    parent = Comment.objects.get(pk=parent_id)
+    parent.thread = thread
+    if thread.is_removed:
+        raise ForumError("This thread was removed by a moderator.", status=404)
+    policies.refuse(policies.replies_closed(parent))
+    if ref is None:
+        ref = (Comment.objects.filter(thread=thread).aggregate(top=Max("ref"))["top"] or 0) + 1
+    elif Comment.objects.filter(thread=thread, ref=ref).exists():
+        raise ForumError(f"Post number {zlacker.encode_ref(ref)} already exists in this thread.")
+    created_at = created_at or timezone.now()
+    comment = Comment(
+        thread=thread,
+        parent=parent,
+        parent_author_id=parent.author_id,
+        author=author,
+        ref=ref,
+        text=text,
+        html=markup.render(text, _ref_resolver(thread.pk, text)),
+        created_at=created_at,
+    )
+    comment.save()
+    thread_touch(
+        thread.pk,
+        comment_count=F("comment_count") + 1,
+        last_activity=max(created_at, thread.last_activity),
+    )
+    if parent.author_id != author.pk:
+        notify.reply_emailed_after_commit(comment)
+    return comment
+
+
+@transaction.atomic
+def comment_edit(
+    *, comment_id: int, editor: User, text: str, now: datetime | None = None
+) -> Comment:
+    """New text for a post, by its author, within policies.EDIT_WINDOW of posting it."""
+    comment = locked_comment(comment_id)
+    now = now or timezone.now()
+    policies.refuse(policies.edit_refusal(user=editor, comment=comment, now=now))
+    # The opening post of a link thread may have no text, as when it was submitted.
+    comment.text = text_checked(text, required=not (comment.is_op and comment.thread.url))
+    comment.html = markup.render(comment.text, _ref_resolver(comment.thread_id, comment.text))
+    comment.edited_at = now
+    post_changed(comment, "text", "html", "edited_at")
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment_id: int, user: User) -> Comment:
+    """Deletes a post by its author: it stays as a placeholder while replies hang below it.
+
+    An opening post without replies takes its thread off the lists with it.
+    """
+    comment = locked_comment(comment_id)
+    policies.refuse(policies.delete_refusal(user=user, comment=comment))
+    comment.state = Comment.State.DELETED
+    if comment.is_op and comment.is_leaf_node():
+        comment.save(update_fields=["state"])
+        thread_touch(comment.thread_id, is_removed=True)
+    else:
+        post_changed(comment, "state")
+    return comment
