@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import USERNAME_RULE, User
+from . import names
+from .models import User
 
 MAX_ABOUT_LENGTH = 5_000
 
@@ -21,8 +22,8 @@ class LoginForm(AuthenticationForm):
 class SignupForm(forms.Form):
     username = forms.CharField(
         max_length=15,
-        validators=[USERNAME_RULE],
-        help_text="2 to 15 characters: letters, digits, _ and -.",
+        validators=[names.validate_new_name],
+        help_text=names.NAME_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
@@ -34,12 +35,6 @@ class SignupForm(forms.Form):
     email = forms.EmailField(
         required=False, help_text="Optional; needed only to reset a forgotten password."
     )
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(f"The name {username} is taken; please choose another.")
-        return username
 
     def clean(self):
         data = super().clean()
