@@ -1,8 +1,13 @@
 """Forms for accounts: sign-up and the owner's profile."""
 
+from functools import partial
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+
+from forum import mail
 
 from . import names
 from .models import User
@@ -66,3 +71,15 @@ class ProfileForm(forms.ModelForm):
         if len(about) > MAX_ABOUT_LENGTH:
             raise forms.ValidationError(f"At most {MAX_ABOUT_LENGTH:,} characters, please.")
         return about
+
+
+class EmailConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def send_mail(self, *args, **kwargs):
+        # Rendered and sent after the response: an address that has an account must not answer
+        # slower than one that has none, or the delay would tell who is registered.
+        send = partial(super().send_mail, *args, **kwargs)
+        mail.send_in_background(send, what="a password reset link")

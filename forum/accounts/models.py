@@ -42,10 +42,13 @@ class User(AbstractUser):
     karma = models.IntegerField(default=0)
     # Replies newer than this are unread in the inbox; None: none were read yet.
     replies_seen_at = models.DateTimeField(null=True, blank=True)
+    # Set when the owner follows the link mailed to the address; the address changing clears it.
+    email_confirmed = models.BooleanField(default=False, editable=False)
     email_replies = models.BooleanField(
         "email me replies",
         default=False,
-        help_text="An email for each reply to your posts, to the address above.",
+        help_text="An email for each reply to your posts, to the address above once you have "
+        "confirmed it by the link we mail to it.",
     )
 
     objects = ForumUserManager()

@@ -128,7 +128,10 @@ def login(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset by email, with requests limited per address."""
+    """Django's reset by email, with requests limited per address; the answer is the same
+    redirect, as soon, whether or not an account has the address (see forms)."""
+
+    form_class = forms.PasswordResetForm
 
     def post(self, request, *args, **kwargs):
         try:
@@ -168,16 +171,39 @@ def user(request):
     if request.method == "POST":
         if not form.is_valid():
             return _user_page(request, shown, form, status=400)
-        services.user_profile_update(user=request.user, **form.cleaned_data)
+        try:
+            services.user_profile_update(user=request.user, **form.cleaned_data)
+        except ForumError as error:
+            return _user_page(request, shown, form, status=error.status, error=error)
         return HttpResponseRedirect(f"/user?{urlencode({'id': shown.username})}")
     if wants_text(request):
         return text_response(_user_text(shown))
     return _user_page(request, shown, form)
 
 
-def _user_page(request, shown: User, form, *, status: int = 200):
+def _user_page(request, shown: User, form, *, status: int = 200, error=None):
     context = {"shown": shown, "about_html": markup.render(shown.about), "form": form}
-    return render(request, "registration/user.html", context, status=status)
+    return form_page(request, "registration/user.html", context, status=status, error=error)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_confirm(request):
+    """The link mailed to a new address: a button, so that a mail scanner opening it does not
+    confirm, and a POST that does."""
+    form = forms.EmailConfirmForm(request.POST or request.GET)
+    context = {"form": form, "title": "Confirm your email address", "button": "confirm"}
+    if request.method != "POST":
+        return form_page(request, "registration/form.html", context)
+    try:
+        user = services.user_email_confirm(token=request.POST.get("token", ""))
+    except ForumError as error:
+        return form_page(
+            request, "registration/form.html", context, status=error.status, error=error
+        )
+    message = f"Confirmed: replies to {user.username} can be mailed to {user.email} now."
+    return form_page(
+        request, "registration/form.html", {**context, "form": None, "message": message}
+    )
 
 
 def _user_text(shown: User) -> str:
