@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, lru_cache
 from html import escape
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -27,6 +28,7 @@ class Post:
     number: int
     depth: int
     name: str
+    author: str
     parent_id: int | None
     parent_name: str
     created_at: datetime
@@ -99,6 +101,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
             number if level else 0,
             level,
             name,
+            user,
             parent_id,
             names.get(parent_id, ""),
             created_at,
@@ -183,6 +186,13 @@ def _vote_links_shape(down: bool) -> str:
     return f'<span class="votes" data-id="{_ID_MARK}">{links}</span>'
 
 
+@lru_cache(maxsize=1 << 12)
+def author_link(username: str) -> str:
+    """The author's full name, linked to their page: zlacker's 6-letter names can be shared."""
+    query = quote(username, safe="")
+    return f'<a class="author" href="/user?id={query}">{escape(username)}</a>'
+
+
 def post_html(
     post: Post, on_page: set[int], *, discussion_link: bool = True, replies_open: bool = True
 ) -> str:
@@ -205,7 +215,7 @@ def post_html(
         f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
         f'{_glyph_line(post.depth)}<div class="head">{votes}'
         f'<span class="num">{post.number}.</span> '
-        f'<a class="name" href="/item?id={pk}">{name}</a>'
+        f'<a class="name" href="/item?id={pk}">{name}</a> ({author_link(post.author)})'
         f'[<a href="/item?id={pk}">view</a>] [<a href="/source?id={pk}">source</a>]'
         f'{discussion} <time datetime="{iso[:19]}Z">{iso[:10]} {iso[11:19]}</time>'
         f"{edited}{actions}</div>"
