@@ -71,6 +71,15 @@ def test_the_admin_and_createsuperuser_apply_the_same_rule(client, db, monkeypat
     assert set(User.objects.values_list("username", flat=True)) == {"victim", "boss"}
 
 
+def test_users_made_in_bulk_get_their_skeleton_too(client, db):
+    User.objects.bulk_create(User(username=name, password="!") for name in ("Vict1m", "zed"))
+    assert dict(User.objects.values_list("username", "name_skeleton")) == {
+        "Vict1m": "vlctlm",
+        "zed": "zed",
+    }
+    assert "looks too much like Vict1m" in signup(client, "victim").content.decode()
+
+
 def test_existing_lookalikes_stay_and_can_still_be_edited(client, db):
     # Names from before the rule (or imported) may share a skeleton; the rule binds new ones.
     alice = UserFactory(username="alice")

@@ -14,6 +14,13 @@ class ForumUserManager(UserManager):
     def get_by_natural_key(self, username):
         return self.get(username__iexact=username)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        # save() is skipped here, so the skeleton that it keeps is filled in first.
+        users = list(objs)
+        for user in users:
+            user.name_skeleton = user.skeleton_of_name()
+        return super().bulk_create(users, *args, **kwargs)
+
     def pk_for_login(self, typed: str) -> int | None:
         """The account that log-in would find for a typed name (get_by_natural_key's match,
         letter case ignored as the database compares it), or None."""
@@ -61,8 +68,11 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
+    def skeleton_of_name(self) -> str:
+        return names.skeleton(self.username)[:LONGEST_NAME]
+
     def save(self, *args, **kwargs):
-        self.name_skeleton = names.skeleton(self.username)[:LONGEST_NAME]
+        self.name_skeleton = self.skeleton_of_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_skeleton"}
