@@ -64,6 +64,8 @@ THREADS = Rate(2, 60 * 60, "threads")
 THREADS_NEW_ACCOUNT = Rate(1, 60 * 60, "threads")
 SIGNUPS_PER_ADDRESS = Rate(3, 60 * 60, "sign-ups from your address")
 RESETS_PER_ADDRESS = Rate(5, 60 * 60, "password reset requests from your address")
+# Each new address is mailed a confirmation link: a profile must not mail anyone at will.
+EMAIL_CONFIRMATIONS = Rate(3, 60 * 60, "changes of email address")
 # Failed log-ins. The (username, address) pair locks first, so a guesser is stopped at once
 # without touching the real owner elsewhere; an address that sprays many usernames locks
 # itself; the username alone locks only at a threshold that one address can never reach.

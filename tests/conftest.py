@@ -4,10 +4,12 @@ import contextlib
 import os
 import re
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
+from django.core.mail.backends import locmem
 
 from tests import servers as servers_module
 from tests.factories import ThreadBuilder, UserFactory
@@ -30,6 +32,34 @@ def fresh_cache(settings):
 def fast_password_hashing(settings):
     # Factories hash a password per user; the real hasher would make that the slowest step.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+RELEASE_MAIL = threading.Event()
+
+
+class HeldMailBackend(locmem.EmailBackend):
+    """The test outbox, sending only once the test releases it: a request that sent mail
+    itself would hang until the test gave up on it."""
+
+    def send_messages(self, messages):
+        RELEASE_MAIL.wait(10)
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def held_mail(settings):
+    """Mail waits until the test calls the returned release(); it then waits for the senders."""
+    from forum.mail import wait_for_senders
+
+    settings.MAILERS = {"default": {"BACKEND": "tests.conftest.HeldMailBackend"}}
+    RELEASE_MAIL.clear()
+
+    def release():
+        RELEASE_MAIL.set()
+        wait_for_senders()
+
+    yield release
+    RELEASE_MAIL.set()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from forum.accounts.models import User
+from forum.mail import wait_for_senders
 from tests.factories import ThreadBuilder, UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -128,6 +129,7 @@ def test_password_reset_by_email(client, db):
     UserFactory(username="frank", email="frank@example.com")
     response = client.post("/password/reset", {"email": "frank@example.com"})
     assert response["Location"] == "/password/reset/sent"
+    wait_for_senders()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["frank@example.com"]
     link = re.search(r"http://testserver(/password/reset/\S+)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
@@ -143,6 +145,73 @@ def test_password_reset_by_email(client, db):
         == 302
     )
     assert "not valid" in client.get(link, follow=True).content.decode()
+
+
+def test_password_reset_answers_alike_and_before_the_mail_goes(client, db, held_mail):
+    UserFactory(username="frank", email="frank@example.com")
+    known = client.post("/password/reset", {"email": "frank@example.com"})
+    unknown = client.post("/password/reset", {"email": "nobody@example.com"})
+    # The held mail server has sent nothing yet: the answers did not wait for it.
+    assert mail.outbox == []
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert known.content == unknown.content
+    held_mail()
+    assert [message.to for message in mail.outbox] == [["frank@example.com"]]
+
+
+def set_email(client, username, email, capture):
+    with capture(execute=True):
+        response = client.post(f"/user?id={username}", {"about": "", "email": email})
+    wait_for_senders()
+    return response
+
+
+def test_a_new_address_is_confirmed_by_the_link_mailed_to_it(
+    client, db, django_capture_on_commit_callbacks
+):
+    gina = UserFactory(username="gina")
+    client.force_login(gina)
+    assert set_email(client, "gina", "gina@example.org", django_capture_on_commit_callbacks)[
+        "Location"
+    ] == ("/user?id=gina")
+    assert [message.to for message in mail.outbox] == [["gina@example.org"]]
+    page = client.get("/user?id=gina").content.decode()
+    assert "gina@example.org is not confirmed yet" in page
+    link = re.search(r"https?://[^/\s]+(/email/confirm\S+)", mail.outbox[0].body).group(1)
+    client.logout()  # the link works from any browser: it proves the mailbox, not the session
+    opened = client.get(link)
+    assert opened.status_code == 200 and "Confirm your email address" in opened.content.decode()
+    assert not User.objects.get(pk=gina.pk).email_confirmed
+    token = re.search(r"token=(\S+)", link).group(1)
+    done = client.post("/email/confirm", {"token": token})
+    assert "Confirmed: replies to gina can be mailed to gina@example.org now." in (
+        done.content.decode()
+    )
+    assert User.objects.get(pk=gina.pk).email_confirmed
+    client.force_login(gina)
+    set_email(client, "gina", "other@example.org", django_capture_on_commit_callbacks)
+    assert not User.objects.get(pk=gina.pk).email_confirmed
+    stale = client.post("/email/confirm", {"token": token})
+    assert stale.status_code == 409 and "no longer has" in stale.content.decode()
+
+
+def test_a_bad_or_old_confirmation_link_is_refused(client, db):
+    answer = client.post("/email/confirm", {"token": "1:forged:token"})
+    assert answer.status_code == 400
+    assert "not valid or is more than three days old" in answer.content.decode()
+
+
+def test_a_profile_cannot_mail_address_after_address(
+    client, db, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory(username="gina"))
+    statuses = [
+        set_email(client, "gina", f"v{n}@example.org", django_capture_on_commit_callbacks)
+        for n in range(4)
+    ]
+    assert [answer.status_code for answer in statuses] == [302, 302, 302, 429]
+    assert "Too many changes of email address" in statuses[-1].content.decode()
+    assert len(mail.outbox) == 3 and User.objects.get(username="gina").email == "v2@example.org"
 
 
 def test_user_page_shows_created_karma_and_about(client, db):

@@ -7,8 +7,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from forum.accounts.models import User
+from forum.mail import wait_for_senders
 from tests.factories import UserFactory
-from threads import notify, services
+from threads import services
 from threads.models import Comment
 
 
@@ -101,7 +103,7 @@ def test_the_inbox_needs_a_login_and_has_a_text_form(client, alice, conversation
 def _reply_and_wait(django_capture_on_commit_callbacks, **kwargs) -> Comment:
     with django_capture_on_commit_callbacks(execute=True):
         comment = services.comment_reply(**kwargs)
-    notify.wait_for_senders()
+    wait_for_senders()
     return comment
 
 
@@ -122,6 +124,7 @@ def test_an_email_for_each_reply_once_asked(
         {"about": "", "email": "alice@example.org", "email_replies": "on"},
     )
     assert response.status_code == 302
+    User.objects.filter(pk=alice.pk).update(email_confirmed=True)  # by its link: test_accounts
     op = build.op(build.thread(author=alice, title="Mail me"))
     bob = UserFactory(username="bob")
     reply = _reply_and_wait(
@@ -136,6 +139,18 @@ def test_an_email_for_each_reply_once_asked(
     assert message.to == ["alice@example.org"]
     assert message.subject == '[zlacker] bob replied in "Mail me"'
     assert "Hello Alice." in message.body and f"/item?id={reply.pk}" in message.body
+
+
+def test_no_email_to_an_address_its_owner_has_not_confirmed(
+    build, alice, django_capture_on_commit_callbacks
+):
+    alice.email_replies = True
+    alice.save()
+    op = build.op(build.thread(author=alice))
+    _reply_and_wait(
+        django_capture_on_commit_callbacks, parent_id=op.pk, author=UserFactory(), text="Hi."
+    )
+    assert mail.outbox == []
 
 
 def test_emailed_replies_need_an_address(client, alice):
@@ -156,7 +171,7 @@ def test_a_failing_mail_server_does_not_fail_the_reply(
             "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
         }
     }
-    alice.email_replies = True
+    alice.email_replies = alice.email_confirmed = True
     alice.save()
     op = build.op(build.thread(author=alice))
     reply = _reply_and_wait(

@@ -105,13 +105,14 @@ def test_an_address_that_sprays_usernames_locks_itself(client, db):
 
 
 def test_a_username_under_attack_from_everywhere_still_admits_its_known_browser(client, db):
-    UserFactory(username="famous")
+    famous = UserFactory(username="famous")
     assert login(client, "famous", PASSWORD, address="192.0.2.7").status_code == 302
     client.post("/logout")
     # Guesses from many addresses reach the username's own threshold.
     for n in range(limits.LOGIN_FAILURES_PER_USERNAME.limit):
-        limits.count(limits.LOGIN_FAILURES_PER_USERNAME, "login-user:famous")
-        limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:famous:10.1.{n // 250}.{n % 250}")
+        key = f"user:{famous.pk}"
+        limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
+        limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:10.1.{n // 250}.{n % 250}")
     stranger = client.__class__()
     refused = login(stranger, "famous", PASSWORD, address="203.0.113.9")
     assert refused.status_code == 429

@@ -89,6 +89,35 @@ def test_comment_page_shows_the_subtree_with_parent_and_thread_links(client, see
     )
 
 
+def test_authors_with_one_short_name_are_told_apart_and_linked(client, build):
+    tester, imposter = UserFactory(username="pgtester"), UserFactory(username="pgtest_imposter")
+    thread = build.thread(author=tester, title="Who said it?")
+    op = build.op(thread)
+    real = build.reply(op, text="The real one.", author=tester)
+    fake = build.reply(real, text="The other one.", author=imposter)
+    for url in (f"/item?id={op.pk}", f"/item?id={real.pk}"):
+        html = client.get(url).content.decode()
+        mine, theirs = article(html, real.pk), article(html, fake.pk)
+        assert '<a class="name" href="/item?id=' in mine and ">pgtest+1</a>" in mine
+        assert '(<a class="author" href="/user?id=pgtester">pgtester</a>)' in mine
+        assert ">pgtest+2</a>" in theirs
+        assert '(<a class="author" href="/user?id=pgtest_imposter">pgtest_imposter</a>)' in theirs
+    submitted = client.get(f"/item?id={op.pk}").content.decode()
+    assert 'submitted by <a class="name"' in submitted and 'href="/user?id=pgtester"' in submitted
+    # The text form stays zlacker's: short names only.
+    text = client.get(f"/item?id={op.pk}&format=txt").content.decode()
+    assert "pgtest_imposter" not in text and "pgtest+2" in text
+    assert client.get("/user?id=pgtest_imposter").status_code == 200
+
+
+def test_an_author_link_escapes_and_quotes_the_name():
+    from threads.pages import author_link
+
+    assert author_link("a&b<c>") == (
+        '<a class="author" href="/user?id=a%26b%3Cc%3E">a&amp;b&lt;c&gt;</a>'
+    )
+
+
 def zlacker_ref(text: str) -> int:
     from threads import zlacker
 

@@ -1,17 +1,13 @@
 """Email for replies: sent from a thread of its own once the reply is committed."""
 
-import logging
-import threading
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
+from forum import mail
 from forum.accounts.models import User
-
-log = logging.getLogger(__name__)
-# Sending threads still running, so that tests (and a clean shutdown) can wait for them.
-_senders: set[threading.Thread] = set()
 
 
 def reply_emailed_after_commit(comment) -> None:
@@ -25,8 +21,11 @@ def reply_emailed_after_commit(comment) -> None:
 
 
 def _send_in_background(comment) -> None:
+    # Only to an address its owner has confirmed: one typed into a profile may be anyone's.
     recipient = (
-        User.objects.filter(pk=comment.parent_author_id, email_replies=True, is_active=True)
+        User.objects.filter(
+            pk=comment.parent_author_id, email_replies=True, email_confirmed=True, is_active=True
+        )
         .exclude(email="")
         .values_list("email", flat=True)
         .first()
@@ -34,9 +33,8 @@ def _send_in_background(comment) -> None:
     if recipient is None:
         return
     subject, body = _message(comment)
-    sender = threading.Thread(target=_send, args=(subject, body, recipient), name="reply-mail")
-    _senders.add(sender)
-    sender.start()
+    send = partial(send_mail, subject, body, None, [recipient])
+    mail.send_in_background(send, what=f"a reply notification to {recipient}")
 
 
 def _message(comment) -> tuple[str, str]:
@@ -48,18 +46,3 @@ def _message(comment) -> tuple[str, str]:
         f"(Stop these emails on your user page.)\n"
     )
     return subject, body
-
-
-def _send(subject: str, body: str, recipient: str) -> None:
-    try:
-        send_mail(subject, body, None, [recipient])
-    except Exception:
-        # A mail server that is down must not take anything else with it: log and go on.
-        log.exception("Could not email a reply notification to %s", recipient)
-    finally:
-        _senders.discard(threading.current_thread())
-
-
-def wait_for_senders(timeout: float = 10) -> None:
-    for sender in list(_senders):
-        sender.join(timeout)

@@ -25,6 +25,7 @@ class Post:
     number: int
     depth: int
     name: str
+    author: str
     parent_id: int | None
     parent_name: str
     created_at: datetime
@@ -111,6 +112,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
             number if level else 0,
             level,
             name,
+            user,
             parent_id,
             names.get(parent_id, ""),
             created_at,
@@ -189,6 +191,12 @@ def _vote_links_shape(down: bool) -> str:
     return f'<span class="votes" data-id="{_ID_MARK}">{arrow_links}</span>'
 
 
+@lru_cache(maxsize=1 << 12)
+def author_link(username: str) -> str:
+    """The author's full name, linked to their page: zlacker's 6-letter names can be shared."""
+    return f'<a class="author" href="{escape(links.user(username))}">{escape(username)}</a>'
+
+
 def post_html(
     post: Post,
     on_page: set[int],
@@ -218,7 +226,7 @@ def post_html(
         f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
         f'{_glyph_line(post.depth)}<div class="head">{votes}'
         f'<span class="num">{post.number}.</span> '
-        f'<a class="name" href="{to.item}{pk}">{name}</a>'
+        f'<a class="name" href="{to.item}{pk}">{name}</a> ({author_link(post.author)})'
         f'[<a href="{to.item}{pk}">view</a>] [<a href="{to.source}{pk}">source</a>]'
         f'{discussion} <time datetime="{iso[:19]}Z">{iso[:10]} {iso[11:19]}</time>'
         f"{edited}{actions}</div>"

@@ -1,10 +1,16 @@
 """Forms for accounts: sign-up and the owner's profile."""
 
+from functools import partial
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import USERNAME_RULE, User
+from forum import mail
+
+from . import names
+from .models import User
 
 MAX_ABOUT_LENGTH = 5_000
 
@@ -21,8 +27,8 @@ class LoginForm(AuthenticationForm):
 class SignupForm(forms.Form):
     username = forms.CharField(
         max_length=15,
-        validators=[USERNAME_RULE],
-        help_text="2 to 15 characters: letters, digits, _ and -.",
+        validators=[names.validate_new_name],
+        help_text=names.NAME_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
@@ -34,12 +40,6 @@ class SignupForm(forms.Form):
     email = forms.EmailField(
         required=False, help_text="Optional; needed only to reset a forgotten password."
     )
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(f"The name {username} is taken; please choose another.")
-        return username
 
     def clean(self):
         data = super().clean()
@@ -71,3 +71,15 @@ class ProfileForm(forms.ModelForm):
         if len(about) > MAX_ABOUT_LENGTH:
             raise forms.ValidationError(f"At most {MAX_ABOUT_LENGTH:,} characters, please.")
         return about
+
+
+class EmailConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def send_mail(self, *args, **kwargs):
+        # Rendered and sent after the response: an address that has an account must not answer
+        # slower than one that has none, or the delay would tell who is registered.
+        send = partial(super().send_mail, *args, **kwargs)
+        mail.send_in_background(send, what="a password reset link")

@@ -1,45 +1,63 @@
 """The forum's user model."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
 from threads import links
 
-# Post names are NAME+REF and >>NAME+REF links find them in text: a name holds nothing else.
-USERNAME_RULE = RegexValidator(
-    r"\A[A-Za-z0-9_-]{2,15}\Z",
-    "A name is 2 to 15 characters: letters, digits, _ and -.",
-)
+from . import names
+
+# Longer than any name the column holds: no account has it, and it is not worth a query.
+LONGEST_NAME = 150
 
 
 class ForumUserManager(UserManager):
     def get_by_natural_key(self, username):
-        # Log-in ignores case, as uniqueness does.
         return self.get(username__iexact=username)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # save() is skipped here, so the skeleton that it keeps is filled in first.
+        users = list(objs)
+        for user in users:
+            user.name_skeleton = user.skeleton_of_name()
+        return super().bulk_create(users, *args, **kwargs)
+
+    def pk_for_login(self, typed: str) -> int | None:
+        """The account that log-in would find for a typed name (get_by_natural_key's match,
+        letter case ignored as the database compares it), or None."""
+        # PostgreSQL refuses NUL in a query.
+        if not typed or "\x00" in typed or len(typed) > LONGEST_NAME:
+            return None
+        return self.filter(username__iexact=typed).values_list("pk", flat=True).first()
 
 
 class User(AbstractUser):
     # The same rule for sign-up, the admin's forms and createsuperuser.
     username = models.CharField(
         "username",
-        max_length=150,
+        max_length=LONGEST_NAME,
         unique=True,
-        validators=[USERNAME_RULE],
-        help_text="2 to 15 characters: letters, digits, _ and -.",
+        validators=[names.validate_new_name],
+        help_text=names.NAME_HELP,
         error_messages={"unique": "A user with that username already exists."},
     )
+    # names.skeleton(username), kept by save(). Not unique: names imported or given before the
+    # rule may share one; user_signup refuses a new name whose skeleton is taken.
+    name_skeleton = models.CharField(max_length=LONGEST_NAME, db_index=True, editable=False)
     about = models.TextField(blank=True)
     # The votes the user's posts and threads have received: the sum of their points beyond the
     # one point each starts with, kept in step by every vote.
     karma = models.IntegerField(default=0)
     # Replies newer than this are unread in the inbox; None: none were read yet.
     replies_seen_at = models.DateTimeField(null=True, blank=True)
+    # Set when the owner follows the link mailed to the address; the address changing clears it.
+    email_confirmed = models.BooleanField(default=False, editable=False)
     email_replies = models.BooleanField(
         "email me replies",
         default=False,
-        help_text="An email for each reply to your posts, to the address above.",
+        help_text="An email for each reply to your posts, to the address above once you have "
+        "confirmed it by the link we mail to it.",
     )
 
     objects = ForumUserManager()
@@ -54,3 +72,13 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return links.user(self.username)
+
+    def skeleton_of_name(self) -> str:
+        return names.skeleton(self.username)[:LONGEST_NAME]
+
+    def save(self, *args, **kwargs):
+        self.name_skeleton = self.skeleton_of_name()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_skeleton"}
+        super().save(*args, **kwargs)

@@ -1,35 +1,102 @@
 """Every write to accounts: sign-up, the owner's profile, and when they last read their replies."""
 
+import hashlib
 from datetime import datetime
+from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
 
+from forum import limits, mail
 from forum.exceptions import ForumError
 from threads import policies
 
+from . import names
 from .models import User
 
 
 @transaction.atomic
 def user_signup(*, username: str, password: str, email: str = "") -> User:
-    """A new account; ForumError when the name is taken in any letter case."""
-    if User.objects.filter(username__iexact=username).exists():
-        raise ForumError(f"The name {username} is taken; please choose another.")
+    """A new account; ForumError when the name is taken or confusable with one that is."""
+    skeleton = names.skeleton(username)
+    _lock_name(skeleton)
+    taken = User.objects.filter(name_skeleton=skeleton).values_list("username", flat=True).first()
+    if taken is not None:
+        raise ForumError(names.refusal(username, taken))
     try:
         with transaction.atomic():
             return User.objects.create_user(username=username, password=password, email=email)
-    except IntegrityError:  # taken by a concurrent sign-up between the check and the insert
-        raise ForumError(f"The name {username} is taken; please choose another.") from None
+    except IntegrityError:  # the same name in another letter case, signed up a moment ago
+        raise ForumError(names.refusal(username, username)) from None
+
+
+def _lock_name(skeleton: str) -> None:
+    # Skeletons are not unique in the database (older names may share one), so two sign-ups of
+    # lookalike names are kept apart by a lock held to the end of the transaction. SQLite needs
+    # none: its transactions take the write lock when they begin (settings: IMMEDIATE).
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(skeleton.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+EMAIL_CONFIRMATION_SALT = "forum.accounts.email-confirmation"
+EMAIL_CONFIRMATION_AGE = 3 * 24 * 60 * 60
 
 
 @transaction.atomic
 def user_profile_update(*, user: User, about: str, email: str, email_replies: bool = False) -> User:
     """The owner's profile; a banned user changes nothing, the about text being theirs to show."""
     policies.refuse(policies.post_refusal(user))
+    """Saves the profile; a new address is unconfirmed until its owner follows the link mailed
+    to it (ForumError 429 when too many such mails were asked for)."""
+    new_address = email != user.email
+    if new_address and email:
+        try:
+            limits.hit(limits.EMAIL_CONFIRMATIONS, f"email-confirmation:{user.pk}")
+        except limits.RateLimited as error:
+            raise ForumError(str(error), status=429) from None
     user.about = about
     user.email = email
     user.email_replies = email_replies
-    user.save(update_fields=["about", "email", "email_replies"])
+    user.email_confirmed = user.email_confirmed and not new_address
+    user.save(update_fields=["about", "email", "email_replies", "email_confirmed"])
+    if new_address and email:
+        _mail_confirmation(user)
+    return user
+
+
+def _mail_confirmation(user: User) -> None:
+    token = signing.dumps({"id": user.pk, "email": user.email}, salt=EMAIL_CONFIRMATION_SALT)
+    link = f"{settings.FORUM_SITE_URL}/email/confirm?token={token}"
+    body = (
+        f"Someone, probably you, gave this address to the account {user.username} on "
+        f"{settings.FORUM_SITE_NAME}.\n\nTo have replies mailed here, confirm it within three "
+        f"days:\n{link}\n\nIf it was not you, ignore this mail: nothing will be sent here.\n"
+    )
+    subject = f"[{settings.FORUM_SITE_NAME}] Confirm your email address"
+    send = partial(send_mail, subject, body, None, [user.email])
+    mail.send_after_commit(send, what=f"an address confirmation to {user.email}")
+
+
+@transaction.atomic
+def user_email_confirm(*, token: str) -> User:
+    """Confirms the address a link was mailed to; ForumError when the link is bad, too old,
+    or for an address the account no longer has."""
+    try:
+        claim = signing.loads(token, salt=EMAIL_CONFIRMATION_SALT, max_age=EMAIL_CONFIRMATION_AGE)
+    except signing.BadSignature:
+        raise ForumError(
+            "This confirmation link is not valid or is more than three days old. Save your "
+            "address on your user page again to get a new one."
+        ) from None
+    user = User.objects.select_for_update().filter(pk=claim["id"]).first()
+    if user is None or user.email != claim["email"]:
+        raise ForumError("This link confirms an address the account no longer has.", status=409)
+    user.email_confirmed = True
+    user.save(update_fields=["email_confirmed"])
     return user
 
 

@@ -24,7 +24,7 @@ from threads.views import (
 )
 from threads.writing import form_page
 
-from . import forms, services
+from . import forms, names, services
 from .models import User
 
 KNOWN_DEVICE_COOKIE = "known_device"
@@ -63,25 +63,37 @@ def signup(request):
     return HttpResponseRedirect(_next_url(request))
 
 
-def _known_device(request, username: str) -> bool:
-    """Whether this browser has logged in as this user before (a signed cookie says so)."""
+def _login_key(typed: str) -> tuple[str, int | None]:
+    """The key the log-in limits count under, and the account the name logs in as (or None).
+
+    A name that finds an account is keyed by it, however it was typed (on PostgreSQL "alıce"
+    finds alice); any other name by its normal form, so that its variants share one key.
+    """
+    # The log-in form's own cleaning (strip, NFKC) first: it decides what authentication sees.
+    name = forms.LoginForm.base_fields["username"].to_python(typed)
+    pk = User.objects.pk_for_login(name)
+    return (f"user:{pk}" if pk else f"name:{names.normalised(name)}"), pk
+
+
+def _known_device(request, pk: int | None) -> bool:
+    """Whether this browser has logged in to this account before (a signed cookie says so)."""
     known = request.get_signed_cookie(
         KNOWN_DEVICE_COOKIE, default="", salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE
     )
-    return bool(known) and known == username.lower()
+    return pk is not None and known == str(pk)
 
 
-def _check_login_limits(username: str, address: str, known_device: bool) -> None:
-    limits.check(limits.LOGIN_FAILURES_PER_PAIR, f"login:{username}:{address}")
+def _check_login_limits(key: str, address: str, known_device: bool) -> None:
+    limits.check(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
     if not known_device:
         limits.check(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
-        limits.check(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{username}")
+        limits.check(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
 
 
-def _count_login_failure(username: str, address: str) -> None:
-    limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:{username}:{address}")
+def _count_login_failure(key: str, address: str) -> None:
+    limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
     limits.count(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
-    limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{username}")
+    limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -90,21 +102,22 @@ def login(request):
     context = {"form": form, "next": _next_url(request)}
     if request.method != "POST":
         return form_page(request, "registration/login.html", context)
-    username = request.POST.get("username", "").strip().lower()[:150]
+    key, pk = _login_key(request.POST.get("username", ""))
     address = limits.client_address(request)
     try:
-        _check_login_limits(username, address, _known_device(request, username))
+        _check_login_limits(key, address, _known_device(request, pk))
     except limits.RateLimited as error:
         return form_page(request, "registration/login.html", context, status=429, error=error)
     if not form.is_valid():
-        _count_login_failure(username, address)
+        _count_login_failure(key, address)
         return form_page(request, "registration/login.html", context, status=400)
-    limits.reset(limits.LOGIN_FAILURES_PER_PAIR, f"login:{username}:{address}")
+    limits.reset(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
     auth.login(request, form.get_user())
     response = HttpResponseRedirect(_next_url(request))
+    # The account's id, signed: never the name as typed, which a header could not carry.
     response.set_signed_cookie(
         KNOWN_DEVICE_COOKIE,
-        username,
+        str(form.get_user().pk),
         salt=KNOWN_DEVICE_SALT,
         max_age=KNOWN_DEVICE_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -115,7 +128,10 @@ def login(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset by email, with requests limited per address."""
+    """Django's reset by email, with requests limited per address; the answer is the same
+    redirect, as soon, whether or not an account has the address (see forms)."""
+
+    form_class = forms.PasswordResetForm
 
     def post(self, request, *args, **kwargs):
         try:
@@ -157,17 +173,37 @@ def user(request):
             return _user_page(request, shown, form, status=400)
         try:
             services.user_profile_update(user=request.user, **form.cleaned_data)
-        except ForumError as error:  # a ban
-            return error_response(request, error.status, str(error))
+        except ForumError as error:
+            return _user_page(request, shown, form, status=error.status, error=error)
         return HttpResponseRedirect(shown.get_absolute_url())
     if wants_text(request):
         return text_response(textform.user_page(shown))
     return _user_page(request, shown, form)
 
 
-def _user_page(request, shown: User, form, *, status: int = 200):
+def _user_page(request, shown: User, form, *, status: int = 200, error=None):
     context = {"shown": shown, "about_html": markup.render(shown.about), "form": form}
-    return render(request, "registration/user.html", context, status=status)
+    return form_page(request, "registration/user.html", context, status=status, error=error)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_confirm(request):
+    """The link mailed to a new address: a button, so that a mail scanner opening it does not
+    confirm, and a POST that does."""
+    form = forms.EmailConfirmForm(request.POST or request.GET)
+    context = {"form": form, "title": "Confirm your email address", "button": "confirm"}
+    if request.method != "POST":
+        return form_page(request, "registration/form.html", context)
+    try:
+        user = services.user_email_confirm(token=request.POST.get("token", ""))
+    except ForumError as error:
+        return form_page(
+            request, "registration/form.html", context, status=error.status, error=error
+        )
+    message = f"Confirmed: replies to {user.username} can be mailed to {user.email} now."
+    return form_page(
+        request, "registration/form.html", {**context, "form": None, "message": message}
+    )
 
 
 @reading_view

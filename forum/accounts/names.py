@@ -1,0 +1,82 @@
+"""What a name is: its normal form, its lookalike skeleton, and the rule every new name obeys."""
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+# Post names are NAME+REF and >>NAME+REF links find them in text: a name holds nothing else.
+NAME_PATTERN = RegexValidator(
+    r"\A[A-Za-z0-9_-]{2,15}\Z",
+    "A name is 2 to 15 characters: letters, digits, _ and -.",
+)
+NAME_HELP = "2 to 15 characters: letters, digits, _ and -."
+
+# Letters that pass for others at a glance; the pairs are replaced before the single letters,
+# so that "rn" reads as "m" before any of its letters changes.
+_LOOKALIKE_PAIRS = (("rn", "m"), ("vv", "w"))
+_LOOKALIKE_LETTERS = str.maketrans(
+    {
+        "1": "l",
+        "i": "l",
+        "|": "l",
+        "ı": "l",
+        "0": "o",
+        # Cyrillic and Greek letters drawn like Latin ones (NFKC leaves them as they are).
+        "а": "a",
+        "с": "c",
+        "ԁ": "d",
+        "е": "e",
+        "һ": "h",
+        "і": "l",
+        "ј": "j",
+        "о": "o",
+        "р": "p",
+        "ѕ": "s",
+        "х": "x",
+        "у": "y",
+        "α": "a",
+        "ι": "l",
+        "ο": "o",
+        "ν": "v",
+    }
+)
+
+
+def normalised(name: str) -> str:
+    """The name as compatibility characters and letter case cannot change it (NFKC, casefold)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def skeleton(name: str) -> str:
+    """What the name looks like: two names with one skeleton are easily taken for each other."""
+    shape = "".join(normalised(name).split())
+    for pair, letter in _LOOKALIKE_PAIRS:
+        shape = shape.replace(pair, letter)
+    return shape.translate(_LOOKALIKE_LETTERS)
+
+
+def validate_new_name(name: str) -> None:
+    """The rule for every new name, wherever it is chosen (sign-up, the admin, createsuperuser):
+    the pattern, and not confusable with any other account's name.
+
+    A name that an account already has passes, so that the account itself can still be saved;
+    the places that create accounts refuse an exact duplicate on their own.
+    """
+    NAME_PATTERN(name)
+    from .models import User
+
+    if User.objects.filter(username=name).exists():
+        return
+    other = User.objects.filter(name_skeleton=skeleton(name)).values_list("username", flat=True)
+    taken = other.first()
+    if taken is not None:
+        raise ValidationError(refusal(name, taken), code="confusable")
+
+
+def refusal(name: str, taken: str) -> str:
+    if taken.lower() == name.lower():
+        return f"The name {name} is taken; please choose another."
+    return (
+        f"The name {name} looks too much like {taken}, who is already here; please choose another."
+    )

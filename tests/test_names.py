@@ -1,0 +1,175 @@
+"""Names: lookalikes refused at sign-up and in the admin, one log-in limit key per account."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from forum.accounts.models import User
+from forum.accounts.names import skeleton
+from forum.accounts.views import KNOWN_DEVICE_COOKIE
+from tests.factories import UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+def signup(client, username):
+    return client.post("/signup", {"username": username, "password": "a long unusual passphrase"})
+
+
+def login(client, username, password, address="10.0.0.1"):
+    return client.post("/login", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+# Sign-up refuses a name that could pass for another
+
+
+@pytest.mark.parametrize(
+    ("existing", "lookalike"),
+    [("alice", "aIice"), ("victim", "vict1m"), ("mary", "rnary"), ("bob", "B0B"), ("w_x", "vv_x")],
+)
+def test_a_name_that_looks_like_anothers_is_refused_with_a_clear_sentence(
+    client, db, existing, lookalike
+):
+    UserFactory(username=existing)
+    response = signup(client, lookalike)
+    assert response.status_code == 400
+    assert (
+        f"The name {lookalike} looks too much like {existing}, who is already here; "
+        "please choose another." in response.content.decode()
+    )
+    assert User.objects.count() == 1
+
+
+def test_names_that_only_share_letters_are_fine(client, db):
+    UserFactory(username="alice")
+    assert signup(client, "alicia").status_code == 302
+    assert User.objects.get(username="alicia").name_skeleton == "allcla"
+
+
+def test_the_skeleton_sees_through_case_compatibility_forms_and_lookalike_letters():
+    assert skeleton("aIice") == skeleton("ALICE") == skeleton("ａｌｉｃｅ") == skeleton("аlicе")
+    assert skeleton("rnary") == skeleton("mary") and skeleton("vvendy") == skeleton("wendy")
+    assert skeleton("O0o") == "ooo" and skeleton("Kate") == skeleton("kate")
+
+
+def test_the_admin_and_createsuperuser_apply_the_same_rule(client, db, monkeypatch):
+    UserFactory(username="victim")
+    admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+    client.force_login(admin)
+    answer = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "vict1m",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert answer.status_code == 200
+    assert "looks too much like victim" in answer.content.decode()
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-admin-password")
+    with pytest.raises(CommandError, match="looks too much like boss"):
+        call_command("createsuperuser", "--no-input", username="b0ss", email="r@x.org")
+    assert set(User.objects.values_list("username", flat=True)) == {"victim", "boss"}
+
+
+def test_users_made_in_bulk_get_their_skeleton_too(client, db):
+    User.objects.bulk_create(User(username=name, password="!") for name in ("Vict1m", "zed"))
+    assert dict(User.objects.values_list("username", "name_skeleton")) == {
+        "Vict1m": "vlctlm",
+        "zed": "zed",
+    }
+    assert "looks too much like Vict1m" in signup(client, "victim").content.decode()
+
+
+def test_existing_lookalikes_stay_and_can_still_be_edited(client, db):
+    # Names from before the rule (or imported) may share a skeleton; the rule binds new ones.
+    alice = UserFactory(username="alice")
+    legacy = User.objects.create(username="aIice", password="!")
+    assert legacy.name_skeleton == alice.name_skeleton
+    legacy.full_clean()
+    admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{legacy.pk}/change/")
+    assert page.status_code == 200
+
+
+# One log-in limit key per account, whatever variant of the name is typed
+
+
+def test_variants_of_a_name_share_its_lockout(client, db):
+    UserFactory(username="owner")
+    for variant in ("owner", "OWNER", " Owner", "ｏｗｎｅｒ", "owneｒ"):
+        assert login(client, variant, "guess", address="6.6.6.6").status_code == 400
+    assert login(client, "oWnEr", PASSWORD, address="6.6.6.6").status_code == 429
+    assert login(client, "owner", PASSWORD, address="192.0.2.7").status_code == 302
+
+
+@pytest.mark.parametrize("variant", ["ross", "roſſ", "ROSS"])
+def test_long_s_names_one_account_and_one_key(client, db, variant):
+    UserFactory(username="ross")
+    for _ in range(5):
+        login(client, "roſſ", "guess", address="6.6.6.6")
+    assert login(client, variant, PASSWORD, address="6.6.6.6").status_code == 429
+    assert login(client, variant, PASSWORD, address="192.0.2.7").status_code == 302
+
+
+@pytest.mark.parametrize("variant", ["kate", "\u212aate", "KATE"])
+def test_the_kelvin_sign_names_one_account_and_one_key(client, db, variant):
+    UserFactory(username="kate")
+    for _ in range(5):
+        login(client, "\u212aATE", "guess", address="6.6.6.6")
+    assert login(client, variant, PASSWORD, address="6.6.6.6").status_code == 429
+    assert login(client, variant, PASSWORD, address="192.0.2.7").status_code == 302
+
+
+def test_variants_of_a_name_with_no_account_share_one_key(client, db):
+    for variant in ("Ghoſt", "GHOST", "ghoﬆ", "ｇｈｏｓｔ", "ghost "):
+        login(client, variant, "guess", address="6.6.6.6")
+    assert login(client, "ghost", "guess", address="6.6.6.6").status_code == 429
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    ("account", "variant"), [("alice", "alıce"), ("ross", "roſſ"), ("kate", "\u212aate")]
+)
+def test_on_postgresql_a_variant_that_logs_in_counts_as_its_account(client, db, account, variant):
+    # PostgreSQL's UPPER() makes the dotless ı an I, so "alıce" logs in as alice: it must not
+    # have a lockout of its own, nor answer a correct password with a 500.
+    user = UserFactory(username=account)
+    for _ in range(5):
+        assert login(client, variant, "guess", address="6.6.6.6").status_code == 400
+    assert login(client, account, PASSWORD, address="6.6.6.6").status_code == 429
+    answer = login(client, variant, PASSWORD, address="192.0.2.7")
+    assert answer.status_code == 302
+    assert answer.cookies[KNOWN_DEVICE_COOKIE].value.split(":")[0] == str(user.pk)
+
+
+def test_the_known_device_cookie_names_the_account_not_the_typed_name(client, db):
+    user = UserFactory(username="owner")
+    answer = login(client, "OWNER", PASSWORD)
+    value = answer.cookies[KNOWN_DEVICE_COOKIE].value
+    assert value.split(":")[0] == str(user.pk) and "owner" not in value.lower()
+    value.encode("ascii")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a\r\nSet-Cookie: x=y",
+        "\x00alice",
+        "bell\x07",
+        "x" * 10_000,
+        "名前",
+        "\u202eecila",
+        "",
+        " ",
+        "alice\t",
+        "😀" * 200,
+    ],
+)
+def test_no_name_answers_500(client, db, name):
+    UserFactory(username="alice")
+    answer = login(client, name, PASSWORD)
+    assert answer.status_code == (302 if name == "alice\t" else 400)
+    for header, value in answer.items():
+        f"{header}: {value}".encode("latin-1")
+    assert login(client, "alice", PASSWORD).status_code == 302
