@@ -12,16 +12,37 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench bench-import loadtest screenshots
+.PHONY: run test lint migrations-check setup lock db seed-fixture clean backup restore concurrency-report bench bench-import loadtest screenshots
 
-$(BIN)/.installed: pyproject.toml
+# Every Python package, with the development and bench extras, pinned with its hashes; `make
+# lock` refreshes it. The stamp keeps `make setup` instant until the lock changes.
+LOCK := requirements/lock.txt
+
+$(BIN)/.installed: $(LOCK)
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	@touch $@
 
 setup: $(BIN)/.installed
+
+# Resolved on the oldest Python the forum supports, so the lock holds the backports newer ones
+# do without (typing-extensions before 3.13); its hashes cover every wheel of each version, so
+# it installs on 3.12 and newer alike. Also brings tests/js's npm lock up to date.
+LOCK_PYTHON ?= $(shell for p in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1 \
+	&& { command -v "$$p"; break; }; done)
+PIP_TOOLS := pip-tools==7.6.2
+
+lock:
+	@test -n "$(LOCK_PYTHON)" || { echo "make lock needs Python 3.12 (python3.12 or ~/.pyenv)." >&2; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(LOCK_PYTHON) -m venv "$$tmp" && \
+	"$$tmp/bin/python" -m pip install --quiet $(PIP_TOOLS) && \
+	CUSTOM_COMPILE_COMMAND="make lock" "$$tmp/bin/pip-compile" --quiet --upgrade \
+		--generate-hashes --allow-unsafe --strip-extras --extra dev --extra bench \
+		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	npm update --prefix tests/js --package-lock-only --no-audit --no-fund
 
 db: setup
 	@mkdir -p var
@@ -35,6 +56,7 @@ run: db
 test: setup
 	@mkdir -p var
 	@scripts/ensure-chromium
+	@scripts/ensure-nginx
 	@test -f tests/js/node_modules/axe-core/axe.min.js || npm ci --prefix tests/js --no-audit --no-fund
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -76,11 +98,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench
 LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_load
 LOADTEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-$(BIN)/.bench-installed: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet ".[dev,bench]"
-	@touch $@
-
-bench: $(BIN)/.bench-installed
+bench: setup
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
 # import_hn of a 5,000-comment thread against the bulk writer (scratch SQLite; or set

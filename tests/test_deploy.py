@@ -1,0 +1,77 @@
+"""docker-compose.yml and the lock files: the topology and the installs the tests run natively."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCK = ROOT / "requirements" / "lock.txt"
+
+
+@pytest.fixture(scope="module")
+def services() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+
+def redis_options(service: dict) -> dict[str, str]:
+    command = service["command"]
+    pairs = zip(command, command[1:], strict=False)
+    return {flag: value for flag, value in pairs if flag.startswith("--")}
+
+
+def test_only_nginx_is_published_and_it_runs_the_repos_config(services):
+    assert [name for name, service in services.items() if "ports" in service] == ["nginx"]
+    nginx = services["nginx"]
+    assert any(volume.startswith("./deploy/nginx.conf:") for volume in nginx["volumes"])
+    assert nginx["environment"]["FORUM_UPSTREAM"] == "web:8000"
+    assert "--bind 0.0.0.0:8000" in services["web"]["command"]
+
+
+def test_nginx_fills_in_every_value_the_config_leaves_open(services):
+    placeholders = set(re.findall(r"\$\{(\w+)\}", (ROOT / "deploy" / "nginx.conf").read_text()))
+    nginx = services["nginx"]
+    assert placeholders == set(nginx["environment"])
+    assert all(f"$${name}" in nginx["command"] for name in placeholders)
+
+
+def test_each_redis_has_a_memory_cap_and_its_own_eviction_policy(services):
+    pages, limits = redis_options(services["redis"]), redis_options(services["redis-limits"])
+    assert pages["--maxmemory"] and pages["--maxmemory-policy"] == "allkeys-lru"
+    assert limits["--maxmemory"] and limits["--maxmemory-policy"] == "noeviction"
+    environment = services["web"]["environment"]
+    assert environment["REDIS_URL"].startswith("redis://redis:")
+    assert environment["LIMITS_REDIS_URL"].startswith("redis://redis-limits:")
+    assert environment["FORUM_PROXY_COUNT"] == "1"  # nginx is the one proxy
+
+
+def test_web_installs_only_from_the_lock_file(services):
+    installs = re.findall(r"pip install [^&]*", services["web"]["command"])
+    assert [install.strip() for install in installs] == [
+        "pip install --quiet --require-hashes -r requirements/lock.txt"
+    ]
+
+
+def test_the_lock_pins_every_dependency_with_hashes():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
+    pins = re.findall(
+        r"^([A-Za-z0-9._-]+)==\S+ \\\n((?:\s+--hash=sha256:\w+.*\n)+)", LOCK.read_text(), re.M
+    )
+    pinned = {normalized(name) for name, _ in pins}
+    assert {normalized(re.match(r"[A-Za-z0-9._-]+", item)[0]) for item in wanted} <= pinned
+    requirement_lines = [line for line in LOCK.read_text().splitlines() if re.match(r"\w", line)]
+    assert len(requirement_lines) == len(pins)  # none without hashes
+
+
+def test_the_npm_lock_has_an_integrity_hash_for_every_package():
+    lock = json.loads((ROOT / "tests" / "js" / "package-lock.json").read_text())
+    packages = {name: entry for name, entry in lock["packages"].items() if name}
+    assert packages and all(entry["integrity"].startswith("sha512-") for entry in packages.values())
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -1,0 +1,261 @@
+"""nginx from deploy/nginx.conf in front of gunicorn: slow clients, big bodies, static files."""
+
+import contextlib
+import gzip
+import os
+import select
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from tests.servers import Server, free_port
+from tests.visitor import Visitor
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
+# The deployment's values in deploy/nginx.conf; docker-compose fills in the same ones.
+TEMPLATE_VARIABLES = "$NGINX_LISTEN $FORUM_UPSTREAM $FORUM_STATIC_ROOT"
+HEADER_TIMEOUT = 10  # client_header_timeout in deploy/nginx.conf
+TWENTY_MB = 20 * 1024 * 1024
+# A CSRF cookie of the right form makes Django read the form for its token, as for a reader.
+CSRF_COOKIE = "csrftoken=" + "a" * 32
+
+needs_nginx = pytest.mark.skipif(
+    NGINX is None, reason="nginx is not installed (scripts/ensure-nginx installs it)"
+)
+
+
+@dataclass
+class Proxied:
+    """nginx on its own port in front of a gunicorn; `url` is nginx's."""
+
+    url: str
+    port: int
+    gunicorn: Server
+
+
+@pytest.fixture
+def proxied(gunicorn, settings):
+    server = gunicorn(workers=2, env={"FORUM_PROXY_COUNT": "1"})
+    with tempfile.TemporaryDirectory(prefix="forum-nginx-") as work:
+        # nginx's workers run as www-data when the tests run as root: they must reach it.
+        os.chmod(work, 0o755)
+        static_root = collect_static(Path(work) / "static", settings)
+        port = free_port()
+        conf = render_config(
+            Path(work),
+            NGINX_LISTEN=f"127.0.0.1:{port}",
+            FORUM_UPSTREAM=server.url.removeprefix("http://"),
+            FORUM_STATIC_ROOT=str(static_root),
+        )
+        with running_nginx(Path(work), conf, port):
+            yield Proxied(f"http://127.0.0.1:{port}", port, server)
+
+
+def collect_static(static_root: Path, settings) -> Path:
+    """The static files as production collects them: hashed names and .gz copies."""
+    settings.STATIC_ROOT = static_root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return static_root
+
+
+def render_config(work: Path, **values: str) -> Path:
+    template = (ROOT / "deploy" / "nginx.conf").read_text()
+    rendered = subprocess.run(
+        ["envsubst", TEMPLATE_VARIABLES],
+        input=template,
+        env={**os.environ, **values},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "${" not in rendered
+    conf = work / "nginx.conf"
+    conf.write_text(rendered)
+    return conf
+
+
+@contextlib.contextmanager
+def running_nginx(work: Path, conf: Path, port: int):
+    command = [NGINX, "-p", f"{work}/", "-c", str(conf), "-g", f"daemon off; pid {work}/nginx.pid;"]
+    with (work / "nginx.out").open("w") as out, (work / "nginx.err").open("w") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+    try:
+        wait_for_port(process, port, work / "nginx.err")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_for_port(process: subprocess.Popen, port: int, errors: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited: {errors.read_text()[-2000:]}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.1)
+    raise RuntimeError("nginx did not listen within 20 seconds")
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def post_huge_body(
+    port: int, path: str, *, content_type: str, body_start: bytes = b""
+) -> tuple[int, float, int]:
+    """Posts a 20 MB body, stopping as soon as the server answers.
+
+    Returns the status, the seconds until the answer and how many body bytes went out."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {TWENTY_MB}\r\nCookie: {CSRF_COOKIE}\r\nConnection: close\r\n\r\n"
+    )
+    chunk = b"x" * 65536
+    started = time.monotonic()
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head.encode() + body_start)
+        sent = len(body_start)
+        while sent < TWENTY_MB and time.monotonic() - started < 20:
+            readable, writable, _ = select.select([sock], [sock], [], 1)
+            if readable:
+                break
+            if writable:
+                try:
+                    sent += sock.send(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+        status_line = sock.recv(4096).split(b"\r\n", 1)[0]
+    return int(status_line.split()[1]), time.monotonic() - started, sent
+
+
+@needs_nginx
+def test_slow_headers_take_no_worker_and_nginx_drops_them(proxied):
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 60
+    slow = [socket.create_connection(("127.0.0.1", proxied.port), timeout=5) for _ in range(6)]
+    started = time.monotonic()
+    open_ = set(range(len(slow)))
+    try:
+        for byte in range(3):
+            for sock in slow:
+                sock.send(request[byte : byte + 1])
+            time.sleep(1)
+        asked = time.monotonic()
+        status, _, _ = fetch(f"{proxied.url}/")
+        assert status == 200 and time.monotonic() - asked < 2
+        # The header never ends: nginx closes each connection once its header time is up.
+        byte = 3
+        while open_ and time.monotonic() - started < HEADER_TIMEOUT + 8:
+            for index in list(open_):
+                with contextlib.suppress(OSError):
+                    slow[index].send(request[byte : byte + 1])
+                if closed(slow[index]):
+                    open_.discard(index)
+            byte += 1
+            time.sleep(1)
+        assert not open_, f"{len(open_)} slow connections still open"
+        assert time.monotonic() - started > HEADER_TIMEOUT - 1
+    finally:
+        for sock in slow:
+            sock.close()
+    assert proxied.gunicorn.worker_pids("GET", "/") != set()  # only the normal request
+
+
+def closed(sock: socket.socket) -> bool:
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(4096) == b""  # nginx closes without an answer
+    except OSError:
+        return True
+
+
+@needs_nginx
+def test_a_huge_body_gets_413_from_nginx_and_never_reaches_gunicorn(proxied):
+    status, seconds, sent = post_huge_body(
+        proxied.port, "/reply", content_type="application/x-www-form-urlencoded"
+    )
+    assert status == 413 and seconds < 5 and sent < TWENTY_MB
+    assert fetch(f"{proxied.url}/healthz")[0] == 200
+    assert proxied.gunicorn.worker_pids("POST", "/reply") == set()
+
+
+@needs_nginx
+def test_static_files_come_from_nginx_compressed_and_cached(proxied):
+    original = (ROOT / "static" / "style.css").read_bytes()
+    status, headers, body = fetch(f"{proxied.url}/static/style.css")
+    assert status == 200 and body == original
+    assert headers["Cache-Control"] == "public, max-age=3600"
+
+    hashed = sorted(p.name for p in Path(settings.STATIC_ROOT).glob("style.*.css"))[0]
+    status, headers, body = fetch(
+        f"{proxied.url}/static/{hashed}", headers={"Accept-Encoding": "gzip"}
+    )
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert gzip.decompress(body).startswith(original[:100])
+    assert proxied.gunicorn.worker_pids("GET", "/static/style.css") == set()
+    assert proxied.gunicorn.worker_pids("GET", f"/static/{hashed}") == set()
+
+
+@needs_nginx
+def test_pages_and_a_log_in_round_trip_work_through_nginx(proxied):
+    reader = Visitor(proxied.url)
+    front = reader.get("/")
+    assert front.status == 200 and "zlacker" in front.text
+    reader.get("/signup")
+    signed_up = reader.post("/signup", {"username": "carol", "password": "a long unusual phrase"})
+    assert signed_up.status == 302, signed_up.text
+    reader.get("/")
+    assert reader.post("/logout", {}).status == 302
+
+    reader.get("/login")
+    logged_in = reader.post("/login", {"username": "carol", "password": "a long unusual phrase"})
+    assert logged_in.status == 302, logged_in.text
+    assert 'href="/user?id=carol">carol</a>' in reader.get("/").text
+    assert proxied.gunicorn.worker_pids("POST", "/login") != set()
+
+
+# A form, and a file in a form: Django would read the file into a temporary file.
+FILE_PART = (
+    b'--x\r\nContent-Disposition: form-data; name="text"; filename="big.txt"\r\n'
+    b"Content-Type: text/plain\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body_start"),
+    [
+        ("application/x-www-form-urlencoded", b"text="),
+        ("multipart/form-data; boundary=x", FILE_PART),
+    ],
+    ids=["form", "file"],
+)
+def test_a_huge_body_straight_to_gunicorn_is_refused_unread(gunicorn, content_type, body_start):
+    server = gunicorn(workers=1)
+    port = int(server.url.rsplit(":", 1)[1])
+    status, seconds, sent = post_huge_body(
+        port, "/reply", content_type=content_type, body_start=body_start
+    )
+    assert status in (400, 413) and seconds < 5 and sent < TWENTY_MB
