@@ -127,10 +127,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         try:
             limits.hit(limits.RESETS_PER_ADDRESS, f"reset:{limits.client_address(request)}")
         except limits.RateLimited as error:
-            context = self.get_context_data(form=self.get_form(), error=str(error))
-            response = self.render_to_response(context, status=429)
-            response["Retry-After"] = str(error.retry_after)
-            return response
+            context = self.get_context_data(form=self.get_form())
+            return form_page(request, self.template_name, context, error=error)
         return super().post(request, *args, **kwargs)
 
 
