@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.test import Client
-from django.urls import path
+from django.urls import include, path
 
 from forum.exceptions import ForumError
 from forum.limits import RateLimited
@@ -29,7 +29,11 @@ REFUSALS = {
     "conflict": (ForumError("Already done.", status=409), 409),
     "too-many": (RateLimited("Too many tries. Try again in 2 minutes.", 120), 429),
 }
-urlpatterns = [path(name, _raises(error)) for name, (error, _status) in REFUSALS.items()]
+# The site's own URLs too: every page's header links to them.
+urlpatterns = [
+    *(path(name, _raises(error)) for name, (error, _status) in REFUSALS.items()),
+    path("", include("forum.urls")),
+]
 
 
 @pytest.fixture
