@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from forum import limits
+from forum import limits, links
 from forum.drafts import draft_keep, draft_take
 from forum.exceptions import ForumError
 from forum.http import form_page
 
-from . import forms, links, pages, policies, selectors, services
+from . import forms, pages, policies, selectors, services
 from .models import Comment
 from .views import post_from_request
 
