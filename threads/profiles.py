@@ -8,12 +8,12 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forum.accounts import forms, services
+from forum.accounts import forms
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 from forum.http import form_page, paged, text_response, wants_text
 
-from . import markup, selectors, textform
+from . import markup, selectors, services, textform
 
 
 def _user_or_404(request) -> User:
@@ -41,7 +41,7 @@ def user(request):
         if not form.is_valid():
             return _user_page(request, shown, form, status=400)
         try:
-            services.user_profile_update(user=request.user, **form.cleaned_data)
+            services.profile_update(user=request.user, **form.cleaned_data)
         except ForumError as error:
             return _user_page(request, shown, form, error=error)
         return HttpResponseRedirect(shown.get_absolute_url())
