@@ -1,29 +1,90 @@
-"""Readable error pages for the whole site."""
+"""Every error page of the site, from one renderer: HTML, text with `format=txt`, or JSON when
+the request asked for JSON. The middleware and Django's handlers come here."""
 
-from django.http import HttpResponseRedirect
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 
-from threads import writing
+from forum.drafts import draft_keep
+from forum.exceptions import ForumError
+from forum.http import text_response, wants_json, wants_text
+
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Database unavailable",
+}
+GENERIC_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You are not allowed to do that.",
+    404: "There is nothing at this address.",
+    500: "Please try again in a moment.",
+}
+# Refusals whose message is written for the reader; any other exception is a bug.
+CLIENT_ERRORS = {Http404: 404, PermissionDenied: 403, BadRequest: 400}
 
 
-def _page(request, status: int, title: str, message: str):
-    return render(request, "error.html", {"title": title, "message": message}, status=status)
+def error_page(
+    request,
+    status: int,
+    message: str,
+    *,
+    title: str = "",
+    retry_after: int | None = None,
+    anonymous: bool = False,
+) -> HttpResponse:
+    """The error page in the form the request asked for. `anonymous` keeps the page from
+    reading the session, for when the database cannot be asked."""
+    if wants_json(request):
+        response = JsonResponse({"error": message}, status=status)
+    elif wants_text(request):
+        response = text_response(message + "\n", status=status)
+    else:
+        context = {"title": title or TITLES.get(status, "Error"), "message": message}
+        if anonymous:
+            context["user"] = AnonymousUser()
+        response = render(request, "error.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def client_error_status(exception: Exception) -> int | None:
+    """The status of a refusal (a ForumError has its own, RateLimited among them); None for
+    anything else, a bug, which Django logs and answers with 500."""
+    if isinstance(exception, ForumError):
+        return exception.status
+    return next((s for kind, s in CLIENT_ERRORS.items() if isinstance(exception, kind)), None)
+
+
+def client_error_page(request, exception: Exception | None, status: int) -> HttpResponse:
+    """The page for a refusal; its message when it has one meant for the reader (a Resolver404
+    carries the URL patterns tried, which it is not)."""
+    args = getattr(exception, "args", ())
+    readable = client_error_status(exception) == status and args and isinstance(args[0], str)
+    message = args[0] if readable else GENERIC_MESSAGES[status]
+    return error_page(request, status, message, retry_after=getattr(exception, "retry_after", None))
 
 
 def bad_request(request, exception=None):
-    return _page(request, 400, "Bad request", "The request could not be understood.")
+    return client_error_page(request, exception, 400)
 
 
 def forbidden(request, exception=None):
-    return _page(request, 403, "Forbidden", "You are not allowed to do that.")
+    return client_error_page(request, exception, 403)
 
 
 def not_found(request, exception=None):
-    return _page(request, 404, "Not found", "There is nothing at this address.")
+    return client_error_page(request, exception, 404)
 
 
 def server_error(request):
-    return _page(request, 500, "Something went wrong", "Please try again in a moment.")
+    return error_page(request, 500, GENERIC_MESSAGES[500])
 
 
 # The form's token no longer matches the reader's cookie: they logged in again (in another tab)
@@ -36,11 +97,11 @@ def csrf_failure(request, reason=""):
     match = getattr(request, "resolver_match", None)
     if reason == STALE_FORM_TOKEN and match and match.url_name in WRITING_FORMS:
         note = "This form had expired, so nothing was posted: what you wrote is back in it."
-        return HttpResponseRedirect(writing.draft_keep(request, note=note), status=303)
-    return _page(
+        return HttpResponseRedirect(draft_keep(request, note=note), status=303)
+    return error_page(
         request,
         403,
-        "Form expired",
         "This form was too old or came from another site, so nothing was saved. "
         "Go back, reload the page and try again.",
+        title="Form expired",
     )

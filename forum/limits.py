@@ -14,6 +14,7 @@ from django.core.cache import BaseCache, caches
 from django.utils import timezone
 
 from forum.caches import CACHE_ERRORS
+from forum.exceptions import ForumError
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +28,11 @@ class Rate:
     what: str
 
 
-class RateLimited(Exception):
-    """A rate was exceeded; the message says what and when to try again."""
+class RateLimited(ForumError):
+    """A rate was exceeded (429); the message says what, retry_after when to try again."""
 
     def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
+        super().__init__(message, status=429)
         self.retry_after = retry_after
 
 
@@ -122,6 +123,19 @@ def hit(rate: Rate, key: str) -> None:
         raise _refusal(rate, until_key)
 
 
+@contextlib.contextmanager
+def reserved(rate: Rate, key: str):
+    """Counts one event for the write in the block, atomically (RateLimited when past the
+    limit), and gives it back when the write is refused: the limit counts writes, not refusals.
+    """
+    hit(rate, key)
+    try:
+        yield
+    except ForumError:
+        _refund(rate, key)
+        raise
+
+
 def check(rate: Rate, key: str) -> None:
     """Raises RateLimited when the rate is used up, counting nothing."""
     counter, until_key = _keys(rate, key)
@@ -136,7 +150,7 @@ def count(rate: Rate, key: str) -> None:
     _incr(rate, *_keys(rate, key))
 
 
-def refund(rate: Rate, key: str) -> None:
+def _refund(rate: Rate, key: str) -> None:
     """Takes back one event counted by hit() that turned out not to happen (a refused write)."""
     counter, _until = _keys(rate, key)
     # ValueError: the window has closed, nothing to take back.

@@ -1,22 +1,22 @@
-"""Site-wide middleware: a readable 503 page while the database or the rate limits' cache cannot
-be reached."""
+"""Site-wide middleware: the one way a refusal, a lost database or uncountable rate limits
+become an error page."""
 
 import logging
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
-from django.shortcuts import render
 
+from forum import errors
 from forum.limits import LimitsUnavailable
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE = "The database is not answering right now. Please try again in a moment."
 
 
-class UnavailableMiddleware:
-    """Turns a lost database connection, or limits that cannot be counted, into 503 with
-    Retry-After and a readable page, not a 500."""
+class ErrorPageMiddleware:
+    """Turns a client error raised by a view (Http404, PermissionDenied, BadRequest,
+    ForumError, RateLimited) into its page; a lost database connection, or limits that cannot
+    be counted, into 503 with Retry-After. Anything else is a bug, left to Django: logged,
+    answered 500."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,21 +25,22 @@ class UnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError):
-            # The page must not read the session: that would ask the database again.
-            title, message, user, retry_after = "Database unavailable", UNAVAILABLE, None, 5
-        elif isinstance(exception, LimitsUnavailable):
-            title, message, user = "Try again in a minute", str(exception), request.user
-            retry_after = exception.retry_after
-        else:
+        if isinstance(exception, OperationalError | InterfaceError | LimitsUnavailable):
+            logger.warning("%s: %s (answered 503)", type(exception).__name__, exception)
+            return self._unavailable(request, exception)
+        status = errors.client_error_status(exception)
+        if status is None:
             return None
-        logger.warning("%s: %s (answered 503)", type(exception).__name__, exception)
-        if request.GET.get("format") == "txt":
-            response = HttpResponse(
-                message + "\n", content_type="text/plain; charset=utf-8", status=503
+        return errors.client_error_page(request, exception, status)
+
+    def _unavailable(self, request, exception):
+        if isinstance(exception, LimitsUnavailable):
+            return errors.error_page(
+                request,
+                503,
+                str(exception),
+                title="Try again in a minute",
+                retry_after=exception.retry_after,
             )
-        else:
-            context = {"title": title, "message": message, "user": user or AnonymousUser()}
-            response = render(request, "error.html", context, status=503)
-        response["Retry-After"] = str(retry_after)
-        return response
+        # The page must not read the session: that would ask the database again.
+        return errors.error_page(request, 503, UNAVAILABLE, retry_after=5, anonymous=True)

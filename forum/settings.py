@@ -130,7 +130,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "forum.middleware.UnavailableMiddleware",
+    "forum.middleware.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "forum.urls"
@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum.context_processors.site",
+                "threads.context_processors.unread_replies",
             ],
         },
     },

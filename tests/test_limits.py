@@ -77,6 +77,20 @@ def test_two_threads_an_hour_one_for_new_accounts(client, db):
     assert Thread.objects.count() == 3
 
 
+def test_refused_threads_do_not_use_up_the_limit_and_keep_their_text(client, db):
+    writer, moderator = veteran(), UserFactory(username="mod")
+    ban = services.user_ban(user=writer, moderator=moderator, reason="cooling off")
+    client.force_login(writer)
+    refused = client.post("/submit", {"title": "Banned", "url": "", "text": "Kept text."})
+    assert refused.status_code == 403 and "Kept text." in refused.content.decode()
+    services.user_unban(ban_id=ban.pk, moderator=moderator)
+    statuses = [
+        client.post("/submit", {"title": f"T{n}", "url": "", "text": ""}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+
+
 def login(client, username, password, address="10.0.0.1"):
     return client.post("/login", {"username": username, "password": password}, REMOTE_ADDR=address)
 
@@ -140,6 +154,19 @@ def test_sign_ups_are_limited_per_address(client, db):
         REMOTE_ADDR="10.9.9.10",
     )
     assert other.status_code == 302
+
+
+def test_a_sign_up_refused_for_a_taken_name_does_not_use_up_the_limit(client, db):
+    UserFactory(username="taken")
+    form = {"password": "a long unusual passphrase"}
+    refused = client.post("/signup", {"username": "Taken", **form}, REMOTE_ADDR="10.9.9.9")
+    assert refused.status_code == 400 and "is taken" in refused.content.decode()
+    statuses = []
+    for n in range(4):
+        client.logout()
+        response = client.post("/signup", {"username": f"new{n}", **form}, REMOTE_ADDR="10.9.9.9")
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 302, 429]
 
 
 def test_password_reset_requests_are_limited_per_address(client, db):

@@ -2,8 +2,9 @@
 
 import pytest
 
+from forum import links
 from tests.factories import UserFactory
-from threads import links, pages, selectors, services
+from threads import pages, selectors, services
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from forum.accounts import services as accounts
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 from tests.factories import UserFactory
@@ -168,7 +167,7 @@ def test_a_ban_stops_edits_deletes_and_profile_changes(client, talk, moderator):
     for write in (
         lambda: services.comment_edit(comment_id=mine.pk, editor=me, text="changed"),
         lambda: services.comment_delete(comment_id=mine.pk, user=me),
-        lambda: accounts.user_profile_update(user=me, about="changed", email="me@example.org"),
+        lambda: services.profile_update(user=me, about="changed", email="me@example.org"),
     ):
         with pytest.raises(ForumError, match="banned"):
             write()

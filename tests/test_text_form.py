@@ -319,6 +319,7 @@ REPLIES = (
 )
 
 ERROR = "The id parameter must be a positive whole number, not 'abc'.\n"
+PAST_THE_END = "There is no page 2: the list ends before it.\n"
 
 
 class World:
@@ -402,7 +403,7 @@ def pages(client, world: World) -> dict[str, str]:
         "front": "/",
         "newest": "/newest",
         "best": "/best",
-        "empty list": "/newest?p=2",
+        "page past the end": "/newest?p=2",
         "seed thread": f"/item?id={seed_op.pk}",
         "seed comment": f"/item?id={seed_id('Salgat+R3')}",
         "seed discussion": f"/discussion?id={seed_id('derang+9j1')}",
@@ -486,7 +487,7 @@ def test_every_page_reads_as_before(client, world):
         "front": THREAD_LIST,
         "newest": THREAD_LIST,
         "best": THREAD_LIST,
-        "empty list": EMPTY_LIST,
+        "page past the end": PAST_THE_END,
         **seed_expected(),
         "locked thread": LOCKED_THREAD,
         "comment": COMMENT,
@@ -506,6 +507,10 @@ def test_every_page_reads_as_before(client, world):
     for label, page in expected.items():
         assert found[label] == page, label
     assert found.keys() == expected.keys()
+
+
+def test_an_empty_list_reads_as_before(client, db):
+    assert client.get("/newest?format=txt").content.decode() == EMPTY_LIST
 
 
 def test_the_export_is_the_discussion_page(client, world):

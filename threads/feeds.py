@@ -9,9 +9,10 @@ from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
+from forum import links
 from forum.accounts.models import User
 
-from . import conditional, links, page_cache, selectors
+from . import conditional, page_cache, selectors
 from .models import Comment
 
 FEED_LENGTH = 30

@@ -5,14 +5,16 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from forum.http import paged, text_response, wants_text
 
 from . import policies, selectors, services, textform
-from .views import paged, reading_view, text_response, wants_text
 
 PER_PAGE = 30
 
 
-@reading_view
+@require_safe
 @login_required
 def replies(request):
     """Lists the replies; opening the first page marks every reply so far as read."""

@@ -6,7 +6,9 @@ from collections.abc import Callable
 import nh3
 from django.utils.html import escape
 
-from . import links, zlacker
+from forum import links
+
+from . import zlacker
 
 ALLOWED_TAGS = {"p", "i", "pre", "code", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "class", "data-id", "rel"}}

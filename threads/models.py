@@ -8,7 +8,9 @@ from django.utils import timezone
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
-from . import links, zlacker
+from forum import links
+
+from . import zlacker
 
 
 class ThreadQuerySet(models.QuerySet):

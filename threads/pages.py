@@ -5,7 +5,9 @@ from datetime import datetime
 from functools import cache, lru_cache
 from html import escape
 
-from . import links, zlacker
+from forum import links
+
+from . import zlacker
 from .models import Comment
 from .rows import ID, PARENT, STATE
 

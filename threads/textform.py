@@ -114,11 +114,6 @@ def inbox_page(replies: Iterable) -> str:
     return _listing(lines)
 
 
-def error_page(message: str) -> str:
-    """A refusal: the message alone, without the site name."""
-    return message + "\n"
-
-
 def _counts(thread) -> str:
     points = f"{thread.points} point" + ("" if thread.points == 1 else "s")
     comments = f"{thread.comment_count} comment" + ("" if thread.comment_count == 1 else "s")

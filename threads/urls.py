@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api_v0, feeds, inbox, views, voting, writing
+from . import api_v0, feeds, inbox, profiles, views, voting, writing
 
 urlpatterns = [
     path("", views.front, name="front"),
@@ -31,4 +31,7 @@ urlpatterns = [
     path("v0/jobstories.json", api_v0.jobstories),
     path("v0/updates.json", api_v0.updates),
     *feeds.urlpatterns,
+    path("user", profiles.user, name="user"),
+    path("threads", profiles.comments, name="user_comments"),
+    path("submitted", profiles.submitted, name="submitted"),
 ]

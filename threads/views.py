@@ -5,50 +5,19 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from forum.http import int_param, paged, text_response, wants_text
+
 from . import forms, page_cache, pages, selectors, textform
 from .models import Comment
 from .ranking import order_best_first
 
-THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
 POSTS_MARK = "<!--posts-->"
-
-
-class BadRequest(Exception):
-    """The request's parameters make no sense; the message says why."""
-
-
-def wants_text(request) -> bool:
-    return request.GET.get("format") == "txt"
-
-
-def text_response(body: str, status: int = 200) -> HttpResponse:
-    return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
-
-
-def error_response(request, status: int, message: str) -> HttpResponse:
-    if wants_text(request):
-        return text_response(textform.error_page(message), status=status)
-    titles = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
-    title = titles.get(status, "Error")
-    context = {"title": title, "message": message}
-    return render(request, "error.html", context, status=status)
-
-
-def int_param(request, name: str, *, default: int | None = None) -> int:
-    raw = request.GET.get(name, "")
-    if raw == "" and default is not None:
-        return default
-    if not raw.isascii() or not raw.isdigit():
-        raise BadRequest(f"The {name} parameter must be a positive whole number, not {raw!r}.")
-    if len(raw) > 18:
-        raise BadRequest(f"The {name} parameter is too large: at most 18 digits.")
-    return int(raw)
 
 
 def post_from_request(request) -> Comment:
@@ -57,25 +26,8 @@ def post_from_request(request) -> Comment:
         return selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
         if selectors.post_in_removed_thread(post_id=post_id):
-            raise LookupError("This thread was removed by a moderator.") from None
-        raise LookupError(f"There is no post with id {post_id}.") from None
-
-
-def reading_view(view):
-    """Turns BadRequest into 400 and LookupError into 404, each with a readable page."""
-
-    @require_safe
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except BadRequest as error:
-            return error_response(request, 400, str(error))
-        except LookupError as error:
-            return error_response(request, 404, str(error))
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+            raise Http404("This thread was removed by a moderator.") from None
+        raise Http404(f"There is no post with id {post_id}.") from None
 
 
 def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
@@ -101,27 +53,6 @@ def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Paged:
-    """One page of a list (`?p=N`): its items, the number of its first, the next page if any."""
-
-    number: int
-    items: list
-    start: int
-    next_page: int | None
-
-
-def paged(request, select, *, per_page: int = THREADS_PER_PAGE) -> Paged:
-    """The page the request asks for of `select(offset=, limit=)`; one row more tells if more."""
-    number = int_param(request, "p", default=1)
-    if number < 1:
-        raise BadRequest("Pages are numbered from 1.")
-    offset = (number - 1) * per_page
-    rows = list(select(offset=offset, limit=per_page + 1))
-    more = number + 1 if len(rows) > per_page else None
-    return Paged(number, rows[:per_page], offset + 1, more)
-
-
 def _thread_list(request, select, heading: str):
     page = paged(request, select)
     if wants_text(request):
@@ -137,22 +68,22 @@ def _thread_list(request, select, heading: str):
     return render(request, "threads/front.html", context)
 
 
-@reading_view
+@require_safe
 def front(request):
     return _thread_list(request, selectors.threads_ranked, "")
 
 
-@reading_view
+@require_safe
 def newest(request):
     return _thread_list(request, selectors.threads_newest, "newest")
 
 
-@reading_view
+@require_safe
 def best(request):
     return _thread_list(request, selectors.threads_best, "best")
 
 
-@reading_view
+@require_safe
 def item(request):
     text = wants_text(request)
     if text or _may_share(request):
@@ -251,7 +182,7 @@ def _comment_page(request, post: Comment):
     return render(request, "threads/comment.html", context)
 
 
-@reading_view
+@require_safe
 def discussion(request):
     post = post_from_request(request)
     if post.is_op:
@@ -271,13 +202,13 @@ def discussion(request):
     return render(request, "threads/discussion.html", context)
 
 
-@reading_view
+@require_safe
 def source(request):
     post = post_from_request(request)
     return text_response(pages.PLACEHOLDERS.get(post.state, post.text))
 
 
-@reading_view
+@require_safe
 def links(request):
     op = post_from_request(request)
     # Which posts have links is read from their html, so the text form needs both bodies.
@@ -303,7 +234,7 @@ def _removal_reason_for(viewer, post: Comment) -> str:
     return ""
 
 
-@reading_view
+@require_safe
 def modlog(request):
     page = paged(request, selectors.moderation_log)
     actions = page.items

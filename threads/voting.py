@@ -1,41 +1,33 @@
 """The vote endpoint: a confirmation form without JavaScript, a JSON answer for vote.js."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from forum.exceptions import ForumError
+from forum.http import int_param, wants_json
 
-from . import policies, selectors, services
+from . import policies, services
 from .models import Comment, Vote
-from .views import BadRequest, error_response, int_param
+from .views import post_from_request
 from .writing import post_in_thread, post_shown_to
 
 HOW = {"up": "vote up", "down": "vote down", "un": "take back your vote on"}
-
-
-def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def vote(request):
     """/vote?id=N&how=up|down|un: GET asks to confirm, POST votes and goes back to the post."""
-    try:
-        post_id = int_param(request, "id")
-        how = request.GET.get("how", "")
-        if how not in HOW:
-            raise BadRequest(f"how must be up, down or un, not {how!r}.")
-        if request.method != "POST":
-            return _confirm_page(request, post_id, how)
-        comment = _cast(request.user, post_id, how)
-    except BadRequest as error:
-        return _refused(request, 400, str(error))
-    except ForumError as error:
-        return _refused(request, error.status, str(error))
+    post_id = int_param(request, "id")
+    how = request.GET.get("how", "")
+    if how not in HOW:
+        raise BadRequest(f"how must be up, down or un, not {how!r}.")
+    if request.method != "POST":
+        return _confirm_page(request, how)
+    comment = _cast(request.user, post_id, how)
     if wants_json(request):
         return JsonResponse(_state(comment, request.user))
     return HttpResponseRedirect(_back_to(request, comment))
@@ -57,12 +49,6 @@ def _state(comment: Comment, user) -> dict:
     }
 
 
-def _refused(request, status: int, message: str):
-    if wants_json(request):
-        return JsonResponse({"error": message}, status=status)
-    return error_response(request, status, message)
-
-
 def _back_to(request, comment: Comment) -> str:
     goto = request.POST.get("goto", "")
     if goto and url_has_allowed_host_and_scheme(goto, allowed_hosts={request.get_host()}):
@@ -70,11 +56,8 @@ def _back_to(request, comment: Comment) -> str:
     return post_in_thread(comment)
 
 
-def _confirm_page(request, post_id: int, how: str):
-    try:
-        post = selectors.post_get(post_id=post_id)
-    except Comment.DoesNotExist:
-        raise ForumError(f"There is no post with id {post_id}.", status=404) from None
+def _confirm_page(request, how: str):
+    post = post_from_request(request)
     # Refused at once, not after a click: own post, voted already, no karma to downvote, ...
     if how == "un":
         policies.refuse(policies.unvote_refusal(user=request.user, comment=post))

@@ -11,7 +11,6 @@ from django.db import IntegrityError, connection, transaction
 
 from forum import limits, mail
 from forum.exceptions import ForumError
-from threads import policies
 
 from . import names
 from .models import User
@@ -48,16 +47,12 @@ EMAIL_CONFIRMATION_AGE = 3 * 24 * 60 * 60
 
 @transaction.atomic
 def user_profile_update(*, user: User, about: str, email: str, email_replies: bool = False) -> User:
-    """The owner's profile; a banned user changes nothing, the about text being theirs to show."""
-    policies.refuse(policies.post_refusal(user))
     """Saves the profile; a new address is unconfirmed until its owner follows the link mailed
-    to it (ForumError 429 when too many such mails were asked for)."""
+    to it (RateLimited when too many such mails were asked for). Whether the user may change
+    it at all is for the forum's policy: threads.services.profile_update asks it first."""
     new_address = email != user.email
     if new_address and email:
-        try:
-            limits.hit(limits.EMAIL_CONFIRMATIONS, f"email-confirmation:{user.pk}")
-        except limits.RateLimited as error:
-            raise ForumError(str(error), status=429) from None
+        limits.hit(limits.EMAIL_CONFIRMATIONS, f"email-confirmation:{user.pk}")
     user.about = about
     user.email = email
     user.email_replies = email_replies

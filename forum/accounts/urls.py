@@ -15,10 +15,7 @@ urlpatterns = [
     path("signup", views.signup, name="signup"),
     path("login", views.login, name="login"),
     path("logout", views.LogoutView.as_view(), name="logout"),
-    path("user", views.user, name="user"),
     path("email/confirm", views.email_confirm, name="email_confirm"),
-    path("threads", views.comments, name="user_comments"),
-    path("submitted", views.submitted, name="submitted"),
     path("password/change", views.password_change, name="password_change"),
     path(
         "password/change/done",

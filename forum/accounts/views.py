@@ -1,6 +1,5 @@
-"""Account pages: sign-up, log-in with its limits, the user's page, comments and threads."""
-
-from functools import partial
+"""Account pages: sign-up, log-in and password reset with their limits, log-out, the
+confirmation of an email address."""
 
 from django.conf import settings
 from django.contrib import auth
@@ -9,20 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from forum import limits
 from forum.exceptions import ForumError
-from threads import markup, selectors, textform
-from threads.views import (
-    error_response,
-    paged,
-    reading_view,
-    text_response,
-    wants_text,
-)
-from threads.writing import form_page
+from forum.http import form_page
 
 from . import forms, names, services
 from .models import User
@@ -52,13 +43,12 @@ def signup(request):
         return form_page(request, "registration/signup.html", context)
     if not form.is_valid():
         return form_page(request, "registration/signup.html", context, status=400)
+    address = limits.client_address(request)
     try:
-        limits.hit(limits.SIGNUPS_PER_ADDRESS, f"signup:{limits.client_address(request)}")
-        user = services.user_signup(**form.cleaned_data)
-    except limits.RateLimited as error:
-        return form_page(request, "registration/signup.html", context, status=429, error=error)
+        with limits.reserved(limits.SIGNUPS_PER_ADDRESS, f"signup:{address}"):
+            user = services.user_signup(**form.cleaned_data)
     except ForumError as error:
-        return form_page(request, "registration/signup.html", context, status=400, error=error)
+        return form_page(request, "registration/signup.html", context, error=error)
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return HttpResponseRedirect(_next_url(request))
 
@@ -107,7 +97,7 @@ def login(request):
     try:
         _check_login_limits(key, address, _known_device(request, pk))
     except limits.RateLimited as error:
-        return form_page(request, "registration/login.html", context, status=429, error=error)
+        return form_page(request, "registration/login.html", context, error=error)
     if not form.is_valid():
         _count_login_failure(key, address)
         return form_page(request, "registration/login.html", context, status=400)
@@ -137,53 +127,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         try:
             limits.hit(limits.RESETS_PER_ADDRESS, f"reset:{limits.client_address(request)}")
         except limits.RateLimited as error:
-            context = self.get_context_data(form=self.get_form(), error=str(error))
-            response = self.render_to_response(context, status=429)
-            response["Retry-After"] = str(error.retry_after)
-            return response
+            context = self.get_context_data(form=self.get_form())
+            return form_page(request, self.template_name, context, error=error)
         return super().post(request, *args, **kwargs)
-
-
-def _user_or_404(request) -> User:
-    name = request.GET.get("id", "")
-    # PostgreSQL refuses NUL in a query, and no name is longer than the column.
-    plausible = name and "\x00" not in name and len(name) <= 150
-    user = User.objects.filter(username__iexact=name).first() if plausible else None
-    if user is None:
-        raise LookupError(f"There is no user named {name!r}.")
-    return user
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def user(request):
-    try:
-        shown = _user_or_404(request)
-    except LookupError as error:
-        return error_response(request, 404, str(error))
-    owner = request.user.is_authenticated and request.user.pk == shown.pk
-    if request.method == "POST" and not owner:
-        return error_response(request, 403, "Only its owner can change this profile.")
-    form = (
-        forms.ProfileForm(request.POST if request.method == "POST" else None, instance=shown)
-        if owner
-        else None
-    )
-    if request.method == "POST":
-        if not form.is_valid():
-            return _user_page(request, shown, form, status=400)
-        try:
-            services.user_profile_update(user=request.user, **form.cleaned_data)
-        except ForumError as error:
-            return _user_page(request, shown, form, status=error.status, error=error)
-        return HttpResponseRedirect(shown.get_absolute_url())
-    if wants_text(request):
-        return text_response(textform.user_page(shown))
-    return _user_page(request, shown, form)
-
-
-def _user_page(request, shown: User, form, *, status: int = 200, error=None):
-    context = {"shown": shown, "about_html": markup.render(shown.about), "form": form}
-    return form_page(request, "registration/user.html", context, status=status, error=error)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -197,45 +143,11 @@ def email_confirm(request):
     try:
         user = services.user_email_confirm(token=request.POST.get("token", ""))
     except ForumError as error:
-        return form_page(
-            request, "registration/form.html", context, status=error.status, error=error
-        )
+        return form_page(request, "registration/form.html", context, error=error)
     message = f"Confirmed: replies to {user.username} can be mailed to {user.email} now."
     return form_page(
         request, "registration/form.html", {**context, "form": None, "message": message}
     )
-
-
-@reading_view
-def comments(request):
-    shown = _user_or_404(request)
-    page = paged(request, partial(selectors.comments_by, username=shown.username))
-    if wants_text(request):
-        return text_response(textform.user_comments_page(shown.username, page.items))
-    context = {
-        "shown": shown,
-        "comments": page.items,
-        "next_page": page.next_page,
-    }
-    return render(request, "registration/comments.html", context)
-
-
-@reading_view
-def submitted(request):
-    shown = _user_or_404(request)
-    page = paged(request, partial(selectors.threads_by, username=shown.username))
-    heading = f"{shown.username}'s submissions"
-    if wants_text(request):
-        return text_response(textform.thread_list(page.items, start=page.start, heading=heading))
-    context = {
-        "threads": page.items,
-        "start": page.start,
-        "next_page": page.next_page,
-        "heading": heading,
-        "page_heading": f"Threads submitted by {shown.username}",
-        "more_query": urlencode({"id": shown.username}),
-    }
-    return render(request, "threads/front.html", context)
 
 
 password_change = login_required(

@@ -41,7 +41,7 @@ def modlog_targets_fill(apps, schema_editor):
 
 def modlog_target_urls_fill(apps, schema_editor):
     """Back: the URL each row stored before."""
-    from threads import links
+    from forum import links
 
     ModerationAction = apps.get_model("threads", "ModerationAction")
     rows = ModerationAction.objects.select_related("thread", "user")

@@ -36,6 +36,7 @@ from .posting import (
     thread_create,
     title_checked,
 )
+from .profiles import profile_update
 from .trees import thread_tree_repair
 from .votes import comment_vote, vote_withdraw
 
@@ -82,6 +83,7 @@ __all__ = [
     "comment_vote",
     "flags_dismiss",
     "hn_story_import",
+    "profile_update",
     "inbox_mark_read",
     "text_checked",
     "thread_create",

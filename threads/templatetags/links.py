@@ -1,8 +1,8 @@
-"""{% link "item" post.pk %}: the forum's URLs in templates, built by threads.links."""
+"""{% link "item" post.pk %}: the forum's URLs in templates, built by forum.links."""
 
 from django import template
 
-from threads import links
+from forum import links
 
 register = template.Library()
 

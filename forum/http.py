@@ -1,0 +1,78 @@
+"""What every page shares over HTTP: the format asked for, whole-number parameters, pages of a
+list and form pages."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from forum.exceptions import ForumError
+
+THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
+# The largest row number a database can be asked to skip to (a signed 64-bit OFFSET).
+MAX_OFFSET = 2**63 - 1
+
+
+def wants_text(request) -> bool:
+    return request.GET.get("format") == "txt"
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def text_response(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+
+
+def int_param(request, name: str, *, default: int | None = None) -> int:
+    """The whole number in `?name=`; BadRequest saying what is wrong with it otherwise."""
+    raw = request.GET.get(name, "")
+    if raw == "" and default is not None:
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise BadRequest(f"The {name} parameter must be a positive whole number, not {raw!r}.")
+    if len(raw) > 18:
+        raise BadRequest(f"The {name} parameter is too large: at most 18 digits.")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Paged:
+    """One page of a list (`?p=N`): its items, the number of its first, the next page if any."""
+
+    number: int
+    items: list
+    start: int
+    next_page: int | None
+
+
+def paged(request, select, *, per_page: int = THREADS_PER_PAGE) -> Paged:
+    """The page the request asks for of `select(offset=, limit=)`; one row more tells if more.
+    Page 1 may be empty; a later page past the end of the list is Http404."""
+    number = int_param(request, "p", default=1)
+    if number < 1:
+        raise BadRequest("Pages are numbered from 1.")
+    offset = (number - 1) * per_page
+    past_the_end = Http404(f"There is no page {number}: the list ends before it.")
+    if offset + per_page + 1 > MAX_OFFSET:
+        raise past_the_end
+    rows = list(select(offset=offset, limit=per_page + 1))
+    if number > 1 and not rows:
+        raise past_the_end
+    more = number + 1 if len(rows) > per_page else None
+    return Paged(number, rows[:per_page], offset + 1, more)
+
+
+def form_page(request, template: str, context: dict, *, status: int = 200, error=None):
+    """A form page; refused, it is shown again with the message, and the status of the
+    ForumError `error` (with Retry-After when the refusal is a rate limit)."""
+    context = {**context, "error": str(error) if error else ""}
+    if isinstance(error, ForumError):
+        status = error.status
+    response = render(request, template, context, status=status)
+    if retry_after := getattr(error, "retry_after", None):
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -1,0 +1,87 @@
+"""A user's pages: their profile, their comments (/threads) and their submissions."""
+
+from functools import partial
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_safe
+
+from forum.accounts import forms
+from forum.accounts.models import User
+from forum.exceptions import ForumError
+from forum.http import form_page, paged, text_response, wants_text
+
+from . import markup, selectors, services, textform
+
+
+def _user_or_404(request) -> User:
+    name = request.GET.get("id", "")
+    # PostgreSQL refuses NUL in a query, and no name is longer than the column.
+    plausible = name and "\x00" not in name and len(name) <= 150
+    user = User.objects.filter(username__iexact=name).first() if plausible else None
+    if user is None:
+        raise Http404(f"There is no user named {name!r}.")
+    return user
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def user(request):
+    shown = _user_or_404(request)
+    owner = request.user.is_authenticated and request.user.pk == shown.pk
+    if request.method == "POST" and not owner:
+        raise PermissionDenied("Only its owner can change this profile.")
+    form = (
+        forms.ProfileForm(request.POST if request.method == "POST" else None, instance=shown)
+        if owner
+        else None
+    )
+    if request.method == "POST":
+        if not form.is_valid():
+            return _user_page(request, shown, form, status=400)
+        try:
+            services.profile_update(user=request.user, **form.cleaned_data)
+        except ForumError as error:
+            return _user_page(request, shown, form, error=error)
+        return HttpResponseRedirect(shown.get_absolute_url())
+    if wants_text(request):
+        return text_response(textform.user_page(shown))
+    return _user_page(request, shown, form)
+
+
+def _user_page(request, shown: User, form, *, status: int = 200, error=None):
+    context = {"shown": shown, "about_html": markup.render(shown.about), "form": form}
+    return form_page(request, "registration/user.html", context, status=status, error=error)
+
+
+@require_safe
+def comments(request):
+    shown = _user_or_404(request)
+    page = paged(request, partial(selectors.comments_by, username=shown.username))
+    if wants_text(request):
+        return text_response(textform.user_comments_page(shown.username, page.items))
+    context = {
+        "shown": shown,
+        "comments": page.items,
+        "next_page": page.next_page,
+    }
+    return render(request, "registration/comments.html", context)
+
+
+@require_safe
+def submitted(request):
+    shown = _user_or_404(request)
+    page = paged(request, partial(selectors.threads_by, username=shown.username))
+    heading = f"{shown.username}'s submissions"
+    if wants_text(request):
+        return text_response(textform.thread_list(page.items, start=page.start, heading=heading))
+    context = {
+        "threads": page.items,
+        "start": page.start,
+        "next_page": page.next_page,
+        "heading": heading,
+        "page_heading": f"Threads submitted by {shown.username}",
+        "more_query": urlencode({"id": shown.username}),
+    }
+    return render(request, "threads/front.html", context)
