@@ -214,8 +214,12 @@ class Ban(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="ban_user_idx")]
 
     def __str__(self):
-        until = f"until {self.expires_at:%Y-%m-%d %H:%M} UTC" if self.expires_at else "for good"
-        return f"{self.user} {until}"
+        return f"{self.user} {self.until}"
+
+    @property
+    def until(self) -> str:
+        """How long the ban lasts, in the words the banned user and the log are told."""
+        return f"until {self.expires_at:%Y-%m-%d %H:%M} UTC" if self.expires_at else "for good"
 
 
 class Flag(models.Model):

@@ -65,8 +65,7 @@ def post_refusal(user: User) -> Refusal | None:
     ban = user.policy_ban if hasattr(user, "policy_ban") else _active_ban(user)
     if ban is None:
         return None
-    until = f"until {ban.expires_at:%Y-%m-%d %H:%M} UTC" if ban.expires_at else "for good"
-    return Refusal(f"You are banned from posting {until}. Reason: {ban.reason}")
+    return Refusal(f"You are banned from posting {ban.until}. Reason: {ban.reason}")
 
 
 def replies_closed(parent: Comment) -> Refusal | None:

@@ -27,11 +27,10 @@ def user_ban(
         raise ForumError("A ban needs a reason: the banned user is told it.")
     policies.refuse(policies.ban_refusal(user=user))
     ban = Ban.objects.create(user=user, moderator=moderator, reason=reason, expires_at=expires_at)
-    until = f"until {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "for good"
     log(
         moderator=moderator,
         kind=ModerationAction.Kind.BAN,
-        target=f"{user.username} {until}",
+        target=f"{user.username} {ban.until}",
         user=user,
         reason=reason,
     )
