@@ -51,6 +51,8 @@ def error_page(
         response = render(request, "error.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
+    if getattr(request, "open_api", False):
+        response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

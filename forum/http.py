@@ -1,12 +1,14 @@
 """What every page shares over HTTP: the format asked for, whole-number parameters, pages of a
 list and form pages."""
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from forum.exceptions import ForumError
 
@@ -20,7 +22,24 @@ def wants_text(request) -> bool:
 
 
 def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+    return getattr(request, "open_api", False) or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def open_api(view):
+    """A read-only JSON endpoint that any site's scripts may read: its errors are JSON too
+    (forum.errors), open to every origin like its answers."""
+
+    @require_safe
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.open_api = True
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
 
 
 def text_response(body: str, status: int = 200) -> HttpResponse:

@@ -3,10 +3,10 @@
 import functools
 import json
 
-from django.http import HttpResponse, JsonResponse
-from django.views.decorators.http import require_safe
+from django.http import HttpResponse
 
 from forum import limits
+from forum.http import open_api
 
 from . import conditional, hn, page_cache
 
@@ -19,18 +19,11 @@ LIST_TIMEOUT = 5
 def api_view(view):
     """Read-only, open to every origin, counted per address: 429 with Retry-After past the rate."""
 
-    @require_safe
+    @open_api
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        try:
-            limits.hit(API_REQUESTS, limits.client_address(request))
-        except limits.RateLimited as error:
-            response = JsonResponse({"error": str(error)}, status=429)
-            response["Retry-After"] = str(error.retry_after)
-        else:
-            response = view(request, *args, **kwargs)
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
+        limits.hit(API_REQUESTS, limits.client_address(request))
+        return view(request, *args, **kwargs)
 
     return wrapped
 
