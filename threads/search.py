@@ -123,6 +123,10 @@ def marked(raw: str, tag: str = "mark") -> SafeString:
     return mark_safe("".join(out))
 
 
+def unmarked(raw: str) -> str:
+    return raw.replace(START, "").replace(STOP, "")
+
+
 def _split_marks(text: str) -> list[str]:
     parts, start = [], 0
     for index, char in enumerate(text):
@@ -133,6 +137,8 @@ def _split_marks(text: str) -> list[str]:
     return parts
 
 
+# A reply's points are shown to its author only: search orders and filters by a story's alone.
+_POINTS = "CASE WHEN c.level = 0 THEN c.points ELSE -1000000 END"
 _VISIBLE = "c.state = 'visible' AND NOT t.is_removed"
 _ORDER = {
     "relevance": "rank DESC, created_at DESC, id DESC",
@@ -187,7 +193,7 @@ class _Backend:
     def page_sql(self, sort: str, offset: int, limit: int) -> tuple[str, list]:
         order = _ORDER[sort]
         top = f" ORDER BY {order} LIMIT {offset + limit}"
-        columns = "c.id AS id, {rank} AS rank, c.created_at AS created_at, c.points AS points"
+        columns = f"c.id AS id, {{rank}} AS rank, c.created_at AS created_at, {_POINTS} AS points"
         selects, params = self._selects(columns, top)
         union = " UNION ALL ".join(
             f"SELECT * FROM ({select}) b{n}" for n, select in enumerate(selects)
@@ -346,5 +352,5 @@ def _numeric_sql(numeric) -> tuple[str, object]:
         moment = datetime.fromtimestamp(max(0, min(numeric.value, 253402300799)), UTC)
         return f"c.created_at {numeric.op} %s", connection.ops.adapt_datetimefield_value(moment)
     if numeric.field == "points":
-        return f"c.points {numeric.op} %s", numeric.value
+        return f"c.level = 0 AND c.points {numeric.op} %s", numeric.value
     return f"c.level = 0 AND t.comment_count {numeric.op} %s", numeric.value

@@ -10,7 +10,7 @@ MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 32
 # The tokens both databases index: runs of letters and digits (FTS5's unicode61, near enough
 # PostgreSQL's parser); anything else in a word only separates its parts.
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 _DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
 _USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 _NUMERIC = re.compile(r"^(created_at_i|points|num_comments)(<=|>=|<|>|=)(-?\d{1,12})$")
@@ -109,7 +109,7 @@ def parse(raw: str) -> ParsedQuery:
             _typed_filter(key, value, groups, numeric, sites)
             continue
         text = f"{key}:{value}" if key else value
-        words = tuple(word.lower() for word in _WORD.findall(text))
+        words = tuple(word.lower() for word in WORD.findall(text))
         if words:
             terms.append(Term(words, excluded=bool(minus)))
     return _complete(raw, terms, groups, numeric, sites)

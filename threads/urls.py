@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import inbox, views, voting, writing
+from . import api_search, inbox, search_views, views, voting, writing
 
 urlpatterns = [
     path("", views.front, name="front"),
@@ -20,4 +20,9 @@ urlpatterns = [
     path("flag", writing.flag, name="flag"),
     path("vote", voting.vote, name="vote"),
     path("replies", inbox.replies, name="replies"),
+    path("search", search_views.search_page, name="search"),
+    path("api/v1/search", api_search.search_by_relevance, name="api-search"),
+    path("api/v1/search_by_date", api_search.search_by_date, name="api-search-by-date"),
+    path("api/v1/items/<str:item_id>", api_search.item, name="api-item"),
+    path("api/v1/users/<str:username>", api_search.user, name="api-user"),
 ]
