@@ -18,6 +18,8 @@ MAX_RESULTS = 1000
 # Private-use characters around each matched word: the text is escaped with them in it, and only
 # then do they become tags, so nothing a post contains can become markup.
 START, STOP = "\ue000", "\ue001"
+# PostgreSQL's headline drops what looks like an HTML tag: "<" goes in as this, comes back as "<".
+LESS_THAN = "\ue002"
 SNIPPET_CHARS = 300
 
 
@@ -109,7 +111,7 @@ def _hit(row) -> Hit:
 def marked(raw: str, tag: str = "mark") -> SafeString:
     """The text escaped, each matched word wrapped in <tag>; stray marks are dropped."""
     out, open_ = [], False
-    for part in _split_marks(html.escape(raw)):
+    for part in _split_marks(html.escape(raw.replace(LESS_THAN, "<"))):
         if part == START and not open_:
             out.append(f"<{tag}>")
             open_ = True
@@ -124,7 +126,7 @@ def marked(raw: str, tag: str = "mark") -> SafeString:
 
 
 def unmarked(raw: str) -> str:
-    return raw.replace(START, "").replace(STOP, "")
+    return raw.replace(START, "").replace(STOP, "").replace(LESS_THAN, "<")
 
 
 def _split_marks(text: str) -> list[str]:
@@ -250,11 +252,11 @@ class _PostgreSQL(_Backend):
             options = "StartSel=\ue000, StopSel=\ue001, MaxWords=35, MinWords=15, MaxFragments=2"
         query = "websearch_to_tsquery('english', %s)"
         sql = (
-            f"ts_headline('english', c.text, {query}, %s),"
-            f" ts_headline('english', t.title, {query}, %s)"
+            f"ts_headline('english', translate(c.text, '<', %s), {query}, %s),"
+            f" ts_headline('english', translate(t.title, '<', %s), {query}, %s)"
         )
         title_options = "StartSel=\ue000, StopSel=\ue001, HighlightAll=true"
-        return sql, [self.highlight, options, self.highlight, title_options]
+        return sql, [LESS_THAN, self.highlight, options, LESS_THAN, self.highlight, title_options]
 
 
 def _websearch(terms) -> str:

@@ -55,8 +55,15 @@ def install(connection) -> bool:
     """Creates what is missing; True when SQLite's triggers were, so the index needs a rebuild."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for statement in POSTGRESQL:
-                cursor.execute(statement)
+            # Only when missing: even a no-op ALTER TABLE fails in a transaction with pending
+            # deferred checks, as the rebuild command's may have.
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.columns"
+                " WHERE column_name = 'search_vector' AND table_schema = current_schema()"
+            )
+            if cursor.fetchone()[0] < 2:
+                for statement in POSTGRESQL:
+                    cursor.execute(statement)
             return False
         if connection.vendor != "sqlite":
             return False
