@@ -1,4 +1,4 @@
-"""Full-text search over visible posts: one selector, three SQL queries, either database.
+"""Full-text search over visible posts: one selector, two SQL queries, either database.
 
 Posts are matched on their text; an opening post also on its thread's title and url (a
 story). What is found is filtered at query time by the post's state and its thread's, so a
@@ -72,27 +72,23 @@ def search(
     per_page: int = 30,
     full_text: bool = False,
 ) -> Results:
-    """A page of visible posts matching the query; full_text marks whole texts, not snippets."""
+    """A page of visible posts matching the query; full_text marks whole texts, not snippets.
+
+    One query for the page, and one more to count the matches when the page is full.
+    """
     if sort not in SORTS:
         raise QueryError(f"Sort by {', '.join(SORTS)}; not {sort!r}.")
     if page < 0 or (page + 1) * per_page > MAX_RESULTS:
         raise QueryError(f"Only the first {MAX_RESULTS:,} results can be paged through.")
     backend = _Backend.for_connection(query)
     with connection.cursor() as cursor:
-        cursor.execute(*backend.page_sql(sort, page * per_page, per_page))
-        ids = [row[0] for row in cursor.fetchall()]
-        total = page * per_page + len(ids)
-        if ids and (len(ids) == per_page or page > 0):
+        cursor.execute(*backend.results_sql(sort, page * per_page, per_page, full_text))
+        hits = [_hit(row) for row in cursor.fetchall()]
+        total = page * per_page + len(hits)
+        if hits and (len(hits) == per_page or page > 0):
             cursor.execute(*backend.count_sql())
             total = cursor.fetchone()[0]
-        hits = _details(cursor, backend, ids, full_text) if ids else []
     return Results(hits, total, page, per_page)
-
-
-def _details(cursor, backend: "_Backend", ids: list[int], full_text: bool) -> list[Hit]:
-    cursor.execute(*backend.details_sql(ids, full_text))
-    found = {row[0]: _hit(row) for row in cursor.fetchall()}
-    return [found[pk] for pk in ids if pk in found]
 
 
 def _hit(row) -> Hit:
@@ -143,9 +139,9 @@ def _split_marks(text: str) -> list[str]:
 _POINTS = "CASE WHEN c.level = 0 THEN c.points ELSE -1000000 END"
 _VISIBLE = "c.state = 'visible' AND NOT t.is_removed"
 _ORDER = {
-    "relevance": "rank DESC, created_at DESC, id DESC",
-    "date": "created_at DESC, id DESC",
-    "points": "points DESC, created_at DESC, id DESC",
+    "relevance": "{p}rank DESC, {p}created_at DESC, {p}id DESC",
+    "date": "{p}created_at DESC, {p}id DESC",
+    "points": "{p}points DESC, {p}created_at DESC, {p}id DESC",
 }
 _DETAIL_COLUMNS = (
     "c.id, op.id, c.parent_id, c.level, c.ref, u.username, c.created_at, c.points, c.text,"
@@ -192,36 +188,38 @@ class _Backend:
             params += [*(branch.rank_params if ranked else []), *branch.match_params, *self.params]
         return selects, params
 
-    def page_sql(self, sort: str, offset: int, limit: int) -> tuple[str, list]:
-        order = _ORDER[sort]
-        top = f" ORDER BY {order} LIMIT {offset + limit}"
+    def _page_sql(self, order: str, offset: int, limit: int) -> tuple[str, list]:
+        """The page's ids in order: each branch's best offset + limit, merged."""
+        top = f" ORDER BY {order.format(p='')} LIMIT {offset + limit}"
         columns = f"c.id AS id, {{rank}} AS rank, c.created_at AS created_at, {_POINTS} AS points"
         selects, params = self._selects(columns, top)
-        union = " UNION ALL ".join(
-            f"SELECT * FROM ({select}) b{n}" for n, select in enumerate(selects)
-        )
+        union = " UNION ALL ".join(f"SELECT * FROM ({sql}) b{n}" for n, sql in enumerate(selects))
         sql = (
             f"SELECT id, max(rank) AS rank, created_at, points FROM ({union}) m"
-            f" GROUP BY id, created_at, points ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            f" GROUP BY id, created_at, points ORDER BY {order.format(p='')}"
+            f" LIMIT {limit} OFFSET {offset}"
         )
         return sql, params
+
+    def results_sql(self, sort: str, offset: int, limit: int, full_text: bool):
+        """One query for the page: which posts, then what a result shows of each."""
+        order = _ORDER[sort]
+        page, params = self._page_sql(order, offset, limit)
+        marks, mark_params = self.marks(full_text) if self.query.positive else ("NULL, NULL", [])
+        sql = (
+            f"WITH page AS ({page}) SELECT {_DETAIL_COLUMNS}, {marks} FROM page"
+            " JOIN threads_comment c ON c.id = page.id"
+            " JOIN threads_thread t ON t.id = c.thread_id"
+            " JOIN accounts_user u ON u.id = c.author_id"
+            " JOIN threads_comment op ON op.tree_id = c.tree_id AND op.level = 0"
+            f" ORDER BY {order.format(p='page.')}"
+        )
+        return sql, params + mark_params
 
     def count_sql(self) -> tuple[str, list]:
         selects, params = self._selects("c.id")
         union = " UNION ".join(selects)
         return f"SELECT count(*) FROM ({union} LIMIT {MAX_RESULTS + 1}) m", params
-
-    def details_sql(self, ids: list[int], full_text: bool) -> tuple[str, list]:
-        marks, params = self.marks(full_text) if self.query.positive else ("NULL, NULL", [])
-        places = ", ".join(["%s"] * len(ids))
-        sql = (
-            f"SELECT {_DETAIL_COLUMNS}, {marks} FROM threads_comment c"
-            " JOIN threads_thread t ON t.id = c.thread_id"
-            " JOIN accounts_user u ON u.id = c.author_id"
-            " JOIN threads_comment op ON op.tree_id = c.tree_id AND op.level = 0"
-            f" WHERE c.id IN ({places}) AND {_VISIBLE}"
-        )
-        return sql, params + ids
 
 
 class _PostgreSQL(_Backend):

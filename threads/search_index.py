@@ -6,6 +6,12 @@ PostgreSQL computes a generated column from the row, SQLite's triggers copy the 
 
 # A url is indexed by its words ("github", "com"), split where the parser would keep it whole.
 _URL_WORDS = "regexp_replace(coalesce(url, ''), '[^[:alnum:]]+', ' ', 'g')"
+# Searches by date, and filters alone (before:, after:), read posts newest first.
+_DATE_INDEX = "CREATE INDEX IF NOT EXISTS comment_search_date_idx ON threads_comment (created_at)"
+# A found post links to its thread's opening post: one row per thread in this index.
+_OP_INDEX = (
+    "CREATE INDEX IF NOT EXISTS comment_search_op_idx ON threads_comment (tree_id) WHERE level = 0"
+)
 POSTGRESQL = [
     "ALTER TABLE threads_comment ADD COLUMN IF NOT EXISTS search_vector tsvector"
     " GENERATED ALWAYS AS (to_tsvector('english', coalesce(text, ''))) STORED",
@@ -14,8 +20,12 @@ POSTGRESQL = [
     " GENERATED ALWAYS AS (setweight(to_tsvector('english', coalesce(title, '')), 'A')"
     f" || setweight(to_tsvector('english', {_URL_WORDS}), 'B')) STORED",
     "CREATE INDEX IF NOT EXISTS thread_search_idx ON threads_thread USING gin (search_vector)",
+    _DATE_INDEX,
+    _OP_INDEX,
 ]
 POSTGRESQL_DROP = [
+    "DROP INDEX IF EXISTS comment_search_date_idx",
+    "DROP INDEX IF EXISTS comment_search_op_idx",
     "ALTER TABLE threads_comment DROP COLUMN IF EXISTS search_vector",
     "ALTER TABLE threads_thread DROP COLUMN IF EXISTS search_vector",
 ]
@@ -35,6 +45,8 @@ def _sqlite_statements(fts: str, table: str, columns: tuple[str, ...]) -> list[s
     insert = f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new});"
     delete = f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old});"
     return [
+        _DATE_INDEX,
+        _OP_INDEX,
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names},"
         f" content='{table}', content_rowid='id', {_TOKENIZER})",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN {insert} END",
@@ -96,6 +108,8 @@ def uninstall(connection) -> None:
                 for event in ("insert", "delete", "update"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{event}")
                 cursor.execute(f"DROP TABLE IF EXISTS {fts}")
+            cursor.execute("DROP INDEX IF EXISTS comment_search_date_idx")
+            cursor.execute("DROP INDEX IF EXISTS comment_search_op_idx")
 
 
 def after_migrate(sender, using="default", **kwargs) -> None:
