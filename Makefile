@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench loadtest screenshots
+.PHONY: run test lint migrations-check setup db seed-fixture clean backup restore concurrency-report bench bench-search loadtest screenshots
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6.1); none was found." >&2; exit 1; }
@@ -82,6 +82,12 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 
 bench: $(BIN)/.bench-installed
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
+
+# Search at 100,000 and 1,000,000 generated posts against its limits (about ten minutes).
+SEARCH_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_search
+
+bench-search: $(BIN)/.bench-installed
+	BENCH_DATABASE_URL=$(SEARCH_BENCH_DATABASE_URL) $(BIN)/python -m bench.search
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

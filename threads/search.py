@@ -339,7 +339,7 @@ def _tag_sql(tag: Tag) -> tuple[str, list]:
     if tag.kind == "type":
         return ("c.level = 0" if tag.value == "story" else "c.level > 0"), []
     if tag.kind == "author":
-        return "c.author_id IN (SELECT id FROM accounts_user WHERE lower(username) = lower(%s))", [
+        return "c.author_id = (SELECT id FROM accounts_user WHERE lower(username) = lower(%s))", [
             tag.value
         ]
     return "c.tree_id = (SELECT tree_id FROM threads_comment WHERE id = %s AND level = 0)", [
