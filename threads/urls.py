@@ -23,6 +23,6 @@ urlpatterns = [
     path("search", search_views.search_page, name="search"),
     path("api/v1/search", api_search.search_by_relevance, name="api-search"),
     path("api/v1/search_by_date", api_search.search_by_date, name="api-search-by-date"),
-    path("api/v1/items/<str:item_id>", api_search.item, name="api-item"),
-    path("api/v1/users/<str:username>", api_search.user, name="api-user"),
+    path("api/v1/items/<str:item_id>", api_search.item, name="api-search-item"),
+    path("api/v1/users/<str:username>", api_search.user, name="api-search-user"),
 ]
