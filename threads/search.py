@@ -93,15 +93,27 @@ def search(
 
 def _hit(row) -> Hit:
     *fields, text_marked, title_marked = row
-    hit = Hit(*fields, text_marked=text_marked or "", title_marked=title_marked or "")
-    created = hit.created_at
-    if created.tzinfo is None:  # SQLite's, stored in UTC
-        object.__setattr__(hit, "created_at", created.replace(tzinfo=UTC))
-    if not text_marked:
-        object.__setattr__(hit, "text_marked", hit.text[:SNIPPET_CHARS])
-    if not title_marked:
-        object.__setattr__(hit, "title_marked", hit.thread_title)
-    return hit
+    pk, op_id, parent_id, level, ref, author, created_at, points, text, title, url, comments = (
+        fields
+    )
+    if created_at.tzinfo is None:  # SQLite's, stored in UTC
+        created_at = created_at.replace(tzinfo=UTC)
+    return Hit(
+        pk,
+        op_id,
+        parent_id,
+        level,
+        ref,
+        author,
+        created_at,
+        points,
+        text,
+        title,
+        url,
+        comments,
+        text_marked=text_marked or text[:SNIPPET_CHARS],
+        title_marked=title_marked or title,
+    )
 
 
 def marked(raw: str, tag: str = "mark") -> SafeString:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from forum.exceptions import ForumError
 
 from . import search_links, textform, zlacker
-from .search import Hit, marked, search, unmarked
+from .search import MAX_RESULTS, Hit, marked, search, unmarked
 from .search_query import PERIODS, SORTS, QueryError, parse
 from .views import BadRequest, error_response, int_param, text_response, wants_text
 
@@ -89,7 +89,7 @@ def search_page(request):
         "search_query": options.q,
         "hits": [_line(hit) for hit in results.hits],
         "total": results.total,
-        "capped": results.total > len(results.hits) and results.total > 1000,
+        "capped": results.total > MAX_RESULTS,
         "start": (number - 1) * PER_PAGE + 1,
         "next_url": options.url(p=number + 1) if results.has_next else "",
         "choices": _choices(options, sort),
