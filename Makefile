@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup lock db seed-fixture clean backup restore concurrency-report bench bench-import loadtest screenshots
+.PHONY: run test lint migrations-check setup lock db seed-fixture clean backup restore concurrency-report bench bench-import bench-search loadtest screenshots
 
 # Every Python package, with the development and bench extras, pinned with its hashes; `make
 # lock` refreshes it. The stamp keeps `make setup` instant until the lock changes.
@@ -105,6 +105,12 @@ bench: setup
 # BENCH_DATABASE_URL for PostgreSQL).
 bench-import: $(BIN)/.installed
 	$(BIN)/python -m bench.hn_import
+
+# Search at 100,000 and 1,000,000 generated posts against its limits (about ten minutes).
+SEARCH_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_search
+
+bench-search: setup
+	BENCH_DATABASE_URL=$(SEARCH_BENCH_DATABASE_URL) $(BIN)/python -m bench.search
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -12,20 +12,32 @@ def psycopg_url(url: str, *, database: str | None = None) -> str:
 
 
 def recreate(url: str) -> None:
-    name = _name(url)
-    if not name.startswith("forum_bench"):
-        sys.exit(f"Refusing to recreate {name!r}: a bench database's name starts with forum_bench.")
+    database = name(url)
+    if not database.startswith("forum_bench"):
+        sys.exit(
+            f"Refusing to recreate {database!r}: a bench database's name starts with forum_bench."
+        )
     with _admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def copy(url: str, target_url: str) -> None:
+    """A copy of the database at url (nobody may be connected to it), named by target_url."""
+    target = name(target_url)
+    if not target.startswith("forum_bench"):
+        sys.exit(f"Refusing to create {target!r}: a bench database's name starts with forum_bench.")
+    with _admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{name(url)}"')
 
 
 def drop(url: str) -> None:
     with _admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{_name(url)}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name(url)}" WITH (FORCE)')
 
 
-def _name(url: str) -> str:
+def name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 

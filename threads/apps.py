@@ -1,7 +1,7 @@
 """App config for threads and their comment trees."""
 
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_migrate, pre_save
 
 
 class ThreadsConfig(AppConfig):
@@ -10,8 +10,10 @@ class ThreadsConfig(AppConfig):
 
     def ready(self):
         from .models import Comment
+        from .search_index import after_migrate
 
         pre_save.connect(_loaded_html_cleaned, sender=Comment)
+        post_migrate.connect(after_migrate, sender=self)
 
 
 def _loaded_html_cleaned(sender, instance, raw: bool, **kwargs) -> None:

@@ -114,6 +114,24 @@ def inbox_page(replies: Iterable) -> str:
     return _listing(lines)
 
 
+def search_page(query: str, lines: Iterable) -> str:
+    """Search results: each post's name and time, its thread, and the snippet that matched."""
+    listed = [f"search: {query}"]
+    for line in lines:
+        listed += [
+            "",
+            f"{line.name} {zlacker.format_time(line.created_at)}",
+            f'on: "{line.plain_title}"',
+            *line.plain_snippet.split("\n"),
+        ]
+    return _listing(listed)
+
+
+def search_help(filters: Iterable[tuple[str, str]]) -> str:
+    """What the search box reads: each filter with what it does."""
+    return _listing(["search", "", *(f"{syntax}: {meaning}" for syntax, meaning in filters)])
+
+
 def _counts(thread) -> str:
     points = f"{thread.points} point" + ("" if thread.points == 1 else "s")
     comments = f"{thread.comment_count} comment" + ("" if thread.comment_count == 1 else "s")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api_v0, feeds, inbox, profiles, views, voting, writing
+from . import api_search, api_v0, feeds, inbox, profiles, search_views, views, voting, writing
 
 urlpatterns = [
     path("", views.front, name="front"),
@@ -34,4 +34,9 @@ urlpatterns = [
     path("user", profiles.user, name="user"),
     path("threads", profiles.comments, name="user_comments"),
     path("submitted", profiles.submitted, name="submitted"),
+    path("search", search_views.search_page, name="search"),
+    path("api/v1/search", api_search.search_by_relevance, name="api-search"),
+    path("api/v1/search_by_date", api_search.search_by_date, name="api-search-by-date"),
+    path("api/v1/items/<str:item_id>", api_search.item, name="api-search-item"),
+    path("api/v1/users/<str:username>", api_search.user, name="api-search-user"),
 ]

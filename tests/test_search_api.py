@@ -1,0 +1,265 @@
+"""Hacker News' search API (v1, as hn.algolia.com shapes it): shapes, filters, hidden posts."""
+
+import re
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import Group
+
+from forum import limits
+from tests.factories import UserFactory
+from threads import api_search, services
+from threads.models import Comment
+
+ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+HIT_FIELDS = {
+    "created_at",
+    "created_at_i",
+    "title",
+    "url",
+    "author",
+    "points",
+    "story_text",
+    "comment_text",
+    "num_comments",
+    "story_id",
+    "story_title",
+    "story_url",
+    "parent_id",
+    "objectID",
+    "_tags",
+    "_highlightResult",
+}
+TOP_FIELDS = {
+    "hits",
+    "nbHits",
+    "page",
+    "nbPages",
+    "hitsPerPage",
+    "exhaustiveNbHits",
+    "query",
+    "params",
+    "processingTimeMS",
+}
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def forum(build):
+    pg = UserFactory(username="pg")
+    thread = build.thread(
+        title="Lisp macros explained", url="https://example.com/lisp", text="Why macros.", author=pg
+    )
+    op = build.op(thread)
+    reply = build.reply(op, text="Macros <b>rewrite</b> code.", author=UserFactory(username="rtm"))
+    nested = build.reply(reply, text="And macros are fun.", author=pg)
+    return thread, op, reply, nested
+
+
+def get(client, path: str):
+    response = client.get(path)
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Content-Type"] == "application/json"
+    return response.status_code, response.json()
+
+
+def ids(body) -> list[int]:
+    return [int(hit["objectID"]) for hit in body["hits"]]
+
+
+def test_a_search_answers_algolias_shape_field_by_field(client, forum):
+    thread, op, reply, nested = forum
+    status, body = get(client, "/api/v1/search?query=macros&tags=comment&hitsPerPage=1")
+    assert status == 200
+    assert set(body) == TOP_FIELDS
+    assert body["nbHits"] == 2 and body["nbPages"] == 2 and body["hitsPerPage"] == 1
+    assert body["page"] == 0 and body["query"] == "macros"
+    assert body["params"] == "query=macros&tags=comment&hitsPerPage=1"
+    assert isinstance(body["processingTimeMS"], int)
+    (hit,) = body["hits"]
+    assert set(hit) == HIT_FIELDS
+    comment = reply if hit["objectID"] == str(reply.pk) else nested
+    assert ISO_TIME.match(hit["created_at"])
+    assert hit["created_at_i"] == int(comment.created_at.timestamp())
+    assert hit["author"] == comment.author.username
+    assert hit["title"] is None and hit["url"] is None and hit["story_text"] is None
+    assert hit["comment_text"] == comment.text
+    assert hit["points"] is None and hit["num_comments"] is None
+    assert hit["story_id"] == op.pk
+    assert hit["story_title"] == "Lisp macros explained"
+    assert hit["story_url"] == "https://example.com/lisp"
+    assert hit["parent_id"] == comment.parent_id
+    assert hit["_tags"] == ["comment", f"author_{comment.author.username}", f"story_{op.pk}"]
+    highlight = hit["_highlightResult"]
+    assert set(highlight) == {"author", "comment_text", "story_title", "story_url"}
+    for field in highlight.values():
+        assert set(field) == {"value", "matchLevel", "matchedWords"}
+    assert highlight["comment_text"]["matchLevel"] == "full"
+    assert highlight["comment_text"]["matchedWords"] == ["macros"]
+    assert "<em>" in highlight["comment_text"]["value"]
+    assert highlight["author"] == {
+        "value": comment.author.username,
+        "matchLevel": "none",
+        "matchedWords": [],
+    }
+
+
+def test_a_story_hit(client, forum):
+    thread, op, _reply, _nested = forum
+    status, body = get(client, "/api/v1/search?query=lisp&tags=story")
+    (hit,) = body["hits"]
+    assert hit["objectID"] == str(op.pk)
+    assert hit["title"] == "Lisp macros explained" and hit["url"] == "https://example.com/lisp"
+    assert hit["story_text"] == "Why macros." and hit["comment_text"] is None
+    assert hit["points"] == 1 and hit["num_comments"] == 2
+    assert hit["story_id"] == op.pk and hit["parent_id"] is None
+    assert hit["story_title"] is None and hit["story_url"] is None
+    assert hit["_tags"] == ["story", "author_pg", f"story_{op.pk}"]
+    highlight = hit["_highlightResult"]
+    assert set(highlight) == {"author", "story_text", "title", "url"}
+    assert highlight["title"]["value"] == "<em>Lisp</em> macros explained"
+    assert highlight["title"]["matchLevel"] == "full"
+    assert highlight["url"]["value"] == "https://example.com/<em>lisp</em>"
+
+
+def test_markup_in_a_post_is_escaped_in_highlights(client, forum):
+    _status, body = get(client, "/api/v1/search?query=rewrite")
+    value = body["hits"][0]["_highlightResult"]["comment_text"]["value"]
+    assert value == "Macros &lt;b&gt;<em>rewrite</em>&lt;/b&gt; code."
+
+
+def test_tags_and_or_and_numeric_filters(client, forum):
+    thread, op, reply, nested = forum
+    _s, body = get(client, "/api/v1/search_by_date?tags=" + quote("(story,comment),author_pg"))
+    assert ids(body) == [nested.pk, op.pk]
+    _s, body = get(client, f"/api/v1/search_by_date?tags=comment,story_{op.pk}")
+    assert ids(body) == [nested.pk, reply.pk]
+    _s, body = get(client, "/api/v1/search?query=macros&tags=author_rtm")
+    assert ids(body) == [reply.pk]
+    Comment.objects.filter(pk=op.pk).update(created_at=op.created_at - timedelta(hours=1))
+    since = int(reply.created_at.timestamp())
+    _s, body = get(client, f"/api/v1/search_by_date?numericFilters=created_at_i>={since}")
+    assert ids(body) == [nested.pk, reply.pk]
+    _s, body = get(client, "/api/v1/search?numericFilters=num_comments>=2,points=1")
+    assert ids(body) == [op.pk]
+    _s, body = get(client, "/api/v1/search?numericFilters=num_comments>2")
+    assert ids(body) == []
+
+
+def test_pages_and_the_cap_on_hits_per_page(client, build, forum):
+    _thread, op, _reply, _nested = forum
+    for n in range(5):
+        build.reply(op, text=f"Quine {n}.")
+    _s, body = get(client, "/api/v1/search_by_date?query=quine&hitsPerPage=2&page=2")
+    assert len(body["hits"]) == 1 and body["nbPages"] == 3 and body["page"] == 2
+    _s, body = get(client, "/api/v1/search?query=quine&hitsPerPage=1000")
+    assert body["hitsPerPage"] == 100
+
+
+def test_hidden_posts_are_never_found(client, forum, moderator, settings):
+    thread, op, reply, nested = forum
+    services.comment_remove(comment_id=reply.pk, moderator=moderator)
+    _s, body = get(client, "/api/v1/search?query=rewrite")
+    assert body["hits"] == [] and body["nbHits"] == 0
+    settings.FORUM_FLAGS_TO_HIDE = 1
+    services.comment_flag(comment_id=nested.pk, user=UserFactory(), reason="spam")
+    _s, body = get(client, "/api/v1/search?query=fun")
+    assert body["hits"] == []
+    services.thread_remove(thread_id=thread.pk, moderator=moderator)
+    _s, body = get(client, "/api/v1/search?query=lisp")
+    assert body["hits"] == []
+
+
+def test_an_item_with_its_reply_tree(client, forum, moderator):
+    thread, op, reply, nested = forum
+    services.comment_remove(comment_id=reply.pk, moderator=moderator, reason="rude")
+    status, item = get(client, f"/api/v1/items/{op.pk}")
+    assert status == 200
+    assert set(item) == {
+        "id", "created_at", "created_at_i", "type", "author", "title", "url", "text",
+        "points", "parent_id", "story_id", "children",
+    }  # fmt: skip
+    assert item["id"] == op.pk and item["type"] == "story" and item["author"] == "pg"
+    assert item["title"] == "Lisp macros explained" and item["url"] == "https://example.com/lisp"
+    assert item["text"] == "<p>Why macros.</p>" and item["points"] == 1
+    assert item["parent_id"] is None and item["story_id"] == op.pk
+    assert ISO_TIME.match(item["created_at"])
+    (removed,) = item["children"]
+    # A removed post keeps its place for the visible replies under it, without its words.
+    assert removed["id"] == reply.pk and removed["type"] == "comment"
+    assert removed["author"] is None and removed["text"] is None
+    (child,) = removed["children"]
+    assert child["id"] == nested.pk and child["parent_id"] == reply.pk
+    assert child["author"] == "pg" and child["story_id"] == op.pk and child["children"] == []
+    assert "rude" not in str(item) and "rewrite" not in str(item)
+
+
+def test_an_item_of_a_removed_thread_is_not_found(client, forum, moderator):
+    thread, op, reply, _nested = forum
+    services.thread_remove(thread_id=thread.pk, moderator=moderator)
+    for pk in (op.pk, reply.pk):
+        status, body = get(client, f"/api/v1/items/{pk}")
+        assert status == 404 and body["status"] == 404 and body["message"]
+
+
+def test_a_user(client, forum):
+    status, body = get(client, "/api/v1/users/PG")
+    assert status == 200
+    assert body["username"] == "pg" and body["karma"] == 0 and body["about"] == ""
+    assert ISO_TIME.match(body["created_at"]) and isinstance(body["created_at_i"], int)
+    status, body = get(client, "/api/v1/users/nobody")
+    assert status == 404 and body == {"status": 404, "message": "There is no user 'nobody'."}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/search?tags=(story",
+        "/api/v1/search?tags=poll",
+        "/api/v1/search?tags=author_",
+        "/api/v1/search?numericFilters=points>x",
+        "/api/v1/search?numericFilters=karma>1",
+        "/api/v1/search?page=-1",
+        "/api/v1/search?page=999",
+        "/api/v1/search?hitsPerPage=abc",
+        "/api/v1/search?query=a%00b",
+        "/api/v1/search?query=" + "x" * 10_000,
+        "/api/v1/search?query=-lisp",
+        "/api/v1/search?query=author:",
+        "/api/v1/items/abc",
+        "/api/v1/items/99999999999999999999",
+    ],
+)
+def test_bad_requests_answer_json_errors(client, forum, path):
+    status, body = get(client, path)
+    assert status == 400
+    assert set(body) == {"status", "message"} and body["status"] == 400 and body["message"]
+
+
+@pytest.mark.parametrize(
+    "query", ["<script>", '"unbalanced', "-", "%ff%fe", "AND OR NOT", "'; DROP TABLE x; --"]
+)
+def test_hostile_queries_answer_json(client, forum, query):
+    status, body = get(client, f"/api/v1/search?query={query}")
+    assert status == 200 and set(body) == TOP_FIELDS
+
+
+def test_requests_are_limited_per_address(client, forum, monkeypatch):
+    monkeypatch.setattr(api_search, "API_RATE", limits.Rate(2, 60, "API requests"))
+    for _ in range(2):
+        assert get(client, "/api/v1/search?query=lisp")[0] == 200
+    response = client.get("/api/v1/users/pg")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert (
+        response.json()["status"] == 429 and "Too many API requests" in response.json()["message"]
+    )
+    other = client.get("/api/v1/users/pg", REMOTE_ADDR="10.0.0.2")
+    assert other.status_code == 200

@@ -1,0 +1,16 @@
+"""Builds the full-text index again from every post and thread."""
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from threads import search_index
+
+
+class Command(BaseCommand):
+    help = "Creates whatever the search index is missing and indexes every post and thread again."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            search_index.install(connection)
+            search_index.rebuild(connection)
+        self.stdout.write("The search index was rebuilt.")

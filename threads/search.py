@@ -1,0 +1,368 @@
+"""Full-text search over visible posts: one selector, two SQL queries, either database.
+
+Posts are matched on their text; an opening post also on its thread's title and url (a
+story). What is found is filtered at query time by the post's state and its thread's, so a
+removal, a restore or a ban changes what search finds the moment its transaction commits.
+"""
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils.safestring import SafeString, mark_safe
+
+from .search_query import SORTS, ParsedQuery, QueryError, Tag
+
+MAX_RESULTS = 1000
+# Private-use characters around each matched word: the text is escaped with them in it, and only
+# then do they become tags, so nothing a post contains can become markup.
+START, STOP = "\ue000", "\ue001"
+# PostgreSQL's headline drops what looks like an HTML tag: "<" goes in as this, comes back as "<".
+LESS_THAN = "\ue002"
+SNIPPET_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A post found: what a results line and an API hit show; *_marked carry START/STOP."""
+
+    id: int
+    op_id: int
+    parent_id: int | None
+    level: int
+    ref: int
+    author: str
+    created_at: datetime
+    points: int
+    text: str
+    thread_title: str
+    thread_url: str
+    num_comments: int
+    text_marked: str
+    title_marked: str
+
+    @property
+    def is_story(self) -> bool:
+        return self.level == 0
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    total: int  # counted up to MAX_RESULTS + 1
+    page: int  # from 0
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        shown = min(self.total, MAX_RESULTS)
+        return -(-shown // self.per_page)
+
+    @property
+    def has_next(self) -> bool:
+        return (self.page + 1) * self.per_page < min(self.total, MAX_RESULTS)
+
+
+def search(
+    query: ParsedQuery,
+    *,
+    sort: str = "relevance",
+    page: int = 0,
+    per_page: int = 30,
+    full_text: bool = False,
+) -> Results:
+    """A page of visible posts matching the query; full_text marks whole texts, not snippets.
+
+    One query for the page, and one more to count the matches when the page is full.
+    """
+    if sort not in SORTS:
+        raise QueryError(f"Sort by {', '.join(SORTS)}; not {sort!r}.")
+    if page < 0 or (page + 1) * per_page > MAX_RESULTS:
+        raise QueryError(f"Only the first {MAX_RESULTS:,} results can be paged through.")
+    backend = _Backend.for_connection(query)
+    with connection.cursor() as cursor:
+        cursor.execute(*backend.results_sql(sort, page * per_page, per_page, full_text))
+        hits = [_hit(row) for row in cursor.fetchall()]
+        total = page * per_page + len(hits)
+        if hits and (len(hits) == per_page or page > 0):
+            cursor.execute(*backend.count_sql())
+            total = cursor.fetchone()[0]
+    return Results(hits, total, page, per_page)
+
+
+def _hit(row) -> Hit:
+    *fields, text_marked, title_marked = row
+    pk, op_id, parent_id, level, ref, author, created_at, points, text, title, url, comments = (
+        fields
+    )
+    if created_at.tzinfo is None:  # SQLite's, stored in UTC
+        created_at = created_at.replace(tzinfo=UTC)
+    return Hit(
+        pk,
+        op_id,
+        parent_id,
+        level,
+        ref,
+        author,
+        created_at,
+        points,
+        text,
+        title,
+        url,
+        comments,
+        text_marked=text_marked or text[:SNIPPET_CHARS],
+        title_marked=title_marked or title,
+    )
+
+
+def marked(raw: str, tag: str = "mark") -> SafeString:
+    """The text escaped, each matched word wrapped in <tag>; stray marks are dropped."""
+    out, open_ = [], False
+    for part in _split_marks(html.escape(raw.replace(LESS_THAN, "<"))):
+        if part == START and not open_:
+            out.append(f"<{tag}>")
+            open_ = True
+        elif part == STOP and open_:
+            out.append(f"</{tag}>")
+            open_ = False
+        elif part not in (START, STOP):
+            out.append(part)
+    if open_:
+        out.append(f"</{tag}>")
+    return mark_safe("".join(out))
+
+
+def unmarked(raw: str) -> str:
+    return raw.replace(START, "").replace(STOP, "").replace(LESS_THAN, "<")
+
+
+def _split_marks(text: str) -> list[str]:
+    parts, start = [], 0
+    for index, char in enumerate(text):
+        if char in (START, STOP):
+            parts += [text[start:index], char]
+            start = index + 1
+    parts.append(text[start:])
+    return parts
+
+
+# A reply's points are shown to its author only: search orders and filters by a story's alone.
+_POINTS = "CASE WHEN c.level = 0 THEN c.points ELSE -1000000 END"
+_VISIBLE = "c.state = 'visible' AND NOT t.is_removed"
+_ORDER = {
+    "relevance": "{p}rank DESC, {p}created_at DESC, {p}id DESC",
+    "date": "{p}created_at DESC, {p}id DESC",
+    "points": "{p}points DESC, {p}created_at DESC, {p}id DESC",
+}
+_DETAIL_COLUMNS = (
+    "c.id, op.id, c.parent_id, c.level, c.ref, u.username, c.created_at, c.points, c.text,"
+    " t.title, t.url, t.comment_count"
+)
+_STORY_JOIN = "threads_comment c ON c.tree_id = t.id AND c.level = 0"
+
+
+@dataclass(frozen=True)
+class _Branch:
+    source: str
+    match: str = "1 = 1"
+    match_params: tuple | list = ()
+    rank: str = "0"
+    rank_params: tuple | list = ()
+
+
+class _Backend:
+    """The SQL of a search: the filters shared, the matching and marking per database."""
+
+    def __init__(self, query: ParsedQuery):
+        self.query = query
+        self.where, self.params = _filters(query)
+
+    @staticmethod
+    def for_connection(query: ParsedQuery) -> "_Backend":
+        return _PostgreSQL(query) if connection.vendor == "postgresql" else _SQLite(query)
+
+    def _branches(self) -> list["_Branch"]:
+        """Each way a post can match: by its text, or (an opening post) by its thread's title."""
+        if not self.query.positive:
+            return [_Branch("threads_comment c JOIN threads_thread t ON t.id = c.thread_id")]
+        return [self.text_branch(), self.title_branch()]
+
+    def _selects(self, columns: str, limit: str = "") -> tuple[list[str], list]:
+        selects, params = [], []
+        for branch in self._branches():
+            ranked = "{rank}" in columns
+            select = (
+                f"SELECT {columns.format(rank=branch.rank)} FROM {branch.source}"
+                f" WHERE {branch.match} AND {self.where}{limit}"
+            )
+            selects.append(select)
+            params += [*(branch.rank_params if ranked else []), *branch.match_params, *self.params]
+        return selects, params
+
+    def _page_sql(self, order: str, offset: int, limit: int) -> tuple[str, list]:
+        """The page's ids in order: each branch's best offset + limit, merged."""
+        top = f" ORDER BY {order.format(p='')} LIMIT {offset + limit}"
+        columns = f"c.id AS id, {{rank}} AS rank, c.created_at AS created_at, {_POINTS} AS points"
+        selects, params = self._selects(columns, top)
+        union = " UNION ALL ".join(f"SELECT * FROM ({sql}) b{n}" for n, sql in enumerate(selects))
+        sql = (
+            f"SELECT id, max(rank) AS rank, created_at, points FROM ({union}) m"
+            f" GROUP BY id, created_at, points ORDER BY {order.format(p='')}"
+            f" LIMIT {limit} OFFSET {offset}"
+        )
+        return sql, params
+
+    def results_sql(self, sort: str, offset: int, limit: int, full_text: bool):
+        """One query for the page: which posts, then what a result shows of each."""
+        order = _ORDER[sort]
+        page, params = self._page_sql(order, offset, limit)
+        marks, mark_params = self.marks(full_text) if self.query.positive else ("NULL, NULL", [])
+        sql = (
+            f"WITH page AS ({page}) SELECT {_DETAIL_COLUMNS}, {marks} FROM page"
+            " JOIN threads_comment c ON c.id = page.id"
+            " JOIN threads_thread t ON t.id = c.thread_id"
+            " JOIN accounts_user u ON u.id = c.author_id"
+            " JOIN threads_comment op ON op.tree_id = c.tree_id AND op.level = 0"
+            f" ORDER BY {order.format(p='page.')}"
+        )
+        return sql, params + mark_params
+
+    def count_sql(self) -> tuple[str, list]:
+        selects, params = self._selects("c.id")
+        union = " UNION ".join(selects)
+        return f"SELECT count(*) FROM ({union} LIMIT {MAX_RESULTS + 1}) m", params
+
+
+class _PostgreSQL(_Backend):
+    def __init__(self, query: ParsedQuery):
+        super().__init__(query)
+        self.tsquery = _websearch(query.terms)
+        self.highlight = " or ".join(_websearch((term,)) for term in query.positive)
+
+    def text_branch(self):
+        return self._branch("threads_comment c JOIN threads_thread t ON t.id = c.thread_id", "c")
+
+    def title_branch(self):
+        return self._branch(f"threads_thread t JOIN {_STORY_JOIN}", "t")
+
+    def _branch(self, source: str, table: str) -> "_Branch":
+        tsquery = "websearch_to_tsquery('english', %s)"
+        return _Branch(
+            source,
+            f"{table}.search_vector @@ {tsquery}",
+            [self.tsquery],
+            f"ts_rank({table}.search_vector, {tsquery})",
+            [self.tsquery],
+        )
+
+    def marks(self, full_text: bool):
+        options = "StartSel=\ue000, StopSel=\ue001, HighlightAll=true"
+        if not full_text:
+            options = "StartSel=\ue000, StopSel=\ue001, MaxWords=35, MinWords=15, MaxFragments=2"
+        query = "websearch_to_tsquery('english', %s)"
+        sql = (
+            f"ts_headline('english', translate(c.text, '<', %s), {query}, %s),"
+            f" ts_headline('english', translate(t.title, '<', %s), {query}, %s)"
+        )
+        title_options = "StartSel=\ue000, StopSel=\ue001, HighlightAll=true"
+        return sql, [LESS_THAN, self.highlight, options, LESS_THAN, self.highlight, title_options]
+
+
+def _websearch(terms) -> str:
+    """websearch_to_tsquery's input made from parsed terms: it never fails on any input."""
+    parts = []
+    for term in terms:
+        words = " ".join(term.words)
+        parts.append(
+            ("-" if term.excluded else "") + (f'"{words}"' if len(term.words) > 1 else words)
+        )
+    return " ".join(parts)
+
+
+class _SQLite(_Backend):
+    def __init__(self, query: ParsedQuery):
+        super().__init__(query)
+        positive = " AND ".join(_fts_phrase(term) for term in query.positive)
+        excluded = "".join(f" NOT {_fts_phrase(term)}" for term in query.terms if term.excluded)
+        self.match = f"({positive}){excluded}" if positive else ""
+        self.highlight = " OR ".join(_fts_phrase(term) for term in query.positive)
+
+    def text_branch(self):
+        source = (
+            "search_comment JOIN threads_comment c ON c.id = search_comment.rowid"
+            " JOIN threads_thread t ON t.id = c.thread_id"
+        )
+        return _Branch(source, "search_comment MATCH %s", [self.match], "-bm25(search_comment)")
+
+    def title_branch(self):
+        source = (
+            f"search_thread JOIN threads_thread t ON t.id = search_thread.rowid JOIN {_STORY_JOIN}"
+        )
+        return _Branch(source, "search_thread MATCH %s", [self.match], "-bm25(search_thread)")
+
+    def marks(self, full_text: bool):
+        text = (
+            "highlight(search_comment, 0, char(57344), char(57345))"
+            if full_text
+            else "snippet(search_comment, 0, char(57344), char(57345), '…', 24)"
+        )
+        sql = (
+            f"(SELECT {text} FROM search_comment WHERE search_comment MATCH %s"
+            " AND search_comment.rowid = c.id),"
+            " (SELECT highlight(search_thread, 0, char(57344), char(57345)) FROM search_thread"
+            " WHERE search_thread MATCH %s AND search_thread.rowid = t.id)"
+        )
+        return sql, [self.highlight, self.highlight]
+
+
+def _fts_phrase(term) -> str:
+    # Terms hold only letters and digits, so a quoted FTS5 string cannot be broken out of.
+    return '"' + " ".join(term.words) + '"'
+
+
+def _filters(query: ParsedQuery) -> tuple[str, list]:
+    clauses, params = [_VISIBLE], []
+    for group in query.tag_groups:
+        sqls = []
+        for tag in group:
+            sql, tag_params = _tag_sql(tag)
+            sqls.append(sql)
+            params += tag_params
+        clauses.append("(" + " OR ".join(sqls) + ")")
+    for numeric in query.numeric:
+        sql, value = _numeric_sql(numeric)
+        clauses.append(sql)
+        params.append(value)
+    if query.sites:
+        patterns = [p.format(site) for site in query.sites for p in _SITE_PATTERNS]
+        clauses.append(
+            "c.level = 0 AND (" + " OR ".join(["lower(t.url) LIKE %s"] * len(patterns)) + ")"
+        )
+        params += patterns
+    return " AND ".join(clauses), params
+
+
+# A domain matches its own host and every host under it, with or without a port or a path.
+_SITE_PATTERNS = ("%://{}", "%://{}/%", "%://{}:%", "%://%.{}", "%://%.{}/%", "%://%.{}:%")
+
+
+def _tag_sql(tag: Tag) -> tuple[str, list]:
+    if tag.kind == "type":
+        return ("c.level = 0" if tag.value == "story" else "c.level > 0"), []
+    if tag.kind == "author":
+        return "c.author_id = (SELECT id FROM accounts_user WHERE lower(username) = lower(%s))", [
+            tag.value
+        ]
+    return "c.tree_id = (SELECT tree_id FROM threads_comment WHERE id = %s AND level = 0)", [
+        tag.value
+    ]
+
+
+def _numeric_sql(numeric) -> tuple[str, object]:
+    if numeric.field == "created_at_i":
+        moment = datetime.fromtimestamp(max(0, min(numeric.value, 253402300799)), UTC)
+        return f"c.created_at {numeric.op} %s", connection.ops.adapt_datetimefield_value(moment)
+    if numeric.field == "points":
+        return f"c.level = 0 AND c.points {numeric.op} %s", numeric.value
+    return f"c.level = 0 AND t.comment_count {numeric.op} %s", numeric.value
