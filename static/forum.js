@@ -177,7 +177,7 @@
     const box = parent && parent.form.querySelector('textarea');
     if (box) { box.focus(); return; }
     const link = current.matches('section.op')
-      ? document.querySelector('.reply-form a[href^="/reply?"]')
+      ? document.querySelector('.reply-form a.reply')
       : current.querySelector(':scope > .head a.reply');
     if (link) location.href = link.href;
   }

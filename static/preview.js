@@ -36,7 +36,7 @@
     const here = document.getElementById(id);
     if (here && here.matches('.post, .op')) return Promise.resolve(stripIds(here.cloneNode(true)));
     if (!cache.has(id)) {
-      const p = fetch('/item?id=' + encodeURIComponent(id), {
+      const p = fetch(document.body.dataset.itemUrl + encodeURIComponent(id), {
         credentials: 'same-origin', headers: { Accept: 'text/html' },
       }).then((r) => {
         if (!r.ok) throw new Error('HTTP ' + r.status);

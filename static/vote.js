@@ -23,7 +23,7 @@
   function link(className, how, id, text, label) {
     const a = document.createElement('a');
     a.className = className;
-    a.href = `/vote?id=${id}&how=${how}`;
+    a.href = `${document.body.dataset.voteUrl}${id}&how=${how}`;
     a.rel = 'nofollow';
     a.textContent = text;
     if (label) { a.title = label; a.setAttribute('aria-label', label); }

@@ -159,7 +159,7 @@ _DETAIL_COLUMNS = (
     "c.id, op.id, c.parent_id, c.level, c.ref, u.username, c.created_at, c.points, c.text,"
     " t.title, t.url, t.comment_count"
 )
-_STORY_JOIN = "threads_comment c ON c.tree_id = t.id AND c.level = 0"
+_STORY_JOIN = "threads_comment c ON c.id = t.op_id"
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ class _Backend:
             " JOIN threads_comment c ON c.id = page.id"
             " JOIN threads_thread t ON t.id = c.thread_id"
             " JOIN accounts_user u ON u.id = c.author_id"
-            " JOIN threads_comment op ON op.tree_id = c.tree_id AND op.level = 0"
+            " JOIN threads_comment op ON op.id = t.op_id"
             f" ORDER BY {order.format(p='page.')}"
         )
         return sql, params + mark_params
@@ -354,7 +354,7 @@ def _tag_sql(tag: Tag) -> tuple[str, list]:
         return "c.author_id = (SELECT id FROM accounts_user WHERE lower(username) = lower(%s))", [
             tag.value
         ]
-    return "c.tree_id = (SELECT tree_id FROM threads_comment WHERE id = %s AND level = 0)", [
+    return "c.thread_id = (SELECT id FROM threads_thread WHERE op_id = %s)", [
         tag.value
     ]
 
