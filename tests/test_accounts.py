@@ -125,8 +125,16 @@ def test_password_change(client, db):
     )
 
 
+def test_password_reset_mails_only_a_confirmed_address(client, db):
+    UserFactory(username="mallory", email="victim@example.com", email_confirmed=False)
+    response = client.post("/password/reset", {"email": "victim@example.com"})
+    assert response["Location"] == "/password/reset/sent"
+    wait_for_senders()
+    assert mail.outbox == []
+
+
 def test_password_reset_by_email(client, db):
-    UserFactory(username="frank", email="frank@example.com")
+    UserFactory(username="frank", email="frank@example.com", email_confirmed=True)
     response = client.post("/password/reset", {"email": "frank@example.com"})
     assert response["Location"] == "/password/reset/sent"
     wait_for_senders()
@@ -148,7 +156,7 @@ def test_password_reset_by_email(client, db):
 
 
 def test_password_reset_answers_alike_and_before_the_mail_goes(client, db, held_mail):
-    UserFactory(username="frank", email="frank@example.com")
+    UserFactory(username="frank", email="frank@example.com", email_confirmed=True)
     known = client.post("/password/reset", {"email": "frank@example.com"})
     unknown = client.post("/password/reset", {"email": "nobody@example.com"})
     # The held mail server has sent nothing yet: the answers did not wait for it.

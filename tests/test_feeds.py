@@ -81,3 +81,13 @@ def test_bad_and_unknown_ids_are_refused(client, thread):
     assert client.get("/item/rss?id=99999").status_code == 404
     assert client.get("/threads/rss?id=nobody").status_code == 404
     assert Comment.objects.exists()
+
+
+def test_a_threads_url_reaches_feed_readers_escaped(client, build, admin_user):
+    hostile = 'http://example.com/"><script>alert(1)</script>'
+    build.thread(title="Hostile url", url=hostile)
+    for path in ("/rss", "/atom", "/newest/rss"):
+        feed = feedparser.parse(client.get(path).content)
+        entry = next(entry for entry in feed.entries if entry.title == "Hostile url")
+        assert "<script>" not in entry.summary
+        assert "&lt;script&gt;" in entry.summary

@@ -108,6 +108,17 @@ def test_a_guesser_is_locked_out_but_the_owner_elsewhere_is_not(client, db):
     assert login(client, "owner", PASSWORD, address="192.0.2.7").status_code == 302
 
 
+def test_a_locked_out_guess_is_not_told_whether_the_password_was_right(client, db):
+    UserFactory(username="owner")
+    for _ in range(5):
+        login(client, "owner", "guess", address="6.6.6.6")
+    wrong = login(client, "owner", "another guess", address="6.6.6.6").content.decode()
+    right = login(client, "owner", PASSWORD, address="6.6.6.6").content.decode()
+    for page in (wrong, right):
+        assert "Too many failed log-ins" in page
+        assert "do not match" not in page
+
+
 def test_an_address_that_sprays_usernames_locks_itself(client, db):
     UserFactory(username="victim")
     for n in range(20):

@@ -7,6 +7,7 @@ from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from forum import links
@@ -79,7 +80,8 @@ class _ThreadsFeed(_ForumFeed):
         return thread.title
 
     def item_description(self, thread):
-        return thread.url
+        # A description is HTML to the feed reader: the url goes in as an escaped link.
+        return format_html('<a href="{0}">{0}</a>', thread.url) if thread.url else ""
 
     def link(self, obj):
         return links.page(self.page or "front")

@@ -354,9 +354,7 @@ def _tag_sql(tag: Tag) -> tuple[str, list]:
         return "c.author_id = (SELECT id FROM accounts_user WHERE lower(username) = lower(%s))", [
             tag.value
         ]
-    return "c.thread_id = (SELECT id FROM threads_thread WHERE op_id = %s)", [
-        tag.value
-    ]
+    return "c.thread_id = (SELECT id FROM threads_thread WHERE op_id = %s)", [tag.value]
 
 
 def _numeric_sql(numeric) -> tuple[str, object]:

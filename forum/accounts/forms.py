@@ -78,6 +78,10 @@ class EmailConfirmForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email):
+        # Anyone may type any address into a profile: only its confirmed owner gets a link.
+        return (user for user in super().get_users(email) if user.email_confirmed)
+
     def send_mail(self, *args, **kwargs):
         # Rendered and sent after the response: an address that has an account must not answer
         # slower than one that has none, or the delay would tell who is registered.

@@ -97,6 +97,10 @@ def login(request):
     try:
         _check_login_limits(key, address, _known_device(request, pk))
     except limits.RateLimited as error:
+        # A fresh form: the posted one would check the password to show its errors, and so
+        # tell a guesser, uncounted, whether each guess was right.
+        typed = {"username": request.POST.get("username", "")}
+        context["form"] = forms.LoginForm(request, initial=typed)
         return form_page(request, "registration/login.html", context, error=error)
     if not form.is_valid():
         _count_login_failure(key, address)
