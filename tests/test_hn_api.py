@@ -1,7 +1,6 @@
 """Hacker News' item API (v0): HN's paths and fields, hidden posts kept hidden, caching, limits."""
 
 import json
-import urllib.request
 
 import pytest
 
@@ -164,16 +163,16 @@ def test_too_many_requests_answer_429(client, thread, settings, monkeypatch):
 
 @pytest.mark.slow
 def test_a_client_reads_the_api_through_gunicorn(gunicorn, build, thread):
-    # No HN client on PyPI takes a base URL (haxor hard-codes Firebase's), so plain urllib.
+    # hn-api-client, from PyPI, written for Hacker News' own API: only its address changes.
+    from hacker_news_client import HackerNewsClient
+
     server = gunicorn()
-
-    def fetch(path):
-        with urllib.request.urlopen(server.url + path, timeout=10) as response:
-            return json.loads(response.read())
-
-    top = fetch("/v0/topstories.json")
-    story = fetch(f"/v0/item/{top[0]}.json")
-    assert story["title"] == "Ask HN: what now?"
-    comment = fetch(f"/v0/item/{story['kids'][0]}.json")
-    assert comment["parent"] == story["id"]
-    assert fetch(f"/v0/user/{story['by']}.json")["submitted"] == [story["id"]]
+    client = HackerNewsClient(base_url=f"{server.url}/v0")
+    top = client.top_story_ids()
+    assert client.new_story_ids()[0] == top[0]
+    story = client.item(top[0])
+    assert story.type == "story" and story.title == "Ask HN: what now?"
+    comment = client.item(story.kids[0])
+    assert comment.type == "comment" and comment.parent == story.id
+    assert client.user(story.by).submitted == (story.id,)
+    assert client.max_item() >= comment.id
