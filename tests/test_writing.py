@@ -622,3 +622,48 @@ def test_one_key_posted_twice_at_once_makes_one_post(transactional_db):
         worker.join()
     assert errors == [] and len(results) == 2 and results[0] == results[1]
     assert Comment.objects.filter(author=writer).count() == 1
+
+
+# Drafts kept for readers logged out are bounded
+
+
+def test_anonymous_posts_from_one_address_keep_a_bounded_number_of_drafts(build):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    op = build.op(build.thread())
+    kept = []
+    for _ in range(100):
+        client = Client(REMOTE_ADDR="203.0.113.7")  # a new client each time: no session
+        response = client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": "x" * 60_000})
+        assert response.status_code == 302 and response["Location"].startswith("/login")
+        kept.append("nothing was posted" in client.get(response["Location"]).content.decode())
+    assert Session.objects.count() == 5 and kept.count(True) == 5
+    refused = Client(REMOTE_ADDR="203.0.113.7")
+    page = refused.get(refused.post("/submit", {"title": "t", "text": "y"})["Location"])
+    assert page.status_code == 200 and "could not be kept" in page.content.decode()
+    assert Client(REMOTE_ADDR="198.51.100.1").post("/submit", {"text": "z"}).status_code == 302
+    assert Session.objects.count() == 6
+
+
+def test_a_draft_is_cut_to_what_the_form_accepts_and_its_session_lives_an_hour(client, build):
+    from django.contrib.sessions.models import Session
+
+    op = build.op(build.thread())
+    client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": "é" * 50_000})
+    session = Session.objects.get()
+    draft = session.get_decoded()["writing_draft"]["fields"]
+    assert len(draft["text"].encode()) <= 24_000 and draft["text"] == "é" * len(draft["text"])
+    lifetime = session.expire_date - timezone.now()
+    assert timedelta(minutes=59) < lifetime <= timedelta(hours=1)
+
+
+def test_a_log_in_ends_the_hour_a_draft_session_had(client, build):
+    from django.contrib.sessions.models import Session
+
+    op = build.op(build.thread())
+    UserFactory(username="drafter")
+    client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": "Kept."})
+    log_in(client, "drafter", f"/reply?id={op.pk}")
+    assert "Kept." in client.get(f"/reply?id={op.pk}").content.decode()
+    assert Session.objects.get().expire_date - timezone.now() > timedelta(days=1)
