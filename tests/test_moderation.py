@@ -259,13 +259,16 @@ def flag(client, post, reason="spam"):
     return client.post(f"/flag?id={post.pk}", {"reason": reason})
 
 
-def test_a_reader_flags_a_post_once(client, tree):
+def test_a_reader_flags_a_post_once_and_a_repeated_flag_lands_on_the_post(client, tree):
     b = tree[3]
     client.force_login(UserFactory())
-    assert flag(client, b).status_code == 302
-    second = flag(client, b)
-    assert second.status_code == 409 and "You have flagged this already." in second.content.decode()
+    first = flag(client, b)
+    assert first.status_code == 302
+    second = flag(client, b)  # the form posted again (Back, reload)
+    assert second.status_code == 302 and second["Location"] == first["Location"]
     assert Flag.objects.filter(comment=b).count() == 1
+    again = client.get(f"/flag?id={b.pk}")
+    assert again.status_code == 409 and "You have flagged this already." in again.content.decode()
 
 
 def test_flagging_needs_a_login_and_a_reason(client, tree):

@@ -1,12 +1,15 @@
 """Writing: submit, reply, edit and delete through the forms, as a logged-in reader does them."""
 
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connections, transaction
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.factories import ThreadBuilder, UserFactory
 from tests.visitor import Visitor
 from threads import services, zlacker
 from threads.models import Comment, Thread
@@ -506,3 +509,161 @@ def test_edit_and_delete_links_show_for_the_author_only_and_edit_for_two_hours(
     Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(hours=3))
     page = client.get(f"/item?id={mine.pk}").content.decode()
     assert "/edit?id=" not in page and f'href="/delete?id={mine.pk}"' in page
+
+
+# A form posted twice (Back, reload, a retry after an error) writes once
+
+
+def form_key_in(html: str) -> str:
+    match = re.search(r'name="form_key" value="([^"]+)"', html)
+    assert match, "the form carries no one-time key"
+    return match.group(1)
+
+
+def test_a_reply_posted_twice_with_its_key_is_one_post_and_both_land_on_it(client, writer, build):
+    op = build.op(build.thread())
+    key = form_key_in(client.get(f"/item?id={op.pk}").content.decode())
+    version = Thread.objects.get().version
+    form = {"parent": op.pk, "text": "Said once.", "form_key": key}
+    first = client.post(f"/reply?id={op.pk}", form)
+    again = client.post(f"/reply?id={op.pk}", form)
+    reply = Comment.objects.get(author=writer)
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == f"/item?id={op.pk}#{reply.pk}"
+    assert Thread.objects.get().version == version + 1  # the repeat changed no page
+    # A new form has a new key, and makes a new post.
+    other = form_key_in(client.get(f"/item?id={op.pk}").content.decode())
+    assert other != key
+    client.post(f"/reply?id={op.pk}", {**form, "form_key": other})
+    assert Comment.objects.filter(author=writer).count() == 2
+
+
+def test_a_submission_posted_twice_is_one_thread(client, writer):
+    key = form_key_in(client.get("/submit").content.decode())
+    form = {"title": "Once only", "url": "", "text": "Hello.", "form_key": key}
+    first, again = client.post("/submit", form), client.post("/submit", form)
+    thread = Thread.objects.get()
+    assert first["Location"] == again["Location"] == f"/item?id={op_of(thread).pk}"
+
+
+def test_a_repeated_key_does_not_use_up_the_rate_limit(client, writer, build):
+    op = build.op(build.thread())
+    form = {"parent": op.pk, "text": "Again and again.", "form_key": "k" * 22}
+    responses = [client.post("/reply", form) for _ in range(8)]  # at most 2 a minute when new
+    assert {r.status_code for r in responses} == {302}
+    assert Comment.objects.filter(author=writer).count() == 1
+    fresh = client.post("/reply", {**form, "form_key": "fresh"})
+    assert fresh.status_code == 302 and Comment.objects.filter(author=writer).count() == 2
+
+
+def test_another_users_key_is_their_own(client, writer, build):
+    op = build.op(build.thread())
+    theirs = build.reply(op, author=UserFactory())
+    services.comment_reply(parent_id=op.pk, author=theirs.author, text="x", form_key="shared")
+    client.post("/reply", {"parent": op.pk, "text": "Mine.", "form_key": "shared"})
+    assert Comment.objects.get(author=writer).text == "Mine."
+
+
+@pytest.mark.parametrize("key", ["k" * 65, "clé", "a\x00b", "with space"])
+def test_a_malformed_key_is_refused_with_a_sentence(client, writer, build, key):
+    op = build.op(build.thread())
+    response = client.post("/reply", {"parent": op.pk, "text": "Hi.", "form_key": key})
+    assert response.status_code == 400
+    assert "one-time key is malformed" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_an_empty_key_is_no_key(client, writer, build):
+    op = build.op(build.thread())
+    form = {"parent": op.pk, "text": "Twice on purpose.", "form_key": ""}
+    client.post("/reply", form), client.post("/reply", form)
+    assert Comment.objects.filter(author=writer).count() == 2
+
+
+def test_a_repeated_edit_and_delete_land_where_the_first_did(client, writer, build):
+    op = build.op(build.thread())
+    mine = build.reply(op, author=writer, text="Before.")
+    edits = [client.post(f"/edit?id={mine.pk}", {"text": "After."}) for _ in range(2)]
+    assert [r["Location"] for r in edits] == [f"/item?id={op.pk}#{mine.pk}"] * 2
+    deletes = [client.post(f"/delete?id={mine.pk}") for _ in range(2)]
+    assert [r["Location"] for r in deletes] == [f"/item?id={op.pk}"] * 2
+    lone = build.op(build.thread(author=writer))
+    deletes = [client.post(f"/delete?id={lone.pk}") for _ in range(2)]
+    assert [r["Location"] for r in deletes] == ["/"] * 2
+
+
+@pytest.mark.postgresql
+def test_one_key_posted_twice_at_once_makes_one_post(transactional_db):
+    """Both posts pass the first look for the key while the thread is locked; the unique
+    constraint decides, and the second returns the first's post."""
+    op = ThreadBuilder().op(ThreadBuilder().thread())
+    writer = UserFactory()
+    results, errors = [], []
+
+    def post():
+        try:
+            results.append(
+                services.comment_reply(
+                    parent_id=op.pk, author=writer, text="Once.", form_key="same"
+                ).pk
+            )
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Thread.objects.select_for_update().get(pk=op.thread_id)  # both wait behind this
+        workers = [threading.Thread(target=post) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        time.sleep(0.5)
+    for worker in workers:
+        worker.join()
+    assert errors == [] and len(results) == 2 and results[0] == results[1]
+    assert Comment.objects.filter(author=writer).count() == 1
+
+
+# Drafts kept for readers logged out are bounded
+
+
+def test_anonymous_posts_from_one_address_keep_a_bounded_number_of_drafts(build):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    op = build.op(build.thread())
+    kept = []
+    for _ in range(100):
+        client = Client(REMOTE_ADDR="203.0.113.7")  # a new client each time: no session
+        response = client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": "x" * 60_000})
+        assert response.status_code == 302 and response["Location"].startswith("/login")
+        kept.append("nothing was posted" in client.get(response["Location"]).content.decode())
+    assert Session.objects.count() == 5 and kept.count(True) == 5
+    refused = Client(REMOTE_ADDR="203.0.113.7")
+    page = refused.get(refused.post("/submit", {"title": "t", "text": "y"})["Location"])
+    assert page.status_code == 200 and "could not be kept" in page.content.decode()
+    assert Client(REMOTE_ADDR="198.51.100.1").post("/submit", {"text": "z"}).status_code == 302
+    assert Session.objects.count() == 6
+
+
+def test_a_draft_is_cut_to_what_the_form_accepts_and_its_session_lives_an_hour(client, build):
+    from django.contrib.sessions.models import Session
+
+    op = build.op(build.thread())
+    client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": "é" * 50_000})
+    session = Session.objects.get()
+    draft = session.get_decoded()["writing_draft"]["fields"]
+    assert len(draft["text"].encode()) <= 24_000 and draft["text"] == "é" * len(draft["text"])
+    lifetime = session.expire_date - timezone.now()
+    assert timedelta(minutes=59) < lifetime <= timedelta(hours=1)
+
+
+def test_a_log_in_ends_the_hour_a_draft_session_had(client, build):
+    from django.contrib.sessions.models import Session
+
+    op = build.op(build.thread())
+    UserFactory(username="drafter")
+    client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": "Kept."})
+    log_in(client, "drafter", f"/reply?id={op.pk}")
+    assert "Kept." in client.get(f"/reply?id={op.pk}").content.decode()
+    assert Session.objects.get().expire_date - timezone.now() > timedelta(days=1)

@@ -1,5 +1,7 @@
 """Forms for writing: submit, reply and edit; their checks are the services' own."""
 
+import re
+import secrets
 from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
@@ -38,10 +40,35 @@ class TextField(forms.CharField):
         return _checked(services.text_checked, super().clean(value), required=self.text_required)
 
 
+_FORM_KEY = re.compile(r"[!-~]{0,64}")  # printable ASCII; secrets.token_urlsafe(16) is 22
+
+
+class OneTimeKeyField(forms.CharField):
+    """A hidden random key made each time the form is shown: the same form posted again (Back,
+    reload, a retry after an error) makes one post, not two (services.posting._posted_once).
+    An empty key is no key; a malformed one is refused."""
+
+    def __init__(self):
+        super().__init__(
+            required=False, widget=forms.HiddenInput, initial=lambda: secrets.token_urlsafe(16)
+        )
+        self.validators = []
+
+    def clean(self, value):
+        key = value or ""
+        if not _FORM_KEY.fullmatch(key):
+            raise forms.ValidationError(
+                "This form's one-time key is malformed (at most 64 ASCII characters): "
+                "reload the page and post again."
+            )
+        return key or None
+
+
 class SubmitForm(forms.Form):
     title = forms.CharField(required=False, strip=False)
     url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
     text = TextField(required=False)
+    form_key = OneTimeKeyField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +98,7 @@ class ReplyForm(forms.Form):
         widget=forms.HiddenInput, min_value=1, max_value=MAX_ID, required=False
     )
     text = TextField()
+    form_key = OneTimeKeyField()
 
 
 class EditForm(forms.Form):

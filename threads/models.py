@@ -120,6 +120,9 @@ class Comment(MPTTModel):
         related_name="+",
         db_index=False,
     )
+    # The one-time key of the form that posted it (forms.OneTimeKeyField): the same form posted
+    # again (Back, reload, a retry after an error) finds this post instead of making another.
+    form_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = CommentManager()
 
@@ -129,6 +132,11 @@ class Comment(MPTTModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["thread", "ref"], name="comment_ref_unique"),
+            models.UniqueConstraint(
+                fields=["author", "form_key"],
+                condition=~models.Q(form_key=""),
+                name="comment_form_key_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),

@@ -24,6 +24,20 @@ def post_get(*, post_id: int) -> Comment:
     )
 
 
+def post_by_form_key(*, author: User, form_key: str | None) -> Comment | None:
+    """The post this author made with this form's one-time key, if any (with its thread)."""
+    if not form_key:
+        return None
+    posts = Comment.objects.select_related("thread")
+    return posts.filter(author=author, form_key=form_key).first()
+
+
+def post_deleted_by(*, author: User, post_id: int) -> Comment | None:
+    """The post, if its author is this user and they deleted it (its thread may be gone too)."""
+    posts = Comment.objects.select_related("thread", "parent__thread")
+    return posts.filter(pk=post_id, author=author, state=Comment.State.DELETED).first()
+
+
 def post_in_removed_thread(*, post_id: int) -> bool:
     return Comment.objects.filter(pk=post_id, thread__is_removed=True).exists()
 

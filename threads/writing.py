@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from forum import limits, links
 from forum.drafts import draft_keep, draft_take
 from forum.exceptions import ForumError
-from forum.http import form_page
+from forum.http import form_page, int_param
 
 from . import forms, pages, policies, selectors, services
 from .models import Comment
@@ -73,6 +73,8 @@ def submit(request):
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
         return _submit_page(request, form, status=400)
+    if repeat := _posted_already(request, form):
+        return repeat
     if existing := _recently_submitted(form.cleaned_data["url"]):
         messages.info(request, "That url was submitted recently: here is its thread.")
         return HttpResponseRedirect(existing.get_absolute_url())
@@ -82,6 +84,14 @@ def submit(request):
     except ForumError as error:
         return _submit_page(request, form, error=error)
     return HttpResponseRedirect(thread.get_absolute_url())
+
+
+def _posted_already(request, form) -> HttpResponseRedirect | None:
+    """To the post this form made when it was posted before (the same one-time key), as after
+    that post; checked before the rate limit, which a repeat must not use up."""
+    key = form.cleaned_data["form_key"]
+    repeat = selectors.post_by_form_key(author=request.user, form_key=key)
+    return HttpResponseRedirect(post_in_thread(repeat)) if repeat else None
 
 
 def _recently_submitted(url: str):
@@ -108,6 +118,8 @@ def reply(request):
         if form.errors.pop("parent", None):
             error = "Which post is this a reply to? Reply from the post's [reply] link."
         return _reply_page(request, parent, form, status=400, error=error)
+    if repeat := _posted_already(request, form):
+        return repeat
     try:
         with limits.reserved(limits.comment_rate(request.user), f"comments:{request.user.pk}"):
             comment = services.comment_reply(
@@ -115,6 +127,7 @@ def reply(request):
                 thread_id=form.cleaned_data["thread"],
                 author=request.user,
                 text=form.cleaned_data["text"],
+                form_key=form.cleaned_data["form_key"],
             )
     except ForumError as error:
         return _reply_page(request, parent, form, error=error)
@@ -181,6 +194,10 @@ def _edit_page(request, comment: Comment, form, *, status: int = 200, error=None
 
 @writing_view
 def delete(request):
+    if request.method == "POST" and (
+        deleted := selectors.post_deleted_by(author=request.user, post_id=int_param(request, "id"))
+    ):
+        return _after_delete(deleted)  # the form posted again: as after the first time
     comment = post_from_request(request)
     policies.refuse(policies.delete_refusal(user=request.user, comment=comment))
     if request.method != "POST":
@@ -189,6 +206,10 @@ def delete(request):
         return form_page(request, "threads/delete.html", context)
     services.comment_delete(comment_id=comment.pk, user=request.user)
     comment.refresh_from_db()
+    return _after_delete(comment)
+
+
+def _after_delete(comment: Comment) -> HttpResponseRedirect:
     if comment.is_op:
         return HttpResponseRedirect(
             reverse("front") if comment.is_leaf_node() else post_in_thread(comment)

@@ -111,6 +111,8 @@ def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
     if reason not in Flag.Reason.values:
         raise ForumError("Choose a reason for the flag.")
     comment = locked_comment(comment_id)
+    if repeated := Flag.objects.filter(user=user, comment=comment).first():
+        return repeated  # the same flag posted again: it stands, nothing more to write
     policies.refuse(policies.flag_refusal(user=user, comment=comment))
     flag = Flag.objects.create(user=user, comment=comment, reason=reason)
     open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()

@@ -1,16 +1,17 @@
 """Writing by readers: new threads, replies, edits and deletes, with the checks of their input."""
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 
-from .. import markup, notify, policies, zlacker
+from .. import markup, notify, policies, selectors, zlacker
 from ..models import Comment, Thread
 from .locks import locked_comment, locked_thread, post_changed, thread_touch
 
@@ -64,6 +65,23 @@ def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
     return ids.get
 
 
+def _posted_once(*, author: User, form_key: str | None, write: Callable[[], Comment]) -> Comment:
+    """The post `write` makes, once per form: given the one-time key of a post this author
+    already made (the form posted again), that post, and nothing is written. Two posts of one
+    key at once meet at the unique constraint, in a savepoint; the second returns the first."""
+    if existing := selectors.post_by_form_key(author=author, form_key=form_key):
+        return existing
+    if not form_key:
+        return write()
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        if existing := selectors.post_by_form_key(author=author, form_key=form_key):
+            return existing
+        raise
+
+
 @transaction.atomic
 def thread_create(
     *,
@@ -72,7 +90,22 @@ def thread_create(
     url: str = "",
     text: str = "",
     created_at: datetime | None = None,
+    form_key: str | None = None,
 ) -> Thread:
+    """A new thread; `form_key`: see _posted_once."""
+
+    def write() -> Comment:
+        return _thread_write(
+            author=author, title=title, url=url, text=text, created_at=created_at, key=form_key
+        )
+
+    return _posted_once(author=author, form_key=form_key, write=write).thread
+
+
+def _thread_write(
+    *, author: User, title: str, url: str, text: str, created_at: datetime | None, key: str | None
+) -> Comment:
+    """The thread and its opening post, which is returned."""
     policies.refuse(policies.post_refusal(author))
     title = title_checked(title)
     text = text_checked(text, required=False)
@@ -92,9 +125,10 @@ def thread_create(
         lft=1,
         rght=2,
         level=0,
+        form_key=key or "",
     )
     thread.save(update_fields=["op"])
-    return thread
+    return thread.op
 
 
 @transaction.atomic
@@ -106,8 +140,35 @@ def comment_reply(
     created_at: datetime | None = None,
     ref: int | None = None,
     thread_id: int | None = None,
+    form_key: str | None = None,
 ) -> Comment:
-    """A new post under parent_id; thread_id, when given, is the thread the author was reading."""
+    """A new post under parent_id; thread_id, when given, is the thread the author was reading;
+    `form_key`: see _posted_once."""
+
+    def write() -> Comment:
+        return _reply_write(
+            parent_id=parent_id,
+            author=author,
+            text=text,
+            created_at=created_at,
+            ref=ref,
+            thread_id=thread_id,
+            key=form_key,
+        )
+
+    return _posted_once(author=author, form_key=form_key, write=write)
+
+
+def _reply_write(
+    *,
+    parent_id: int,
+    author: User,
+    text: str,
+    created_at: datetime | None,
+    ref: int | None,
+    thread_id: int | None,
+    key: str | None,
+) -> Comment:
     policies.refuse(policies.post_refusal(author))
     text = text_checked(text)
     parent_thread_id = (
@@ -137,6 +198,7 @@ def comment_reply(
         text=text,
         html=markup.render(text, _ref_resolver(thread.pk, text)),
         created_at=created_at,
+        form_key=key or "",
     )
     comment.save()
     thread_touch(
@@ -155,10 +217,13 @@ def comment_edit(
 ) -> Comment:
     """New text for a post, by its author, within policies.EDIT_WINDOW of posting it."""
     comment = locked_comment(comment_id)
+    # The opening post of a link thread may have no text, as when it was submitted.
+    text = text_checked(text, required=not (comment.is_op and comment.thread.url))
+    if comment.author_id == editor.pk and text == comment.text:
+        return comment  # the same edit posted again (or nothing changed): nothing to write
     now = now or timezone.now()
     policies.refuse(policies.edit_refusal(user=editor, comment=comment, now=now))
-    # The opening post of a link thread may have no text, as when it was submitted.
-    comment.text = text_checked(text, required=not (comment.is_op and comment.thread.url))
+    comment.text = text
     comment.html = markup.render(comment.text, _ref_resolver(comment.thread_id, comment.text))
     comment.edited_at = now
     post_changed(comment, "text", "html", "edited_at")
