@@ -106,12 +106,6 @@ def test_replies_to_the_thread_and_to_a_comment_are_numbered_named_and_linked(pa
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Chromium fetches the page again on Back: the form has a new key, and only the "
-    "text the reader typed is put back (neither a hidden input nor a hidden text input keeps "
-    "the old key), so the form's key alone cannot tell this repeat",
-)
 def test_a_reply_posted_again_after_going_back_is_one_post(page):
     writer = UserFactory()
     log_in(page, writer)

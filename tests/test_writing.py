@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import ThreadBuilder, UserFactory
 from tests.visitor import Visitor
-from threads import services, zlacker
+from threads import selectors, services, zlacker
 from threads.models import Comment, Thread
 
 
@@ -164,7 +164,7 @@ def test_reply_page_shows_the_post_and_a_form(client, writer, build):
 def test_a_reader_who_is_not_logged_in_is_sent_to_log_in_and_back(client, build):
     op = build.op(build.thread())
     page = client.get(f"/item?id={op.pk}").content.decode()
-    assert f'<a href="/reply?id={op.pk}">[reply]</a>' in page
+    assert f'<a class="reply" href="/reply?id={op.pk}">[reply]</a>' in page
     response = client.get(f"/reply?id={op.pk}")
     assert response.status_code == 302
     assert response["Location"] == f"/login?next=/reply%3Fid%3D{op.pk}"
@@ -534,7 +534,22 @@ def test_a_reply_posted_twice_with_its_key_is_one_post_and_both_land_on_it(clien
     # A new form has a new key, and makes a new post.
     other = form_key_in(client.get(f"/item?id={op.pk}").content.decode())
     assert other != key
-    client.post(f"/reply?id={op.pk}", {**form, "form_key": other})
+    client.post(f"/reply?id={op.pk}", {**form, "text": "Said twice.", "form_key": other})
+    assert Comment.objects.filter(author=writer).count() == 2
+
+
+def test_the_same_reply_from_a_form_shown_afresh_is_one_post(client, writer, build):
+    """Back in a browser shows the form again with a new key and the text put back."""
+    op = build.op(build.thread())
+    form = {"parent": op.pk, "text": "Only once, please."}
+    first = client.post(f"/reply?id={op.pk}", {**form, "form_key": "first-showing"})
+    again = client.post(f"/reply?id={op.pk}", {**form, "form_key": "second-showing"})
+    assert first["Location"] == again["Location"]
+    reply = Comment.objects.get(author=writer)
+    # Said again later, the same words are a new post.
+    later = timezone.now() - selectors.REPEAT_WINDOW - timedelta(minutes=1)
+    Comment.objects.filter(pk=reply.pk).update(created_at=later)
+    client.post(f"/reply?id={op.pk}", {**form, "form_key": "much-later"})
     assert Comment.objects.filter(author=writer).count() == 2
 
 
@@ -552,7 +567,7 @@ def test_a_repeated_key_does_not_use_up_the_rate_limit(client, writer, build):
     responses = [client.post("/reply", form) for _ in range(8)]  # at most 2 a minute when new
     assert {r.status_code for r in responses} == {302}
     assert Comment.objects.filter(author=writer).count() == 1
-    fresh = client.post("/reply", {**form, "form_key": "fresh"})
+    fresh = client.post("/reply", {**form, "text": "Something new.", "form_key": "fresh"})
     assert fresh.status_code == 302 and Comment.objects.filter(author=writer).count() == 2
 
 
@@ -575,8 +590,8 @@ def test_a_malformed_key_is_refused_with_a_sentence(client, writer, build, key):
 
 def test_an_empty_key_is_no_key(client, writer, build):
     op = build.op(build.thread())
-    form = {"parent": op.pk, "text": "Twice on purpose.", "form_key": ""}
-    client.post("/reply", form), client.post("/reply", form)
+    form = {"parent": op.pk, "text": "One.", "form_key": ""}
+    client.post("/reply", form), client.post("/reply", {**form, "text": "Two."})
     assert Comment.objects.filter(author=writer).count() == 2
 
 

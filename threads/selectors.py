@@ -1,6 +1,6 @@
 """Every read the pages need, each a constant number of queries whatever the thread's size."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -24,12 +24,25 @@ def post_get(*, post_id: int) -> Comment:
     )
 
 
-def post_by_form_key(*, author: User, form_key: str | None) -> Comment | None:
-    """The post this author made with this form's one-time key, if any (with its thread)."""
-    if not form_key:
+# A browser shows a form afresh on Back, with a new one-time key and the text put back: the
+# same text under the same post this soon is the same reply posted again.
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def post_repeated(
+    *, author: User, form_key: str | None, parent_id: int | None = None, text: str | None = None
+) -> Comment | None:
+    """The post this author already made from this form, if any (with its thread): the post of
+    its one-time key, or, given a reply's parent and text, the same reply made within
+    REPEAT_WINDOW."""
+    posts = Comment.objects.select_related("thread").filter(author=author)
+    if form_key and (post := posts.filter(form_key=form_key).first()):
+        return post
+    if parent_id is None or not text:
         return None
-    posts = Comment.objects.select_related("thread")
-    return posts.filter(author=author, form_key=form_key).first()
+    since = timezone.now() - REPEAT_WINDOW
+    same = posts.filter(parent_id=parent_id, text=text, created_at__gte=since)
+    return same.filter(state=Comment.State.VISIBLE).order_by("-pk").first()
 
 
 def post_deleted_by(*, author: User, post_id: int) -> Comment | None:

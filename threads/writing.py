@@ -86,11 +86,12 @@ def submit(request):
     return HttpResponseRedirect(thread.get_absolute_url())
 
 
-def _posted_already(request, form) -> HttpResponseRedirect | None:
-    """To the post this form made when it was posted before (the same one-time key), as after
-    that post; checked before the rate limit, which a repeat must not use up."""
+def _posted_already(request, form, **reply) -> HttpResponseRedirect | None:
+    """To the post this form made when it was posted before (selectors.post_repeated: the same
+    one-time key, or the same reply's `parent_id` and `text`), as after that post; checked
+    before the rate limit, which a repeat must not use up."""
     key = form.cleaned_data["form_key"]
-    repeat = selectors.post_by_form_key(author=request.user, form_key=key)
+    repeat = selectors.post_repeated(author=request.user, form_key=key, **reply)
     return HttpResponseRedirect(post_in_thread(repeat)) if repeat else None
 
 
@@ -118,7 +119,8 @@ def reply(request):
         if form.errors.pop("parent", None):
             error = "Which post is this a reply to? Reply from the post's [reply] link."
         return _reply_page(request, parent, form, status=400, error=error)
-    if repeat := _posted_already(request, form):
+    data = form.cleaned_data
+    if repeat := _posted_already(request, form, parent_id=data["parent"], text=data["text"]):
         return repeat
     try:
         with limits.reserved(limits.comment_rate(request.user), f"comments:{request.user.pk}"):

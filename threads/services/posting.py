@@ -65,11 +65,13 @@ def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
     return ids.get
 
 
-def _posted_once(*, author: User, form_key: str | None, write: Callable[[], Comment]) -> Comment:
-    """The post `write` makes, once per form: given the one-time key of a post this author
-    already made (the form posted again), that post, and nothing is written. Two posts of one
+def _posted_once(
+    *, form_key: str | None, earlier: Callable[[], Comment | None], write: Callable[[], Comment]
+) -> Comment:
+    """The post `write` makes, once per form: when the form was posted before (`earlier` finds
+    what it made: selectors.post_repeated), that post, and nothing is written. Two posts of one
     key at once meet at the unique constraint, in a savepoint; the second returns the first."""
-    if existing := selectors.post_by_form_key(author=author, form_key=form_key):
+    if existing := earlier():
         return existing
     if not form_key:
         return write()
@@ -77,7 +79,7 @@ def _posted_once(*, author: User, form_key: str | None, write: Callable[[], Comm
         with transaction.atomic():
             return write()
     except IntegrityError:
-        if existing := selectors.post_by_form_key(author=author, form_key=form_key):
+        if existing := earlier():
             return existing
         raise
 
@@ -99,7 +101,10 @@ def thread_create(
             author=author, title=title, url=url, text=text, created_at=created_at, key=form_key
         )
 
-    return _posted_once(author=author, form_key=form_key, write=write).thread
+    def earlier() -> Comment | None:
+        return selectors.post_repeated(author=author, form_key=form_key)
+
+    return _posted_once(form_key=form_key, earlier=earlier, write=write).thread
 
 
 def _thread_write(
@@ -156,7 +161,22 @@ def comment_reply(
             key=form_key,
         )
 
-    return _posted_once(author=author, form_key=form_key, write=write)
+    def earlier() -> Comment | None:
+        # Only a reply written now can be a repeat of its text: imports bring their own times.
+        repeated_text = _stored_text(text) if created_at is None else None
+        return selectors.post_repeated(
+            author=author, form_key=form_key, parent_id=parent_id, text=repeated_text
+        )
+
+    return _posted_once(form_key=form_key, earlier=earlier, write=write)
+
+
+def _stored_text(text: str) -> str | None:
+    """The text as a reply would store it; None for one that would be refused."""
+    try:
+        return text_checked(text)
+    except ForumError:
+        return None
 
 
 def _reply_write(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('threads', '0010_remove_moderationaction_target_url'),
+        ('threads', '0011_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
