@@ -2,7 +2,7 @@
 the request asked for JSON. The middleware and Django's handlers come here."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 
@@ -14,7 +14,9 @@ TITLES = {
     400: "Bad request",
     403: "Forbidden",
     404: "Not found",
+    405: "Method not allowed",
     409: "Conflict",
+    413: "Too large",
     429: "Too many requests",
     500: "Something went wrong",
     503: "Database unavailable",
@@ -74,7 +76,17 @@ def client_error_page(request, exception: Exception | None, status: int) -> Http
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        message = "The request is larger than any form of the forum takes: nothing was saved."
+        return error_page(request, 413, message)
     return client_error_page(request, exception, 400)
+
+
+def method_not_allowed(request, allowed: str) -> HttpResponse:
+    """405, in words: Django's own answer has no body."""
+    response = error_page(request, 405, f"This address takes {allowed} requests only.")
+    response["Allow"] = allowed
+    return response
 
 
 def forbidden(request, exception=None):
@@ -96,6 +108,9 @@ WRITING_FORMS = {"reply", "submit", "edit"}
 
 
 def csrf_failure(request, reason=""):
+    # The forum writes by POST alone; read-only pages take no CSRF check (forum.http.read_only).
+    if request.method != "POST":
+        return method_not_allowed(request, "GET, HEAD, POST")
     match = getattr(request, "resolver_match", None)
     if reason == STALE_FORM_TOKEN and match and match.url_name in WRITING_FORMS:
         note = "This form had expired, so nothing was posted: what you wrote is back in it."

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.views.decorators.http import require_safe
 
 from forum.caches import caches_down
+from forum.http import read_only
 
 
-@require_safe
+@read_only
 def healthz(request):
     """200 and "ok" when every cache answers; 503 naming the caches that do not."""
     down = caches_down()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from forum.exceptions import ForumError
@@ -27,11 +28,17 @@ def wants_json(request) -> bool:
     )
 
 
+def read_only(view):
+    """A page that only reads: GET and HEAD, anything else 405. It writes nothing, so there is
+    nothing to forge: a POST to it is told the method is wrong, not that a form expired."""
+    return csrf_exempt(require_safe(view))
+
+
 def open_api(view):
     """A read-only JSON endpoint that any site's scripts may read: its errors are JSON too
     (forum.errors), open to every origin like its answers."""
 
-    @require_safe
+    @read_only
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         request.open_api = True

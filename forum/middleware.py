@@ -22,7 +22,10 @@ class ErrorPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            return errors.method_not_allowed(request, response["Allow"])
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError | InterfaceError | LimitsUnavailable):

@@ -146,3 +146,30 @@ def test_the_last_page_of_a_list_is_found_and_the_next_is_not(reader, build, url
     services.thread_lock(thread_id=op.thread_id, moderator=UserFactory(username="mod"))
     assert reader.get(_page(url, 1)).status_code == 200
     assert reader.get(_page(url, 2)).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_a_method_no_page_takes_answers_405_in_words(client, build, method):
+    op = build.op(build.thread())
+    for address in (f"/item?id={op.pk}", f"/reply?id={op.pk}"):
+        response = getattr(client, method)(address)
+        assert response.status_code == 405, address
+        assert "requests only" in response.content.decode()
+        assert "GET" in response["Allow"]
+
+
+def test_a_post_to_a_reading_page_is_405_not_an_expired_form(build):
+    op = build.op(build.thread())
+    client = Client(enforce_csrf_checks=True)
+    for address in (f"/item?id={op.pk}", "/rss", f"/v0/item/{op.pk}.json"):
+        response = client.post(address)
+        assert response.status_code == 405, address
+        assert response["Allow"] == "GET, HEAD"
+
+
+def test_a_body_larger_than_any_form_is_413(client, build, settings):
+    op = build.op(build.thread())
+    body = {"parent": op.pk, "text": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    response = client.post("/reply", body)
+    assert response.status_code == 413
+    assert "larger than any form" in response.content.decode()

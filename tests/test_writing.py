@@ -9,6 +9,7 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
+from forum.exceptions import ForumError
 from tests.factories import ThreadBuilder, UserFactory
 from tests.visitor import Visitor
 from threads import selectors, services, zlacker
@@ -682,3 +683,15 @@ def test_a_log_in_ends_the_hour_a_draft_session_had(client, build):
     log_in(client, "drafter", f"/reply?id={op.pk}")
     assert "Kept." in client.get(f"/reply?id={op.pk}").content.decode()
     assert Session.objects.get().expire_date - timezone.now() > timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "blank", ["\u202e\u202d\u2066", "\u200b\u200b", "\x07\x08\x1b", "\ufeff", " \n\u00a0"]
+)
+def test_a_text_or_title_that_shows_nothing_is_refused(build, blank):
+    op = build.op(build.thread())
+    with pytest.raises(ForumError, match="the text is empty"):
+        services.comment_reply(parent_id=op.pk, author=UserFactory(), text=blank)
+    with pytest.raises(ForumError, match="Please give a title"):
+        services.thread_create(author=UserFactory(), title=blank + "\u200b", text="Hello.")
+    assert Comment.objects.count() == 1

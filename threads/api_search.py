@@ -5,10 +5,10 @@ import time
 from datetime import UTC, datetime
 
 from django.http import JsonResponse
-from django.views.decorators.http import require_safe
 
 from forum import limits
 from forum.exceptions import ForumError
+from forum.http import read_only
 
 from . import api_reads
 from .search import START, STOP, Hit, marked, search
@@ -32,7 +32,7 @@ def _error(status: int, message: str) -> JsonResponse:
 def api_view(view):
     """Counts the address's requests; answers every refusal as {"status", "message"} JSON."""
 
-    @require_safe
+    @read_only
     @functools.wraps(view)
     def wrapped(request, **kwargs):
         try:

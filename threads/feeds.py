@@ -8,10 +8,10 @@ from django.http import Http404
 from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html
-from django.views.decorators.http import require_safe
 
 from forum import links
 from forum.accounts.models import User
+from forum.http import read_only
 
 from . import conditional, page_cache, selectors
 from .models import Comment
@@ -190,7 +190,7 @@ def _post(request) -> Comment:
 def _served(feed_class, kind: str):
     """The feed's view: a thread's feed is kept under the thread's version, the others a minute."""
 
-    @require_safe
+    @read_only
     def view(request):
         feed = feed_class(kind)
 

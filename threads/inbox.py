@@ -5,16 +5,15 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
-from forum.http import paged, text_response, wants_text
+from forum.http import paged, read_only, text_response, wants_text
 
 from . import policies, selectors, services, textform
 
 PER_PAGE = 30
 
 
-@require_safe
+@read_only
 @login_required
 def replies(request):
     """Lists the replies; opening the first page marks every reply so far as read."""

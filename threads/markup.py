@@ -1,6 +1,7 @@
 """Comment text to safe HTML, by Hacker News rules: paragraphs, *italic*, code, links, >>refs."""
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 import nh3
@@ -34,6 +35,15 @@ _TRAILING_PUNCTUATION = ".,;:!?)]}'\""
 def without_hidden(text: str) -> str:
     """The text without control characters (but newline and tab) and bidi controls."""
     return _HIDDEN.sub("", text)
+
+
+def is_blank(text: str) -> bool:
+    """Whether the text shows nothing: only white space, controls and format characters
+    (zero-width spaces, bidi marks, the byte-order mark)."""
+    return all(char.isspace() or unicodedata.category(char) in _UNSEEN for char in text)
+
+
+_UNSEEN = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
 def referenced_names(text: str) -> set[str]:

@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from forum.accounts import forms
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-from forum.http import form_page, paged, text_response, wants_text
+from forum.http import form_page, paged, read_only, text_response, wants_text
 
 from . import markup, selectors, services, textform
 
@@ -55,7 +55,7 @@ def _user_page(request, shown: User, form, *, status: int = 200, error=None):
     return form_page(request, "registration/user.html", context, status=status, error=error)
 
 
-@require_safe
+@read_only
 def comments(request):
     shown = _user_or_404(request)
     page = paged(request, partial(selectors.comments_by, username=shown.username))
@@ -69,7 +69,7 @@ def comments(request):
     return render(request, "registration/comments.html", context)
 
 
-@require_safe
+@read_only
 def submitted(request):
     shown = _user_or_404(request)
     page = paged(request, partial(selectors.threads_by, username=shown.username))

@@ -4,10 +4,9 @@ from dataclasses import dataclass
 
 from django.shortcuts import render
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_safe
 
 from forum import links
-from forum.http import int_param, text_response, wants_text
+from forum.http import int_param, read_only, text_response, wants_text
 
 from . import textform, zlacker
 from .search import MAX_RESULTS, Hit, marked, search, unmarked
@@ -56,7 +55,7 @@ def _options(request) -> Options:
     return options
 
 
-@require_safe
+@read_only
 def search_page(request):
     options = _options(request)
     query = parse(options.q)

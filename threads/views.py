@@ -9,9 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
-from forum.http import int_param, paged, text_response, wants_text
+from forum.http import int_param, paged, read_only, text_response, wants_text
 
 from . import forms, page_cache, pages, selectors, textform
 from .models import Comment
@@ -68,22 +67,22 @@ def _thread_list(request, select, heading: str):
     return render(request, "threads/front.html", context)
 
 
-@require_safe
+@read_only
 def front(request):
     return _thread_list(request, selectors.threads_ranked, "")
 
 
-@require_safe
+@read_only
 def newest(request):
     return _thread_list(request, selectors.threads_newest, "newest")
 
 
-@require_safe
+@read_only
 def best(request):
     return _thread_list(request, selectors.threads_best, "best")
 
 
-@require_safe
+@read_only
 def item(request):
     text = wants_text(request)
     if text or _may_share(request):
@@ -182,7 +181,7 @@ def _comment_page(request, post: Comment):
     return render(request, "threads/comment.html", context)
 
 
-@require_safe
+@read_only
 def discussion(request):
     post = post_from_request(request)
     if post.is_op:
@@ -202,13 +201,13 @@ def discussion(request):
     return render(request, "threads/discussion.html", context)
 
 
-@require_safe
+@read_only
 def source(request):
     post = post_from_request(request)
     return text_response(pages.PLACEHOLDERS.get(post.state, post.text))
 
 
-@require_safe
+@read_only
 def links(request):
     op = post_from_request(request)
     # Which posts have links is read from their html, so the text form needs both bodies.
@@ -234,7 +233,7 @@ def _removal_reason_for(viewer, post: Comment) -> str:
     return ""
 
 
-@require_safe
+@read_only
 def modlog(request):
     page = paged(request, selectors.moderation_log)
     actions = page.items

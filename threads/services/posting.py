@@ -30,7 +30,7 @@ def text_checked(text: str, *, required: bool = True) -> str:
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
     text = _LEADING_BLANK_LINES.sub("", text)
-    if required and not text.strip():
+    if required and markup.is_blank(text):
         raise ForumError("Please write something: the text is empty.")
     return text
 
@@ -41,7 +41,7 @@ def title_checked(title: str) -> str:
         raise ForumError("The title contains a NUL character, which cannot be stored.")
     # A title sits in lists beside others: a bidi override in it would reorder its neighbours.
     title = " ".join(markup.without_hidden(title).split())
-    if not title:
+    if markup.is_blank(title):
         raise ForumError("Please give a title.")
     if len(title) > MAX_TITLE_LENGTH:
         raise ForumError(
