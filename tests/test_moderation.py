@@ -243,6 +243,39 @@ def test_a_lifted_ban_lets_the_user_post_again(tree, moderator):
     services.comment_reply(parent_id=tree[1].pk, author=author, text="back")
 
 
+def test_a_second_ban_is_refused_and_lifting_the_first_lets_the_user_post(tree, moderator):
+    author = tree[2].author
+    until = timezone.now() + timedelta(days=7)
+    ban = services.user_ban(user=author, moderator=moderator, reason="spam", expires_at=until)
+    with pytest.raises(ForumError) as refused:
+        services.user_ban(user=author, moderator=moderator, reason="again")
+    assert refused.value.status == 409
+    assert str(refused.value) == f"{author.username} is already banned {ban.until}."
+    assert Ban.objects.filter(user=author).count() == 1
+    assert ModerationAction.objects.filter(kind=ModerationAction.Kind.BAN).count() == 1
+    services.user_unban(ban_id=ban.pk, moderator=moderator)
+    services.comment_reply(parent_id=tree[1].pk, author=author, text="back")
+
+
+def test_the_ban_form_refuses_a_user_banned_already(mod_client, tree, moderator):
+    author = tree[2].author
+    services.user_ban(user=author, moderator=moderator, reason="spam")
+    response = mod_client.post(
+        "/admin/threads/ban/add/", {"username": author.username, "reason": "x", "duration": "1"}
+    )
+    assert f"{author.username} is already banned for good." in response.content.decode()
+    assert Ban.objects.filter(user=author).count() == 1
+
+
+def test_remove_and_ban_removes_the_post_of_an_author_banned_already(mod_client, tree, moderator):
+    b = tree[3]
+    services.user_ban(user=b.author, moderator=moderator, reason="spam")
+    answer = admin_action(mod_client, "comment", "remove_and_ban", [b.pk], reason="x", duration="1")
+    assert [str(m) for m in answer.wsgi_request._messages][-1].endswith(": 1 of 1 done.")
+    assert Comment.objects.get(pk=b.pk).state == Comment.State.REMOVED
+    assert Ban.objects.filter(user=b.author).count() == 1
+
+
 def test_unknown_user_in_the_ban_form_is_an_error(mod_client):
     response = mod_client.post(
         "/admin/threads/ban/add/", {"username": "nobody", "reason": "x", "duration": "1"}

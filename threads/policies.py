@@ -44,7 +44,8 @@ def refuse(refusal: Refusal | None) -> None:
 # Taking part
 
 
-def _active_ban(user: User) -> Ban | None:
+def active_ban(user: User) -> Ban | None:
+    """The user's ban in force, the newest should there be more than one; None if not banned."""
     return Ban.objects.active().filter(user=user).order_by("-created_at").first()
 
 
@@ -54,7 +55,7 @@ def reader(user: User) -> User:
     if not user.is_authenticated:
         return user
     seen = copy.copy(user)
-    seen.policy_ban = _active_ban(user)
+    seen.policy_ban = active_ban(user)
     return seen
 
 
@@ -62,7 +63,7 @@ def post_refusal(user: User) -> Refusal | None:
     """A banned user writes nothing: no post, edit, vote, flag or profile change."""
     if not user.is_authenticated:
         return None
-    ban = user.policy_ban if hasattr(user, "policy_ban") else _active_ban(user)
+    ban = user.policy_ban if hasattr(user, "policy_ban") else active_ban(user)
     if ban is None:
         return None
     return Refusal(f"You are banned from posting {ban.until}. Reason: {ban.reason}")
@@ -196,6 +197,9 @@ def move_refusal(*, comment: Comment, new_parent: Comment) -> Refusal | None:
 def ban_refusal(*, user: User) -> Refusal | None:
     if user.is_staff:
         return Refusal(f"{user.username} is staff: staff cannot be banned here.")
+    # One ban at a time: a second would outlive the first one's lifting.
+    if ban := active_ban(user):
+        return Refusal(f"{user.username} is already banned {ban.until}.", status=409)
     return None
 
 
