@@ -14,7 +14,7 @@ from django.utils import timezone
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 
-from .models import Ban, Comment, Flag, Vote
+from .models import Ban, Comment, Flag, Thread, Vote
 
 EDIT_WINDOW = timedelta(hours=2)
 UNVOTE_WINDOW = timedelta(hours=1)
@@ -73,17 +73,17 @@ def replies_closed(parent: Comment) -> Refusal | None:
     """Why the post takes no replies from anyone (its thread loaded), or None when it does."""
     if parent.thread.is_locked:
         return Refusal("This thread is locked: it accepts no new replies.")
-    return {
-        Comment.State.REMOVED: Refusal(
-            "That post was removed by a moderator: it accepts no replies."
-        ),
-        Comment.State.FLAGGED: Refusal(
-            "That post is hidden until a moderator reviews it: it accepts no replies."
-        ),
-        Comment.State.DELETED: Refusal(
-            "That post was deleted by its author: it accepts no replies."
-        ),
-    }.get(parent.state)
+    return _NO_REPLIES_TO.get(parent.state)
+
+
+# Why a post in each state that is not visible takes no replies, nor posts moved under it.
+_NO_REPLIES_TO = {
+    Comment.State.REMOVED: Refusal("That post was removed by a moderator: it accepts no replies."),
+    Comment.State.FLAGGED: Refusal(
+        "That post is hidden until a moderator reviews it: it accepts no replies."
+    ),
+    Comment.State.DELETED: Refusal("That post was deleted by its author: it accepts no replies."),
+}
 
 
 def reply_refusal(*, user: User, parent: Comment) -> Refusal | None:
@@ -191,6 +191,30 @@ def move_refusal(*, comment: Comment, new_parent: Comment) -> Refusal | None:
         return Refusal("A post can only move within its own thread.", status=400)
     if comment.lft <= new_parent.lft <= comment.rght:
         return Refusal("A post cannot move under itself or one of its own replies.", status=400)
+    if new_parent.pk == comment.parent_id:
+        return Refusal(f"This post is a reply to {new_parent.name} already.", status=409)
+    # A moderator puts a post only where a reader could have replied (a locked thread aside).
+    return _NO_REPLIES_TO.get(new_parent.state)
+
+
+# What a moderator's change to a thread finds already done; refused, the log stays true.
+_THREAD_ALREADY = {
+    ("is_locked", True): "This thread is locked already.",
+    ("is_locked", False): "This thread is not locked: there is nothing to unlock.",
+    ("is_pinned", True): "This thread is pinned already.",
+    ("is_pinned", False): "This thread is not pinned: there is nothing to unpin.",
+    ("is_removed", True): "This thread is removed already.",
+    ("is_removed", False): "This thread is not removed: there is nothing to restore.",
+}
+
+
+def thread_change_refusal(*, thread: Thread, **changes) -> Refusal | None:
+    """Refuses a change of the thread's flags or title that would change nothing."""
+    for field, value in changes.items():
+        if getattr(thread, field) == value:
+            if field == "title":
+                return Refusal(f'This thread is titled "{value}" already.', status=409)
+            return Refusal(_THREAD_ALREADY[field, value], status=409)
     return None
 
 
