@@ -53,6 +53,14 @@ def text_response(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
 
 
+def whole_number(raw: str) -> int | None:
+    """The number that `raw` spells in at most 18 ASCII digits (what a database's integer
+    holds), or None when it spells none."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
+
+
 def int_param(request, name: str, *, default: int | None = None) -> int:
     """The whole number in `?name=`; BadRequest saying what is wrong with it otherwise."""
     raw = request.GET.get(name, "")

@@ -73,6 +73,9 @@ EMAIL_CONFIRMATIONS = Rate(3, 60 * 60, "changes of email address")
 LOGIN_FAILURES_PER_PAIR = Rate(5, 15 * 60, "failed log-ins")
 LOGIN_FAILURES_PER_ADDRESS = Rate(20, 15 * 60, "failed log-ins from your address")
 LOGIN_FAILURES_PER_USERNAME = Rate(100, 15 * 60, "failed log-ins for this account")
+# Wrong old passwords on /password/change, per account: a session left open or stolen must not
+# become a way to guess the password behind it.
+PASSWORD_CHANGE_FAILURES = Rate(5, 15 * 60, "wrong old passwords")
 
 NEW_ACCOUNT_AGE = 24 * 60 * 60
 

@@ -120,9 +120,15 @@ def test_password_change(client, db):
         "/password/change",
         {"old_password": "nope", "new_password1": "x1y2z3w4v5", "new_password2": "x1y2z3w4v5"},
     )
-    assert wrong.status_code == 200 and "Your old password was entered incorrectly" in (
+    assert wrong.status_code == 400 and "Your old password was entered incorrectly" in (
         wrong.content.decode()
     )
+
+
+def test_a_refused_password_reset_form_answers_400(client, db):
+    response = client.post("/password/reset", {"email": "not an address"})
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
 
 
 def test_password_reset_mails_only_a_confirmed_address(client, db):

@@ -81,6 +81,10 @@ def test_a_comment_has_hn_fields_and_its_kids(client, build, thread):
 @pytest.mark.django_db
 def test_unknown_items_and_users_are_null(client, thread):
     assert get(client, "/v0/item/999999.json") is None
+    for odd in ("-1", "abc", "1.5", "99999999999999999999", "%C2%B2"):
+        response = client.get(f"/v0/item/{odd}.json")
+        assert response["Content-Type"].startswith("application/json"), odd
+        assert get(client, f"/v0/item/{odd}.json") is None, odd
     assert get(client, "/v0/user/nobody.json") is None
 
 

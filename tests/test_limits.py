@@ -119,6 +119,30 @@ def test_a_locked_out_guess_is_not_told_whether_the_password_was_right(client, d
         assert "do not match" not in page
 
 
+def change_password(client, old_password):
+    new = "a brand new passphrase"
+    form = {"old_password": old_password, "new_password1": new, "new_password2": new}
+    return client.post("/password/change", form)
+
+
+def test_wrong_old_passwords_on_password_change_are_limited_per_account(client, db):
+    owner = UserFactory(username="owner")
+    client.force_login(owner)
+    statuses = [change_password(client, f"guess {n}").status_code for n in range(5)]
+    assert statuses == [400] * 5
+    # Locked: the right password changes nothing, and the page says neither right nor wrong.
+    locked = change_password(client, PASSWORD)
+    page = locked.content.decode()
+    assert locked.status_code == 429 and locked["Retry-After"]
+    assert "Too many wrong old passwords: at most 5 in 15 minutes. Try again in" in page
+    assert "entered incorrectly" not in page
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+    # Another account, another count.
+    client.force_login(UserFactory(username="other"))
+    assert change_password(client, PASSWORD).status_code == 302
+
+
 def test_an_address_that_sprays_usernames_locks_itself(client, db):
     UserFactory(username="victim")
     for n in range(20):

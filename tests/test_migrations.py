@@ -12,6 +12,7 @@ from threads.models import ModerationAction, Thread
 
 BEFORE = [("threads", "0008_modlog_remove_all")]
 OPS_AND_TARGETS = import_module("threads.migrations.0009_thread_op_modlog_targets")
+SKELETON_DIGITS = import_module("forum.accounts.migrations.0006_name_skeleton_digits")
 
 
 def test_a_thread_names_its_opening_post_when_created(build):
@@ -27,6 +28,16 @@ def test_the_migration_names_the_opening_post_of_threads_written_before(build):
     OPS_AND_TARGETS.thread_ops_fill(apps, None)
     for thread in threads:
         assert Thread.objects.get(pk=thread.pk).op == build.op(thread)
+
+
+def test_the_migration_draws_every_stored_skeleton_again(db):
+    users = [User.objects.create(username=name) for name in ("d3rang", "dr-dsh", "zacwes")]
+    User.objects.update(name_skeleton="stale")
+    SKELETON_DIGITS.fill_skeletons(apps, None)
+    skeletons = dict(
+        User.objects.filter(pk__in=[u.pk for u in users]).values_list("username", "name_skeleton")
+    )
+    assert skeletons == {"d3rang": "derang", "dr-dsh": "dr_dsh", "zacwes": "zacwes"}
 
 
 def _migrate(targets) -> MigrationExecutor:

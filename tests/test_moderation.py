@@ -204,6 +204,66 @@ def test_a_moderator_edits_a_title(mod_client, client, tree):
     assert ModerationAction.objects.filter(kind="retitle").exists()
 
 
+@pytest.mark.parametrize(
+    ("service", "message"),
+    [
+        (services.thread_lock, "This thread is locked already."),
+        (services.thread_unlock, "This thread is not locked: there is nothing to unlock."),
+        (services.thread_pin, "This thread is pinned already."),
+        (services.thread_unpin, "This thread is not pinned: there is nothing to unpin."),
+        (services.thread_remove, "This thread is removed already."),
+        (services.thread_restore, "This thread is not removed: there is nothing to restore."),
+    ],
+)
+def test_a_thread_change_that_changes_nothing_is_refused_and_not_logged(
+    tree, moderator, service, message
+):
+    thread = tree[0]
+    # Lock, pin and remove find it done once done; unlock, unpin and restore find it so at once.
+    if service.__name__ in ("thread_lock", "thread_pin", "thread_remove"):
+        service(thread_id=thread.pk, moderator=moderator)
+    logged = ModerationAction.objects.count()
+    with pytest.raises(ForumError) as refused:
+        service(thread_id=thread.pk, moderator=moderator)
+    assert (str(refused.value), refused.value.status) == (message, 409)
+    assert ModerationAction.objects.count() == logged
+
+
+def test_retitling_to_the_same_title_is_refused_and_not_logged(tree, moderator):
+    with pytest.raises(ForumError, match='titled "Moderated thread" already') as refused:
+        services.thread_retitle(thread_id=tree[0].pk, moderator=moderator, title="Moderated thread")
+    assert refused.value.status == 409 and not ModerationAction.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("service", "message"),
+    [
+        (services.comment_remove, "This post is already removed."),
+        (services.comment_restore, "This post is not removed or hidden"),
+    ],
+)
+def test_a_post_change_that_changes_nothing_is_refused_and_not_logged(
+    tree, moderator, service, message
+):
+    b = tree[3]
+    if service is services.comment_remove:
+        services.comment_remove(comment_id=b.pk, moderator=moderator)
+    logged = ModerationAction.objects.count()
+    with pytest.raises(ForumError, match=message) as refused:
+        service(comment_id=b.pk, moderator=moderator)
+    assert refused.value.status == 409 and ModerationAction.objects.count() == logged
+
+
+def test_the_admin_reports_a_change_that_changes_nothing(mod_client, tree):
+    thread = tree[0]
+    admin_action(mod_client, "thread", "lock", [thread.pk], reason="")
+    answer = admin_action(mod_client, "thread", "lock", [thread.pk], reason="")
+    shown = [str(message) for message in answer.wsgi_request._messages]
+    assert shown[-1] == f"Not done for {thread}: This thread is locked already."
+    assert not any(message.startswith("Lock threads: 1 of 1") for message in shown[1:])
+    assert ModerationAction.objects.filter(kind="lock").count() == 1
+
+
 # Bans
 
 
@@ -241,6 +301,39 @@ def test_a_lifted_ban_lets_the_user_post_again(tree, moderator):
     ban = services.user_ban(user=author, moderator=moderator, reason="cool off")
     services.user_unban(ban_id=ban.pk, moderator=moderator)
     services.comment_reply(parent_id=tree[1].pk, author=author, text="back")
+
+
+def test_a_second_ban_is_refused_and_lifting_the_first_lets_the_user_post(tree, moderator):
+    author = tree[2].author
+    until = timezone.now() + timedelta(days=7)
+    ban = services.user_ban(user=author, moderator=moderator, reason="spam", expires_at=until)
+    with pytest.raises(ForumError) as refused:
+        services.user_ban(user=author, moderator=moderator, reason="again")
+    assert refused.value.status == 409
+    assert str(refused.value) == f"{author.username} is already banned {ban.until}."
+    assert Ban.objects.filter(user=author).count() == 1
+    assert ModerationAction.objects.filter(kind=ModerationAction.Kind.BAN).count() == 1
+    services.user_unban(ban_id=ban.pk, moderator=moderator)
+    services.comment_reply(parent_id=tree[1].pk, author=author, text="back")
+
+
+def test_the_ban_form_refuses_a_user_banned_already(mod_client, tree, moderator):
+    author = tree[2].author
+    services.user_ban(user=author, moderator=moderator, reason="spam")
+    response = mod_client.post(
+        "/admin/threads/ban/add/", {"username": author.username, "reason": "x", "duration": "1"}
+    )
+    assert f"{author.username} is already banned for good." in response.content.decode()
+    assert Ban.objects.filter(user=author).count() == 1
+
+
+def test_remove_and_ban_removes_the_post_of_an_author_banned_already(mod_client, tree, moderator):
+    b = tree[3]
+    services.user_ban(user=b.author, moderator=moderator, reason="spam")
+    answer = admin_action(mod_client, "comment", "remove_and_ban", [b.pk], reason="x", duration="1")
+    assert [str(m) for m in answer.wsgi_request._messages][-1].endswith(": 1 of 1 done.")
+    assert Comment.objects.get(pk=b.pk).state == Comment.State.REMOVED
+    assert Ban.objects.filter(user=b.author).count() == 1
 
 
 def test_unknown_user_in_the_ban_form_is_an_error(mod_client):
@@ -349,6 +442,31 @@ def test_impossible_moves_are_refused_and_change_nothing(tree, build, moderator,
     assert not ModerationAction.objects.exists()
 
 
+def test_moving_a_post_under_its_own_parent_is_refused_and_not_logged(tree, moderator):
+    thread, op, a, b, c, d = tree
+    with pytest.raises(ForumError) as refused:
+        services.comment_move(comment_id=b.pk, new_parent_id=a.pk, moderator=moderator)
+    assert str(refused.value) == f"This post is a reply to {a.name} already."
+    assert refused.value.status == 409 and not ModerationAction.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        (Comment.State.REMOVED, "That post was removed by a moderator: it accepts no replies."),
+        (Comment.State.DELETED, "That post was deleted by its author: it accepts no replies."),
+        (Comment.State.FLAGGED, "That post is hidden until a moderator reviews it"),
+    ],
+)
+def test_a_post_moves_only_under_a_post_that_takes_replies(tree, moderator, state, message):
+    thread, op, a, b, c, d = tree
+    Comment.objects.filter(pk=d.pk).update(state=state)
+    with pytest.raises(ForumError, match=message):
+        services.comment_move(comment_id=b.pk, new_parent_id=d.pk, moderator=moderator)
+    assert Comment.objects.get(pk=b.pk).parent_id == a.pk
+    assert not ModerationAction.objects.exists()
+
+
 def test_a_bad_move_in_the_admin_is_reported(mod_client, tree):
     b, c = tree[3], tree[4]
     response = admin_action(mod_client, "comment", "move", [b.pk], new_parent=c.pk, reason="")
@@ -363,7 +481,8 @@ def test_a_bad_move_in_the_admin_is_reported(mod_client, tree):
 def test_the_modlog_is_public_newest_first_and_paged(client, tree, moderator, settings):
     thread = tree[0]
     for n in range(35):
-        services.thread_lock(thread_id=thread.pk, moderator=moderator, reason=f"r{n}")
+        change = services.thread_unlock if n % 2 else services.thread_lock
+        change(thread_id=thread.pk, moderator=moderator, reason=f"r{n}")
     first = client.get("/modlog").content.decode()
     assert first.index("(reason: r34)") < first.index("(reason: r33)")
     assert "(reason: r4)" not in first and '<a class="more" href="?p=2">' in first

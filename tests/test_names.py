@@ -24,7 +24,19 @@ def login(client, username, password, address="10.0.0.1"):
 
 @pytest.mark.parametrize(
     ("existing", "lookalike"),
-    [("alice", "aIice"), ("victim", "vict1m"), ("mary", "rnary"), ("bob", "B0B"), ("w_x", "vv_x")],
+    [
+        ("alice", "aIice"),
+        ("victim", "vict1m"),
+        ("mary", "rnary"),
+        ("bob", "B0B"),
+        ("w_x", "vv_x"),
+        ("dr_dsh", "dr-dsh"),
+        ("salgat", "5algat"),
+        ("derang", "d3rang"),
+        ("zacwes", "zacwe5"),
+        ("bozo", "8o2o"),
+        ("tata", "7a74"),
+    ],
 )
 def test_a_name_that_looks_like_anothers_is_refused_with_a_clear_sentence(
     client, db, existing, lookalike
@@ -49,6 +61,10 @@ def test_the_skeleton_sees_through_case_compatibility_forms_and_lookalike_letter
     assert skeleton("aIice") == skeleton("ALICE") == skeleton("ａｌｉｃｅ") == skeleton("аlicе")
     assert skeleton("rnary") == skeleton("mary") and skeleton("vvendy") == skeleton("wendy")
     assert skeleton("O0o") == "ooo" and skeleton("Kate") == skeleton("kate")
+    assert skeleton("d3-r4ng") == skeleton("de_rang") == "de_rang"
+    assert skeleton("2345_78") == skeleton("zeas-tb") == "zeas_tb"
+    # 6, 9 and the rest stay: each stand-in added refuses more names chosen in good faith.
+    assert skeleton("x69") == "x69"
 
 
 def test_the_admin_and_createsuperuser_apply_the_same_rule(client, db, monkeypatch):

@@ -299,6 +299,19 @@ def test_bad_vote_requests_get_clear_errors(client, post, user):
     assert client.delete(f"/vote?id={post.pk}&how=up").status_code == 405
 
 
+def test_a_vote_on_a_post_of_a_removed_thread_says_the_thread_was_removed(client, post, user):
+    services.thread_remove(thread_id=post.tree_id, moderator=UserFactory(is_staff=True))
+    client.force_login(user)
+    for answer in (
+        client.get(f"/vote?id={post.pk}&how=up"),
+        client.post(f"/vote?id={post.pk}&how=up"),
+        client.post(f"/flag?id={post.pk}", {"reason": "spam"}),
+    ):
+        assert answer.status_code == 404
+        assert "This thread was removed by a moderator." in answer.content.decode()
+    assert points_of(post) == 1
+
+
 def test_voting_needs_a_login_and_a_csrf_token(post, user):
     anonymous = Client()
     response = anonymous.post(f"/vote?id={post.pk}&how=up")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 
-from . import services, zlacker
+from . import policies, services, zlacker
 from .admin_actions import (
     BanForm,
     MoveForm,
@@ -324,8 +324,8 @@ class NewBanForm(forms.ModelForm):
         user = User.objects.filter(username__iexact=name).first()
         if user is None:
             raise forms.ValidationError(f"There is no user named {name}.")
-        if user.is_staff:
-            raise forms.ValidationError(f"{user.username} is staff: staff cannot be banned here.")
+        if refusal := policies.ban_refusal(user=user):
+            raise forms.ValidationError(str(refusal))
         return user
 
 

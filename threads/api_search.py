@@ -8,7 +8,7 @@ from django.http import JsonResponse
 
 from forum import limits
 from forum.exceptions import ForumError
-from forum.http import read_only
+from forum.http import read_only, whole_number
 
 from . import api_reads
 from .search import START, STOP, Hit, marked, search
@@ -166,9 +166,10 @@ def _words_marked(value: str, words: list[str]) -> str:
 
 
 def _item_id(raw: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+    number = whole_number(raw)
+    if number is None:
         raise QueryError(f"An item's id is a whole number, not {raw!r}.")
-    return int(raw)
+    return number
 
 
 @api_view

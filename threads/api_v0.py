@@ -6,7 +6,7 @@ import json
 from django.http import HttpResponse
 
 from forum import limits
-from forum.http import open_api
+from forum.http import open_api, whole_number
 
 from . import conditional, hn, page_cache
 
@@ -43,15 +43,17 @@ def _site_answer(request, read) -> HttpResponse:
 
 
 @api_view
-def item(request, item_id: int):
-    stamp = hn.item_stamp(item_id=item_id)
+def item(request, item_id: str):
+    # Any id that names no item is null, as on Hacker News: -1 and abc as much as 999999.
+    number = whole_number(item_id)
+    stamp = None if number is None else hn.item_stamp(item_id=number)
     if stamp is None:
         return HttpResponse(_json(request, None)[0], content_type="application/json")
     return conditional.answer(
         request,
         key=conditional.thread_key(request, stamp),
         timeout=page_cache.TIMEOUT,
-        build=lambda: _json(request, hn.item(item_id=item_id)),
+        build=lambda: _json(request, hn.item(item_id=number)),
     )
 
 

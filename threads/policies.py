@@ -14,7 +14,7 @@ from django.utils import timezone
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 
-from .models import Ban, Comment, Flag, Vote
+from .models import Ban, Comment, Flag, Thread, Vote
 
 EDIT_WINDOW = timedelta(hours=2)
 UNVOTE_WINDOW = timedelta(hours=1)
@@ -44,7 +44,8 @@ def refuse(refusal: Refusal | None) -> None:
 # Taking part
 
 
-def _active_ban(user: User) -> Ban | None:
+def active_ban(user: User) -> Ban | None:
+    """The user's ban in force, the newest should there be more than one; None if not banned."""
     return Ban.objects.active().filter(user=user).order_by("-created_at").first()
 
 
@@ -54,7 +55,7 @@ def reader(user: User) -> User:
     if not user.is_authenticated:
         return user
     seen = copy.copy(user)
-    seen.policy_ban = _active_ban(user)
+    seen.policy_ban = active_ban(user)
     return seen
 
 
@@ -62,7 +63,7 @@ def post_refusal(user: User) -> Refusal | None:
     """A banned user writes nothing: no post, edit, vote, flag or profile change."""
     if not user.is_authenticated:
         return None
-    ban = user.policy_ban if hasattr(user, "policy_ban") else _active_ban(user)
+    ban = user.policy_ban if hasattr(user, "policy_ban") else active_ban(user)
     if ban is None:
         return None
     return Refusal(f"You are banned from posting {ban.until}. Reason: {ban.reason}")
@@ -72,17 +73,17 @@ def replies_closed(parent: Comment) -> Refusal | None:
     """Why the post takes no replies from anyone (its thread loaded), or None when it does."""
     if parent.thread.is_locked:
         return Refusal("This thread is locked: it accepts no new replies.")
-    return {
-        Comment.State.REMOVED: Refusal(
-            "That post was removed by a moderator: it accepts no replies."
-        ),
-        Comment.State.FLAGGED: Refusal(
-            "That post is hidden until a moderator reviews it: it accepts no replies."
-        ),
-        Comment.State.DELETED: Refusal(
-            "That post was deleted by its author: it accepts no replies."
-        ),
-    }.get(parent.state)
+    return _NO_REPLIES_TO.get(parent.state)
+
+
+# Why a post in each state that is not visible takes no replies, nor posts moved under it.
+_NO_REPLIES_TO = {
+    Comment.State.REMOVED: Refusal("That post was removed by a moderator: it accepts no replies."),
+    Comment.State.FLAGGED: Refusal(
+        "That post is hidden until a moderator reviews it: it accepts no replies."
+    ),
+    Comment.State.DELETED: Refusal("That post was deleted by its author: it accepts no replies."),
+}
 
 
 def reply_refusal(*, user: User, parent: Comment) -> Refusal | None:
@@ -190,12 +191,39 @@ def move_refusal(*, comment: Comment, new_parent: Comment) -> Refusal | None:
         return Refusal("A post can only move within its own thread.", status=400)
     if comment.lft <= new_parent.lft <= comment.rght:
         return Refusal("A post cannot move under itself or one of its own replies.", status=400)
+    if new_parent.pk == comment.parent_id:
+        return Refusal(f"This post is a reply to {new_parent.name} already.", status=409)
+    # A moderator puts a post only where a reader could have replied (a locked thread aside).
+    return _NO_REPLIES_TO.get(new_parent.state)
+
+
+# What a moderator's change to a thread finds already done; refused, the log stays true.
+_THREAD_ALREADY = {
+    ("is_locked", True): "This thread is locked already.",
+    ("is_locked", False): "This thread is not locked: there is nothing to unlock.",
+    ("is_pinned", True): "This thread is pinned already.",
+    ("is_pinned", False): "This thread is not pinned: there is nothing to unpin.",
+    ("is_removed", True): "This thread is removed already.",
+    ("is_removed", False): "This thread is not removed: there is nothing to restore.",
+}
+
+
+def thread_change_refusal(*, thread: Thread, **changes) -> Refusal | None:
+    """Refuses a change of the thread's flags or title that would change nothing."""
+    for field, value in changes.items():
+        if getattr(thread, field) == value:
+            if field == "title":
+                return Refusal(f'This thread is titled "{value}" already.', status=409)
+            return Refusal(_THREAD_ALREADY[field, value], status=409)
     return None
 
 
 def ban_refusal(*, user: User) -> Refusal | None:
     if user.is_staff:
         return Refusal(f"{user.username} is staff: staff cannot be banned here.")
+    # One ban at a time: a second would outlive the first one's lifting.
+    if ban := active_ban(user):
+        return Refusal(f"{user.username} is already banned {ban.until}.", status=409)
     return None
 
 

@@ -20,7 +20,7 @@ urlpatterns = [
     path("flag", writing.flag, name="flag"),
     path("vote", voting.vote, name="vote"),
     path("replies", inbox.replies, name="replies"),
-    path("v0/item/<int:item_id>.json", api_v0.item, name="api-item"),
+    path("v0/item/<str:item_id>.json", api_v0.item, name="api-item"),
     path("v0/user/<str:username>.json", api_v0.user, name="api-user"),
     path("v0/maxitem.json", api_v0.maxitem),
     path("v0/topstories.json", api_v0.topstories),

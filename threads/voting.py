@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from forum.http import int_param, wants_json
+from forum.http import wants_json
 
 from . import policies, services
 from .models import Comment, Vote
@@ -21,13 +21,14 @@ HOW = {"up": "vote up", "down": "vote down", "un": "take back your vote on"}
 @login_required
 def vote(request):
     """/vote?id=N&how=up|down|un: GET asks to confirm, POST votes and goes back to the post."""
-    post_id = int_param(request, "id")
     how = request.GET.get("how", "")
     if how not in HOW:
         raise BadRequest(f"how must be up, down or un, not {how!r}.")
+    # Found as every page finds a post: a removed thread's post says so, here as on /flag.
+    post = post_from_request(request)
     if request.method != "POST":
-        return _confirm_page(request, how)
-    comment = _cast(request.user, post_id, how)
+        return _confirm_page(request, post, how)
+    comment = _cast(request.user, post.pk, how)
     if wants_json(request):
         return JsonResponse(_state(comment, request.user))
     return HttpResponseRedirect(_back_to(request, comment))
@@ -56,8 +57,7 @@ def _back_to(request, comment: Comment) -> str:
     return post_in_thread(comment)
 
 
-def _confirm_page(request, how: str):
-    post = post_from_request(request)
+def _confirm_page(request, post: Comment, how: str):
     # Refused at once, not after a click: own post, voted already, no karma to downvote, ...
     if how == "un":
         policies.refuse(policies.unvote_refusal(user=request.user, comment=post))

@@ -22,6 +22,14 @@ _LOOKALIKE_LETTERS = str.maketrans(
         "|": "l",
         "ı": "l",
         "0": "o",
+        # Digits written for the letters they resemble (dr_dsh's d3rang), and - for _.
+        "2": "z",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "-": "_",
         # Cyrillic and Greek letters drawn like Latin ones (NFKC leaves them as they are).
         "а": "a",
         "с": "c",

@@ -49,7 +49,7 @@ urlpatterns = [
     path(
         "password/reset/<uidb64>/<token>",
         _form(
-            auth_views.PasswordResetConfirmView,
+            views.PasswordResetConfirmView,
             "Choose a new password",
             "save",
             success_url=reverse_lazy("password_reset_complete"),

@@ -121,7 +121,15 @@ def login(request):
     return response
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class RefusedFormIs400:
+    """A Django form view whose refused form is shown again with 400, as every form here is."""
+
+    def form_invalid(self, form):
+        context = self.get_context_data(form=form)
+        return form_page(self.request, self.template_name, context, status=400)
+
+
+class PasswordResetView(RefusedFormIs400, auth_views.PasswordResetView):
     """Django's reset by email, with requests limited per address; the answer is the same
     redirect, as soon, whether or not an account has the address (see forms)."""
 
@@ -154,13 +162,42 @@ def email_confirm(request):
     )
 
 
-password_change = login_required(
-    auth_views.PasswordChangeView.as_view(
-        template_name="registration/form.html",
-        success_url=reverse_lazy("password_change_done"),
-        extra_context={"title": "Change password", "button": "change"},
-    )
-)
+class PasswordResetConfirmView(RefusedFormIs400, auth_views.PasswordResetConfirmView):
+    """Django's choice of a new password from a reset link."""
+
+
+class PasswordChangeView(RefusedFormIs400, auth_views.PasswordChangeView):
+    """Django's change of password, with wrong old passwords limited per account: a session
+    left open or stolen must not become a way to guess the password behind it."""
+
+    template_name = "registration/form.html"
+    success_url = reverse_lazy("password_change_done")
+    extra_context = {"title": "Change password", "button": "change"}
+
+    def _limit_key(self) -> str:
+        return f"password-change:{self.request.user.pk}"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            limits.check(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+        except limits.RateLimited as error:
+            # A fresh form: the posted one would check the old password to show its errors,
+            # and so tell a guesser, uncounted, whether each guess was right.
+            context = self.get_context_data(form=self.get_form_class()(user=request.user))
+            return form_page(request, self.template_name, context, error=error)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            limits.count(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        limits.reset(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+        return super().form_valid(form)
+
+
+password_change = login_required(PasswordChangeView.as_view())
 
 
 class LogoutView(auth_views.LogoutView):

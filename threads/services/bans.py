@@ -69,7 +69,7 @@ def comment_remove_and_ban(
 ) -> Comment:
     """Both or neither: a refused ban leaves the post as it was."""
     comment = comment_remove(comment_id=comment_id, moderator=moderator, reason=reason)
-    if not Ban.objects.active().filter(user=comment.author).exists():
+    if policies.active_ban(comment.author) is None:
         user_ban(
             user=comment.author,
             moderator=moderator,

@@ -135,6 +135,7 @@ def flags_dismiss(*, comment_id: int, moderator: User) -> Comment:
 
 def _thread_change(*, thread_id: int, moderator: User, kind: str, reason: str, **changes):
     thread = locked_thread(thread_id)
+    policies.refuse(policies.thread_change_refusal(thread=thread, **changes))
     for field, value in changes.items():
         setattr(thread, field, value)
     thread_touch(thread_id, **changes)
