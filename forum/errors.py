@@ -16,6 +16,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
     413: "Too large",
     429: "Too many requests",
     500: "Something went wrong",

@@ -44,6 +44,31 @@
   let folded = new Set((() => {
     try { return JSON.parse(store.get(FOLDED_KEY) || '[]').map(String); } catch (e) { return []; }
   })());
+  // The post a link leads to (the #anchor, or the post an /item or /discussion page is about)
+  // and its parents stay open whatever folds are remembered: the reader came to read it.
+  const opened = new Set();
+  const isFolded = (post) => folded.has(post.id) && !opened.has(post.id);
+
+  function openTo(id) {
+    const target = id && document.getElementById(id);
+    if (!target || !target.matches('main article.post')) return null;
+    let depth = depthOf(target);
+    opened.add(target.id);
+    for (let post = target.previousElementSibling; post && depth > 1;
+      post = post.previousElementSibling) {
+      if (post.matches('article.post') && depthOf(post) < depth) {
+        opened.add(post.id);
+        depth = depthOf(post);
+      }
+    }
+    return target;
+  }
+
+  function linkTarget() {
+    let id = '';
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { /* a malformed hash */ }
+    return id;
+  }
 
   function subtreeSize(all, index) {
     let end = index + 1;
@@ -59,23 +84,24 @@
       const hidden = depth > hideDeeperThan;
       if (!hidden) hideDeeperThan = Infinity;
       post.classList.toggle('folded-away', hidden);
-      const isFolded = folded.has(post.id);
-      post.classList.toggle('collapsed', isFolded);
-      if (isFolded && !hidden) hideDeeperThan = depth;
+      const closed = isFolded(post);
+      post.classList.toggle('collapsed', closed);
+      if (closed && !hidden) hideDeeperThan = depth;
       const button = post.querySelector(':scope > .head > button.fold');
       const count = post.querySelector(':scope > .head > .hidden-count');
       if (!button) return;
       const size = subtreeSize(all, index);
-      button.textContent = isFolded ? '[+' + size + ']' : '[\u2013]';
-      button.setAttribute('aria-expanded', String(!isFolded));
-      button.setAttribute('aria-label', (isFolded ? 'Unfold ' : 'Fold ') + nameOf(post)
+      button.textContent = closed ? '[+' + size + ']' : '[\u2013]';
+      button.setAttribute('aria-expanded', String(!closed));
+      button.setAttribute('aria-label', (closed ? 'Unfold ' : 'Fold ') + nameOf(post)
         + (size > 1 ? ' and its ' + (size - 1) + (size === 2 ? ' reply' : ' replies') : ''));
-      count.textContent = isFolded ? size + (size === 1 ? ' post' : ' posts') + ' hidden' : '';
+      count.textContent = closed ? size + (size === 1 ? ' post' : ' posts') + ' hidden' : '';
     });
   }
 
   function toggle(post) {
-    if (folded.has(post.id)) folded.delete(post.id); else folded.add(post.id);
+    if (isFolded(post)) folded.delete(post.id); else folded.add(post.id);
+    opened.delete(post.id);
     const kept = Array.from(folded).slice(-MAX_FOLDED);
     folded = new Set(kept);
     store.set(FOLDED_KEY, JSON.stringify(kept));
@@ -95,7 +121,19 @@
       head.prepend(button, ' ');
       head.append(count);
     });
+    const anchored = openTo(linkTarget());
+    const pagePost = openTo(new URLSearchParams(location.search).get('id'));
     render();
+    // An /item page's own post is on top already; a discussion's is at the end of the chain.
+    if (anchored) anchored.scrollIntoView();
+    else if (pagePost && !location.hash
+      && pagePost.getBoundingClientRect().top > window.innerHeight / 2) pagePost.scrollIntoView();
+    window.addEventListener('hashchange', () => {
+      const target = openTo(linkTarget());
+      if (!target) return;
+      render();
+      target.scrollIntoView();
+    });
   }
 
   // Keys: j/k next/previous post, p parent, r reply, c fold, ? the list of keys.
@@ -201,6 +239,77 @@
     e.preventDefault();
     action();
   });
+
+  // Times are UTC; hovering or focusing one (or its post) tells how long ago it was. Worked
+  // out then, for that one time, so a page of thousands of posts costs nothing at load.
+  const AGO_UNITS = [['year', 31536000], ['month', 2592000], ['day', 86400], ['hour', 3600],
+    ['minute', 60]];
+  const relative = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
+
+  function ago(date) {
+    const seconds = (Date.now() - date.getTime()) / 1000;
+    const [unit, size] = AGO_UNITS.find(([, length]) => Math.abs(seconds) >= length)
+      || ['second', 1];
+    return relative.format(-Math.trunc(seconds / size), unit);
+  }
+
+  function explainTime(time) {
+    const date = time && new Date(time.getAttribute('datetime'));
+    if (!date || Number.isNaN(date.getTime())) return;
+    time.title = time.textContent.trim() + ' UTC (' + ago(date) + ')';
+  }
+
+  // HN's parent | prev | next | root links, added to a post when the reader first reaches
+  // it: the shared post HTML stays as small as it is. Each leads to a post on this page.
+  function relatives(post) {
+    const depth = depthOf(post);
+    const up = post.querySelector(':scope > .parent a.ref');
+    const found = { parent: up && up.getAttribute('href') };
+    const anchor = (el) => '#' + el.id;
+    let sibling = true;  // until the walk back passes the parent
+    for (let el = post.previousElementSibling; el; el = el.previousElementSibling) {
+      if (!el.matches('article.post')) continue;
+      const d = depthOf(el);
+      if (d === depth && sibling && !found.prev) found.prev = anchor(el);
+      if (d < depth) sibling = false;
+      if (d === 1 && depth > 1) found.root = anchor(el);
+      if (d <= 1 || (depth === 1 && found.prev)) break;
+    }
+    for (let el = post.nextElementSibling; el; el = el.nextElementSibling) {
+      if (!el.matches('article.post')) continue;
+      const d = depthOf(el);
+      if (d === depth) found.next = anchor(el);
+      if (d <= depth) break;
+    }
+    return found;
+  }
+
+  function addRelativeLinks(post) {
+    const head = post.querySelector(':scope > .head');
+    if (!head || head.querySelector(':scope > .relatives')) return;
+    const found = relatives(post);
+    const nav = document.createElement('span');
+    nav.className = 'relatives';
+    ['parent', 'prev', 'next', 'root'].filter((which) => found[which]).forEach((which) => {
+      const link = document.createElement('a');
+      link.href = found[which];
+      link.textContent = which;
+      nav.append(' | ', link);
+    });
+    if (nav.childElementCount) head.insertBefore(nav, head.querySelector(':scope > .hidden-count'));
+  }
+
+  function onReach(e) {
+    if (!(e.target instanceof Element)) return;
+    explainTime(e.target.closest('time[datetime]'));
+    const post = e.target.closest('article.post, section.op');
+    if (!post) return;
+    explainTime(post.querySelector('time[datetime]'));
+    if (post.matches('main article.post')) addRelativeLinks(post);
+  }
+
+  document.addEventListener('pointerover', onReach);
+  document.addEventListener('focusin', onReach);
 
   addThemeSwitch();
   addFoldButtons();

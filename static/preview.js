@@ -44,6 +44,9 @@
       }).then((html) => {
         const el = new DOMParser().parseFromString(html, 'text/html').getElementById(id);
         if (!el) throw new Error('post not in page');
+        // Numbered as its own page counts, not as this one does: shown without a number.
+        const number = el.querySelector(':scope > .head > .num');
+        if (number) number.remove();
         return stripIds(el);
       });
       p.catch(() => cache.delete(id));  // let a later hover try again

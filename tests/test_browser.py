@@ -32,6 +32,18 @@ def test_a_ref_to_a_post_off_the_page_is_fetched_for_its_preview(page):
     )
 
 
+def test_a_preview_numbers_a_post_as_the_thread_does_or_not_at_all(page):
+    page.goto(seed_thread_url(page))
+    article(page, post("R3")).locator(".parent a.ref").hover()
+    expect(page.locator(".preview .num")).to_have_text("2.", timeout=3000)
+    salgat = post("R3")
+    page.goto(f"{page.base}/item?id={salgat.pk}")
+    article(page, salgat).locator(".parent a.ref").hover()
+    preview = page.locator(".preview")
+    expect(preview).to_contain_text("akjetm+D3", timeout=5000)
+    expect(preview.locator(".num")).to_have_count(0)
+
+
 def test_a_long_press_pins_the_preview_until_it_is_closed(page):
     page.goto(seed_thread_url(page))
     url_before = page.url

@@ -266,3 +266,78 @@ def test_text_links_and_meta_meet_wcag_aa_contrast(
         if contrast(fg, bg) < 4.5:
             low.append(f"{selector}: {fg} on {bg} = {contrast(fg, bg):.2f}")
     assert low == []
+
+
+def test_a_link_opens_its_post_and_parents_through_remembered_folds(page, tree):
+    page.set_viewport_size({"width": 1200, "height": 240})
+    page.goto(page.base + tree["url"])
+    fold_button(page, tree["b"]).click()
+    fold_button(page, tree["a"]).click()
+    c = article(page, tree["c"])
+
+    page.goto(f"{page.base}{tree['url']}#{tree['c'].pk}")
+    expect(c.locator(".text")).to_be_visible()
+    expect(c).to_be_in_viewport()
+    for letter in "ab":
+        expect(fold_button(page, tree[letter])).to_have_text("[–]")
+
+    page.goto(f"{page.base}/discussion?id={tree['c'].pk}")
+    expect(c.locator(".text")).to_be_visible()
+    expect(c).to_be_in_viewport()
+
+    page.goto(f"{page.base}/item?id={tree['a'].pk}")
+    expect(article(page, tree["a"]).locator(".text")).to_be_visible()
+    expect(fold_button(page, tree["b"])).to_have_text("[+2]", timeout=3000)
+    expect(c).to_be_hidden()
+
+    page.goto(page.base + tree["url"])
+    expect(fold_button(page, tree["a"])).to_have_text("[+4]")
+    page.evaluate(f"location.hash = '#{tree['d'].pk}'")
+    expect(article(page, tree["d"]).locator(".text")).to_be_visible()
+    expect(c).to_be_hidden()  # b, not on the way to d, stays folded
+
+
+def test_a_time_says_it_is_utc_and_how_long_ago(page, tree):
+    page.goto(page.base + tree["url"])
+    time = article(page, tree["b"]).locator(".head time")
+    expect(time).not_to_have_attribute("title", re.compile("."))
+    time.hover()
+    expect(time).to_have_attribute(
+        "title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ (second|minute)s? ago\)$")
+    )
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(article(page, tree["a"]).locator(".head time")).to_have_attribute(
+        "title", re.compile(" UTC ")
+    )
+
+
+def relative_links(page, post) -> list:
+    links = article(page, post).locator(":scope > .head .relatives a")
+    return [(a.text_content(), a.get_attribute("href")) for a in links.all()]
+
+
+def test_parent_prev_next_and_root_links_lead_between_posts(page, tree):
+    page.goto(page.base + tree["url"])
+    expect(page.locator(".relatives")).to_have_count(0)
+    article(page, tree["d"]).locator(".text").hover()
+    expect(article(page, tree["d"]).locator(".relatives")).to_be_visible()
+    a, b = tree["a"].pk, tree["b"].pk
+    assert relative_links(page, tree["d"]) == [
+        ("parent", f"#{a}"),
+        ("prev", f"#{b}"),
+        ("root", f"#{a}"),
+    ]
+    article(page, tree["b"]).locator(".text").hover()
+    assert relative_links(page, tree["b"]) == [
+        ("parent", f"#{a}"),
+        ("next", f"#{tree['d'].pk}"),
+        ("root", f"#{a}"),
+    ]
+    article(page, tree["e"]).locator(".text").hover()
+    assert relative_links(page, tree["e"]) == [
+        ("parent", f"#{tree['op'].pk}"),
+        ("prev", f"#{a}"),
+    ]
+    article(page, tree["e"]).get_by_role("link", name="prev").click()
+    expect(page).to_have_url(re.compile(rf"#{a}$"))

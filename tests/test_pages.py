@@ -195,6 +195,28 @@ def test_error_messages_say_what_is_wrong_with_the_id(client, build):
     assert "There is no post with id 424242." in client.get("/item?id=424242").content.decode()
 
 
+def test_a_post_its_author_deleted_is_gone_and_says_so(client, build):
+    op = build.op(build.thread(title="Deleted"))
+    kept = build.reply(op, text="Kept.")
+    reply = build.reply(kept, text="Soon gone.")
+    services.comment_delete(comment_id=reply.pk, user=reply.author)
+    for page in ("item", "discussion"):
+        gone = client.get(f"/{page}?id={reply.pk}")
+        assert gone.status_code == 410
+        assert "This post was deleted by its author." in gone.content.decode()
+        text = client.get(f"/{page}?id={reply.pk}&format=txt")
+        assert (text.status_code, text.content.decode()) == (
+            410,
+            "This post was deleted by its author.\n",
+        )
+    # A deleted post with replies keeps its place, and so its page.
+    build.reply(kept, text="An answer.")
+    services.comment_delete(comment_id=kept.pk, user=kept.author)
+    shown = client.get(f"/item?id={kept.pk}")
+    assert shown.status_code == 200
+    assert "[deleted]" in article(shown.content.decode(), kept.pk)
+
+
 def test_errors_have_a_text_form_too(client, seed):
     response = client.get("/item?id=abc&format=txt")
     assert response.status_code == 400

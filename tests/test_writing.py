@@ -162,6 +162,15 @@ def test_reply_page_shows_the_post_and_a_form(client, writer, build):
     assert Comment.objects.get(author=writer).parent == reply
 
 
+def test_the_reply_page_names_the_opening_post_without_a_number(client, writer, build):
+    op = build.op(build.thread(text="Tell me."))
+    shown = article(client.get(f"/reply?id={op.pk}").content.decode(), op.pk)
+    assert 'class="num"' not in shown
+    assert f">{op.name}</a>" in shown
+    reply = build.reply(op)
+    assert '<span class="num">1.</span>' in client.get(f"/reply?id={reply.pk}").content.decode()
+
+
 def test_a_reader_who_is_not_logged_in_is_sent_to_log_in_and_back(client, build):
     op = build.op(build.thread())
     page = client.get(f"/item?id={op.pk}").content.decode()

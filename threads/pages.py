@@ -217,6 +217,8 @@ def post_html(
     edited = ' <span class="edited">(edited)</span>' if post.edited and not gone else ""
     parent = ref_link(post.parent_id, post.parent_name, on_page) if post.parent_id else ""
     body = f"<p>{PLACEHOLDERS[post.state]}</p>" if gone else post.html
+    # The opening post, shown alone (the reply page), is named without a number.
+    number = f'<span class="num">{post.number}.</span> ' if post.number else ""
     css = "post gone" if gone else "post"
     css += f" faded fade{post.fade}" if post.fade else ""
     votes = "" if gone or not offers.vote else vote_links(pk, down=offers.downvote) + " "
@@ -227,7 +229,7 @@ def post_html(
         f'<article class="{css}" id="{pk}"'
         f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
         f'{_glyph_line(post.depth)}<div class="head">{votes}'
-        f'<span class="num">{post.number}.</span> '
+        f"{number}"
         f'<a class="name" href="{to.item}{pk}">{name}</a> ({author_link(post.author)})'
         f'[<a href="{to.item}{pk}">view</a>] [<a href="{to.source}{pk}">source</a>]'
         f'{discussion} <time datetime="{iso[:19]}Z">{iso[:10]} {iso[11:19]}</time>'

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from forum.exceptions import ForumError
 from forum.http import int_param, paged, read_only, text_response, wants_text
 
 from . import forms, page_cache, pages, selectors, textform
@@ -167,6 +168,7 @@ def _comment_page(request, post: Comment):
         .get(pk=post.parent_id)
     )
     posts = pages.build(rows, parent_names={parent.pk: parent.name})
+    _refuse_left_out(post, posts[:1])
     if wants_text(request):
         return text_response(textform.comment_page(post.thread.title, posts))
     context = {
@@ -181,6 +183,13 @@ def _comment_page(request, post: Comment):
     return render(request, "threads/comment.html", context)
 
 
+def _refuse_left_out(post: Comment, shown: list[pages.Post]) -> None:
+    """A post deleted by its author is left out of the page unless replies keep its place:
+    then the page it would open has nothing to show."""
+    if not shown or shown[0].id != post.pk:
+        raise ForumError("This post was deleted by its author.", status=410)
+
+
 @read_only
 def discussion(request):
     post = post_from_request(request)
@@ -188,6 +197,7 @@ def discussion(request):
         return _thread_page(request, post)
     text = wants_text(request)
     op, *chain = pages.build(selectors.chain_posts(post=post, html=not text, text=text))
+    _refuse_left_out(post, chain[-1:])
     if wants_text(request):
         return text_response(textform.discussion_page(post.thread.title, chain))
     context = {
