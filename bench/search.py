@@ -246,41 +246,41 @@ def _measure_queries(url: str, corpus: _Corpus) -> dict:
     return {"queries": rows}
 
 
+# A post is shown when it is visible and its thread is not removed (a partial index holds those).
+_VISIBLE = (
+    "c.state = 'visible' AND c.thread_id NOT IN (SELECT id FROM threads_thread WHERE is_removed)"
+)
 # What a skilled engineer writes by hand for the same page: the newest 5,000 matches of the
 # text and of the titles, ranked, the best 30 with a snippet, and the matches counted (≤ 2×5,000).
 _HAND_RANKED = (
-    "WITH q AS (SELECT websearch_to_tsquery('english', %(q)s) AS q), found AS ("
-    " SELECT id, max(rank) AS rank FROM ("
-    "  SELECT id, ts_rank(v, q) AS rank FROM q, (SELECT c.id, c.search_vector AS v"
-    "   FROM q, threads_comment c JOIN threads_thread t ON t.id = c.thread_id"
-    "   WHERE c.search_vector @@ q AND c.state = 'visible' AND NOT t.is_removed"
+    "WITH found AS (SELECT id, max(rank) AS rank FROM ("
+    "  SELECT id, ts_rank(v, {q}) AS rank FROM (SELECT c.id, c.search_vector AS v"
+    "   FROM threads_comment c WHERE c.search_vector @@ {q} AND {visible}"
     "   ORDER BY c.created_at DESC LIMIT 5000) a"
     "  UNION ALL"
-    "  SELECT id, ts_rank(v, q) FROM q, (SELECT c.id, t.search_vector AS v"
-    "   FROM q, threads_thread t JOIN threads_comment c ON c.id = t.op_id"
-    "   WHERE t.search_vector @@ q AND c.state = 'visible' AND NOT t.is_removed"
-    "   ORDER BY c.created_at DESC LIMIT 5000) b"
+    "  SELECT id, ts_rank(v, {q}) FROM (SELECT c.id, t.search_vector AS v"
+    "   FROM threads_thread t JOIN threads_comment c ON c.id = t.op_id"
+    "   WHERE t.search_vector @@ {q} AND {visible} ORDER BY c.created_at DESC LIMIT 5000) b"
     " ) m GROUP BY id)"
-    " SELECT c.id, u.username, c.created_at, t.title, ts_headline('english', c.text, q.q),"
-    " (SELECT count(*) FROM found) FROM q,"
-    " (SELECT * FROM found ORDER BY rank DESC LIMIT 30) p JOIN threads_comment c ON c.id = p.id"
+    " SELECT c.id, u.username, c.created_at, t.title, ts_headline('english', c.text, {q}),"
+    " (SELECT count(*) FROM found) FROM (SELECT * FROM found ORDER BY rank DESC LIMIT 30) p"
+    " JOIN threads_comment c ON c.id = p.id"
     " JOIN threads_thread t ON t.id = c.thread_id JOIN accounts_user u ON u.id = c.author_id"
     " ORDER BY p.rank DESC"
 )
-# By date: the newest 30 and the matches counted up to 1,001 ("1,000+ found").
+# By date: the newest 30, marked when a word was asked for, and the matches counted up to 1,001.
 _HAND_FILTERED = (
-    "WITH found AS (SELECT c.id, c.created_at"
-    " FROM threads_comment c JOIN threads_thread t ON t.id = c.thread_id"
-    " WHERE c.state = 'visible' AND NOT t.is_removed AND {where}"
+    "WITH found AS (SELECT c.id, c.created_at FROM threads_comment c WHERE {visible} AND {where}"
     " ORDER BY c.created_at DESC LIMIT 1001)"
-    " SELECT c.id, u.username, c.created_at, t.title, left(c.text, 300),"
-    " (SELECT count(*) FROM found)"
+    " SELECT c.id, u.username, c.created_at, t.title, {snippet}, (SELECT count(*) FROM found)"
     " FROM (SELECT * FROM found ORDER BY created_at DESC LIMIT 30) p"
     " JOIN threads_comment c ON c.id = p.id JOIN threads_thread t ON t.id = c.thread_id"
     " JOIN accounts_user u ON u.id = c.author_id ORDER BY p.created_at DESC"
 )
 
 
+_TSQUERY = "websearch_to_tsquery('english', %(q)s)"
+_HEADLINE = f"ts_headline('english', c.text, {_TSQUERY})"
 _TEXTS = {"rare word": RARE, "common word": COMMON, "phrase": f'"{PHRASE}"'}
 
 
@@ -289,7 +289,7 @@ def _where(kind: str, corpus: _Corpus) -> tuple[str, dict]:
     if kind == "author filter":
         where = "c.author_id = (SELECT id FROM accounts_user WHERE lower(username) = %(a)s)"
         return where, {"a": corpus.author}
-    where = "c.search_vector @@ websearch_to_tsquery('english', %(q)s)"
+    where = f"c.search_vector @@ {_TSQUERY}"
     if kind == "date range":
         where += " AND c.created_at >= '2023-02-01' AND c.created_at < '2023-02-15'"
         return where, {"q": word(60)}
@@ -298,14 +298,19 @@ def _where(kind: str, corpus: _Corpus) -> tuple[str, dict]:
 
 def _hand_written(kind: str, corpus: _Corpus) -> tuple[str, dict]:
     where, params = _where(kind, corpus)
-    return (_HAND_RANKED if kind in _TEXTS else _HAND_FILTERED.format(where=where)), params
+    if kind in _TEXTS:
+        return _HAND_RANKED.format(visible=_VISIBLE, q=_TSQUERY), params
+    snippet = "left(c.text, 300)" if kind == "author filter" else _HEADLINE
+    return _HAND_FILTERED.format(visible=_VISIBLE, where=where, snippet=snippet), params
 
 
 def _like(kind: str) -> tuple[str, dict] | None:
     if kind not in _TEXTS:
         return None
     where = "c.text ILIKE %(like)s"
-    return _HAND_FILTERED.format(where=where), {"like": f"%{_TEXTS[kind].strip('"')}%"}
+    return _HAND_FILTERED.format(where=where, snippet="left(c.text, 300)"), {
+        "like": f"%{_TEXTS[kind].strip('"')}%"
+    }
 
 
 def _measure_replies(url: str, plain_url: str, corpus: _Corpus) -> dict:

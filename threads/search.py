@@ -154,7 +154,11 @@ def _split_marks(text: str) -> list[str]:
 
 # A reply's points are shown to its author only: search orders and filters by a story's alone.
 _POINTS = "CASE WHEN c.level = 0 THEN c.points ELSE -1000000 END"
-_VISIBLE = "c.state = 'visible' AND NOT t.is_removed"
+# Removed threads are few and indexed apart (thread_search_removed_idx): a post's thread is
+# looked up in that small set rather than joined, which could cost a pass over every thread.
+_VISIBLE = (
+    "c.state = 'visible' AND c.thread_id NOT IN (SELECT id FROM threads_thread WHERE is_removed)"
+)
 _ORDER = {
     "relevance": "{p}rank DESC, {p}created_at DESC, {p}id DESC",
     "date": "{p}created_at DESC, {p}id DESC",
@@ -186,6 +190,9 @@ class _Backend:
     def __init__(self, query: ParsedQuery):
         self.query = query
         self.where, self.params = _filters(query)
+        # Only the filters on a thread's url or size read the thread of a post found by its text.
+        reads_thread = query.sites or any(n.field == "num_comments" for n in query.numeric)
+        self.thread_join = " JOIN threads_thread t ON t.id = c.thread_id" if reads_thread else ""
 
     @staticmethod
     def for_connection(query: ParsedQuery) -> "_Backend":
@@ -194,7 +201,7 @@ class _Backend:
     def _branches(self) -> list["_Branch"]:
         """Each way a post can match: by its text, or (an opening post) by its thread's title."""
         if not self.query.positive:
-            return [_Branch("threads_comment c JOIN threads_thread t ON t.id = c.thread_id")]
+            return [_Branch(f"threads_comment c{self.thread_join}")]
         return [self.text_branch(), self.title_branch()]
 
     def _found_sql(self, sort: str) -> tuple[str, list]:
@@ -253,7 +260,7 @@ class _PostgreSQL(_Backend):
         self.highlight = " or ".join(_websearch((term,)) for term in query.positive)
 
     def text_branch(self):
-        return self._branch("threads_comment c JOIN threads_thread t ON t.id = c.thread_id", "c")
+        return self._branch(f"threads_comment c{self.thread_join}", "c")
 
     def title_branch(self):
         return self._branch(f"threads_thread t JOIN {_STORY_JOIN}", "t")
@@ -304,7 +311,7 @@ class _SQLite(_Backend):
     def text_branch(self):
         source = (
             "search_comment JOIN threads_comment c ON c.id = search_comment.rowid"
-            " JOIN threads_thread t ON t.id = c.thread_id"
+            f"{self.thread_join}"
         )
         return _Branch(
             source, "search_comment MATCH %s", [self.match], "-bm25(search_comment)", "carried"
