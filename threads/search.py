@@ -223,6 +223,8 @@ class _Backend:
                 f"SELECT id, {branch.rank} AS rank, created_at, points FROM ({rows}) b{n}"
             )
             params += [*branch.rank_params, *branch.match_params, *self.params]
+        if len(selects) == 1:
+            return selects[0], params
         union = " UNION ALL ".join(selects)
         sql = (
             f"SELECT id, max(rank) AS rank, created_at, points FROM ({union}) m"
