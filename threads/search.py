@@ -82,11 +82,14 @@ def search(
     """
     if sort not in SORTS:
         raise QueryError(f"Sort by {', '.join(SORTS)}; not {sort!r}.")
-    if page < 0 or (page + 1) * per_page > MAX_RESULTS:
+    if page < 0 or page * per_page >= MAX_RESULTS:
         raise QueryError(f"Only the first {MAX_RESULTS:,} results can be paged through.")
+    # The last page counted (nbPages) is there to fetch, cut at the MAX_RESULTS-th result.
+    offset = page * per_page
+    limit = min(per_page, MAX_RESULTS - offset)
     backend = _Backend.for_connection(query)
     with connection.cursor() as cursor:
-        cursor.execute(*backend.results_sql(sort, page * per_page, per_page, full_text))
+        cursor.execute(*backend.results_sql(sort, offset, limit, full_text))
         rows = cursor.fetchall()
         total = rows[0][-1] if rows else 0
         if not rows and page > 0:
