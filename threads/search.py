@@ -15,6 +15,9 @@ from django.utils.safestring import SafeString, mark_safe
 from .search_query import SORTS, ParsedQuery, QueryError, Tag
 
 MAX_RESULTS = 1000
+# Relevance and points order the newest this many matches, as a search engine ranks only its
+# top candidates: the work per search is bounded however common the word. Fewer are all ranked.
+CANDIDATES = 5_000
 # Private-use characters around each matched word: the text is escaped with them in it, and only
 # then do they become tags, so nothing a post contains can become markup.
 START, STOP = "\ue000", "\ue001"
@@ -74,21 +77,26 @@ def search(
 ) -> Results:
     """A page of visible posts matching the query; full_text marks whole texts, not snippets.
 
-    One query for the page, and one more to count the matches when the page is full.
+    One query for the page and the count of matches (up to MAX_RESULTS + 1); a second to
+    count them only for a page past the last.
     """
     if sort not in SORTS:
         raise QueryError(f"Sort by {', '.join(SORTS)}; not {sort!r}.")
-    if page < 0 or (page + 1) * per_page > MAX_RESULTS:
+    if page < 0 or page * per_page >= MAX_RESULTS:
         raise QueryError(f"Only the first {MAX_RESULTS:,} results can be paged through.")
+    # The last page counted (nbPages) is there to fetch, cut at the MAX_RESULTS-th result.
+    offset = page * per_page
+    limit = min(per_page, MAX_RESULTS - offset)
     backend = _Backend.for_connection(query)
     with connection.cursor() as cursor:
-        cursor.execute(*backend.results_sql(sort, page * per_page, per_page, full_text))
-        hits = [_hit(row) for row in cursor.fetchall()]
-        total = page * per_page + len(hits)
-        if hits and (len(hits) == per_page or page > 0):
-            cursor.execute(*backend.count_sql())
+        cursor.execute(*backend.results_sql(sort, offset, limit, full_text))
+        rows = cursor.fetchall()
+        total = rows[0][-1] if rows else 0
+        if not rows and page > 0:
+            cursor.execute(*backend.count_sql(sort))
             total = cursor.fetchone()[0]
-    return Results(hits, total, page, per_page)
+    hits = [_hit(row[:-1]) for row in rows]
+    return Results(hits, min(total, MAX_RESULTS + 1), page, per_page)
 
 
 def _hit(row) -> Hit:
@@ -149,7 +157,11 @@ def _split_marks(text: str) -> list[str]:
 
 # A reply's points are shown to its author only: search orders and filters by a story's alone.
 _POINTS = "CASE WHEN c.level = 0 THEN c.points ELSE -1000000 END"
-_VISIBLE = "c.state = 'visible' AND NOT t.is_removed"
+# Removed threads are few and indexed apart (thread_search_removed_idx): a post's thread is
+# looked up in that small set rather than joined, which could cost a pass over every thread.
+_VISIBLE = (
+    "c.state = 'visible' AND c.thread_id NOT IN (SELECT id FROM threads_thread WHERE is_removed)"
+)
 _ORDER = {
     "relevance": "{p}rank DESC, {p}created_at DESC, {p}id DESC",
     "date": "{p}created_at DESC, {p}id DESC",
@@ -164,9 +176,13 @@ _STORY_JOIN = "threads_comment c ON c.id = t.op_id"
 
 @dataclass(frozen=True)
 class _Branch:
+    """One way a post can match: the rows it reads, and what ranks them once the newest are
+    chosen (`carried` is read with each match, `rank` is computed from it)."""
+
     source: str
     match: str = "1 = 1"
     match_params: tuple | list = ()
+    carried: str = "0"
     rank: str = "0"
     rank_params: tuple | list = ()
 
@@ -177,6 +193,9 @@ class _Backend:
     def __init__(self, query: ParsedQuery):
         self.query = query
         self.where, self.params = _filters(query)
+        # Only the filters on a thread's url or size read the thread of a post found by its text.
+        reads_thread = query.sites or any(n.field == "num_comments" for n in query.numeric)
+        self.thread_join = " JOIN threads_thread t ON t.id = c.thread_id" if reads_thread else ""
 
     @staticmethod
     def for_connection(query: ParsedQuery) -> "_Backend":
@@ -185,41 +204,47 @@ class _Backend:
     def _branches(self) -> list["_Branch"]:
         """Each way a post can match: by its text, or (an opening post) by its thread's title."""
         if not self.query.positive:
-            return [_Branch("threads_comment c JOIN threads_thread t ON t.id = c.thread_id")]
+            return [_Branch(f"threads_comment c{self.thread_join}")]
         return [self.text_branch(), self.title_branch()]
 
-    def _selects(self, columns: str, limit: str = "") -> tuple[list[str], list]:
-        selects, params = [], []
-        for branch in self._branches():
-            ranked = "{rank}" in columns
-            select = (
-                f"SELECT {columns.format(rank=branch.rank)} FROM {branch.source}"
-                f" WHERE {branch.match} AND {self.where}{limit}"
-            )
-            selects.append(select)
-            params += [*(branch.rank_params if ranked else []), *branch.match_params, *self.params]
-        return selects, params
+    def _found_sql(self, sort: str) -> tuple[str, list]:
+        """The matches a page is chosen from: each branch's newest, ranked, merged by post.
 
-    def _page_sql(self, order: str, offset: int, limit: int) -> tuple[str, list]:
-        """The page's ids in order: each branch's best offset + limit, merged."""
-        top = f" ORDER BY {order.format(p='')} LIMIT {offset + limit}"
-        columns = f"c.id AS id, {{rank}} AS rank, c.created_at AS created_at, {_POINTS} AS points"
-        selects, params = self._selects(columns, top)
-        union = " UNION ALL ".join(f"SELECT * FROM ({sql}) b{n}" for n, sql in enumerate(selects))
+        By date the newest MAX_RESULTS + 1 are all any page or the count needs; relevance and
+        points order the newest CANDIDATES, so a common word costs no more than a rarer one.
+        """
+        newest = MAX_RESULTS + 1 if sort == "date" else CANDIDATES
+        selects, params = [], []
+        for n, branch in enumerate(self._branches()):
+            rows = (
+                f"SELECT c.id AS id, c.created_at AS created_at, {_POINTS} AS points,"
+                f" {branch.carried} AS carried FROM {branch.source}"
+                f" WHERE {branch.match} AND {self.where}"
+                f" ORDER BY c.created_at DESC, c.id DESC LIMIT {newest}"
+            )
+            selects.append(
+                f"SELECT id, {branch.rank} AS rank, created_at, points FROM ({rows}) b{n}"
+            )
+            params += [*branch.rank_params, *branch.match_params, *self.params]
+        if len(selects) == 1:
+            return selects[0], params
+        union = " UNION ALL ".join(selects)
         sql = (
             f"SELECT id, max(rank) AS rank, created_at, points FROM ({union}) m"
-            f" GROUP BY id, created_at, points ORDER BY {order.format(p='')}"
-            f" LIMIT {limit} OFFSET {offset}"
+            " GROUP BY id, created_at, points"
         )
         return sql, params
 
     def results_sql(self, sort: str, offset: int, limit: int, full_text: bool):
-        """One query for the page: which posts, then what a result shows of each."""
+        """One query for the page and the number of matches: which posts, what each shows."""
         order = _ORDER[sort]
-        page, params = self._page_sql(order, offset, limit)
+        found, params = self._found_sql(sort)
         marks, mark_params = self.marks(full_text) if self.query.positive else ("NULL, NULL", [])
         sql = (
-            f"WITH page AS ({page}) SELECT {_DETAIL_COLUMNS}, {marks} FROM page"
+            f"WITH found AS ({found}), page AS (SELECT id, rank, created_at, points,"
+            " (SELECT count(*) FROM found) AS total FROM found"
+            f" ORDER BY {order.format(p='')} LIMIT {limit} OFFSET {offset})"
+            f" SELECT {_DETAIL_COLUMNS}, {marks}, page.total FROM page"
             " JOIN threads_comment c ON c.id = page.id"
             " JOIN threads_thread t ON t.id = c.thread_id"
             " JOIN accounts_user u ON u.id = c.author_id"
@@ -228,10 +253,9 @@ class _Backend:
         )
         return sql, params + mark_params
 
-    def count_sql(self) -> tuple[str, list]:
-        selects, params = self._selects("c.id")
-        union = " UNION ".join(selects)
-        return f"SELECT count(*) FROM ({union} LIMIT {MAX_RESULTS + 1}) m", params
+    def count_sql(self, sort: str) -> tuple[str, list]:
+        found, params = self._found_sql(sort)
+        return f"WITH found AS ({found}) SELECT count(*) FROM found", params
 
 
 class _PostgreSQL(_Backend):
@@ -241,7 +265,7 @@ class _PostgreSQL(_Backend):
         self.highlight = " or ".join(_websearch((term,)) for term in query.positive)
 
     def text_branch(self):
-        return self._branch("threads_comment c JOIN threads_thread t ON t.id = c.thread_id", "c")
+        return self._branch(f"threads_comment c{self.thread_join}", "c")
 
     def title_branch(self):
         return self._branch(f"threads_thread t JOIN {_STORY_JOIN}", "t")
@@ -252,8 +276,9 @@ class _PostgreSQL(_Backend):
             source,
             f"{table}.search_vector @@ {tsquery}",
             [self.tsquery],
-            f"ts_rank({table}.search_vector, {tsquery})",
-            [self.tsquery],
+            carried=f"{table}.search_vector",
+            rank=f"ts_rank(carried, {tsquery})",
+            rank_params=[self.tsquery],
         )
 
     def marks(self, full_text: bool):
@@ -291,15 +316,19 @@ class _SQLite(_Backend):
     def text_branch(self):
         source = (
             "search_comment JOIN threads_comment c ON c.id = search_comment.rowid"
-            " JOIN threads_thread t ON t.id = c.thread_id"
+            f"{self.thread_join}"
         )
-        return _Branch(source, "search_comment MATCH %s", [self.match], "-bm25(search_comment)")
+        return _Branch(
+            source, "search_comment MATCH %s", [self.match], "-bm25(search_comment)", "carried"
+        )
 
     def title_branch(self):
         source = (
             f"search_thread JOIN threads_thread t ON t.id = search_thread.rowid JOIN {_STORY_JOIN}"
         )
-        return _Branch(source, "search_thread MATCH %s", [self.match], "-bm25(search_thread)")
+        return _Branch(
+            source, "search_thread MATCH %s", [self.match], "-bm25(search_thread)", "carried"
+        )
 
     def marks(self, full_text: bool):
         text = (

@@ -12,6 +12,11 @@ _DATE_INDEX = "CREATE INDEX IF NOT EXISTS comment_search_date_idx ON threads_com
 _OP_INDEX = (
     "CREATE INDEX IF NOT EXISTS comment_search_op_idx ON threads_comment (tree_id) WHERE level = 0"
 )
+# Search leaves out the posts of removed threads: those few threads, in an index of their own.
+REMOVED_INDEX = (
+    "CREATE INDEX IF NOT EXISTS thread_search_removed_idx ON threads_thread (id) WHERE is_removed"
+)
+DROP_REMOVED_INDEX = "DROP INDEX IF EXISTS thread_search_removed_idx"
 POSTGRESQL = [
     "ALTER TABLE threads_comment ADD COLUMN IF NOT EXISTS search_vector tsvector"
     " GENERATED ALWAYS AS (to_tsvector('english', coalesce(text, ''))) STORED",
@@ -22,10 +27,12 @@ POSTGRESQL = [
     "CREATE INDEX IF NOT EXISTS thread_search_idx ON threads_thread USING gin (search_vector)",
     _DATE_INDEX,
     _OP_INDEX,
+    REMOVED_INDEX,
 ]
 POSTGRESQL_DROP = [
     "DROP INDEX IF EXISTS comment_search_date_idx",
     "DROP INDEX IF EXISTS comment_search_op_idx",
+    DROP_REMOVED_INDEX,
     "ALTER TABLE threads_comment DROP COLUMN IF EXISTS search_vector",
     "ALTER TABLE threads_thread DROP COLUMN IF EXISTS search_vector",
 ]
@@ -47,6 +54,7 @@ def _sqlite_statements(fts: str, table: str, columns: tuple[str, ...]) -> list[s
     return [
         _DATE_INDEX,
         _OP_INDEX,
+        REMOVED_INDEX,
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({names},"
         f" content='{table}', content_rowid='id', {_TOKENIZER})",
         f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} BEGIN {insert} END",
@@ -110,6 +118,7 @@ def uninstall(connection) -> None:
                 cursor.execute(f"DROP TABLE IF EXISTS {fts}")
             cursor.execute("DROP INDEX IF EXISTS comment_search_date_idx")
             cursor.execute("DROP INDEX IF EXISTS comment_search_op_idx")
+            cursor.execute(DROP_REMOVED_INDEX)
 
 
 def after_migrate(sender, using="default", **kwargs) -> None:
