@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 
 from forum import limits
 from tests.factories import UserFactory
-from threads import api_search, services
+from threads import api_search, search, services
 from threads.models import Comment
 
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -263,3 +263,30 @@ def test_requests_are_limited_per_address(client, forum, monkeypatch):
     )
     other = client.get("/api/v1/users/pg", REMOTE_ADDR="10.0.0.2")
     assert other.status_code == 200
+
+
+def test_past_the_cap_hits_are_counted_as_the_cap_and_its_last_page_is_there(
+    client, build, forum, monkeypatch
+):
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    _thread, op, _reply, _nested = forum
+    for n in range(8):
+        build.reply(op, text=f"Quine {n}.")
+    _s, body = get(client, "/api/v1/search_by_date?query=quine&hitsPerPage=2")
+    assert (body["nbHits"], body["exhaustiveNbHits"], body["nbPages"]) == (5, False, 3)
+    _s, last = get(client, "/api/v1/search_by_date?query=quine&hitsPerPage=2&page=2")
+    assert len(last["hits"]) == 1
+    status, _body = get(client, "/api/v1/search_by_date?query=quine&hitsPerPage=2&page=3")
+    assert status == 400
+
+
+def test_relevance_ranks_the_newest_candidates_only(client, build, forum, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    _thread, op, _reply, _nested = forum
+    best = build.reply(op, text="Quine quine quine quine, all about quines.")
+    newer = [build.reply(op, text=f"A quine, number {n}.") for n in range(3)]
+    _s, body = get(client, "/api/v1/search?query=quine")
+    assert set(ids(body)) == {post.pk for post in newer}
+    monkeypatch.setattr(search, "CANDIDATES", 100)
+    _s, body = get(client, "/api/v1/search?query=quine")
+    assert ids(body)[0] == best.pk

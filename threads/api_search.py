@@ -79,11 +79,11 @@ def _search(request, sort: str) -> JsonResponse:
     return _json(
         {
             "hits": [_hit(hit, query) for hit in results.hits],
-            "nbHits": min(results.total, 1000),
+            "nbHits": results.counted,
             "page": page,
             "nbPages": results.pages,
             "hitsPerPage": per_page,
-            "exhaustiveNbHits": results.total <= 1000,
+            "exhaustiveNbHits": results.exhaustive,
             "query": request.GET.get("query", ""),
             "params": request.META.get("QUERY_STRING", ""),
             "processingTimeMS": round((time.perf_counter() - started) * 1000),

@@ -58,13 +58,21 @@ class Results:
     per_page: int
 
     @property
+    def counted(self) -> int:
+        """The matches told: every one up to MAX_RESULTS, then MAX_RESULTS."""
+        return min(self.total, MAX_RESULTS)
+
+    @property
+    def exhaustive(self) -> bool:
+        return self.total <= MAX_RESULTS
+
+    @property
     def pages(self) -> int:
-        shown = min(self.total, MAX_RESULTS)
-        return -(-shown // self.per_page)
+        return -(-self.counted // self.per_page)
 
     @property
     def has_next(self) -> bool:
-        return (self.page + 1) * self.per_page < min(self.total, MAX_RESULTS)
+        return (self.page + 1) * self.per_page < self.counted
 
 
 def search(

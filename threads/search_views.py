@@ -9,7 +9,7 @@ from forum import links
 from forum.http import int_param, read_only, text_response, wants_text
 
 from . import textform, zlacker
-from .search import MAX_RESULTS, Hit, marked, search, unmarked
+from .search import Hit, marked, search, unmarked
 from .search_query import PERIODS, SORTS, QueryError, parse
 
 PER_PAGE = 30
@@ -73,7 +73,7 @@ def search_page(request):
         "search_query": options.q,
         "hits": [_line(hit) for hit in results.hits],
         "total": results.total,
-        "capped": results.total > MAX_RESULTS,
+        "capped": not results.exhaustive,
         "start": (number - 1) * PER_PAGE + 1,
         "next_url": options.url(p=number + 1) if results.has_next else "",
         "choices": _choices(options, sort),
