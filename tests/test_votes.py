@@ -260,6 +260,14 @@ def test_voting_without_javascript_confirms_then_goes_back_to_the_post(client, p
     assert points_of(post) == 2
 
 
+def test_a_thread_vote_page_counts_its_points_in_words(client, build, user):
+    op = build.op(build.thread(title="Counted"))
+    client.force_login(user)
+    assert "| 1 point</p>" in client.get(f"/vote?id={op.pk}&how=up").content.decode()
+    comment_vote(comment_id=op.pk, user=UserFactory(), direction="up")
+    assert "| 2 points</p>" in client.get(f"/vote?id={op.pk}&how=up").content.decode()
+
+
 def test_voting_with_javascript_answers_json(client, post, user):
     client.force_login(user)
     response = client.post(f"/vote?id={post.pk}&how=up", HTTP_ACCEPT="application/json")
