@@ -400,6 +400,20 @@ def test_the_flag_queue_lists_the_most_flagged_first(mod_client, tree):
     assert b.name not in mod_client.get("/admin/threads/flaggedcomment/").content.decode()
 
 
+def test_the_flag_queue_is_headed_in_words_and_counts_the_posts_flagged(mod_client, tree):
+    def seen() -> str:
+        html = mod_client.get("/admin/threads/flaggedcomment/").content.decode()
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    empty = seen()
+    assert "Flag queue | " in empty and "Select flagged post" not in empty
+    assert "0 posts flagged" in empty
+    services.comment_flag(comment_id=tree[2].pk, user=UserFactory(), reason="spam")
+    assert "1 post flagged" in seen()
+    services.comment_flag(comment_id=tree[3].pk, user=UserFactory(), reason="spam")
+    assert "2 posts flagged" in seen()
+
+
 # Moving
 
 

@@ -288,6 +288,10 @@ class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
         _attach_open_flags(changelist.result_list)
         return changelist
 
+    def changelist_view(self, request, extra_context=None):
+        # Its own words, not "Select flagged post to change": nothing here is changed by hand.
+        return super().changelist_view(request, {"title": "Flag queue", **(extra_context or {})})
+
     @admin.action(description="Dismiss the flags", permissions=["change"])
     def dismiss(self, request, queryset):
         apply_each(
