@@ -66,6 +66,15 @@ def test_thread_page_shows_every_post_with_glyphs_and_links(client, seed):
     assert '<a class="top" id="bottom" href="#top">[go to top]</a>' in html
 
 
+def test_thread_header_separates_points_from_comments_in_html_only(client, seed):
+    op = Comment.objects.get(level=0)
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    header = re.sub(r"<[^>]+>", "", html[html.index('<div class="meta">') :].split("</div>")[0])
+    assert header.endswith("on 2023-01-14 07:17:25 | 1 point | 5 comments")
+    text = client.get(f"/item?id={op.pk}&format=txt").content.decode()
+    assert "on 2023-01-14 07:17:25 | 1 point 5 comments\n" in text
+
+
 def test_thread_page_shows_the_op_replies_and_tools(client, seed):
     op = Comment.objects.get(level=0)
     html = client.get(f"/item?id={op.pk}").content.decode()

@@ -363,7 +363,7 @@ def test_thread_points_are_shown_to_everyone(client, build, user):
     thread = build.thread(title="Popular")
     comment_vote(comment_id=build.op(thread).pk, user=user, direction="up")
     html = re.sub(r"<[^>]+>", "", Client().get(f"/item?id={build.op(thread).pk}").content.decode())
-    assert "2 points 0 comments" in html
+    assert "| 2 points | 0 comments" in html
     assert "2 points by" in re.sub(r"<[^>]+>", "", Client().get("/").content.decode())
 
 
