@@ -143,6 +143,20 @@ def test_wrong_old_passwords_on_password_change_are_limited_per_account(client, 
     assert change_password(client, PASSWORD).status_code == 302
 
 
+@pytest.mark.parametrize("path", ["/login", "/admin/login/"])
+def test_the_sixth_wrong_password_shows_the_lock_out_alone(client, db, path):
+    UserFactory(username="owner", is_staff=True)
+    guess = {"username": "owner", "password": "guess"}
+    fifth = [client.post(path, guess) for _ in range(5)][-1].content.decode()
+    assert "do not match" in fifth
+    sixth = client.post(path, guess)
+    html = sixth.content.decode()
+    assert sixth.status_code == 429
+    assert html.count('class="error"') == 1 and "Too many failed log-ins" in html
+    assert "do not match" not in html and "errorlist" not in html
+    assert 'value="owner"' in html
+
+
 def test_an_address_that_sprays_usernames_locks_itself(client, db):
     UserFactory(username="victim")
     for n in range(20):
