@@ -237,6 +237,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files that browsers ask for at the site's root whatever the page links (/favicon.ico: text
+# pages and the admin link none).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Request size. The longest form, a 10,000-character post, is at most 120 KB even in 4-byte
 # characters percent-encoded; a larger body is refused with 400 before it is read. The forum

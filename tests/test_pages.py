@@ -281,3 +281,13 @@ def test_the_csp_header_is_on_every_page(client, seed):
     for url in ["/", "/item?id=1", "/item?id=abc"]:
         csp = client.get(url)["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "style-src 'self'" in csp
+
+
+def test_the_icon_is_served_where_browsers_look_and_where_pages_link_it(client, seed):
+    op = Comment.objects.get(level=0)
+    html = client.get(f"/item?id={op.pk}").content.decode()
+    linked = re.search(r'<link rel="icon" href="([^"]+)">', html).group(1)
+    for url in ["/favicon.ico", linked]:
+        icon = client.get(url)
+        assert icon.status_code == 200, url
+        assert b"".join(icon.streaming_content)[:4] == b"\0\0\1\0"
