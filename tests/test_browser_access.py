@@ -168,3 +168,89 @@ def test_a_forty_deep_thread_stays_readable_on_a_phone(browser_context, forum_se
     assert width >= 300, f"the text of the 40th level is {width}px wide"
     assert size >= 15, f"the text of the 40th level is {size}px"
     assert phone_problems(page) == []
+
+
+def title_row_split(page) -> str | None:
+    """Whether the title row's arrow (or "unvote") sits on another line than the title's start."""
+    return page.evaluate(
+        """() => {
+        const h1 = document.querySelector('.op h1');
+        const arrow = h1.querySelector('.votes a').getBoundingClientRect();
+        const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+        let node = walker.nextNode();
+        while (node.parentElement.closest('.votes') || !node.data.trim()) node = walker.nextNode();
+        const start = node.data.search(/\\S/);
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + 1);
+        const first = range.getBoundingClientRect();
+        const shared = arrow.top < first.bottom && first.top < arrow.bottom;
+        return shared ? null : `arrow at ${arrow.top}-${arrow.bottom}, title at ${first.top}`;
+    }"""
+    )
+
+
+def test_on_a_phone_the_title_row_keeps_its_arrow_beside_the_title(page):
+    build = ThreadBuilder()
+    long_word = "Donaudampfschifffahrtsgesellschaftskapitänsmützen"
+    titled = [
+        build.thread(title=f"{long_word} in a title", url=""),
+        build.thread(title="A linked title that runs " * 3, url="https://example.com/a"),
+    ]
+    page.set_viewport_size(PHONE)
+    log_in(page, UserFactory())
+    split = []
+    for thread in titled:
+        page.goto(f"{page.base}/item?id={build.op(thread).pk}")
+        split.append(title_row_split(page))
+        page.locator(".op h1 .votes a.vote.up").click()
+        expect(page.locator(".op h1 .votes a.unvote")).to_have_text("unvote")
+        split.append(title_row_split(page))
+    assert split == [None] * 4
+
+
+def bars_at_line_ends(page) -> list[str]:
+    return page.evaluate(
+        """() => {
+        const chars = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const parent = node.parentElement;
+            if (!parent.getClientRects().length || parent.closest('.visually-hidden')) continue;
+            for (let i = 0; i < node.data.length; i++) {
+                if (node.data[i].trim()) chars.push([node, i]);
+            }
+        }
+        const box = ([node, at]) => {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + 1);
+            return range.getBoundingClientRect();
+        };
+        const dangling = [];
+        chars.forEach(([node, at], k) => {
+            if (node.data[at] !== '|' || k + 1 === chars.length) return;
+            if (box(chars[k + 1]).top >= box(chars[k]).bottom - 1) {
+                const before = chars.slice(Math.max(0, k - 20), k + 1);
+                dangling.push(before.map(([n, i]) => n.data[i]).join(''));
+            }
+        });
+        return dangling;
+    }"""
+    )
+
+
+def test_on_a_phone_no_line_ends_with_a_bar(page):
+    build = ThreadBuilder()
+    thread = build.thread(title="Bars", text="The opening post.")
+    reply = build.reply(build.op(thread), text="A reply.")
+    build.reply(reply, text="A reply to the reply.")
+    log_in(page, UserFactory())
+    paths = ["/", f"/item?id={build.op(thread).pk}", seed_thread_url(page)]
+    dangling = []
+    for path in paths:
+        page.goto(path if path.startswith("http") else page.base + path)
+        for width in range(320, 431, 10):  # wherever a line happens to reach the edge
+            page.set_viewport_size({"width": width, "height": PHONE["height"]})
+            dangling += [f"{path} at {width}px: {text!r}" for text in bars_at_line_ends(page)]
+    assert dangling == [], "\n".join(dangling)
