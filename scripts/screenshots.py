@@ -1,4 +1,5 @@
-"""Takes the README's screenshots of the seed thread: dark and light, desktop and phone.
+"""Takes the README's screenshots of the seed thread: dark and light, desktop and phone, as a
+logged-in reader sees it.
 
 Run with `make screenshots`; it serves a throwaway seeded database with gunicorn and drives
 Debian's Chromium, writing PNG files into docs/.
@@ -23,6 +24,11 @@ SHOTS = {
     "thread-phone-dark.png": ("dark", {"width": 390, "height": 844}),
     "thread-phone-light.png": ("light", {"width": 390, "height": 844}),
 }
+READER, PASSWORD = "reader", "a reader's long password"
+SIGN_UP = (
+    "from forum.accounts.services import user_signup;"
+    f"user_signup(username={READER!r}, password={PASSWORD!r})"
+)
 
 
 def free_port() -> int:
@@ -38,6 +44,7 @@ def main() -> None:
         manage = [str(BIN / "python"), "manage.py"]
         subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run([*manage, "seed"], cwd=ROOT, env=env, check=True)
+        subprocess.run([*manage, "shell", "-c", SIGN_UP], cwd=ROOT, env=env, check=True)
         port = free_port()
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "forum.wsgi", f"--bind=127.0.0.1:{port}", "--workers=1"],
@@ -68,13 +75,22 @@ def take(base: str) -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
         for name, (scheme, viewport) in SHOTS.items():
             page = browser.new_page(viewport=viewport, color_scheme=scheme)
-            page.goto(base + "/")
+            log_in(page, base)
             page.locator("ol.threads a.title").first.click()
             page.evaluate("document.fonts.ready")
             page.screenshot(path=ROOT / "docs" / name)
             page.close()
             print(f"docs/{name}")
         browser.close()
+
+
+def log_in(page, base: str) -> None:
+    """Logs the reader in through the form; the log-in page then goes back to the front page."""
+    page.goto(f"{base}/login?next=/")
+    page.fill("input[name=username]", READER)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_url(base + "/")
 
 
 if __name__ == "__main__":
