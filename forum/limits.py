@@ -59,11 +59,6 @@ def _store() -> Iterator[BaseCache]:
         raise LimitsUnavailable() from error
 
 
-COMMENTS = Rate(5, 60, "comments")
-COMMENTS_NEW_ACCOUNT = Rate(2, 60, "comments")
-THREADS = Rate(2, 60 * 60, "threads")
-THREADS_NEW_ACCOUNT = Rate(1, 60 * 60, "threads")
-SIGNUPS_PER_ADDRESS = Rate(3, 60 * 60, "sign-ups from your address")
 RESETS_PER_ADDRESS = Rate(5, 60 * 60, "password reset requests from your address")
 # Each new address is mailed a confirmation link: a profile must not mail anyone at will.
 EMAIL_CONFIRMATIONS = Rate(3, 60 * 60, "changes of email address")
@@ -127,10 +122,13 @@ def hit(rate: Rate, key: str) -> None:
 
 
 @contextlib.contextmanager
-def reserved(rate: Rate, key: str):
+def reserved(rate: Rate | None, key: str):
     """Counts one event for the write in the block, atomically (RateLimited when past the
     limit), and gives it back when the write is refused: the limit counts writes, not refusals.
-    """
+    No rate (a writer not held to one): nothing is counted."""
+    if rate is None:
+        yield
+        return
     hit(rate, key)
     try:
         yield
@@ -170,12 +168,24 @@ def is_new(user) -> bool:
     return (timezone.now() - user.date_joined).total_seconds() < NEW_ACCOUNT_AGE
 
 
-def comment_rate(user) -> Rate:
-    return COMMENTS_NEW_ACCOUNT if is_new(user) else COMMENTS
+def _writer_rate(user, limit: int, window: int, what: str) -> Rate | None:
+    """The rate a writer is held to (None: staff are not held); accounts younger than a day
+    get half of it, at least one."""
+    if user.is_staff:
+        return None
+    return Rate(max(1, limit // 2) if is_new(user) else limit, window, what)
 
 
-def thread_rate(user) -> Rate:
-    return THREADS_NEW_ACCOUNT if is_new(user) else THREADS
+def comment_rate(user) -> Rate | None:
+    return _writer_rate(user, settings.FORUM_COMMENTS_PER_MINUTE, 60, "comments")
+
+
+def thread_rate(user) -> Rate | None:
+    return _writer_rate(user, settings.FORUM_THREADS_PER_HOUR, 60 * 60, "threads")
+
+
+def signup_rate() -> Rate:
+    return Rate(settings.FORUM_SIGNUPS_PER_HOUR, 60 * 60, "sign-ups from your address")
 
 
 def client_address(request) -> str:

@@ -91,6 +91,11 @@ FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000").rstri
 FORUM_THREADS_PER_PAGE = 30
 # Flags from this many distinct readers hide a post until a moderator decides.
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", 5))
+# Rate limits on writing, room for a new community to grow: new accounts (under a day old)
+# get half, staff none. Sign-ups are counted per client address.
+FORUM_COMMENTS_PER_MINUTE = int(os.environ.get("FORUM_COMMENTS_PER_MINUTE", 5))
+FORUM_THREADS_PER_HOUR = int(os.environ.get("FORUM_THREADS_PER_HOUR", 2))
+FORUM_SIGNUPS_PER_HOUR = int(os.environ.get("FORUM_SIGNUPS_PER_HOUR", 3))
 # Karma a user needs before they may downvote posts (Hacker News asks for 500).
 FORUM_DOWNVOTE_KARMA = int(os.environ.get("FORUM_DOWNVOTE_KARMA", 500))
 # The front page ranks this many most recent threads; older ones are on /newest and /best.

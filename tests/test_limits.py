@@ -91,6 +91,32 @@ def test_refused_threads_do_not_use_up_the_limit_and_keep_their_text(client, db)
     assert statuses == [302, 302, 429]
 
 
+def test_the_writing_limits_are_settings_and_staff_are_not_held(client, build, settings):
+    settings.FORUM_COMMENTS_PER_MINUTE = 8
+    op = build.op(build.thread())
+    client.force_login(veteran())
+    assert [reply(client, op, n).status_code for n in range(9)] == [302] * 8 + [429]
+    settings.FORUM_THREADS_PER_HOUR = 1
+    staff = UserFactory(username="staffer", is_staff=True)
+    client.force_login(staff)
+    statuses = [
+        client.post("/submit", {"title": f"S{n}", "url": "", "text": ""}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302] * 3
+    assert [reply(client, op, 100 + n).status_code for n in range(10)] == [302] * 10
+
+
+def test_sign_ups_per_address_are_a_setting(client, db, settings):
+    settings.FORUM_SIGNUPS_PER_HOUR = 1
+    form = {"password": PASSWORD}
+    assert client.post("/signup", {"username": "first", **form}).status_code == 302
+    client.logout()
+    refused = client.post("/signup", {"username": "second", **form})
+    assert refused.status_code == 429
+    assert "at most 1 in an hour" in refused.content.decode()
+
+
 def login(client, username, password, address="10.0.0.1"):
     return client.post("/login", {"username": username, "password": password}, REMOTE_ADDR=address)
 

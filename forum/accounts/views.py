@@ -45,7 +45,7 @@ def signup(request):
         return form_page(request, "registration/signup.html", context, status=400)
     address = limits.client_address(request)
     try:
-        with limits.reserved(limits.SIGNUPS_PER_ADDRESS, f"signup:{address}"):
+        with limits.reserved(limits.signup_rate(), f"signup:{address}"):
             user = services.user_signup(**form.cleaned_data)
     except ForumError as error:
         return form_page(request, "registration/signup.html", context, error=error)
