@@ -9,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from forum.accounts.models import User
 from threads.models import ModerationAction, Thread
+from threads.thread_urls import url_key
 
 BEFORE = [("threads", "0008_modlog_remove_all")]
 OPS_AND_TARGETS = import_module("threads.migrations.0009_thread_op_modlog_targets")
@@ -38,6 +39,18 @@ def test_the_migration_draws_every_stored_skeleton_again(db):
         User.objects.filter(pk__in=[u.pk for u in users]).values_list("username", "name_skeleton")
     )
     assert skeletons == {"d3rang": "derang", "dr-dsh": "dr_dsh", "zacwes": "zacwes"}
+
+
+URL_KEYS = import_module("threads.migrations.0013_thread_url_key")
+
+
+def test_the_migration_gives_threads_written_before_their_url_key(build):
+    linked = build.thread(title="linked", url="http://EXAMPLE.com/a/")
+    talk = build.thread(title="talk")
+    Thread.objects.update(url_key="")
+    URL_KEYS.keys_filled(apps, None)
+    assert Thread.objects.get(pk=linked.pk).url_key == url_key("https://example.com/a")
+    assert Thread.objects.get(pk=talk.pk).url_key == ""
 
 
 def _migrate(targets) -> MigrationExecutor:

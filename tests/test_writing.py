@@ -75,6 +75,69 @@ def test_a_url_is_the_same_url_whatever_the_case_of_its_host(client, writer, bui
     assert Thread.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    "again",
+    [
+        "http://EXAMPLE.com/article-one/",
+        "https://example.com:443/article-one#comments",
+        "http://example.com:80/article-one?utm_source=feed&utm_medium=rss",
+        "https://example.com/article-one/?fbclid=abc&gclid=def",
+    ],
+)
+def test_a_url_written_another_way_is_the_same_page(client, writer, build, again):
+    first = build.thread(title="Original", url="https://example.com/article-one")
+    response = client.post("/submit", {"title": "Again", "url": again, "text": ""})
+    assert response["Location"] == f"/item?id={op_of(first).pk}"
+    assert Thread.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "https://example.com/article-two",
+        "https://example.com/article-one?page=2",
+        "https://example.com:8443/article-one",
+        "https://other.example.com/article-one",
+    ],
+)
+def test_another_page_is_not_a_duplicate(client, writer, build, other):
+    build.thread(title="Original", url="https://example.com/article-one?")
+    client.post("/submit", {"title": "Other", "url": other, "text": ""})
+    assert Thread.objects.count() == 2
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/file", "ftps://example.com/file"])
+def test_only_web_urls_are_accepted(client, writer, url):
+    response = client.post("/submit", {"title": "A file", "url": url, "text": "Kept."})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "its url must start with http:// or https://" in html
+    assert "Kept.</textarea>" in html
+    with pytest.raises(ForumError, match="http:// or https://"):
+        services.thread_create(author=writer, title="A file", url=url)
+    assert Thread.objects.count() == 0
+
+
+def test_the_submit_page_says_what_a_url_and_a_text_do(client, writer):
+    html = client.get("/submit").content.decode()
+    assert "Leave url blank" not in html
+    assert "A url shares a page elsewhere" in html
+    assert "A text opens the thread" in html
+    assert "Both: the title links to the page" in html
+
+
+def test_a_long_title_is_refused_whole_with_its_length_and_the_form_kept(client, writer):
+    title = ("A pasted headline that runs on " * 4)[:120]
+    response = client.post("/submit", {"title": title, "url": "", "text": "My text."})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The title is 120 characters long; at most 80 are allowed." in html
+    assert f'value="{title}"' in html
+    assert "My text.</textarea>" in html
+    assert "maxlength" not in html  # nothing cuts the title silently in the browser
+    assert 'data-max-length="80"' in html
+
+
 def test_a_url_submitted_longer_ago_makes_a_new_thread(client, writer, build):
     old = build.thread(title="Original", url="https://example.com/story")
     Thread.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))

@@ -2,7 +2,6 @@
 
 import re
 import secrets
-from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
@@ -11,6 +10,7 @@ from forum.exceptions import ForumError
 
 from . import pages, policies, services
 from .models import Flag
+from .thread_urls import url_checked
 
 
 def _checked(check, value, **kwargs):
@@ -78,15 +78,18 @@ class SubmitForm(forms.Form):
             for v in self.fields["url"].validators
             if not isinstance(v, ProhibitNullCharactersValidator)
         ]
-        self.fields["title"].widget.attrs.update({"size": 60, "maxlength": 80})
+        # No maxlength: it would cut a pasted title (or url) without a word. forum.js counts,
+        # and the service refuses a title too long, saying how long it is.
+        self.fields["title"].widget.attrs.update(
+            {"size": 60, "data-max-length": services.MAX_TITLE_LENGTH}
+        )
+        self.fields["url"].widget.attrs.pop("maxlength")
 
     def clean_title(self):
         return _checked(services.title_checked, self.cleaned_data["title"])
 
     def clean_url(self):
-        # Scheme and host are case-blind: one story is one url, however its host is typed.
-        url = urlsplit(self.cleaned_data["url"])
-        return urlunsplit(url._replace(scheme=url.scheme.lower(), netloc=url.netloc.lower()))
+        return _checked(url_checked, self.cleaned_data["url"])
 
 
 MAX_ID = 2**63 - 1

@@ -24,6 +24,8 @@ class ThreadQuerySet(models.QuerySet):
 class Thread(models.Model):
     title = models.CharField(max_length=200)
     url = models.URLField(max_length=2000, blank=True)
+    # thread_urls.url_key(url): threads linking to one page share it however their urls are spelt.
+    url_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads"
     )
@@ -50,6 +52,7 @@ class Thread(models.Model):
         indexes = [
             models.Index(fields=["-last_activity"], name="thread_activity_idx"),
             models.Index(fields=["-created_at"], name="thread_created_idx"),
+            models.Index(fields=["url_key", "-created_at"], name="thread_url_key_idx"),
         ]
 
     def __str__(self):

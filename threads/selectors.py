@@ -13,6 +13,7 @@ from forum.accounts.models import User
 from .models import Comment, Flag, ModerationAction, Thread, Vote
 from .ranking import hot_score
 from .rows import POST_FIELDS
+from .thread_urls import url_key
 
 _EMPTY = Value("", output_field=TextField())
 
@@ -157,7 +158,8 @@ def _posts(html: bool, text: bool) -> QuerySet:
 
 def thread_with_url(*, url: str, since: datetime) -> Thread | None:
     """The newest visible thread submitted with this url since the given moment."""
-    return Thread.objects.visible().filter(url=url, created_at__gte=since).newest().first()
+    threads = Thread.objects.visible().filter(url_key=url_key(url), created_at__gte=since)
+    return threads.newest().first()
 
 
 def threads_by(*, username: str, offset: int, limit: int) -> QuerySet[Thread]:

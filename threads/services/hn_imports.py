@@ -10,6 +10,7 @@ from forum.exceptions import ForumError
 from .. import markup, trees, zlacker
 from ..hn_files import DELETED_AUTHOR, Item, Story
 from ..models import Comment, Thread
+from ..thread_urls import url_key
 from .locks import locked_thread, thread_touch
 from .posting import text_checked, title_checked
 
@@ -49,6 +50,7 @@ def hn_story_import(*, story: Story) -> Thread:
         op_id=pk_of[root.id],
         title=title_checked(root.title),
         url=root.url,
+        url_key=url_key(root.url),
         points=root.score,
         created_at=root.time,
         comment_count=replies,
@@ -66,7 +68,12 @@ def _thread_for(root: Item) -> Thread:
     title = title_checked(root.title)
     author = _authors([root])[root.by]
     return Thread.objects.create(
-        title=title, url=root.url, author_id=author, created_at=root.time, last_activity=root.time
+        title=title,
+        url=root.url,
+        url_key=url_key(root.url),
+        author_id=author,
+        created_at=root.time,
+        last_activity=root.time,
     )
 
 

@@ -13,6 +13,7 @@ from forum.exceptions import ForumError
 
 from .. import markup, notify, policies, selectors, zlacker
 from ..models import Comment, Thread
+from ..thread_urls import url_checked, url_key
 from .locks import locked_comment, locked_thread, post_changed, thread_touch
 
 MAX_TEXT_LENGTH = 10_000
@@ -113,10 +114,16 @@ def _thread_write(
     """The thread and its opening post, which is returned."""
     policies.refuse(policies.post_refusal(author))
     title = title_checked(title)
+    url = url_checked(url)
     text = text_checked(text, required=False)
     created_at = created_at or timezone.now()
     thread = Thread.objects.create(
-        title=title, url=url, author=author, created_at=created_at, last_activity=created_at
+        title=title,
+        url=url,
+        url_key=url_key(url),
+        author=author,
+        created_at=created_at,
+        last_activity=created_at,
     )
     # The root is placed by hand so its tree_id is the thread's key, never max(tree_id) + 1.
     thread.op = Comment.objects.create(
