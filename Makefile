@@ -51,7 +51,8 @@ db: setup
 
 run: db
 	@echo "Serving the forum at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/gunicorn forum.wsgi --bind 127.0.0.1:$(PORT) $(SERVER_PROCESSES)
+	FORUM_SITE_URL="$${FORUM_SITE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(BIN)/gunicorn forum.wsgi --bind 127.0.0.1:$(PORT) $(SERVER_PROCESSES)
 
 test: setup
 	@mkdir -p var

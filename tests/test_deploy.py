@@ -2,6 +2,7 @@
 
 import json
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -75,3 +76,10 @@ def test_the_npm_lock_has_an_integrity_hash_for_every_package():
 
 def normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_make_run_gives_the_forum_its_address_from_the_port():
+    shown = subprocess.run(
+        ["make", "-n", "run", "PORT=9123"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert 'FORUM_SITE_URL="${FORUM_SITE_URL:-http://127.0.0.1:9123}"' in shown

@@ -141,6 +141,24 @@ def test_an_email_for_each_reply_once_asked(
     assert "Hello Alice." in message.body and f"/item?id={reply.pk}" in message.body
 
 
+def test_the_reply_email_links_to_the_address_the_forum_was_reached_at(
+    client, build, alice, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=alice.pk).update(
+        email="alice@example.org", email_replies=True, email_confirmed=True
+    )
+    op = build.op(build.thread(author=alice, title="Mail me"))
+    client.force_login(UserFactory(username="bob"))
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(
+            "/reply", {"parent": op.pk, "text": "Hello."}, SERVER_NAME="localhost", SERVER_PORT=9000
+        )
+    wait_for_senders()
+    assert posted.status_code == 302
+    reply = Comment.objects.get(text="Hello.")
+    assert f"http://localhost:9000/item?id={reply.pk}" in mail.outbox[0].body
+
+
 def test_no_email_to_an_address_its_owner_has_not_confirmed(
     build, alice, django_capture_on_commit_callbacks
 ):

@@ -10,17 +10,18 @@ from forum import mail
 from forum.accounts.models import User
 
 
-def reply_emailed_after_commit(comment) -> None:
+def reply_emailed_after_commit(comment, *, site_url: str = "") -> None:
     """Once the reply is committed, mails its parent's author if they asked for it.
 
     The recipient is read in the request's own thread (the database connection is there); only
     the SMTP conversation, the slow part, runs in a background thread, so the response never
     waits for the mail server.
     """
-    transaction.on_commit(lambda: _send_in_background(comment))
+    site = site_url or settings.FORUM_SITE_URL
+    transaction.on_commit(lambda: _send_in_background(comment, site))
 
 
-def _send_in_background(comment) -> None:
+def _send_in_background(comment, site_url: str) -> None:
     # Only to an address its owner has confirmed: one typed into a profile may be anyone's.
     recipient = (
         User.objects.filter(
@@ -32,17 +33,17 @@ def _send_in_background(comment) -> None:
     )
     if recipient is None:
         return
-    subject, body = _message(comment)
+    subject, body = _message(comment, site_url)
     send = partial(send_mail, subject, body, None, [recipient])
     mail.send_in_background(send, what=f"a reply notification to {recipient}")
 
 
-def _message(comment) -> tuple[str, str]:
+def _message(comment, site_url: str) -> tuple[str, str]:
     site = settings.FORUM_SITE_NAME
     subject = f'[{site}] {comment.author.username} replied in "{comment.thread.title}"'
     body = (
         f"{comment.author.username} replied to your post:\n\n{comment.text}\n\n"
-        f"Read it in context: {settings.FORUM_SITE_URL}{comment.get_absolute_url()}\n"
+        f"Read it in context: {site_url}{comment.get_absolute_url()}\n"
         f"(Stop these emails on your user page.)\n"
     )
     return subject, body

@@ -130,6 +130,8 @@ def reply(request):
                 author=request.user,
                 text=form.cleaned_data["text"],
                 form_key=form.cleaned_data["form_key"],
+                # The address the reader used: the mail's link works wherever the forum runs.
+                site_url=request.build_absolute_uri("/").rstrip("/"),
             )
     except ForumError as error:
         return _reply_page(request, parent, form, error=error)

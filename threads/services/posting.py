@@ -153,9 +153,11 @@ def comment_reply(
     ref: int | None = None,
     thread_id: int | None = None,
     form_key: str | None = None,
+    site_url: str = "",
 ) -> Comment:
     """A new post under parent_id; thread_id, when given, is the thread the author was reading;
-    `form_key`: see _posted_once."""
+    `form_key`: see _posted_once; `site_url`: the forum's address as the author reached it, for
+    the link in the reply email (FORUM_SITE_URL when empty)."""
 
     def write() -> Comment:
         return _reply_write(
@@ -166,6 +168,7 @@ def comment_reply(
             ref=ref,
             thread_id=thread_id,
             key=form_key,
+            site_url=site_url,
         )
 
     def earlier() -> Comment | None:
@@ -195,6 +198,7 @@ def _reply_write(
     ref: int | None,
     thread_id: int | None,
     key: str | None,
+    site_url: str,
 ) -> Comment:
     policies.refuse(policies.post_refusal(author))
     text = text_checked(text)
@@ -234,7 +238,7 @@ def _reply_write(
         last_activity=max(created_at, thread.last_activity),
     )
     if parent.author_id != author.pk:
-        notify.reply_emailed_after_commit(comment)
+        notify.reply_emailed_after_commit(comment, site_url=site_url)
     return comment
 
 
