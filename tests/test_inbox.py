@@ -171,6 +171,13 @@ def test_no_email_to_an_address_its_owner_has_not_confirmed(
     assert mail.outbox == []
 
 
+def test_updating_the_profile_says_it_was_saved(client, alice):
+    client.force_login(alice)
+    response = client.post("/user?id=alice", {"about": "Hi.", "email": ""}, follow=True)
+    assert '<li class="success">Saved.</li>' in response.content.decode()
+    assert "Saved." not in client.get("/user?id=alice").content.decode()
+
+
 def test_emailed_replies_need_an_address(client, alice):
     alice.email = ""
     alice.save()

@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -44,6 +45,7 @@ def user(request):
             services.profile_update(user=request.user, **form.cleaned_data)
         except ForumError as error:
             return _user_page(request, shown, form, error=error)
+        messages.success(request, "Saved.")
         return HttpResponseRedirect(shown.get_absolute_url())
     if wants_text(request):
         return text_response(textform.user_page(shown))
