@@ -196,9 +196,9 @@ def test_logged_in_page_queries_do_not_grow_with_the_thread(client, build):
     small = thread_page_queries(client, build, 10)
     large = thread_page_queries(client, build, 400)
     # Session and user, the post with its thread, the comments, the unread-replies count, the
-    # reader's own votes, points and flags, their ban and whether they flagged the opening post:
-    # the same handful whatever the thread's size.
-    assert small == large <= 10
+    # reader's own votes, points and flags, their ban, whether they may flag the opening post and
+    # whether their flag on it can be withdrawn: the same handful whatever the thread's size.
+    assert small == large <= 11
 
 
 @dataclass
@@ -268,6 +268,10 @@ SCENARIOS = {
         lambda s: services.vote_withdraw(comment_id=s.first.pk, user=s.reader),
     ),
     "comment_flag": _plain(lambda s: _flag(s, s.first)),
+    "flag_withdraw": _after(
+        lambda s: _flag(s, s.first),
+        lambda s: services.flag_withdraw(comment_id=s.first.pk, user=s.reader),
+    ),
     "flags_dismiss": _after(
         lambda s: _flag(s, s.first),
         lambda s: services.flags_dismiss(comment_id=s.first.pk, moderator=s.mod),

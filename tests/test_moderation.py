@@ -364,6 +364,48 @@ def test_a_reader_flags_a_post_once_and_a_repeated_flag_lands_on_the_post(client
     assert again.status_code == 409 and "You have flagged this already." in again.content.decode()
 
 
+def test_after_a_flag_the_post_says_so_and_the_flag_can_be_taken_back(client, tree):
+    b = tree[3]
+    client.force_login(UserFactory())
+    landed = client.get(flag(client, b)["Location"]).content.decode()
+    assert "You flagged this post: the moderators will look at it." in landed
+    assert "You flagged this post." in landed
+    assert f'action="/unflag?id={b.pk}"' in landed
+    taken_back = client.post(f"/unflag?id={b.pk}")
+    assert taken_back["Location"] == f"/item?id={b.pk}"
+    page = client.get(taken_back["Location"]).content.decode()
+    assert "Your flag is withdrawn." in page and "You flagged this post." not in page
+    assert not Flag.objects.filter(comment=b).exists()
+    op_flagged = client.get(flag(client, tree[1])["Location"]).content.decode()
+    assert "You flagged this post." in op_flagged  # the thread page, for its opening post
+
+
+def test_a_flag_cannot_be_taken_back_once_a_moderator_acted(client, tree, moderator):
+    b = tree[3]
+    reader = UserFactory()
+    services.comment_flag(comment_id=b.pk, user=reader, reason="spam")
+    services.flags_dismiss(comment_id=b.pk, moderator=moderator)
+    client.force_login(reader)
+    page = client.get(f"/item?id={b.pk}").content.decode()
+    assert "You flagged this post. A moderator has acted on it." in page
+    assert "/unflag" not in page
+    refused = client.post(f"/unflag?id={b.pk}")
+    assert refused.status_code == 409
+    assert "can no longer be withdrawn" in refused.content.decode()
+    with pytest.raises(ForumError, match="not flagged"):
+        services.flag_withdraw(comment_id=b.pk, user=UserFactory())
+
+
+def test_withdrawing_a_flag_that_hid_a_post_shows_it_again(client, tree, settings):
+    settings.FORUM_FLAGS_TO_HIDE = 1
+    thread, b = tree[0], tree[3]
+    reader = UserFactory()
+    services.comment_flag(comment_id=b.pk, user=reader, reason="spam")
+    assert "post b" not in thread_html(client, thread)
+    services.flag_withdraw(comment_id=b.pk, user=reader)
+    assert "post b" in thread_html(client, thread)
+
+
 def test_flagging_needs_a_login_and_a_reason(client, tree):
     b = tree[3]
     assert flag(client, b).status_code == 302 and Flag.objects.count() == 0

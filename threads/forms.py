@@ -117,6 +117,7 @@ def post_actions(post, user) -> dict:
     there is none, and which of edit, delete and flag this reader is offered."""
     reader = policies.reader(user)
     closed = policies.reply_refusal(user=reader, parent=post)
+    unflag = policies.unflag_refusal(user=reader, comment=post) if user.is_authenticated else None
     return {
         "reply_form": ReplyForm(initial={"parent": post.pk, "thread": post.thread_id}),
         "reply_closed": str(closed or ""),
@@ -125,6 +126,9 @@ def post_actions(post, user) -> dict:
         # Anyone is offered [flag]: for a reader not logged in it leads to the log-in page.
         "can_flag": not user.is_authenticated
         or policies.flag_refusal(user=reader, comment=post) is None,
+        # Flagged by this reader: withdrawable until a moderator acts (409 after).
+        "flagged": user.is_authenticated and (unflag is None or unflag.status == 409),
+        "can_unflag": user.is_authenticated and unflag is None,
     }
 
 

@@ -128,6 +128,19 @@ def flag_refusal(*, user: User, comment: Comment) -> Refusal | None:
     return None
 
 
+def unflag_refusal(*, user: User, comment: Comment) -> Refusal | None:
+    """A flag may be taken back until a moderator has acted on it."""
+    flag = Flag.objects.filter(user=user, comment=comment).only("resolved_at").first()
+    if flag is None:
+        return Refusal("You have not flagged this post.", status=404)
+    if flag.resolved_at is not None:
+        return Refusal(
+            "A moderator has acted on your flag already: it can no longer be withdrawn.",
+            status=409,
+        )
+    return None
+
+
 # Votes. A vote on a thread is a vote on its opening post.
 
 

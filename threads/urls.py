@@ -18,6 +18,7 @@ urlpatterns = [
     path("delete", writing.delete, name="delete"),
     path("modlog", views.modlog, name="modlog"),
     path("flag", writing.flag, name="flag"),
+    path("unflag", writing.unflag, name="unflag"),
     path("vote", voting.vote, name="vote"),
     path("replies", inbox.replies, name="replies"),
     path("v0/item/<str:item_id>.json", api_v0.item, name="api-item"),

@@ -240,4 +240,15 @@ def flag(request):
         )
     except ForumError as error:
         return form_page(request, "threads/flag.html", context, error=error)
+    messages.success(request, "You flagged this post: the moderators will look at it.")
+    return HttpResponseRedirect(post.get_absolute_url())
+
+
+@writing_view
+def unflag(request):
+    """A reader takes back their flag, from the post's page, until a moderator acts on it."""
+    post = post_from_request(request)
+    if request.method == "POST":
+        services.flag_withdraw(comment_id=post.pk, user=request.user)
+        messages.success(request, "Your flag is withdrawn.")
     return HttpResponseRedirect(post.get_absolute_url())

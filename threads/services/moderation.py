@@ -123,6 +123,20 @@ def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
 
 
 @transaction.atomic
+def flag_withdraw(*, comment_id: int, user: User) -> Comment:
+    """Takes back a reader's flag before a moderator acts on it; a post hidden by flags shows
+    again when too few are left to hide it."""
+    comment = locked_comment(comment_id)
+    policies.refuse(policies.unflag_refusal(user=user, comment=comment))
+    Flag.objects.filter(user=user, comment=comment).delete()
+    open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
+    if comment.state == Comment.State.FLAGGED and open_flags < settings.FORUM_FLAGS_TO_HIDE:
+        comment.state = Comment.State.VISIBLE
+        post_changed(comment, "state")
+    return comment
+
+
+@transaction.atomic
 def flags_dismiss(*, comment_id: int, moderator: User) -> Comment:
     comment = locked_comment(comment_id)
     _resolve_flags(comment)
