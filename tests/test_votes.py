@@ -421,3 +421,37 @@ def test_concurrent_votes_through_two_server_processes_count_once():
     assert sorted(statuses) == [200, 409, 409, 409]
     assert Vote.objects.filter(comment=post).count() == 1
     assert points_of(post) == 2 and karma_of(post.author) == 1
+
+
+def test_logging_in_from_an_upvote_link_casts_the_vote_and_lands_on_the_post(client, post):
+    UserFactory(username="voter")
+    link = f"/vote?id={post.pk}&how=up"
+    to_login = client.get(link)
+    assert to_login.status_code == 302
+    login_page = client.get(to_login["Location"]).content.decode()
+    assert "Log in to vote." in login_page
+    logged_in = client.post(
+        "/login",
+        {"username": "voter", "password": "correct horse battery staple", "next": link},
+    )
+    assert logged_in["Location"] == link
+    cast = client.get(link)
+    assert cast.status_code == 302
+    assert cast["Location"] == f"/item?id={post.thread.op_id}#{post.pk}"
+    assert points_of(post) == 2
+    assert client.get(link).status_code == 409  # once: the link itself never votes
+
+
+@pytest.mark.parametrize(
+    ("sent_from", "reason"),
+    [("/reply?id=1", "Log in to reply."), ("/flag?id=1", "Log in to flag.")],
+)
+def test_the_log_in_page_says_why_it_was_shown(client, db, sent_from, reason):
+    assert reason in client.get("/login", {"next": sent_from}).content.decode()
+    assert "Log in to" not in client.get("/login", {"next": "/newest"}).content.decode()
+
+
+def test_a_link_alone_does_not_vote_for_a_reader_logged_in(client, post, user):
+    client.force_login(user)
+    page = client.get(f"/vote?id={post.pk}&how=up")
+    assert page.status_code == 200 and points_of(post) == 1

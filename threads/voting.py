@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from forum.drafts import started_here
 from forum.http import wants_json
 
 from . import policies, services
@@ -26,7 +27,8 @@ def vote(request):
         raise BadRequest(f"how must be up, down or un, not {how!r}.")
     # Found as every page finds a post: a removed thread's post says so, here as on /flag.
     post = post_from_request(request)
-    if request.method != "POST":
+    # Sent here by the log-in the reader went through to vote: the vote is cast, not asked for.
+    if request.method != "POST" and not started_here(request):
         return _confirm_page(request, post, how)
     comment = _cast(request.user, post.pk, how)
     if wants_json(request):
@@ -51,7 +53,7 @@ def _state(comment: Comment, user) -> dict:
 
 
 def _back_to(request, comment: Comment) -> str:
-    goto = request.POST.get("goto", "")
+    goto = request.POST.get("goto", "") or request.GET.get("goto", "")
     if goto and url_has_allowed_host_and_scheme(goto, allowed_hosts={request.get_host()}):
         return goto
     return post_in_thread(comment)

@@ -1,17 +1,20 @@
 """Account pages: sign-up, log-in and password reset with their limits, log-out, the
 confirmation of an email address."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from forum import limits
+from forum.drafts import started_keep
 from forum.exceptions import ForumError
 from forum.http import form_page
 
@@ -33,6 +36,32 @@ def _next_url(request) -> str:
     return target if safe and not back_to_form else settings.LOGIN_REDIRECT_URL
 
 
+# Why a page sent the reader to log in, by the URL name of the page they were sent from.
+LOGIN_REASONS = {
+    "vote": "Log in to vote.",
+    "reply": "Log in to reply.",
+    "flag": "Log in to flag.",
+    "submit": "Log in to submit.",
+    "edit": "Log in to edit.",
+    "delete": "Log in to delete.",
+}
+
+
+def _login_reason(next_url: str) -> str:
+    try:
+        name = resolve(urlsplit(next_url).path).url_name
+    except Resolver404:
+        return ""
+    return LOGIN_REASONS.get(name, "")
+
+
+def _logged_in_to(request) -> HttpResponseRedirect:
+    """Back to the page the log-in was for, which finishes what the reader started there."""
+    next_url = _next_url(request)
+    started_keep(request, next_url)
+    return HttpResponseRedirect(next_url)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     if request.user.is_authenticated:
@@ -50,7 +79,7 @@ def signup(request):
     except ForumError as error:
         return form_page(request, "registration/signup.html", context, error=error)
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return HttpResponseRedirect(_next_url(request))
+    return _logged_in_to(request)
 
 
 def _login_key(typed: str) -> tuple[str, int | None]:
@@ -89,7 +118,8 @@ def _count_login_failure(key: str, address: str) -> None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def login(request):
     form = forms.LoginForm(request, data=request.POST if request.method == "POST" else None)
-    context = {"form": form, "next": _next_url(request)}
+    next_url = _next_url(request)
+    context = {"form": form, "next": next_url, "reason": _login_reason(next_url)}
     if request.method != "POST":
         return form_page(request, "registration/login.html", context)
     key, pk = _login_key(request.POST.get("username", ""))
@@ -107,7 +137,7 @@ def login(request):
         return form_page(request, "registration/login.html", context, status=400)
     limits.reset(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
     auth.login(request, form.get_user())
-    response = HttpResponseRedirect(_next_url(request))
+    response = _logged_in_to(request)
     # The account's id, signed: never the name as typed, which a header could not carry.
     response.set_signed_cookie(
         KNOWN_DEVICE_COOKIE,
