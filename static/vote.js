@@ -1,7 +1,8 @@
 // Vote arrows without a reload. Progressive enhancement only: without this script every
 // arrow is a link to a small confirmation form that votes with a plain POST.
 // The post HTML is the same for every reader; #viewer says what this reader has done,
-// and the [flag] links of their own posts and of posts they flagged are taken away.
+// and the [flag] links of their own posts and of posts they flagged are taken away, and
+// [edit] and [delete] added to their own posts while they may still edit or delete them.
 (() => {
   'use strict';
 
@@ -13,7 +14,20 @@
   const voted = pairs(viewer.dataset.voted || '');
   const own = pairs(viewer.dataset.own || '');
   const mayDownvote = viewer.dataset.downvotes === '1';
-  const flagged = new Set((viewer.dataset.flagged || '').split(' ').filter(Boolean).map(Number));
+  const ids = (text) => new Set((text || '').split(' ').filter(Boolean).map(Number));
+  const flagged = ids(viewer.dataset.flagged);
+  const editable = ids(viewer.dataset.editable);
+  const deletable = ids(viewer.dataset.deletable);
+
+  function action(head, name, url) {
+    const span = document.createElement('span');
+    span.className = name;
+    const a = document.createElement('a');
+    a.href = url;
+    a.textContent = name;
+    span.append(' [', a, ']');
+    head.append(span);
+  }
 
   function csrfToken() {
     const field = document.querySelector('input[name=csrfmiddlewaretoken]');
@@ -93,6 +107,9 @@
     const id = Number(post.id);
     const flag = post.querySelector(':scope > .head > .flag');
     if (flag && (own.has(id) || flagged.has(id))) flag.remove();
+    const head = post.querySelector(':scope > .head');
+    if (head && editable.has(id)) action(head, 'edit', viewer.dataset.editUrl + id);
+    if (head && deletable.has(id)) action(head, 'delete', viewer.dataset.deleteUrl + id);
   });
 
   document.addEventListener('click', (event) => {

@@ -205,3 +205,32 @@ def test_a_logged_out_reply_goes_through_the_login_and_back(page):
     answer = Comment.objects.get(author=user)
     assert answer.parent_id == target.pk
     expect(article(page, answer)).to_contain_text("Back and replying.")
+
+
+def test_own_posts_offer_edit_and_delete_on_the_thread_page(page):
+    writer = user_with_password(username="editor")
+    target = post("D3")
+    mine = services.comment_reply(parent_id=target.pk, author=writer, text="Frist words.")
+    log_in(page, writer)
+    page.goto(seed_thread_url(page))
+    expect(article(page, target).locator(":scope > .head")).not_to_contain_text("[edit]")
+    head = article(page, mine).locator(":scope > .head")
+    expect(head.get_by_role("link", name="delete", exact=True)).to_be_visible()
+    head.get_by_role("link", name="edit", exact=True).click()
+    page.get_by_label("Text").fill("First words.")
+    page.get_by_role("button", name="update").click()
+    expect(article(page, mine).locator(".text")).to_have_text("First words.")
+    expect(article(page, mine).locator(".head")).to_contain_text("(edited)")
+
+
+def test_logging_in_from_an_upvote_casts_it_and_lands_on_the_post(page):
+    user_with_password(username="voter")
+    target = post("D3")
+    page.goto(seed_thread_url(page))
+    article(page, target).get_by_role("link", name="vote up").click()
+    expect(page.locator("main")).to_contain_text("Log in to vote.")
+    page.get_by_label("Username").fill("voter")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="login").click()
+    expect(page).to_have_url(re.compile(f"#{target.pk}$"))
+    expect(article(page, target).locator(".votes")).to_contain_text("unvote")

@@ -1,9 +1,11 @@
 """Who may do what: pages offer only what the services allow; the services refuse the rest."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
@@ -66,6 +68,7 @@ def test_no_flag_link_on_ones_own_post_or_one_already_flagged(client, talk):
     page = client.get(f"/item?id={op.pk}").content.decode()
     assert f'data-flagged="{theirs.pk}"' in page
     assert f'data-own="{mine.pk}:1"' in page
+    assert f'data-editable="{mine.pk}"' in page and f'data-deletable="{mine.pk}"' in page
     # The opening post's [flag] is drawn for this reader alone.
     client.force_login(thread.author)
     assert flag_links(client.get(f"/item?id={op.pk}").content.decode(), op) == []
@@ -278,3 +281,15 @@ def test_a_title_changed_in_the_admin_renews_the_page_and_is_logged(client, talk
     thread.refresh_from_db()
     assert thread.title == "Renamed" and thread.version > version
     assert ModerationAction.objects.filter(kind=ModerationAction.Kind.RETITLE).exists()
+
+
+def test_own_posts_are_marked_editable_only_while_the_policies_allow(client, talk, moderator):
+    thread, op, mine, theirs, me = talk
+    client.force_login(me)
+    Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    page = client.get(f"/item?id={op.pk}").content.decode()
+    assert 'data-editable=""' in page and f'data-deletable="{mine.pk}"' in page
+    services.thread_lock(thread_id=thread.pk, moderator=moderator)
+    Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now())
+    page = client.get(f"/item?id={op.pk}").content.decode()
+    assert 'data-editable=""' in page

@@ -223,7 +223,9 @@ def flagged_in_thread(*, user: User, thread_id: int) -> list[int]:
     return list(flags.values_list("comment_id", flat=True))
 
 
-def own_points_in_thread(*, user: User, thread_id: int) -> dict[int, int]:
-    """The points of the user's own posts in a thread (only they are shown a post's points)."""
-    rows = Comment.objects.filter(tree_id=thread_id, author=user)
-    return dict(rows.values_list("pk", "points"))
+def own_posts_in_thread(*, user: User, thread_id: int) -> list[Comment]:
+    """The user's own posts in a thread, with what their points (only they are shown a post's
+    points) and the edit and delete policies read, their thread's lock among it."""
+    rows = Comment.objects.filter(tree_id=thread_id, author=user).select_related("thread")
+    fields = ("points", "created_at", "state", "author_id", "thread_id", "thread__is_locked")
+    return list(rows.only(*fields))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from forum.exceptions import ForumError
 from forum.http import int_param, paged, read_only, text_response, wants_text
 
-from . import forms, page_cache, pages, selectors, textform
+from . import forms, page_cache, pages, policies, selectors, textform
 from .models import Comment
 from .ranking import order_best_first
 
@@ -31,15 +31,19 @@ def post_from_request(request) -> Comment:
 
 
 def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
-    """What static/vote.js needs to mark this reader's arrows and [flag] links, kept out of the
-    shared post HTML: their votes, their own posts (with the points only they see), the posts
-    they flagged, and whether they may downvote. Three queries for a reader who is logged in
-    (two on a list of threads), none otherwise."""
+    """What static/vote.js needs to mark this reader's arrows, [flag], [edit] and [delete]
+    links, kept out of the shared post HTML: their votes, their own posts (with the points only
+    they see, and which of them they may still edit or delete), the posts they flagged, and
+    whether they may downvote. Three queries for a reader who is logged in (four with posts of
+    their own in the thread, two on a list of threads), none otherwise."""
     if not user.is_authenticated:
         return {}
+    editable = deletable = []
     if thread_id is not None:
         voted = selectors.votes_in_thread(user=user, thread_id=thread_id)
-        own = selectors.own_points_in_thread(user=user, thread_id=thread_id)
+        own_posts = selectors.own_posts_in_thread(user=user, thread_id=thread_id)
+        own = {post.pk: post.points for post in own_posts}
+        editable, deletable = _open_to_author(user, own_posts)
         flagged = selectors.flagged_in_thread(user=user, thread_id=thread_id)
     else:
         flagged = []
@@ -48,9 +52,21 @@ def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
     return {
         "viewer_voted": " ".join(f"{pk}:{value}" for pk, value in voted.items()),
         "viewer_own": " ".join(f"{pk}:{points}" for pk, points in own.items()),
+        "viewer_editable": " ".join(map(str, editable)),
+        "viewer_deletable": " ".join(map(str, deletable)),
         "viewer_flagged": " ".join(map(str, flagged)),
         "viewer_downvotes": user.karma >= settings.FORUM_DOWNVOTE_KARMA,
     }
+
+
+def _open_to_author(user, own_posts: list[Comment]) -> tuple[list[int], list[int]]:
+    """The ids of the author's posts they may still edit, and of those they may delete."""
+    if not own_posts:
+        return [], []
+    author = policies.reader(user)  # the ban read once for all their posts
+    editable = [p.pk for p in own_posts if not policies.edit_refusal(user=author, comment=p)]
+    deletable = [p.pk for p in own_posts if not policies.delete_refusal(user=author, comment=p)]
+    return editable, deletable
 
 
 def _thread_list(request, select, heading: str):
