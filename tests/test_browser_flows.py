@@ -234,3 +234,17 @@ def test_logging_in_from_an_upvote_casts_it_and_lands_on_the_post(page):
     page.get_by_role("button", name="login").click()
     expect(page).to_have_url(re.compile(f"#{target.pk}$"))
     expect(article(page, target).locator(".votes")).to_contain_text("unvote")
+
+
+def test_a_preview_shows_the_text_rendered_and_posting_it_then_makes_one_post(page):
+    writer = user_with_password(username="previewer")
+    log_in(page, writer)
+    page.goto(seed_thread_url(page))
+    page.get_by_label("Text").fill("Is *this* how it looks?")
+    page.get_by_role("button", name="preview", exact=True).click()
+    expect(page.locator(".preview i")).to_have_text("this")
+    expect(page.get_by_label("Text")).to_have_value("Is *this* how it looks?")
+    assert not Comment.objects.filter(author=writer).exists()
+    page.get_by_role("button", name="reply", exact=True).click()
+    mine = Comment.objects.get(author=writer)
+    expect(article(page, mine).locator(".text i")).to_have_text("this")

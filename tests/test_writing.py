@@ -767,3 +767,32 @@ def test_a_text_or_title_that_shows_nothing_is_refused(build, blank):
     with pytest.raises(ForumError, match="Please give a title"):
         services.thread_create(author=UserFactory(), title=blank + "\u200b", text="Hello.")
     assert Comment.objects.count() == 1
+
+
+# Formatting help and preview
+
+
+def test_every_text_box_has_formatting_help(client, writer, build):
+    op = build.op(build.thread(author=writer))
+    for url in ("/submit", f"/reply?id={op.pk}", f"/edit?id={op.pk}", f"/item?id={op.pk}"):
+        html = client.get(url).content.decode()
+        assert "<code>*word*</code> for <i>italics</i>" in html, url
+        assert "lines indented by two spaces are code" in html, url
+        assert "<code>&gt;&gt;name+ref</code> links a post of this thread" in html, url
+
+
+def test_preview_shows_the_rendered_text_and_keeps_the_form_posting_nothing(client, writer, build):
+    op = build.op(build.thread())
+    typed = {"parent": op.pk, "text": "Is *this* right?\n\n  code", "preview": "1"}
+    shown = client.post(f"/reply?id={op.pk}", {**typed, "form_key": "k1"})
+    html = shown.content.decode()
+    assert shown.status_code == 200
+    assert "Preview (not posted yet)" in html
+    assert "<p>Is <i>this</i> right?</p><pre><code>code</code></pre>" in html
+    assert "Is *this* right?\n\n  code</textarea>" in html
+    assert 'value="k1"' in html  # the same form: posting it later makes one post
+    assert Comment.objects.filter(parent=op).count() == 0
+    submitted = {"title": "Kept title", "url": "", "text": "*new*", "preview": "1"}
+    html = client.post("/submit", submitted).content.decode()
+    assert "<p><i>new</i></p>" in html and 'value="Kept title"' in html
+    assert Thread.objects.count() == 1

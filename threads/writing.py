@@ -20,7 +20,7 @@ from forum.drafts import draft_keep, draft_take
 from forum.exceptions import ForumError
 from forum.http import form_page, int_param
 
-from . import forms, pages, policies, selectors, services
+from . import forms, markup, pages, policies, selectors, services
 from .models import Comment
 from .views import post_from_request
 
@@ -70,6 +70,8 @@ def submit(request):
     if request.method != "POST":
         policies.refuse(policies.post_refusal(request.user))  # told before anything is written
         return _submit_page(request, forms.SubmitForm(initial=draft_take(request)))
+    if preview := _preview(request):
+        return _submit_page(request, forms.SubmitForm(initial=request.POST.dict()), preview=preview)
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
         return _submit_page(request, form, status=400)
@@ -101,8 +103,18 @@ def _recently_submitted(url: str):
     return selectors.thread_with_url(url=url, since=since) if url else None
 
 
-def _submit_page(request, form, *, status: int = 200, error=None):
-    return form_page(request, "threads/submit.html", {"form": form}, status=status, error=error)
+def _submit_page(request, form, *, status: int = 200, error=None, preview: str = ""):
+    context = {"form": form, "preview": preview}
+    return form_page(request, "threads/submit.html", context, status=status, error=error)
+
+
+def _preview(request) -> str:
+    """The posted text as it would be shown, when the writer pressed "preview"; nothing is
+    written and the form comes back as it was."""
+    if "preview" not in request.POST:
+        return ""
+    text = request.POST.get("text", "")[: services.MAX_TEXT_LENGTH]
+    return markup.render(text.replace("\r\n", "\n")) or "<p>(nothing to show yet)</p>"
 
 
 @writing_view
@@ -112,8 +124,10 @@ def reply(request):
     posted = request.POST.copy()
     # The form posts to /reply?id=PARENT and carries the parent too; either will do.
     posted.setdefault("parent", request.GET.get("id", ""))
-    form = forms.ReplyForm(posted)
     parent = _parent_shown(posted["parent"])
+    if parent and (preview := _preview(request)):
+        return _reply_page(request, parent, forms.ReplyForm(initial=posted.dict()), preview=preview)
+    form = forms.ReplyForm(posted)
     if not form.is_valid():
         error = None
         if form.errors.pop("parent", None):
@@ -157,7 +171,9 @@ def _parent_shown(raw_id: str) -> Comment | None:
     return posts.filter(pk=raw_id, thread__is_removed=False).first()
 
 
-def _reply_page(request, parent, form, *, status: int = 200, error=None, closed: str = ""):
+def _reply_page(
+    request, parent, form, *, status: int = 200, error=None, closed: str = "", preview: str = ""
+):
     # The page exists to write a reply (the r key leads here): the text box has the focus.
     form.fields["text"].widget.attrs["autofocus"] = True
     context = {
@@ -166,6 +182,7 @@ def _reply_page(request, parent, form, *, status: int = 200, error=None, closed:
         "parent_html": post_shown_to(request.user, parent) if parent else "",
         "thread": parent.thread if parent else None,
         "closed": closed,
+        "preview": preview,
     }
     return form_page(request, "threads/reply.html", context, status=status, error=error)
 
@@ -179,6 +196,9 @@ def edit(request):
         initial = {"text": comment.text, **draft_take(request)}
         form = forms.EditForm(initial=initial, text_required=text_required)
         return _edit_page(request, comment, form)
+    if preview := _preview(request):
+        form = forms.EditForm(initial=request.POST.dict(), text_required=text_required)
+        return _edit_page(request, comment, form, preview=preview)
     form = forms.EditForm(request.POST, text_required=text_required)
     if not form.is_valid():
         return _edit_page(request, comment, form, status=400)
@@ -191,8 +211,10 @@ def edit(request):
     return HttpResponseRedirect(post_in_thread(comment))
 
 
-def _edit_page(request, comment: Comment, form, *, status: int = 200, error=None):
-    context = {"form": form, "post": comment, "thread": comment.thread}
+def _edit_page(
+    request, comment: Comment, form, *, status: int = 200, error=None, preview: str = ""
+):
+    context = {"form": form, "post": comment, "thread": comment.thread, "preview": preview}
     return form_page(request, "threads/edit.html", context, status=status, error=error)
 
 
