@@ -41,7 +41,7 @@ def test_the_migration_draws_every_stored_skeleton_again(db):
     assert skeletons == {"d3rang": "derang", "dr-dsh": "dr_dsh", "zacwes": "zacwes"}
 
 
-URL_KEYS = import_module("threads.migrations.0013_thread_url_key")
+URL_KEYS = import_module("threads.migrations.0014_thread_url_key")
 
 
 def test_the_migration_gives_threads_written_before_their_url_key(build):

@@ -20,7 +20,7 @@ def keys_filled(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('threads', '0012_comment_form_key'),
+        ('threads', '0013_search_removed_threads'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
