@@ -11,6 +11,7 @@ from forum.exceptions import ForumError
 from . import policies, services, zlacker
 from .admin_actions import (
     BanForm,
+    LiftForm,
     MoveForm,
     ReadOnlyChangeForm,
     ReasonForm,
@@ -21,6 +22,9 @@ from .models import Ban, Comment, FlaggedComment, ModerationAction, Thread
 
 
 class ThreadForm(forms.ModelForm):
+    # Like every thread action, a new title says why: the log shows it to everyone.
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+
     class Meta:
         model = Thread
         fields = ("title",)
@@ -47,7 +51,7 @@ class ThreadAdmin(admin.ModelAdmin):
     list_filter = ("is_locked", "is_pinned", "is_removed")
     search_fields = ("title", "author__username")
     list_select_related = ("author",)
-    fields = ("title", "url", "author", "created_at", "comment_count", "last_activity")
+    fields = ("title", "reason", "url", "author", "created_at", "comment_count", "last_activity")
     readonly_fields = ("url", "author", "created_at", "comment_count", "last_activity")
     actions = ("lock", "unlock", "pin", "unpin", "remove", "restore")
 
@@ -62,7 +66,10 @@ class ThreadAdmin(admin.ModelAdmin):
         # Only the title can change, and only through the service, which locks and logs.
         if "title" in form.changed_data:
             services.thread_retitle(
-                thread_id=obj.pk, moderator=request.user, title=form.cleaned_data["title"]
+                thread_id=obj.pk,
+                moderator=request.user,
+                title=form.cleaned_data["title"],
+                reason=form.cleaned_data["reason"],
             )
 
     def _flag_action(self, request, queryset, service, title):
@@ -229,7 +236,7 @@ class CommentAdmin(ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
             MoveForm,
             lambda post, form: services.comment_move(
                 comment_id=post.pk,
-                new_parent_id=form.cleaned_data["new_parent"],
+                new_parent_id=form.cleaned_data["new_parent"].pk,
                 moderator=request.user,
                 reason=form.cleaned_data["reason"],
             ),
@@ -373,12 +380,15 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Lift the ban", permissions=["change"])
     def lift(self, request, queryset):
-        apply_each(
+        return confirm_action(
             self,
             request,
-            list(queryset),
+            queryset,
             title="Lift bans",
-            apply=lambda ban: services.user_unban(ban_id=ban.pk, moderator=request.user),
+            form_class=LiftForm,
+            apply=lambda ban, form: services.user_unban(
+                ban_id=ban.pk, moderator=request.user, **form.cleaned_data
+            ),
         )
 
 

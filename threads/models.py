@@ -215,6 +215,10 @@ class Ban(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: for good.")
     lifted_at = models.DateTimeField(null=True, blank=True)
+    # What the ban removed of the user's (remove_posts), so that lifting it can restore
+    # exactly those and never what moderators removed for other reasons.
+    removed_posts = models.ManyToManyField(Comment, blank=True, related_name="+")
+    removed_threads = models.ManyToManyField(Thread, blank=True, related_name="+")
 
     objects = BanQuerySet.as_manager()
 
@@ -275,6 +279,7 @@ class ModerationAction(models.Model):
         RETITLE = "retitle", "edited a thread's title"
         BAN = "ban", "banned a user"
         UNBAN = "unban", "lifted a ban"
+        RESTORE_ALL = "restore-all", "restored what a ban removed"
         DISMISS_FLAGS = "dismiss", "dismissed flags"
 
     moderator = models.ForeignKey(

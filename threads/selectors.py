@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 
+from . import zlacker
 from .models import Comment, Flag, ModerationAction, Thread, Vote
 from .ranking import hot_score
 from .rows import POST_FIELDS
@@ -51,8 +52,31 @@ def post_deleted_by(*, author: User, post_id: int) -> Comment | None:
     return posts.filter(pk=post_id, author=author, state=Comment.State.DELETED).first()
 
 
-def post_in_removed_thread(*, post_id: int) -> bool:
-    return Comment.objects.filter(pk=post_id, thread__is_removed=True).exists()
+def post_named(*, name: str, thread_id: int | None) -> Comment | None:
+    """A post by its public id, or by its name (bob+1) within the thread `thread_id`."""
+    name = name.strip()
+    posts = Comment.objects.select_related("thread", "author")
+    if name.isascii() and name.isdigit():
+        return posts.filter(pk=int(name)).first() if len(name) <= 18 else None
+    try:
+        user, ref = zlacker.split_name(name)
+    except ValueError:
+        return None
+    named = posts.filter(tree_id=thread_id, ref=ref, author__username__istartswith=user)
+    return next((post for post in named if post.name.lower() == name.lower()), None)
+
+
+def removed_thread_of(*, post_id: int) -> Thread | None:
+    """The removed thread this post is in, if it is in one."""
+    return Thread.objects.filter(is_removed=True, comments__pk=post_id).first()
+
+
+def thread_removal_reason(*, thread: Thread) -> str:
+    """Why a moderator last removed the thread, as the log says ("" if they gave no reason)."""
+    removals = ModerationAction.objects.filter(
+        thread=thread, kind=ModerationAction.Kind.REMOVE_THREAD
+    )
+    return removals.order_by("-created_at", "-pk").values_list("reason", flat=True).first() or ""
 
 
 class ThreadStamp(NamedTuple):

@@ -8,7 +8,7 @@ version (locks.thread_touch) when what its pages show changes.
 from forum.accounts.services import inbox_mark_read
 from forum.exceptions import ForumError
 
-from .bans import comment_remove_and_ban, user_ban, user_unban
+from .bans import ban_removals_restore, comment_remove_and_ban, user_ban, user_unban
 from .hn_imports import hn_story_import
 from .imports import zlacker_import
 from .locks import thread_touch
@@ -55,6 +55,7 @@ PAGE_CHANGING_SERVICES = (
     comment_move,
     comment_remove_and_ban,
     user_ban,
+    user_unban,
     thread_lock,
     thread_unlock,
     thread_pin,
@@ -68,6 +69,7 @@ PAGE_CHANGING_SERVICES = (
 )
 
 __all__ = [
+    "ban_removals_restore",
     "MAX_TEXT_LENGTH",
     "MAX_TITLE_LENGTH",
     "PAGE_CHANGING_SERVICES",
