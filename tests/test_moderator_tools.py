@@ -152,3 +152,42 @@ def test_a_new_title_needs_a_reason(mod_client, tree):
         services.thread_retitle(thread_id=thread.pk, moderator=UserFactory(), title="x", reason="")
     assert mod_client.post(url, {"title": "Clearer", "reason": "vague"}).status_code == 302
     assert ModerationAction.objects.get(kind="retitle").reason == "vague"
+
+
+# Links from the public pages to the admin, for staff only
+
+
+def test_staff_get_moderate_links_and_an_admin_link(mod_client, tree):
+    thread, op, a = tree[0], tree[1], tree[2]
+    html = mod_client.get(f"/item?id={op.pk}").content.decode()
+    assert '<a class="admin" href="/admin/">admin</a>' in html
+    assert f'href="/admin/threads/thread/{thread.pk}/change/">moderate</a>' in html
+    # Each post's [moderate] is added by static/vote.js: the posts' HTML is shared.
+    assert 'data-staff="1" data-moderate-url="/admin/threads/comment/"' in html
+    assert f'<article class="post" id="{a.pk}"' in html
+    front = mod_client.get("/").content.decode()
+    assert f'href="/admin/threads/thread/{thread.pk}/change/">moderate</a>' in front
+    comment_page = mod_client.get(f"/item?id={a.pk}").content.decode()
+    assert 'data-moderate-url="/admin/threads/comment/"' in comment_page
+
+
+def test_readers_get_no_moderate_links(client, tree):
+    op = tree[1]
+    for reader in (None, UserFactory()):
+        if reader:
+            client.force_login(reader)
+        html = client.get(f"/item?id={op.pk}").content.decode() + client.get("/").content.decode()
+        assert "moderate" not in html and "/admin/" not in html and "data-staff" not in html
+
+
+def test_the_moderate_script_links_each_post_to_its_admin_page(client):
+    script = client.get("/static/vote.js")
+    body = b"".join(script.streaming_content if script.streaming else [script.content]).decode()
+    assert "viewer.dataset.moderateUrl" in body and "/change/" in body
+
+
+def test_the_admin_lists_wrap_long_titles(mod_client, build):
+    build.thread(title="x" * 80)
+    html = mod_client.get("/admin/threads/thread/").content.decode()
+    assert "/static/moderation.css" in html
+    assert "moderation.css" in mod_client.get("/admin/threads/comment/").content.decode()

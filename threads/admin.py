@@ -21,6 +21,13 @@ from .admin_actions import (
 from .models import Ban, Comment, FlaggedComment, ModerationAction, Thread
 
 
+class WrappedColumns:
+    """Long unbroken titles and texts wrap inside their column instead of widening the list."""
+
+    class Media:
+        css = {"all": ("moderation.css",)}
+
+
 class ThreadForm(forms.ModelForm):
     # Like every thread action, a new title says why: the log shows it to everyone.
     reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
@@ -37,7 +44,7 @@ class ThreadForm(forms.ModelForm):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(WrappedColumns, admin.ModelAdmin):
     form = ThreadForm
     list_display = (
         "title",
@@ -171,7 +178,7 @@ class CommentActions:
 
 
 @admin.register(Comment)
-class CommentAdmin(ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
+class CommentAdmin(WrappedColumns, ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
     # The id is what the move action asks for.
     list_display = ("tree_name", "id", "thread", "author", "state", "created_at", "excerpt")
     list_filter = ("state", ThreadFilter)
@@ -244,7 +251,7 @@ class CommentAdmin(ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
 
 
 @admin.register(FlaggedComment)
-class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
+class FlagQueueAdmin(WrappedColumns, CommentActions, admin.ModelAdmin):
     """The queue is a list to act on with its actions: it has no change form at all."""
 
     list_display = ("post", "thread", "open_flags", "reasons", "state", "excerpt")
@@ -393,7 +400,7 @@ class BanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(WrappedColumns, admin.ModelAdmin):
     list_display = ("created_at", "moderator", "kind", "target", "reason")
     list_filter = ("kind",)
     list_select_related = ("moderator",)
