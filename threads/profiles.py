@@ -60,11 +60,13 @@ def comments(request):
     shown = _user_or_404(request)
     page = paged(request, partial(selectors.comments_by, username=shown.username))
     if wants_text(request):
-        return text_response(textform.user_comments_page(shown.username, page.items))
+        return text_response(textform.comment_list(f"{shown.username}'s comments", page.items))
     context = {
-        "shown": shown,
+        "heading": f"{shown.username}'s comments",
+        "points_shown": request.user.pk == shown.pk,
         "comments": page.items,
         "next_page": page.next_page,
+        "more_query": urlencode({"id": shown.username}),
     }
     return render(request, "registration/comments.html", context)
 

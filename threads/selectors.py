@@ -1,5 +1,6 @@
 """Every read the pages need, each a constant number of queries whatever the thread's size."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -189,19 +190,32 @@ def threads_by(*, username: str, offset: int, limit: int) -> QuerySet[Thread]:
     return threads.select_related("author")[offset : offset + limit]
 
 
-def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
-    """A user's visible replies, newest first, each with its thread."""
-    comments = (
+def _listed_comments() -> QuerySet[Comment]:
+    """Visible replies in threads that are not removed, newest first, each with its thread."""
+    return (
         Comment.objects.replies()
-        .filter(
-            author__username__iexact=username,
-            state=Comment.State.VISIBLE,
-            thread__is_removed=False,
-        )
+        .filter(state=Comment.State.VISIBLE, thread__is_removed=False)
         .select_related("thread", "author")
         .order_by("-created_at", "-pk")
     )
+
+
+def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
+    """A user's visible replies, newest first, each with its thread."""
+    comments = _listed_comments().filter(author__username__iexact=username)
     return comments[offset : offset + limit]
+
+
+def comments_newest(*, offset: int, limit: int) -> QuerySet[Comment]:
+    """The forum's newest visible replies, each with its thread."""
+    return _listed_comments()[offset : offset + limit]
+
+
+def threads_from(*, site: str, offset: int, limit: int) -> QuerySet[Thread]:
+    """Threads linking to the site (its www. form too), newest first."""
+    host = rf"^https?://(www\.)?{re.escape(site)}([:/?#]|$)"
+    threads = Thread.objects.visible().filter(url__iregex=host).newest()
+    return threads.select_related("author")[offset : offset + limit]
 
 
 def replies_to(*, user: User) -> QuerySet[Comment]:
