@@ -12,7 +12,7 @@ from django.utils import timezone
 from forum.accounts.models import User
 
 from . import zlacker
-from .models import Comment, Flag, ModerationAction, Thread, Vote
+from .models import Comment, Favorite, Flag, HiddenThread, ModerationAction, Thread, Vote
 from .ranking import hot_score
 from .rows import POST_FIELDS
 
@@ -65,6 +65,43 @@ def post_named(*, name: str, thread_id: int | None) -> Comment | None:
         return None
     named = posts.filter(tree_id=thread_id, ref=ref, author__username__istartswith=user)
     return next((post for post in named if post.name.lower() == name.lower()), None)
+
+
+def _favorites(username: str, **post_filters) -> QuerySet[Favorite]:
+    """A user's favorites of shown posts, the latest favorite first, with post and thread."""
+    return (
+        Favorite.objects.filter(
+            user__username__iexact=username,
+            comment__state=Comment.State.VISIBLE,
+            comment__thread__is_removed=False,
+            **{f"comment__{key}": value for key, value in post_filters.items()},
+        )
+        .select_related("comment__thread__author", "comment__author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def favorite_threads(*, username: str, offset: int, limit: int) -> list[Thread]:
+    favorites = _favorites(username, level=0)[offset : offset + limit]
+    return [favorite.comment.thread for favorite in favorites]
+
+
+def favorite_comments(*, username: str, offset: int, limit: int) -> list[Comment]:
+    favorites = _favorites(username, level__gt=0)[offset : offset + limit]
+    return [favorite.comment for favorite in favorites]
+
+
+def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
+    """The threads a reader hid, the latest hidden first."""
+    hidden = HiddenThread.objects.filter(user=user, thread__is_removed=False)
+    hidden = hidden.select_related("thread__author").order_by("-created_at", "-pk")
+    return [row.thread for row in hidden[offset : offset + limit]]
+
+
+def is_favorite(*, user: User, comment_id: int) -> bool:
+    return (
+        user.is_authenticated and Favorite.objects.filter(user=user, comment_id=comment_id).exists()
+    )
 
 
 def removed_thread_of(*, post_id: int) -> Thread | None:
@@ -132,7 +169,9 @@ def chain_posts(*, post: Comment, html: bool = True, text: bool = False) -> list
     )
 
 
-def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> list[Thread]:
+def threads_ranked(
+    *, offset: int, limit: int, now: datetime | None = None, hidden_by: User | None = None
+) -> list[Thread]:
     """The front page: pinned threads, then the most recent threads by Hacker News' formula.
 
     Two queries whatever the page: the window's (id, points, time) rows, scored and sorted here,
@@ -142,7 +181,11 @@ def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> l
     now = now or timezone.now()
     window = settings.FORUM_RANK_WINDOW
     newest = Thread.objects.visible().newest().values("pk")[:window]
-    candidates = Thread.objects.visible().filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
+    candidates = (
+        Thread.objects.visible()
+        .not_hidden_by(hidden_by)
+        .filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
+    )
     rows = candidates.values_list("pk", "is_pinned", "points", "created_at")
     order = sorted(rows, key=lambda row: (not row[1], -hot_score(row[2], row[3], now), -row[0]))
     page = [row[0] for row in order[offset : offset + limit]]
@@ -150,13 +193,15 @@ def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> l
     return [threads[pk] for pk in page if pk in threads]
 
 
-def threads_newest(*, offset: int, limit: int) -> QuerySet[Thread]:
-    return Thread.objects.visible().newest().select_related("author")[offset : offset + limit]
+def threads_newest(*, offset: int, limit: int, hidden_by: User | None = None) -> QuerySet[Thread]:
+    threads = Thread.objects.visible().not_hidden_by(hidden_by).newest()
+    return threads.select_related("author")[offset : offset + limit]
 
 
-def threads_best(*, offset: int, limit: int) -> QuerySet[Thread]:
+def threads_best(*, offset: int, limit: int, hidden_by: User | None = None) -> QuerySet[Thread]:
     return (
         Thread.objects.visible()
+        .not_hidden_by(hidden_by)
         .order_by("-points", "-pk")
         .select_related("author")[offset : offset + limit]
     )

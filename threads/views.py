@@ -63,7 +63,7 @@ def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
 
 
 def _thread_list(request, select, heading: str):
-    page = paged(request, select)
+    page = paged(request, functools.partial(select, hidden_by=request.user))
     if wants_text(request):
         return text_response(textform.thread_list(page.items, start=page.start))
     context = {

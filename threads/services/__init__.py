@@ -11,6 +11,7 @@ from forum.exceptions import ForumError
 from .bans import ban_removals_restore, comment_remove_and_ban, user_ban, user_unban
 from .hn_imports import hn_story_import
 from .imports import zlacker_import
+from .keeping import favorite_add, favorite_remove, thread_hide, thread_unhide
 from .locks import thread_touch
 from .moderation import (
     comment_flag,
@@ -83,12 +84,15 @@ __all__ = [
     "comment_reply",
     "comment_restore",
     "comment_vote",
+    "favorite_add",
+    "favorite_remove",
     "flags_dismiss",
     "hn_story_import",
     "profile_update",
     "inbox_mark_read",
     "text_checked",
     "thread_create",
+    "thread_hide",
     "thread_lock",
     "thread_pin",
     "thread_remove",
@@ -96,6 +100,7 @@ __all__ = [
     "thread_retitle",
     "thread_touch",
     "thread_tree_repair",
+    "thread_unhide",
     "thread_unlock",
     "thread_unpin",
     "title_checked",
