@@ -218,7 +218,7 @@ def test_lifting_a_ban_in_the_admin_reports_what_was_done(client, talk, moderato
     *_, me = talk
     ban = services.user_ban(user=me, moderator=moderator, reason="cool off")
     client.force_login(moderator)
-    data = {"action": "lift", "_selected_action": [str(ban.pk)]}
+    data = {"action": "lift", "_selected_action": [str(ban.pk)], "apply": "1"}
     response = client.post("/admin/threads/ban/", data, follow=True)
     assert response.status_code == 200
     assert "Lift bans: 1 of 1 done." in response.content.decode()

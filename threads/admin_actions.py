@@ -59,9 +59,11 @@ class MoveForm(ReasonForm):
     def clean_new_parent(self):
         name = self.cleaned_data["new_parent"]
         threads = {post.thread_id for post in self.objects}
-        parent = selectors.post_named(name=name, thread_id=min(threads) if threads else None)
+        # A name means a post of the moved posts' thread: with several, only an id is clear.
+        thread_id = threads.pop() if len(threads) == 1 else None
+        parent = selectors.post_named(name=name, thread_id=thread_id)
         if parent is None:
-            where = "in this thread" if len(threads) == 1 else "(name posts of one thread only)"
+            where = "in this thread" if thread_id else "(posts of several threads: give an id)"
             raise forms.ValidationError(f"There is no post {name} {where}.")
         return parent
 
