@@ -273,7 +273,9 @@ def test_a_title_changed_in_the_admin_renews_the_page_and_is_logged(client, talk
     thread, *_ = talk
     version = thread.version
     client.force_login(moderator)
-    response = client.post(f"/admin/threads/thread/{thread.pk}/change/", {"title": " Renamed "})
+    response = client.post(
+        f"/admin/threads/thread/{thread.pk}/change/", {"title": " Renamed ", "reason": "clearer"}
+    )
     assert response.status_code == 302
     thread.refresh_from_db()
     assert thread.title == "Renamed" and thread.version > version
