@@ -231,7 +231,9 @@ def test_a_thread_change_that_changes_nothing_is_refused_and_not_logged(
 
 def test_retitling_to_the_same_title_is_refused_and_not_logged(tree, moderator):
     with pytest.raises(ForumError, match='titled "Moderated thread" already') as refused:
-        services.thread_retitle(thread_id=tree[0].pk, moderator=moderator, title="Moderated thread")
+        services.thread_retitle(
+            thread_id=tree[0].pk, moderator=moderator, title="Moderated thread", reason="same"
+        )
     assert refused.value.status == 409 and not ModerationAction.objects.exists()
 
 

@@ -65,7 +65,8 @@ def test_a_move_takes_the_public_id_too(mod_client, tree):
 
 def test_a_name_from_another_thread_or_nowhere_is_refused_in_the_form(mod_client, tree, build):
     thread, op, a, b, c = tree
-    other = build.reply(build.op(build.thread(title="Elsewhere")), text="far")
+    far_away = UserFactory(username="faraway")
+    other = build.reply(build.op(build.thread(title="Elsewhere")), text="far", author=far_away)
     answer = admin_action(mod_client, "comment", "move", [b.pk], new_parent=other.name)
     assert f"There is no post {other.name} in this thread." in answer.content.decode()
     answer = admin_action(mod_client, "comment", "move", [b.pk], new_parent="nobody+zz")
