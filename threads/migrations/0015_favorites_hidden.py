@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('threads', '0013_ban_removals'),
+        ('threads', '0014_ban_removals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('threads', '0012_comment_form_key'),
+        ('threads', '0013_search_removed_threads'),
     ]
 
     operations = [
