@@ -60,6 +60,7 @@ class Prefixes(NamedTuple):
     reply: str
     flag: str
     source: str
+    fave: str
 
 
 @cache

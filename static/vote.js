@@ -112,6 +112,18 @@
     if (head && deletable.has(id)) action(head, 'delete', viewer.dataset.deleteUrl + id);
   });
 
+  // Staff get a [moderate] link to each post's page in the admin.
+  const moderateUrl = viewer.dataset.staff === '1' ? viewer.dataset.moderateUrl : '';
+  if (moderateUrl) {
+    document.querySelectorAll('article.post > .head').forEach((head) => {
+      const a = document.createElement('a');
+      a.className = 'moderate';
+      a.href = `${moderateUrl}${head.parentElement.id}/change/`;
+      a.textContent = 'moderate';
+      head.append(' [', a, ']');
+    });
+  }
+
   document.addEventListener('click', (event) => {
     const anchor = event.target instanceof Element && event.target.closest('.votes a');
     if (!anchor || event.button !== 0 || event.metaKey || event.ctrlKey) return;

@@ -178,6 +178,17 @@ def test_a_moderator_removes_a_post_in_the_admin_and_readers_see_the_placeholder
     expect(shown).not_to_contain_text("Stable Diffusion contains unauthorized copies")
 
 
+def test_staff_follow_a_posts_moderate_link_to_its_admin_page(page, browser_context):
+    target = post("D3")
+    log_in(page, moderator())
+    page.goto(seed_thread_url(page))
+    article(page, target).get_by_role("link", name="moderate").click()
+    expect(page).to_have_url(re.compile(rf"/admin/threads/comment/{target.pk}/change/$"))
+    reader = browser_context()
+    reader.goto(seed_thread_url(page))
+    expect(reader.locator("article.post a.moderate")).to_have_count(0)
+
+
 def test_a_banned_user_is_refused_with_the_reason(page):
     banned = UserFactory()
     Ban.objects.create(user=banned, moderator=UserFactory(), reason="Trolling the thread")

@@ -298,6 +298,14 @@ SCENARIOS = {
             user=s.first.author, moderator=s.mod, reason="spam", remove_posts=True
         )
     ),
+    "user_unban": _after(
+        lambda s: services.user_ban(
+            user=s.first.author, moderator=s.mod, reason="spam", remove_posts=True
+        ),
+        lambda s: services.user_unban(
+            ban_id=s.first.author.bans.get().pk, moderator=s.mod, restore_posts=True
+        ),
+    ),
     "thread_lock": _plain(lambda s: services.thread_lock(thread_id=s.thread.pk, moderator=s.mod)),
     "thread_unlock": _after(
         lambda s: services.thread_lock(thread_id=s.thread.pk, moderator=s.mod),
@@ -316,7 +324,9 @@ SCENARIOS = {
         lambda s: services.thread_restore(thread_id=s.thread.pk, moderator=s.mod),
     ),
     "thread_retitle": _plain(
-        lambda s: services.thread_retitle(thread_id=s.thread.pk, moderator=s.mod, title="New")
+        lambda s: services.thread_retitle(
+            thread_id=s.thread.pk, moderator=s.mod, title="New", reason="clearer"
+        )
     ),
     "thread_tree_repair": _plain(lambda s: services.thread_tree_repair(thread_id=s.thread.pk)),
     "zlacker_import": _imported_thread_grows,

@@ -198,7 +198,7 @@ def test_removing_a_thread_takes_it_off_the_site(mod_client, client, tree):
 def test_a_moderator_edits_a_title(mod_client, client, tree):
     thread = tree[0]
     url = f"/admin/threads/thread/{thread.pk}/change/"
-    response = mod_client.post(url, {"title": "A clearer title"})
+    response = mod_client.post(url, {"title": "A clearer title", "reason": "vague"})
     assert response.status_code == 302
     assert "A clearer title" in thread_html(client, thread)
     assert ModerationAction.objects.filter(kind="retitle").exists()
@@ -231,7 +231,9 @@ def test_a_thread_change_that_changes_nothing_is_refused_and_not_logged(
 
 def test_retitling_to_the_same_title_is_refused_and_not_logged(tree, moderator):
     with pytest.raises(ForumError, match='titled "Moderated thread" already') as refused:
-        services.thread_retitle(thread_id=tree[0].pk, moderator=moderator, title="Moderated thread")
+        services.thread_retitle(
+            thread_id=tree[0].pk, moderator=moderator, title="Moderated thread", reason="same"
+        )
     assert refused.value.status == 409 and not ModerationAction.objects.exists()
 
 
@@ -461,7 +463,9 @@ def test_the_flag_queue_is_headed_in_words_and_counts_the_posts_flagged(mod_clie
 
 def test_moving_a_sub_conversation_keeps_names_and_takes_the_new_depth(mod_client, client, tree):
     thread, op, a, b, c, d = tree
-    response = admin_action(mod_client, "comment", "move", [b.pk], new_parent=d.pk, reason="")
+    response = admin_action(
+        mod_client, "comment", "move", [b.pk], new_parent=d.pk, confirmed=d.pk, reason=""
+    )
     assert response.status_code == 302
     assert_tree_valid(thread)
     html = thread_html(client, thread)
@@ -525,7 +529,9 @@ def test_a_post_moves_only_under_a_post_that_takes_replies(tree, moderator, stat
 
 def test_a_bad_move_in_the_admin_is_reported(mod_client, tree):
     b, c = tree[3], tree[4]
-    response = admin_action(mod_client, "comment", "move", [b.pk], new_parent=c.pk, reason="")
+    response = admin_action(
+        mod_client, "comment", "move", [b.pk], new_parent=c.pk, confirmed=c.pk, reason=""
+    )
     assert response.status_code == 302
     page = mod_client.get(response["Location"]).content.decode()
     assert "cannot move under itself" in page

@@ -221,7 +221,7 @@ def test_lifting_a_ban_in_the_admin_reports_what_was_done(client, talk, moderato
     *_, me = talk
     ban = services.user_ban(user=me, moderator=moderator, reason="cool off")
     client.force_login(moderator)
-    data = {"action": "lift", "_selected_action": [str(ban.pk)]}
+    data = {"action": "lift", "_selected_action": [str(ban.pk)], "apply": "1"}
     response = client.post("/admin/threads/ban/", data, follow=True)
     assert response.status_code == 200
     assert "Lift bans: 1 of 1 done." in response.content.decode()
@@ -276,7 +276,9 @@ def test_a_title_changed_in_the_admin_renews_the_page_and_is_logged(client, talk
     thread, *_ = talk
     version = thread.version
     client.force_login(moderator)
-    response = client.post(f"/admin/threads/thread/{thread.pk}/change/", {"title": " Renamed "})
+    response = client.post(
+        f"/admin/threads/thread/{thread.pk}/change/", {"title": " Renamed ", "reason": "clearer"}
+    )
     assert response.status_code == 302
     thread.refresh_from_db()
     assert thread.title == "Renamed" and thread.version > version

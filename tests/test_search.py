@@ -110,7 +110,9 @@ def test_a_removed_thread_hides_all_its_posts_until_restored(client, forum, mode
 
 def test_a_retitled_thread_is_found_by_its_new_title(client, forum, moderator):
     thread, op, _first, _second = forum
-    services.thread_retitle(thread_id=thread.pk, moderator=moderator, title="Giraffes at dusk")
+    services.thread_retitle(
+        thread_id=thread.pk, moderator=moderator, title="Giraffes at dusk", reason="clearer"
+    )
     assert found(client, "giraffes") == [op.pk]
     assert found(client, "savanna") == []
 

@@ -11,6 +11,7 @@ from forum.exceptions import ForumError
 from . import policies, services, zlacker
 from .admin_actions import (
     BanForm,
+    LiftForm,
     MoveForm,
     ReadOnlyChangeForm,
     ReasonForm,
@@ -20,7 +21,17 @@ from .admin_actions import (
 from .models import Ban, Comment, FlaggedComment, ModerationAction, Thread
 
 
+class WrappedColumns:
+    """Long unbroken titles and texts wrap inside their column instead of widening the list."""
+
+    class Media:
+        css = {"all": ("moderation.css",)}
+
+
 class ThreadForm(forms.ModelForm):
+    # Like every thread action, a new title says why: the log shows it to everyone.
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+
     class Meta:
         model = Thread
         fields = ("title",)
@@ -33,7 +44,7 @@ class ThreadForm(forms.ModelForm):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(WrappedColumns, admin.ModelAdmin):
     form = ThreadForm
     list_display = (
         "title",
@@ -47,7 +58,7 @@ class ThreadAdmin(admin.ModelAdmin):
     list_filter = ("is_locked", "is_pinned", "is_removed")
     search_fields = ("title", "author__username")
     list_select_related = ("author",)
-    fields = ("title", "url", "author", "created_at", "comment_count", "last_activity")
+    fields = ("title", "reason", "url", "author", "created_at", "comment_count", "last_activity")
     readonly_fields = ("url", "author", "created_at", "comment_count", "last_activity")
     actions = ("lock", "unlock", "pin", "unpin", "remove", "restore")
 
@@ -62,7 +73,10 @@ class ThreadAdmin(admin.ModelAdmin):
         # Only the title can change, and only through the service, which locks and logs.
         if "title" in form.changed_data:
             services.thread_retitle(
-                thread_id=obj.pk, moderator=request.user, title=form.cleaned_data["title"]
+                thread_id=obj.pk,
+                moderator=request.user,
+                title=form.cleaned_data["title"],
+                reason=form.cleaned_data["reason"],
             )
 
     def _flag_action(self, request, queryset, service, title):
@@ -164,7 +178,7 @@ class CommentActions:
 
 
 @admin.register(Comment)
-class CommentAdmin(ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
+class CommentAdmin(WrappedColumns, ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
     # The id is what the move action asks for.
     list_display = ("tree_name", "id", "thread", "author", "state", "created_at", "excerpt")
     list_filter = ("state", ThreadFilter)
@@ -229,7 +243,7 @@ class CommentAdmin(ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
             MoveForm,
             lambda post, form: services.comment_move(
                 comment_id=post.pk,
-                new_parent_id=form.cleaned_data["new_parent"],
+                new_parent_id=form.cleaned_data["new_parent"].pk,
                 moderator=request.user,
                 reason=form.cleaned_data["reason"],
             ),
@@ -237,7 +251,7 @@ class CommentAdmin(ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
 
 
 @admin.register(FlaggedComment)
-class FlagQueueAdmin(CommentActions, admin.ModelAdmin):
+class FlagQueueAdmin(WrappedColumns, CommentActions, admin.ModelAdmin):
     """The queue is a list to act on with its actions: it has no change form at all."""
 
     list_display = ("post", "thread", "open_flags", "reasons", "state", "excerpt")
@@ -373,17 +387,20 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Lift the ban", permissions=["change"])
     def lift(self, request, queryset):
-        apply_each(
+        return confirm_action(
             self,
             request,
-            list(queryset),
+            queryset,
             title="Lift bans",
-            apply=lambda ban: services.user_unban(ban_id=ban.pk, moderator=request.user),
+            form_class=LiftForm,
+            apply=lambda ban, form: services.user_unban(
+                ban_id=ban.pk, moderator=request.user, **form.cleaned_data
+            ),
         )
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(WrappedColumns, admin.ModelAdmin):
     list_display = ("created_at", "moderator", "kind", "target", "reason")
     list_filter = ("kind",)
     list_select_related = ("moderator",)

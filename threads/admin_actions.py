@@ -9,11 +9,25 @@ from django.utils import timezone
 
 from forum.exceptions import ForumError
 
+from . import selectors
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60})
     )
+
+    def __init__(self, data=None, *, objects=()):
+        super().__init__(data)
+        self.objects = objects
+
+    def confirmation(self) -> str:
+        """What to confirm before the action is applied; "" when there is nothing to ask."""
+        return ""
+
+    def confirmed_value(self) -> str:
+        """What the confirmation page posts back as `confirmed`."""
+        return "1"
 
 
 class BanForm(ReasonForm):
@@ -29,10 +43,43 @@ class BanForm(ReasonForm):
         return timezone.now() + delta if delta else None
 
 
-class MoveForm(ReasonForm):
-    new_parent = forms.IntegerField(
-        min_value=1, label="Id of the post to attach it to (the OP's id attaches it to the thread)"
+class LiftForm(ReasonForm):
+    restore_posts = forms.BooleanField(
+        required=False, label="Also restore the posts and threads this ban removed"
     )
+
+
+class MoveForm(ReasonForm):
+    new_parent = forms.CharField(
+        max_length=40,
+        label="The post to attach it to: its name in the same thread (bob+1) or its id"
+        " (the opening post attaches it to the thread)",
+    )
+
+    def clean_new_parent(self):
+        name = self.cleaned_data["new_parent"]
+        threads = {post.thread_id for post in self.objects}
+        # A name means a post of the moved posts' thread: with several, only an id is clear.
+        thread_id = threads.pop() if len(threads) == 1 else None
+        parent = selectors.post_named(name=name, thread_id=thread_id)
+        if parent is None:
+            where = "in this thread" if thread_id else "(posts of several threads: give an id)"
+            raise forms.ValidationError(f"There is no post {name} {where}.")
+        return parent
+
+    def confirmation(self) -> str:
+        # The parent confirmed is named by its id, so a name changed on the way is asked again.
+        parent = self.cleaned_data["new_parent"]
+        if self.data.get("confirmed") == str(parent.pk):
+            return ""
+        moved = ", ".join(post.name for post in self.objects)
+        return (
+            f'Move {moved} under {parent.name} (id {parent.pk}) in the thread "{parent.thread}":'
+            f" {parent.text[:80]}"
+        )
+
+    def confirmed_value(self) -> str:
+        return str(self.cleaned_data["new_parent"].pk)
 
 
 def apply_each(modeladmin, request, objects, *, title: str, apply) -> None:
@@ -53,17 +100,19 @@ def apply_each(modeladmin, request, objects, *, title: str, apply) -> None:
 
 def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
     """Shows a form for the selected items, then applies `apply(obj, form)` to each."""
-    form = form_class(request.POST if "apply" in request.POST else None)
-    if "apply" in request.POST and form.is_valid():
-        apply_each(
-            modeladmin, request, list(queryset), title=title, apply=lambda obj: apply(obj, form)
-        )
+    objects = list(queryset)
+    form = form_class(request.POST if "apply" in request.POST else None, objects=objects)
+    confirmation = form.is_valid() and form.confirmation()
+    if form.is_bound and form.is_valid() and not confirmation:
+        apply_each(modeladmin, request, objects, title=title, apply=lambda obj: apply(obj, form))
         return None
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
-        "objects": queryset,
+        "objects": objects,
         "form": form,
+        "confirmation": confirmation,
+        "confirmed_value": form.confirmed_value() if confirmation else "",
         "action": request.POST["action"],
         "opts": modeladmin.model._meta,
     }

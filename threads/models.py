@@ -20,6 +20,12 @@ class ThreadQuerySet(models.QuerySet):
     def newest(self):
         return self.order_by("-created_at", "-pk")
 
+    def not_hidden_by(self, user):
+        """Leaves out the threads this reader hid; everyone else's lists are unchanged."""
+        if user is None or not user.is_authenticated:
+            return self
+        return self.exclude(pk__in=HiddenThread.objects.filter(user=user).values("thread_id"))
+
 
 class Thread(models.Model):
     title = models.CharField(max_length=200)
@@ -218,6 +224,10 @@ class Ban(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: for good.")
     lifted_at = models.DateTimeField(null=True, blank=True)
+    # What the ban removed of the user's (remove_posts), so that lifting it can restore
+    # exactly those and never what moderators removed for other reasons.
+    removed_posts = models.ManyToManyField(Comment, blank=True, related_name="+")
+    removed_threads = models.ManyToManyField(Thread, blank=True, related_name="+")
 
     objects = BanQuerySet.as_manager()
 
@@ -278,6 +288,7 @@ class ModerationAction(models.Model):
         RETITLE = "retitle", "edited a thread's title"
         BAN = "ban", "banned a user"
         UNBAN = "unban", "lifted a ban"
+        RESTORE_ALL = "restore-all", "restored what a ban removed"
         DISMISS_FLAGS = "dismiss", "dismissed flags"
 
     moderator = models.ForeignKey(
@@ -317,3 +328,41 @@ class ModerationAction(models.Model):
             return links.item(self.comment_id)
         acted_on = self.thread or self.user
         return acted_on.get_absolute_url() if acted_on else ""
+
+
+class Favorite(models.Model):
+    """A post a user keeps in their public favorites; a thread's is its opening post's."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="favorite_once_per_user"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="favorite_user_idx")]
+
+    def __str__(self):
+        return f"{self.comment_id} kept by {self.user_id}"
+
+
+class HiddenThread(models.Model):
+    """A thread a reader took off their lists (front, newest, best) until they bring it back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_threads"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread"], name="hide_once_per_user"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="hidden_user_idx")]
+
+    def __str__(self):
+        return f"{self.thread_id} hidden by {self.user_id}"

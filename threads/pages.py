@@ -224,7 +224,8 @@ def post_html(
     votes = "" if gone or not offers.vote else vote_links(pk, down=offers.downvote) + " "
     reply = f' [<a class="reply" href="{to.reply}{pk}">reply</a>]' if replies_open else ""
     flag = f' <span class="flag">[<a href="{to.flag}{pk}">flag</a>]</span>' if offers.flag else ""
-    actions = "" if gone else reply + flag
+    favorite = f' [<a class="fave" href="{to.fave}{pk}">favorite</a>]'
+    actions = "" if gone else reply + flag + favorite
     return (
         f'<article class="{css}" id="{pk}"'
         f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'

@@ -244,3 +244,10 @@ def unban_refusal(*, ban: Ban) -> Refusal | None:
     if ban.lifted_at is not None:
         return Refusal(f"The ban of {ban.user.username} was lifted already.", status=409)
     return None
+
+
+def keep_refusal(*, comment: Comment) -> Refusal | None:
+    """A post is favorited, or its thread hidden, only while readers can see it."""
+    if comment.state != Comment.State.VISIBLE or comment.thread.is_removed:
+        return Refusal("This post is not shown on the forum: it cannot be kept.", status=409)
+    return None

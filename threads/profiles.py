@@ -17,7 +17,7 @@ from forum.http import form_page, paged, read_only, text_response, wants_text
 from . import markup, selectors, services, textform
 
 
-def _user_or_404(request) -> User:
+def user_or_404(request) -> User:
     name = request.GET.get("id", "")
     # PostgreSQL refuses NUL in a query, and no name is longer than the column.
     plausible = name and "\x00" not in name and len(name) <= 150
@@ -29,7 +29,7 @@ def _user_or_404(request) -> User:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def user(request):
-    shown = _user_or_404(request)
+    shown = user_or_404(request)
     owner = request.user.is_authenticated and request.user.pk == shown.pk
     if request.method == "POST" and not owner:
         raise PermissionDenied("Only its owner can change this profile.")
@@ -59,21 +59,23 @@ def _user_page(request, shown: User, form, *, status: int = 200, error=None):
 
 @read_only
 def comments(request):
-    shown = _user_or_404(request)
+    shown = user_or_404(request)
     page = paged(request, partial(selectors.comments_by, username=shown.username))
     if wants_text(request):
-        return text_response(textform.user_comments_page(shown.username, page.items))
+        return text_response(textform.comment_list(f"{shown.username}'s comments", page.items))
     context = {
-        "shown": shown,
+        "heading": f"{shown.username}'s comments",
+        "points_shown": request.user.pk == shown.pk,
         "comments": page.items,
         "next_page": page.next_page,
+        "more_query": urlencode({"id": shown.username}),
     }
     return render(request, "registration/comments.html", context)
 
 
 @read_only
 def submitted(request):
-    shown = _user_or_404(request)
+    shown = user_or_404(request)
     page = paged(request, partial(selectors.threads_by, username=shown.username))
     heading = f"{shown.username}'s submissions"
     if wants_text(request):

@@ -1,5 +1,6 @@
 """Every read the pages need, each a constant number of queries whatever the thread's size."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -10,7 +11,8 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 
-from .models import Comment, Flag, ModerationAction, Thread, Vote
+from . import zlacker
+from .models import Comment, Favorite, Flag, HiddenThread, ModerationAction, Thread, Vote
 from .ranking import hot_score
 from .rows import POST_FIELDS
 from .thread_urls import url_key
@@ -52,8 +54,68 @@ def post_deleted_by(*, author: User, post_id: int) -> Comment | None:
     return posts.filter(pk=post_id, author=author, state=Comment.State.DELETED).first()
 
 
-def post_in_removed_thread(*, post_id: int) -> bool:
-    return Comment.objects.filter(pk=post_id, thread__is_removed=True).exists()
+def post_named(*, name: str, thread_id: int | None) -> Comment | None:
+    """A post by its public id, or by its name (bob+1) within the thread `thread_id`."""
+    name = name.strip()
+    posts = Comment.objects.select_related("thread", "author")
+    if name.isascii() and name.isdigit():
+        return posts.filter(pk=int(name)).first() if len(name) <= 18 else None
+    try:
+        user, ref = zlacker.split_name(name)
+    except ValueError:
+        return None
+    named = posts.filter(tree_id=thread_id, ref=ref, author__username__istartswith=user)
+    return next((post for post in named if post.name.lower() == name.lower()), None)
+
+
+def _favorites(username: str, **post_filters) -> QuerySet[Favorite]:
+    """A user's favorites of shown posts, the latest favorite first, with post and thread."""
+    return (
+        Favorite.objects.filter(
+            user__username__iexact=username,
+            comment__state=Comment.State.VISIBLE,
+            comment__thread__is_removed=False,
+            **{f"comment__{key}": value for key, value in post_filters.items()},
+        )
+        .select_related("comment__thread__author", "comment__author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def favorite_threads(*, username: str, offset: int, limit: int) -> list[Thread]:
+    favorites = _favorites(username, level=0)[offset : offset + limit]
+    return [favorite.comment.thread for favorite in favorites]
+
+
+def favorite_comments(*, username: str, offset: int, limit: int) -> list[Comment]:
+    favorites = _favorites(username, level__gt=0)[offset : offset + limit]
+    return [favorite.comment for favorite in favorites]
+
+
+def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
+    """The threads a reader hid, the latest hidden first."""
+    hidden = HiddenThread.objects.filter(user=user, thread__is_removed=False)
+    hidden = hidden.select_related("thread__author").order_by("-created_at", "-pk")
+    return [row.thread for row in hidden[offset : offset + limit]]
+
+
+def is_favorite(*, user: User, comment_id: int) -> bool:
+    return (
+        user.is_authenticated and Favorite.objects.filter(user=user, comment_id=comment_id).exists()
+    )
+
+
+def removed_thread_of(*, post_id: int) -> Thread | None:
+    """The removed thread this post is in, if it is in one."""
+    return Thread.objects.filter(is_removed=True, comments__pk=post_id).first()
+
+
+def thread_removal_reason(*, thread: Thread) -> str:
+    """Why a moderator last removed the thread, as the log says ("" if they gave no reason)."""
+    removals = ModerationAction.objects.filter(
+        thread=thread, kind=ModerationAction.Kind.REMOVE_THREAD
+    )
+    return removals.order_by("-created_at", "-pk").values_list("reason", flat=True).first() or ""
 
 
 class ThreadStamp(NamedTuple):
@@ -108,7 +170,9 @@ def chain_posts(*, post: Comment, html: bool = True, text: bool = False) -> list
     )
 
 
-def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> list[Thread]:
+def threads_ranked(
+    *, offset: int, limit: int, now: datetime | None = None, hidden_by: User | None = None
+) -> list[Thread]:
     """The front page: pinned threads, then the most recent threads by Hacker News' formula.
 
     Two queries whatever the page: the window's (id, points, time) rows, scored and sorted here,
@@ -118,7 +182,11 @@ def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> l
     now = now or timezone.now()
     window = settings.FORUM_RANK_WINDOW
     newest = Thread.objects.visible().newest().values("pk")[:window]
-    candidates = Thread.objects.visible().filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
+    candidates = (
+        Thread.objects.visible()
+        .not_hidden_by(hidden_by)
+        .filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
+    )
     rows = candidates.values_list("pk", "is_pinned", "points", "created_at")
     order = sorted(rows, key=lambda row: (not row[1], -hot_score(row[2], row[3], now), -row[0]))
     page = [row[0] for row in order[offset : offset + limit]]
@@ -126,13 +194,15 @@ def threads_ranked(*, offset: int, limit: int, now: datetime | None = None) -> l
     return [threads[pk] for pk in page if pk in threads]
 
 
-def threads_newest(*, offset: int, limit: int) -> QuerySet[Thread]:
-    return Thread.objects.visible().newest().select_related("author")[offset : offset + limit]
+def threads_newest(*, offset: int, limit: int, hidden_by: User | None = None) -> QuerySet[Thread]:
+    threads = Thread.objects.visible().not_hidden_by(hidden_by).newest()
+    return threads.select_related("author")[offset : offset + limit]
 
 
-def threads_best(*, offset: int, limit: int) -> QuerySet[Thread]:
+def threads_best(*, offset: int, limit: int, hidden_by: User | None = None) -> QuerySet[Thread]:
     return (
         Thread.objects.visible()
+        .not_hidden_by(hidden_by)
         .order_by("-points", "-pk")
         .select_related("author")[offset : offset + limit]
     )
@@ -167,19 +237,32 @@ def threads_by(*, username: str, offset: int, limit: int) -> QuerySet[Thread]:
     return threads.select_related("author")[offset : offset + limit]
 
 
-def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
-    """A user's visible replies, newest first, each with its thread."""
-    comments = (
+def _listed_comments() -> QuerySet[Comment]:
+    """Visible replies in threads that are not removed, newest first, each with its thread."""
+    return (
         Comment.objects.replies()
-        .filter(
-            author__username__iexact=username,
-            state=Comment.State.VISIBLE,
-            thread__is_removed=False,
-        )
+        .filter(state=Comment.State.VISIBLE, thread__is_removed=False)
         .select_related("thread", "author")
         .order_by("-created_at", "-pk")
     )
+
+
+def comments_by(*, username: str, offset: int, limit: int) -> QuerySet[Comment]:
+    """A user's visible replies, newest first, each with its thread."""
+    comments = _listed_comments().filter(author__username__iexact=username)
     return comments[offset : offset + limit]
+
+
+def comments_newest(*, offset: int, limit: int) -> QuerySet[Comment]:
+    """The forum's newest visible replies, each with its thread."""
+    return _listed_comments()[offset : offset + limit]
+
+
+def threads_from(*, site: str, offset: int, limit: int) -> QuerySet[Thread]:
+    """Threads linking to the site (its www. form too), newest first."""
+    host = rf"^https?://(www\.)?{re.escape(site)}([:/?#]|$)"
+    threads = Thread.objects.visible().filter(url__iregex=host).newest()
+    return threads.select_related("author")[offset : offset + limit]
 
 
 def replies_to(*, user: User) -> QuerySet[Comment]:

@@ -96,9 +96,9 @@ def user_page(user) -> str:
     return _listing(lines)
 
 
-def user_comments_page(username: str, comments: Iterable) -> str:
-    """A user's comments, each with the thread it is in."""
-    lines = [f"{username}'s comments"]
+def comment_list(heading: str, comments: Iterable) -> str:
+    """Comments (a user's, the newest ...), each with the thread it is in."""
+    lines = [heading]
     for comment in comments:
         lines += _listed_comment(comment, zlacker.format_time(comment.created_at))
     return _listing(lines)

@@ -2,12 +2,30 @@
 
 from django.urls import path
 
-from . import api_search, api_v0, feeds, inbox, profiles, search_views, views, voting, writing
+from . import (
+    api_search,
+    api_v0,
+    feeds,
+    inbox,
+    keeping,
+    lists,
+    profiles,
+    search_views,
+    views,
+    voting,
+    writing,
+)
 
 urlpatterns = [
     path("", views.front, name="front"),
     path("newest", views.newest, name="newest"),
     path("best", views.best, name="best"),
+    path("newcomments", lists.newcomments, name="newcomments"),
+    path("from", lists.site_threads, name="from"),
+    path("fave", keeping.fave, name="fave"),
+    path("favorites", keeping.favorites, name="favorites"),
+    path("hide", keeping.hide, name="hide"),
+    path("hidden", keeping.hidden, name="hidden"),
     path("item", views.item, name="item"),
     path("discussion", views.discussion, name="discussion"),
     path("source", views.source, name="source"),

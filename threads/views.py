@@ -25,9 +25,18 @@ def post_from_request(request) -> Comment:
     try:
         return selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
-        if selectors.post_in_removed_thread(post_id=post_id):
-            raise Http404("This thread was removed by a moderator.") from None
+        if thread := selectors.removed_thread_of(post_id=post_id):
+            raise Http404(_thread_removed_message(request.user, thread)) from None
         raise Http404(f"There is no post with id {post_id}.") from None
+
+
+def _thread_removed_message(viewer, thread) -> str:
+    """Only the thread's author is told why it was removed, as with a removed post."""
+    message = "This thread was removed by a moderator."
+    if viewer.is_authenticated and viewer.pk == thread.author_id:
+        reason = selectors.thread_removal_reason(thread=thread) or "no reason was given"
+        message += f" Reason: {reason}"
+    return message
 
 
 def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
@@ -70,7 +79,7 @@ def _open_to_author(user, own_posts: list[Comment]) -> tuple[list[int], list[int
 
 
 def _thread_list(request, select, heading: str):
-    page = paged(request, select)
+    page = paged(request, functools.partial(select, hidden_by=request.user))
     if wants_text(request):
         return text_response(textform.thread_list(page.items, start=page.start))
     context = {

@@ -8,9 +8,10 @@ version (locks.thread_touch) when what its pages show changes.
 from forum.accounts.services import inbox_mark_read
 from forum.exceptions import ForumError
 
-from .bans import comment_remove_and_ban, user_ban, user_unban
+from .bans import ban_removals_restore, comment_remove_and_ban, user_ban, user_unban
 from .hn_imports import hn_story_import
 from .imports import zlacker_import
+from .keeping import favorite_add, favorite_remove, thread_hide, thread_unhide
 from .locks import thread_touch
 from .moderation import (
     comment_flag,
@@ -57,6 +58,7 @@ PAGE_CHANGING_SERVICES = (
     comment_move,
     comment_remove_and_ban,
     user_ban,
+    user_unban,
     thread_lock,
     thread_unlock,
     thread_pin,
@@ -70,6 +72,7 @@ PAGE_CHANGING_SERVICES = (
 )
 
 __all__ = [
+    "ban_removals_restore",
     "MAX_TEXT_LENGTH",
     "MAX_TITLE_LENGTH",
     "PAGE_CHANGING_SERVICES",
@@ -83,12 +86,15 @@ __all__ = [
     "comment_reply",
     "comment_restore",
     "comment_vote",
+    "favorite_add",
+    "favorite_remove",
     "flags_dismiss",
     "hn_story_import",
     "profile_update",
     "inbox_mark_read",
     "text_checked",
     "thread_create",
+    "thread_hide",
     "thread_lock",
     "thread_pin",
     "thread_remove",
@@ -96,6 +102,7 @@ __all__ = [
     "thread_retitle",
     "thread_touch",
     "thread_tree_repair",
+    "thread_unhide",
     "thread_unlock",
     "thread_unpin",
     "title_checked",

@@ -35,20 +35,34 @@ def user_ban(
         reason=reason,
     )
     if remove_posts:
-        _remove_all_posts(user=user, moderator=moderator, reason=reason)
+        _remove_all_posts(ban=ban, moderator=moderator, reason=reason)
     return ban
 
 
-def _remove_all_posts(*, user: User, moderator: User, reason: str) -> None:
-    posts = Comment.objects.filter(author=user, state=Comment.State.VISIBLE)
+def _lock_threads(thread_ids) -> list[int]:
     # Lock in key order so two moderators banning at once cannot deadlock.
-    thread_ids = sorted(set(posts.values_list("thread_id", flat=True)))
+    thread_ids = sorted(set(thread_ids))
     for thread_id in thread_ids:
         locked_thread(thread_id)
-    posts.filter(level__gt=0).update(state=Comment.State.REMOVED, removal_reason=reason)
+    return thread_ids
+
+
+def _recount(thread_ids) -> None:
     for thread_id in thread_ids:
         thread_touch(thread_id, comment_count=readable_replies(thread_id))
-    Thread.objects.filter(author=user, is_removed=False).update(is_removed=True)
+
+
+def _remove_all_posts(*, ban: Ban, moderator: User, reason: str) -> None:
+    user = ban.user
+    posts = Comment.objects.filter(author=user, state=Comment.State.VISIBLE)
+    thread_ids = _lock_threads(posts.values_list("thread_id", flat=True))
+    replies = posts.filter(level__gt=0)
+    ban.removed_posts.add(*replies.values_list("pk", flat=True))
+    replies.update(state=Comment.State.REMOVED, removal_reason=reason)
+    _recount(thread_ids)
+    threads = Thread.objects.filter(author=user, is_removed=False)
+    ban.removed_threads.add(*threads.values_list("pk", flat=True))
+    threads.update(is_removed=True)
     log(
         moderator=moderator,
         kind=ModerationAction.Kind.REMOVE_ALL,
@@ -81,7 +95,10 @@ def comment_remove_and_ban(
 
 
 @transaction.atomic
-def user_unban(*, ban_id: int, moderator: User, reason: str = "") -> Ban:
+def user_unban(
+    *, ban_id: int, moderator: User, reason: str = "", restore_posts: bool = False
+) -> Ban:
+    """Lifts a ban; with restore_posts, also brings back what the ban removed."""
     ban = Ban.objects.select_for_update().select_related("user").filter(pk=ban_id).first()
     if ban is None:
         raise ForumError(f"There is no ban with id {ban_id}.", status=404)
@@ -95,4 +112,31 @@ def user_unban(*, ban_id: int, moderator: User, reason: str = "") -> Ban:
         user=ban.user,
         reason=reason,
     )
+    if restore_posts:
+        ban_removals_restore(ban=ban, moderator=moderator, reason=reason)
     return ban
+
+
+@transaction.atomic
+def ban_removals_restore(*, ban: Ban, moderator: User, reason: str = "") -> None:
+    """Shows again the posts and threads this ban removed, only those still removed by it:
+    never a post its author deleted or a moderator removed for another reason since."""
+    posts = Comment.objects.filter(
+        pk__in=ban.removed_posts.values("pk"),
+        state=Comment.State.REMOVED,
+        removal_reason=ban.reason,
+    )
+    threads = Thread.objects.filter(pk__in=ban.removed_threads.values("pk"), is_removed=True)
+    thread_ids = _lock_threads(
+        [*posts.values_list("thread_id", flat=True), *threads.values_list("pk", flat=True)]
+    )
+    posts.update(state=Comment.State.VISIBLE, removal_reason="")
+    threads.update(is_removed=False)
+    _recount(thread_ids)
+    log(
+        moderator=moderator,
+        kind=ModerationAction.Kind.RESTORE_ALL,
+        target=f"every post and thread of {ban.user.username} that the ban removed",
+        user=ban.user,
+        reason=reason,
+    )

@@ -181,7 +181,9 @@ thread_restore = _thread_flag_service("thread_restore", Kind.RESTORE_THREAD, is_
 
 
 @transaction.atomic
-def thread_retitle(*, thread_id: int, moderator: User, title: str, reason: str = "") -> Thread:
+def thread_retitle(*, thread_id: int, moderator: User, title: str, reason: str) -> Thread:
+    if not reason.strip():
+        raise ForumError("A new title needs a reason: the moderation log shows it.")
     return _thread_change(
         thread_id=thread_id,
         moderator=moderator,

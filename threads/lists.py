@@ -1,0 +1,54 @@
+"""Lists across the forum: the newest comments and the threads from one site."""
+
+from functools import partial
+
+from django.core.exceptions import BadRequest
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from forum.http import paged, read_only, text_response, wants_text
+
+from . import selectors, textform
+
+# A host name: labels of letters, digits and hyphens, joined by dots, at most this long.
+MAX_SITE_LENGTH = 253
+
+
+@read_only
+def newcomments(request):
+    page = paged(request, selectors.comments_newest)
+    heading = "newest comments"
+    if wants_text(request):
+        return text_response(textform.comment_list(heading, page.items))
+    context = {"heading": heading, "comments": page.items, "next_page": page.next_page}
+    return render(request, "registration/comments.html", context)
+
+
+def _site_from(request) -> str:
+    site = request.GET.get("site", "").strip().lower().removeprefix("www.")
+    labels = site.split(".")
+    if len(site) > MAX_SITE_LENGTH or not all(_is_label(label) for label in labels):
+        raise BadRequest("Name a site as example.com: ?site=example.com.")
+    return site
+
+
+def _is_label(label: str) -> bool:
+    return bool(label) and label.isascii() and label.replace("-", "").isalnum()
+
+
+@read_only
+def site_threads(request):
+    site = _site_from(request)
+    page = paged(request, partial(selectors.threads_from, site=site))
+    heading = f"threads from {site}"
+    if wants_text(request):
+        return text_response(textform.thread_list(page.items, start=page.start, heading=heading))
+    context = {
+        "threads": page.items,
+        "start": page.start,
+        "next_page": page.next_page,
+        "heading": heading,
+        "page_heading": f"Threads from {site}",
+        "more_query": urlencode({"site": site}),
+    }
+    return render(request, "threads/front.html", context)

@@ -1,0 +1,45 @@
+"""A reader's own lists: posts they favorite (public) and threads they hide (their own)."""
+
+from django.db import transaction
+
+from forum.accounts.models import User
+from forum.exceptions import ForumError
+
+from .. import policies
+from ..models import Comment, Favorite, HiddenThread
+
+
+def _shown_post(comment_id: int) -> Comment:
+    comment = Comment.objects.select_related("thread").filter(pk=comment_id).first()
+    if comment is None:
+        raise ForumError(f"There is no post with id {comment_id}.", status=404)
+    policies.refuse(policies.keep_refusal(comment=comment))
+    return comment
+
+
+@transaction.atomic
+def favorite_add(*, user: User, comment_id: int) -> Favorite:
+    """Adds the post to the user's favorites; already there, it stays as it was."""
+    comment = _shown_post(comment_id)
+    favorite, _ = Favorite.objects.get_or_create(user=user, comment=comment)
+    return favorite
+
+
+@transaction.atomic
+def favorite_remove(*, user: User, comment_id: int) -> None:
+    Favorite.objects.filter(user=user, comment_id=comment_id).delete()
+
+
+@transaction.atomic
+def thread_hide(*, user: User, op_id: int) -> HiddenThread:
+    """Takes the thread of the opening post `op_id` off the user's lists."""
+    op = _shown_post(op_id)
+    if not op.is_op:
+        raise ForumError("Only a thread is hidden: give its opening post's id.", status=400)
+    hidden, _ = HiddenThread.objects.get_or_create(user=user, thread=op.thread)
+    return hidden
+
+
+@transaction.atomic
+def thread_unhide(*, user: User, op_id: int) -> None:
+    HiddenThread.objects.filter(user=user, thread__op_id=op_id).delete()
