@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum.accounts.models import User
-from threads.models import Comment
+from threads.models import Comment, Thread
 
 
 @pytest.fixture
@@ -97,3 +97,23 @@ def test_a_normal_user_gets_no_admin(client, user):
     client.force_login(user)
     response = client.get("/admin/threads/comment/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [
+        ("/admin/threads/thread/", "lock"),
+        ("/admin/threads/comment/", "remove"),
+        ("/admin/accounts/user/", "delete_selected"),
+    ],
+)
+def test_an_action_on_ids_that_are_no_ids_does_nothing_and_says_so(
+    admin_client, build, changelist, action
+):
+    build.op(build.thread())
+    response = admin_client.post(
+        changelist, {"action": action, "_selected_action": ["1", "abc"]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "nothing was done" in response.content.decode()
+    assert not Thread.objects.filter(is_locked=True).exists()

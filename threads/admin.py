@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from forum.accounts.models import User
+from forum.admin_lists import SelectedIdsChecked
 from forum.exceptions import ForumError
 
 from . import policies, services, zlacker
@@ -44,7 +45,7 @@ class ThreadForm(forms.ModelForm):
 
 
 @admin.register(Thread)
-class ThreadAdmin(WrappedColumns, admin.ModelAdmin):
+class ThreadAdmin(SelectedIdsChecked, WrappedColumns, admin.ModelAdmin):
     form = ThreadForm
     list_display = (
         "title",
@@ -178,7 +179,9 @@ class CommentActions:
 
 
 @admin.register(Comment)
-class CommentAdmin(WrappedColumns, ReadOnlyChangeForm, CommentActions, admin.ModelAdmin):
+class CommentAdmin(
+    SelectedIdsChecked, WrappedColumns, ReadOnlyChangeForm, CommentActions, admin.ModelAdmin
+):
     # The id is what the move action asks for.
     list_display = ("tree_name", "id", "thread", "author", "state", "created_at", "excerpt")
     list_filter = ("state", ThreadFilter)
@@ -251,7 +254,7 @@ class CommentAdmin(WrappedColumns, ReadOnlyChangeForm, CommentActions, admin.Mod
 
 
 @admin.register(FlaggedComment)
-class FlagQueueAdmin(WrappedColumns, CommentActions, admin.ModelAdmin):
+class FlagQueueAdmin(SelectedIdsChecked, WrappedColumns, CommentActions, admin.ModelAdmin):
     """The queue is a list to act on with its actions: it has no change form at all."""
 
     list_display = ("post", "thread", "open_flags", "reasons", "state", "excerpt")
@@ -348,7 +351,7 @@ class NewBanForm(forms.ModelForm):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ("user", "reason", "created_at", "expires_at", "lifted_at", "moderator")
     list_select_related = ("user", "moderator")
     search_fields = ("user__username",)
@@ -400,7 +403,7 @@ class BanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(WrappedColumns, admin.ModelAdmin):
+class ModerationActionAdmin(SelectedIdsChecked, WrappedColumns, admin.ModelAdmin):
     list_display = ("created_at", "moderator", "kind", "target", "reason")
     list_filter = ("kind",)
     list_select_related = ("moderator",)

@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from forum.admin_lists import SelectedIdsChecked
+
 from .models import User
 
 
 @admin.register(User)
-class ForumUserAdmin(UserAdmin):
+class ForumUserAdmin(SelectedIdsChecked, UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("Forum", {"fields": ("about", "karma")}))
     list_display = ("username", "email", "date_joined", "karma", "is_staff")
     # Karma follows votes (threads.services.votes), never a hand in the admin.
