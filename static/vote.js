@@ -20,6 +20,8 @@
   const deletable = ids(viewer.dataset.deletable);
 
   function action(head, name, url) {
+    // A post's own page offers it in its bar already.
+    if (document.querySelector(`nav.tools a[href="${url}"]`)) return;
     const span = document.createElement('span');
     span.className = name;
     const a = document.createElement('a');

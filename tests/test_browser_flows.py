@@ -127,6 +127,9 @@ def test_an_author_edits_then_deletes_their_post(page):
     mine = services.comment_reply(parent_id=post("D3").pk, author=writer, text="Frist.")
     log_in(page, writer)
     page.goto(f"{page.base}/item?id={mine.pk}")
+    # Its own page offers edit and delete once, in the post's bar.
+    expect(page.get_by_role("link", name="edit", exact=True)).to_have_count(1)
+    expect(page.get_by_role("link", name="delete", exact=True)).to_have_count(1)
     page.get_by_role("navigation", name="Post").get_by_role("link", name="edit").click()
     page.get_by_label("Text").fill("First, I meant.")
     page.get_by_role("button", name="update").click()
