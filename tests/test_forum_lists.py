@@ -140,3 +140,38 @@ def test_only_threads_are_hidden_and_hidden_needs_a_login(client, forum, user):
     client.force_login(user)
     answer = client.post(f"/hide?id={reply.pk}")
     assert answer.status_code == 400 and "Only a thread is hidden" in answer.content.decode()
+
+
+def test_what_would_be_refused_is_refused_before_the_click(client, forum, user):
+    first, reply, newer, linked = forum
+    services.comment_remove(comment_id=newer.pk, moderator=UserFactory())
+    client.force_login(user)
+    assert client.get(f"/fave?id={newer.pk}").status_code == 409
+    assert client.get(f"/hide?id={reply.pk}").status_code == 400
+    assert client.get(f"/fave?id={reply.pk}").status_code == 200
+
+
+def test_a_hidden_thread_stays_off_its_sites_list_and_shows_un_hide_in_favorites(
+    client, forum, user
+):
+    first, reply, newer, linked = forum
+    client.force_login(user)
+    client.post(f"/fave?id={linked.op_id}")
+    client.post(f"/hide?id={linked.op_id}")
+    assert "Linked thread" not in client.get("/from?site=example.com").content.decode()
+    favorites = client.get(f"/favorites?id={user.username}").content.decode()
+    assert f"/hide?id={linked.op_id}&amp;un=t" in favorites
+
+
+def test_a_site_written_in_another_script_has_its_list(client, build):
+    build.thread(title="Books", url="https://bücher.de/x")
+    page = client.get("/from?site=bücher.de")
+    assert page.status_code == 200 and "Books" in page.content.decode()
+
+
+def test_favorites_keep_the_users_own_case(client, db):
+    owner = UserFactory(username="McBob")
+    assert (
+        "McBob&#x27;s favorite threads"
+        in client.get(f"/favorites?id={owner.username}").content.decode()
+    )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from forum.http import paged, read_only, text_response, wants_text
 
-from . import selectors, services, textform
+from . import policies, selectors, services, textform
 from .profiles import user_or_404
 from .views import post_from_request
 
@@ -23,12 +23,17 @@ KEEPING = {
 }
 
 
+KEEPING_REFUSALS = {"fave": policies.keep_refusal, "hide": policies.hide_refusal}
+
+
 def _keeping_form(request, page: str):
     """GET asks to confirm; POST keeps (or, with un=t, drops) the item and goes back."""
     post = post_from_request(request)
     undo = request.GET.get("un") == "t"
     service, question = KEEPING[page, undo]
     if request.method != "POST":
+        if not undo:  # told before the click, as /vote and /flag do
+            policies.refuse(KEEPING_REFUSALS[page](comment=post))
         context = {"post": post, "question": question, "goto": request.GET.get("goto", "")}
         return render(request, "threads/keep.html", context)
     if page == "fave":
@@ -89,9 +94,11 @@ def _listed_threads(request, select, heading, query, unfave, *, unhide=False):
         "threads": page.items,
         "start": page.start,
         "heading": heading,
-        "page_heading": heading.capitalize(),
+        # The first letter alone: a user's name keeps its own case.
+        "page_heading": heading[:1].upper() + heading[1:],
         "unfave": unfave,
         "unhide": unhide,
+        "hidden_ids": selectors.hidden_among(user=request.user, threads=page.items),
     }
     return render(request, "threads/front.html", _more(context, page, query))
 

@@ -33,13 +33,15 @@ def _site_from(request) -> str:
 
 
 def _is_label(label: str) -> bool:
-    return bool(label) and label.isascii() and label.replace("-", "").isalnum()
+    # Letters of any script: a url's host is stored as its writer typed it (bücher.de).
+    return bool(label) and label.replace("-", "").isalnum()
 
 
 @read_only
 def site_threads(request):
     site = _site_from(request)
-    page = paged(request, partial(selectors.threads_from, site=site))
+    select = partial(selectors.threads_from, site=site, hidden_by=request.user)
+    page = paged(request, select)
     heading = f"threads from {site}"
     if wants_text(request):
         return text_response(textform.thread_list(page.items, start=page.start, heading=heading))

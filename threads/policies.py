@@ -251,3 +251,10 @@ def keep_refusal(*, comment: Comment) -> Refusal | None:
     if comment.state != Comment.State.VISIBLE or comment.thread.is_removed:
         return Refusal("This post is not shown on the forum: it cannot be kept.", status=409)
     return None
+
+
+def hide_refusal(*, comment: Comment) -> Refusal | None:
+    """A thread is hidden through its opening post, while readers can see it."""
+    if not comment.is_op:
+        return Refusal("Only a thread is hidden: give its opening post's id.", status=400)
+    return keep_refusal(comment=comment)

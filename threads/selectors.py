@@ -92,6 +92,15 @@ def favorite_comments(*, username: str, offset: int, limit: int) -> list[Comment
     return [favorite.comment for favorite in favorites]
 
 
+def hidden_among(*, user: User, threads) -> set[int]:
+    """Which of these threads the reader hid."""
+    if not user.is_authenticated:
+        return set()
+    ids = [thread.pk for thread in threads]
+    rows = HiddenThread.objects.filter(user=user, thread_id__in=ids)
+    return set(rows.values_list("thread_id", flat=True))
+
+
 def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
     """The threads a reader hid, the latest hidden first."""
     hidden = HiddenThread.objects.filter(user=user, thread__is_removed=False)
@@ -258,10 +267,12 @@ def comments_newest(*, offset: int, limit: int) -> QuerySet[Comment]:
     return _listed_comments()[offset : offset + limit]
 
 
-def threads_from(*, site: str, offset: int, limit: int) -> QuerySet[Thread]:
+def threads_from(
+    *, site: str, offset: int, limit: int, hidden_by: User | None = None
+) -> QuerySet[Thread]:
     """Threads linking to the site (its www. form too), newest first."""
     host = rf"^https?://(www\.)?{re.escape(site)}([:/?#]|$)"
-    threads = Thread.objects.visible().filter(url__iregex=host).newest()
+    threads = Thread.objects.visible().not_hidden_by(hidden_by).filter(url__iregex=host).newest()
     return threads.select_related("author")[offset : offset + limit]
 
 

@@ -9,11 +9,11 @@ from .. import policies
 from ..models import Comment, Favorite, HiddenThread
 
 
-def _shown_post(comment_id: int) -> Comment:
+def _shown_post(comment_id: int, *, refusal=policies.keep_refusal) -> Comment:
     comment = Comment.objects.select_related("thread").filter(pk=comment_id).first()
     if comment is None:
         raise ForumError(f"There is no post with id {comment_id}.", status=404)
-    policies.refuse(policies.keep_refusal(comment=comment))
+    policies.refuse(refusal(comment=comment))
     return comment
 
 
@@ -33,9 +33,7 @@ def favorite_remove(*, user: User, comment_id: int) -> None:
 @transaction.atomic
 def thread_hide(*, user: User, op_id: int) -> HiddenThread:
     """Takes the thread of the opening post `op_id` off the user's lists."""
-    op = _shown_post(op_id)
-    if not op.is_op:
-        raise ForumError("Only a thread is hidden: give its opening post's id.", status=400)
+    op = _shown_post(op_id, refusal=policies.hide_refusal)
     hidden, _ = HiddenThread.objects.get_or_create(user=user, thread=op.thread)
     return hidden
 
