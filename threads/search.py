@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
-from .search_query import SORTS, ParsedQuery, QueryError, Tag
+from .search_filters import filters_sql
+from .search_query import SORTS, ParsedQuery, QueryError
 
 MAX_RESULTS = 1000
 # Relevance and points order the newest this many matches, as a search engine ranks only its
@@ -167,9 +168,6 @@ def _split_marks(text: str) -> list[str]:
 _POINTS = "CASE WHEN c.level = 0 THEN c.points ELSE -1000000 END"
 # Removed threads are few and indexed apart (thread_search_removed_idx): a post's thread is
 # looked up in that small set rather than joined, which could cost a pass over every thread.
-_VISIBLE = (
-    "c.state = 'visible' AND c.thread_id NOT IN (SELECT id FROM threads_thread WHERE is_removed)"
-)
 _ORDER = {
     "relevance": "{p}rank DESC, {p}created_at DESC, {p}id DESC",
     "date": "{p}created_at DESC, {p}id DESC",
@@ -200,7 +198,7 @@ class _Backend:
 
     def __init__(self, query: ParsedQuery):
         self.query = query
-        self.where, self.params = _filters(query)
+        self.where, self.params = filters_sql(query)
         # Only the filters on a thread's url or size read the thread of a post found by its text.
         reads_thread = query.sites or any(n.field == "num_comments" for n in query.numeric)
         self.thread_join = " JOIN threads_thread t ON t.id = c.thread_id" if reads_thread else ""
@@ -356,48 +354,3 @@ class _SQLite(_Backend):
 def _fts_phrase(term) -> str:
     # Terms hold only letters and digits, so a quoted FTS5 string cannot be broken out of.
     return '"' + " ".join(term.words) + '"'
-
-
-def _filters(query: ParsedQuery) -> tuple[str, list]:
-    clauses, params = [_VISIBLE], []
-    for group in query.tag_groups:
-        sqls = []
-        for tag in group:
-            sql, tag_params = _tag_sql(tag)
-            sqls.append(sql)
-            params += tag_params
-        clauses.append("(" + " OR ".join(sqls) + ")")
-    for numeric in query.numeric:
-        sql, value = _numeric_sql(numeric)
-        clauses.append(sql)
-        params.append(value)
-    if query.sites:
-        patterns = [p.format(site) for site in query.sites for p in _SITE_PATTERNS]
-        clauses.append(
-            "c.level = 0 AND (" + " OR ".join(["lower(t.url) LIKE %s"] * len(patterns)) + ")"
-        )
-        params += patterns
-    return " AND ".join(clauses), params
-
-
-# A domain matches its own host and every host under it, with or without a port or a path.
-_SITE_PATTERNS = ("%://{}", "%://{}/%", "%://{}:%", "%://%.{}", "%://%.{}/%", "%://%.{}:%")
-
-
-def _tag_sql(tag: Tag) -> tuple[str, list]:
-    if tag.kind == "type":
-        return ("c.level = 0" if tag.value == "story" else "c.level > 0"), []
-    if tag.kind == "author":
-        return "c.author_id = (SELECT id FROM accounts_user WHERE lower(username) = lower(%s))", [
-            tag.value
-        ]
-    return "c.thread_id = (SELECT id FROM threads_thread WHERE op_id = %s)", [tag.value]
-
-
-def _numeric_sql(numeric) -> tuple[str, object]:
-    if numeric.field == "created_at_i":
-        moment = datetime.fromtimestamp(max(0, min(numeric.value, 253402300799)), UTC)
-        return f"c.created_at {numeric.op} %s", connection.ops.adapt_datetimefield_value(moment)
-    if numeric.field == "points":
-        return f"c.level = 0 AND c.points {numeric.op} %s", numeric.value
-    return f"c.level = 0 AND t.comment_count {numeric.op} %s", numeric.value
