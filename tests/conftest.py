@@ -68,6 +68,22 @@ def user(db):
 
 
 @pytest.fixture
+def moderator(db):
+    """A member of the Moderators group, as the admin's moderators are."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
 def build(db):
     return ThreadBuilder()
 

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,19 +12,6 @@ from forum.exceptions import ForumError
 from tests.factories import UserFactory
 from threads import services, trees
 from threads.models import Ban, Comment, Flag, ModerationAction, Thread
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

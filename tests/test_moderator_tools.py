@@ -2,25 +2,11 @@
 durations, lifting a ban with what it removed, and the reasons authors are told."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from forum.exceptions import ForumError
 from tests.factories import UserFactory
 from threads import services
 from threads.models import Ban, Comment, ModerationAction, Thread
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def mod_client(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

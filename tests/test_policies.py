@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from forum.accounts.models import User
@@ -12,13 +12,6 @@ from forum.exceptions import ForumError
 from tests.factories import UserFactory
 from threads import policies, services
 from threads.models import Ban, Comment, ModerationAction, Thread
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import Group
 
 from forum import limits
 from tests.factories import UserFactory
@@ -42,13 +41,6 @@ TOP_FIELDS = {
     "params",
     "processingTimeMS",
 }
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 @pytest.fixture
