@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -195,10 +196,29 @@ def test_logged_in_page_queries_do_not_grow_with_the_thread(client, build):
     client.force_login(UserFactory(username="dave"))
     small = thread_page_queries(client, build, 10)
     large = thread_page_queries(client, build, 400)
-    # Session and user, the post with its thread, the comments, the unread-replies count, the
-    # reader's own votes, points and flags, their ban, whether they may flag the opening post and
-    # whether their flag on it can be withdrawn: the same handful whatever the thread's size.
-    assert small == large <= 11
+    # Session and user, the thread's and the lists' stamps, what is kept of the reader (their
+    # votes, points and flags, their ban, their unread replies), then for the page's stencil the
+    # post with its thread, the comments, and what the opening post offers them: the same
+    # handful whatever the thread's size.
+    assert small == large <= 14
+
+
+def test_a_logged_in_reader_is_served_the_kept_page_in_four_queries(client, build):
+    client.force_login(UserFactory(username="erin"))
+    thread = build.thread(title="Kept")
+    build.big_tree(thread, 50)
+    path = f"/item?id={build.op(thread).pk}"
+    first = client.get(path).content
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(path).content
+    # Session, user, the thread's stamp and the lists' stamp.
+    assert len(queries) == 4
+    assert _without_tokens(again) == _without_tokens(first)
+    assert b"erin" in again
+
+
+def _without_tokens(page: bytes) -> bytes:
+    return re.sub(rb'value="[^"]*"', b"", page)
 
 
 @dataclass

@@ -112,14 +112,18 @@ class EditForm(forms.Form):
         self.fields["text"].text_required = text_required
 
 
-def post_actions(post, user) -> dict:
+def post_actions(post, user, *, form_key: str = "") -> dict:
     """What a page needs under a post (a Comment with its thread): the reply form, or why
-    there is none, and which of edit, delete and flag this reader is offered."""
+    there is none, and which of edit, delete and flag this reader is offered. The reply form's
+    one-time key is `form_key` if given (a stencil's mark), else a new one."""
     reader = policies.reader(user)
     closed = policies.reply_refusal(user=reader, parent=post)
     unflag = policies.unflag_refusal(user=reader, comment=post) if user.is_authenticated else None
     return {
-        "reply_form": ReplyForm(initial={"parent": post.pk, "thread": post.thread_id}),
+        "reply_form": ReplyForm(
+            initial={"parent": post.pk, "thread": post.thread_id}
+            | ({"form_key": form_key} if form_key else {})
+        ),
         "reply_closed": str(closed or ""),
         "can_edit": _allowed(reader, policies.edit_refusal, comment=post),
         "can_delete": _allowed(reader, policies.delete_refusal, comment=post),

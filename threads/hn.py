@@ -33,7 +33,7 @@ def item_stamp(*, item_id: int) -> ThreadStamp | None:
     """The thread that holds the item, with its version (what the item's answer is keyed by)."""
     row = (
         Comment.objects.filter(pk=item_id)
-        .values_list("thread_id", "thread__created_at", "thread__version")
+        .values_list("thread_id", "thread__created_at", "thread__version", "thread__author_id")
         .first()
     )
     return None if row is None else ThreadStamp(*row)

@@ -4,11 +4,10 @@ from functools import partial
 
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
-from django.utils.http import urlencode
 
 from forum.http import paged, read_only, text_response, wants_text
 
-from . import selectors, textform
+from . import list_pages, selectors, textform
 
 # A host name: labels of letters, digits and hyphens, joined by dots, at most this long.
 MAX_SITE_LENGTH = 253
@@ -16,6 +15,10 @@ MAX_SITE_LENGTH = 253
 
 @read_only
 def newcomments(request):
+    return list_pages.comment_list_page(request, render_page=_newcomments, params={})
+
+
+def _newcomments(request):
     page = paged(request, selectors.comments_newest)
     heading = "newest comments"
     if wants_text(request):
@@ -40,17 +43,11 @@ def _is_label(label: str) -> bool:
 @read_only
 def site_threads(request):
     site = _site_from(request)
-    select = partial(selectors.threads_from, site=site, hidden_by=request.user)
-    page = paged(request, select)
-    heading = f"threads from {site}"
-    if wants_text(request):
-        return text_response(textform.thread_list(page.items, start=page.start, heading=heading))
-    context = {
-        "threads": page.items,
-        "start": page.start,
-        "next_page": page.next_page,
-        "heading": heading,
-        "page_heading": f"Threads from {site}",
-        "more_query": urlencode({"site": site}),
-    }
-    return render(request, "threads/front.html", context)
+    spec = list_pages.ThreadList(
+        select=partial(selectors.threads_from, site=site),
+        title=f"threads from {site}",
+        heading=f"Threads from {site}",
+        params={"site": site},
+        text_heading=f"threads from {site}",
+    )
+    return list_pages.thread_list_page(request, spec)

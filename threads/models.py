@@ -45,6 +45,9 @@ class Thread(models.Model):
     # Bumped by every write that changes what the thread page shows (services.thread_touch):
     # cached pages are keyed by it, so the next read after a write renders afresh.
     version = models.PositiveIntegerField(default=0)
+    # The same for the lists of threads and comments, forum-wide: each write sets its thread's
+    # to the highest + 1, and the lists are keyed by the highest (selectors.lists_stamp).
+    lists_stamp = models.PositiveBigIntegerField(default=0)
     # The root of the thread's comment tree. Empty only inside services.thread_create, between
     # writing the thread's row and its opening post's (the post needs the thread's key first),
     # or in a broken thread whose root was deleted, for check_trees to report.
@@ -58,6 +61,7 @@ class Thread(models.Model):
         indexes = [
             models.Index(fields=["-last_activity"], name="thread_activity_idx"),
             models.Index(fields=["-created_at"], name="thread_created_idx"),
+            models.Index(fields=["-lists_stamp"], name="thread_lists_stamp_idx"),
             models.Index(fields=["url_key", "-created_at"], name="thread_url_key_idx"),
         ]
 

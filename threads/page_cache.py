@@ -1,14 +1,15 @@
-"""Thread pages kept in the cache under the thread's version, answered with ETag, 304 and gzip.
+"""Pages kept in the cache under a version (a thread's, or the lists'), with ETag, 304 and gzip.
 
-Every write bumps Thread.version (services.thread_touch), and every request reads the version
-afresh (a hit: selectors.thread_stamp, one small query and no more), so a write shows on the
-very next request: nothing is ever invalidated, old versions just expire. Rows are read after
-the version, so an entry never holds a page older than its key says (at worst a newer one,
-under a key about to be left behind).
+Every write bumps its thread's version and the lists' stamp (services.thread_touch); every
+request reads the version afresh (a hit: selectors.thread_stamp or selectors.lists_stamp, one
+small query and no more), so a write shows on the very next request: nothing is ever
+invalidated, old versions just expire. Rows are read after the version, so an
+entry never holds a page older than its key says (at worst a newer one, under a key about to be
+left behind).
 
-A page is keyed by its route, what it reads from its query (the post's id, whether it is the
-text form) and the encoding, nothing else, so junk parameters cannot fill the cache. A cache
-that fails costs speed, never the page: it is then built and served without it.
+A page is keyed by its route, what it reads from its query (the post's id, the page number,
+whether it is the text form) and the encoding, nothing else, so junk parameters cannot fill the
+cache. A cache that fails costs speed, never the page: it is then built and served without it.
 """
 
 import copy
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
@@ -29,6 +31,7 @@ from django.utils.http import http_date
 from django.utils.text import compress_string
 
 from forum.caches import CACHE_ERRORS
+from forum.http import wants_text
 
 from .models import Thread
 from .selectors import ThreadStamp
@@ -37,6 +40,21 @@ logger = logging.getLogger(__name__)
 
 # Keys carry the version, so a long life costs only memory: stale entries are never read.
 TIMEOUT = 60 * 60
+# A list is renewed by this age even without a write (a thread deleted by hand lowers the
+# stamp). The front page's ranking ages with the clock as well as with writes.
+LISTS_TIMEOUT = 5 * 60
+RANKING_REFRESH = 60
+# What a page keeps of one reader (threads.stencils) is keyed by the minute as well.
+STENCIL_TIMEOUT = 5 * 60
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a page's entries are keyed by, how long they live, and its ETag."""
+
+    key: str
+    etag: str
+    timeout: int = TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -46,12 +64,13 @@ class CachedPage:
     modified: float
 
 
-def cached(key: str, build: Callable):
-    """The value under `key`, built and stored on a miss."""
-    value = _get(key)
+def cached(key: str, build: Callable, *, timeout: int = TIMEOUT, found: dict | None = None):
+    """The value under `key`, built and stored on a miss; looked up in `found` (prefetched)
+    when given."""
+    value = _get(key) if found is None else found.get(key)
     if value is None:
         value = build()
-        _set(key, value)
+        _set(key, value, timeout)
     return value
 
 
@@ -63,9 +82,18 @@ def _get(key: str):
         return None
 
 
-def _set(key: str, value) -> None:
+def prefetched(*keys: str) -> dict:
+    """The values under these keys, those the cache has, in one round trip."""
     try:
-        cache.set(key, value, TIMEOUT)
+        return cache.get_many(keys)
+    except CACHE_ERRORS as error:
+        logger.warning("page cache unreadable, serving uncached: %s", error)
+        return {}
+
+
+def _set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
     except CACHE_ERRORS as error:
         logger.warning("page cache unwritable, serving uncached: %s", error)
 
@@ -74,6 +102,20 @@ def thread_key(thread: Thread | ThreadStamp, part: str) -> str:
     # The creation time guards against a database rebuilt under a cache that outlived it.
     created = f"{thread.created_at.timestamp():.0f}"
     return f"thread:{release()}:{thread.pk}.{created}:v{thread.version}:{part}"
+
+
+def thread_version(thread: Thread | ThreadStamp) -> Version:
+    etag = f'W/"{release()}.{thread.pk}.{thread.version}"'
+    return Version(thread_key(thread, "page"), etag)
+
+
+def lists_version(stamp: str, *, ranked: bool = False) -> Version:
+    """The lists' version (selectors.lists_stamp); a `ranked` list (the front page) is renewed
+    each RANKING_REFRESH as well, its order aging with the clock."""
+    version = f"{release()}.{stamp}"
+    if ranked:
+        version += f".{int(time.time() // RANKING_REFRESH)}"
+    return Version(f"lists:{version}", f'W/"{version}"', LISTS_TIMEOUT)
 
 
 def release() -> str:
@@ -93,45 +135,65 @@ def _source_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def shared_page(request, thread: Thread | ThreadStamp, *, text: bool) -> HttpResponse | None:
-    """The cached page (the text form when `text`) for this version of the thread, or None."""
-    page = _get(_page_key(request, thread, text=text))
-    return None if page is None else _response(request, thread, page)
+def may_share(request) -> bool:
+    """Only a page that is the same for every reader may be shared from the cache."""
+    return not request.user.is_authenticated and not has_messages(request)
+
+
+def has_messages(request) -> bool:
+    """Whether a message waits to be shown (a page that shows one is the reader's alone)."""
+    return bool(len(messages.get_messages(request)))
+
+
+def text_param(request) -> dict[str, str]:
+    """The text form's part of a page's params (see shared_page)."""
+    return {"format": "txt"} if wants_text(request) else {}
+
+
+def shared_page(request, version: Version, params: dict[str, str]) -> HttpResponse | None:
+    """The cached page at this URL for this version, or None.
+
+    `params` is what the page reads from its query (and its text form's format=txt), checked
+    by the view: the entry's key and the query the page was rendered with.
+    """
+    page = _get(_page_key(request, version, params))
+    return None if page is None else _response(request, version, page)
 
 
 def page_response(
-    request, thread: Thread, render: Callable[[HttpRequest], HttpResponse], *, text: bool
+    request,
+    version: Version,
+    render: Callable[[HttpRequest], HttpResponse],
+    params: dict[str, str],
 ) -> HttpResponse:
     """The page at this URL, the same for every reader, rendered and stored for shared_page.
 
-    `render` is given the request as every reader makes it (see _shared_request). The page
+    `render` is given the request as every reader makes it (see shared_request). The page
     must hold nothing personal (no user name, no CSRF token): that is also why gzip needs no
     BREACH padding here.
     """
-    page = _stored(render(_shared_request(request, text=text)), gzip=_wants_gzip(request))
-    _set(_page_key(request, thread, text=text), page)
-    return _response(request, thread, page)
+    response = render(shared_request(request, params))
+    page = _stored(response, gzip=_wants_gzip(request))
+    _set(_page_key(request, version, params), page, version.timeout)
+    return _response(request, version, page)
 
 
-def _shared_request(request, *, text: bool) -> HttpRequest:
+def shared_request(request, params: dict[str, str]) -> HttpRequest:
     """The request with only the parameters the page reads, as its entry is keyed.
 
     The page shows its own address (the log-in link comes back to it, the text form's link):
     built from the reader's full query, one reader's junk parameters would reach every other.
-    The view has read the id as a whole number before it renders.
     """
     query = QueryDict(mutable=True)
-    query["id"] = str(int(request.GET["id"]))
-    if text:
-        query["format"] = "txt"
+    query.update(params)
     shared = copy.copy(request)
     shared.GET = query
     shared.META = {**request.META, "QUERY_STRING": query.urlencode()}
     return shared
 
 
-def _response(request, thread: Thread | ThreadStamp, page: CachedPage) -> HttpResponse:
-    etag = f'W/"{release()}.{thread.pk}.{thread.version}"'
+def _response(request, version: Version, page: CachedPage) -> HttpResponse:
+    etag = version.etag
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(page.modified))
     if not_modified is not None:
         response = not_modified
@@ -151,13 +213,20 @@ def _wants_gzip(request) -> bool:
     return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
-def _page_key(request, thread: Thread | ThreadStamp, *, text: bool) -> str:
-    # The thread stands for the id (one opening post each); the path is one of the few routes
-    # to this page (/item, /discussion), each showing its own address. Each encoding has its
-    # own entry, so a hit fetches only the bytes it sends.
-    form = "txt" if text else "html"
+def _page_key(request, version: Version, params: dict[str, str]) -> str:
+    # Each route shows its own address (/item, /discussion); each encoding has its own entry,
+    # so a hit fetches only the bytes it sends.
     encoding = "gzip" if _wants_gzip(request) else "plain"
-    return thread_key(thread, f"page:{request.path}:{form}:{encoding}")
+    return f"{address_key(request, version, params)}:{encoding}"
+
+
+def address_key(request, version: Version, params: dict[str, str]) -> str:
+    """The key of this version of the page at this route with these params, hashed: a name in
+    them may be long or hold characters a cache key may not."""
+    query = QueryDict(mutable=True)
+    query.update(params)
+    address = f"{request.path}?{query.urlencode()}".encode()
+    return f"{version.key}:{hashlib.sha256(address).hexdigest()[:32]}"
 
 
 def _stored(response: HttpResponse, *, gzip: bool) -> CachedPage:

@@ -14,7 +14,7 @@ from forum.accounts.models import User
 from forum.exceptions import ForumError
 from forum.http import form_page, paged, read_only, text_response, wants_text
 
-from . import markup, selectors, services, textform
+from . import list_pages, markup, selectors, services, textform
 
 
 def user_or_404(request) -> User:
@@ -59,6 +59,11 @@ def _user_page(request, shown: User, form, *, status: int = 200, error=None):
 
 @read_only
 def comments(request):
+    params = {"id": _name_param(request)}
+    return list_pages.comment_list_page(request, render_page=_comments, params=params)
+
+
+def _comments(request):
     shown = user_or_404(request)
     page = paged(request, partial(selectors.comments_by, username=shown.username))
     if wants_text(request):
@@ -76,16 +81,19 @@ def comments(request):
 @read_only
 def submitted(request):
     shown = user_or_404(request)
-    page = paged(request, partial(selectors.threads_by, username=shown.username))
     heading = f"{shown.username}'s submissions"
-    if wants_text(request):
-        return text_response(textform.thread_list(page.items, start=page.start, heading=heading))
-    context = {
-        "threads": page.items,
-        "start": page.start,
-        "next_page": page.next_page,
-        "heading": heading,
-        "page_heading": f"Threads submitted by {shown.username}",
-        "more_query": urlencode({"id": shown.username}),
-    }
-    return render(request, "threads/front.html", context)
+    spec = list_pages.ThreadList(
+        select=partial(selectors.threads_by, username=shown.username),
+        title=heading,
+        heading=f"Threads submitted by {shown.username}",
+        params={"id": shown.username},
+        text_heading=heading,
+        hides=False,
+    )
+    return list_pages.thread_list_page(request, spec)
+
+
+def _name_param(request) -> str:
+    """The user a page is about, as its cache entry is keyed: names are matched whatever
+    their case, and the page shows the name as its owner spells it."""
+    return request.GET.get("id", "").lower()

@@ -12,7 +12,15 @@ from django.utils import timezone
 from forum.accounts.models import User
 
 from . import zlacker
-from .models import Comment, Favorite, Flag, HiddenThread, ModerationAction, Thread, Vote
+from .models import (
+    Comment,
+    Favorite,
+    Flag,
+    HiddenThread,
+    ModerationAction,
+    Thread,
+    Vote,
+)
 from .ranking import hot_score
 from .rows import POST_FIELDS
 from .thread_urls import url_key
@@ -128,11 +136,13 @@ def thread_removal_reason(*, thread: Thread) -> str:
 
 
 class ThreadStamp(NamedTuple):
-    """What a thread's cached pages are keyed by; a Thread has the same three attributes."""
+    """What a thread's cached pages are keyed by, and its author (a logged-in reader who
+    wrote the thread is shown a page of their own); a Thread has the same attributes."""
 
     pk: int
     created_at: datetime
     version: int
+    author_id: int
 
 
 def thread_stamp(*, op_id: int) -> ThreadStamp | None:
@@ -144,16 +154,17 @@ def thread_stamp(*, op_id: int) -> ThreadStamp | None:
     threads = Thread._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, created_at, version FROM {threads} WHERE op_id = %s AND NOT is_removed",
+            f"SELECT id, created_at, version, author_id FROM {threads}"
+            " WHERE op_id = %s AND NOT is_removed",
             [op_id],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    thread_id, created_at, version = row
+    thread_id, created_at, version, author_id = row
     if timezone.is_naive(created_at):  # SQLite's, stored in UTC (USE_TZ)
         created_at = created_at.replace(tzinfo=UTC)
-    return ThreadStamp(thread_id, created_at, version)
+    return ThreadStamp(thread_id, created_at, version, author_id)
 
 
 def thread_posts(*, thread_id: int, html: bool = True, text: bool = False) -> list[tuple]:
@@ -179,28 +190,58 @@ def chain_posts(*, post: Comment, html: bool = True, text: bool = False) -> list
     )
 
 
-def threads_ranked(
-    *, offset: int, limit: int, now: datetime | None = None, hidden_by: User | None = None
-) -> list[Thread]:
-    """The front page: pinned threads, then the most recent threads by Hacker News' formula.
+def lists_stamp() -> str:
+    """What the cached lists of threads and comments are keyed by: the highest of the threads'
+    lists_stamp, which every write sets on its thread to the highest + 1.
 
-    Two queries whatever the page: the window's (id, points, time) rows, scored and sorted here,
-    then the page's threads. Only the FORUM_RANK_WINDOW newest threads compete; an older one
-    has aged out of the formula's reach in any case.
+    On PostgreSQL, two writes at once may each set the same number, and the list read between
+    their commits would be kept under it; the oldest transaction still writing (the snapshot's
+    xmin) is part of the stamp, and moves on when they commit. SQLite has one writer at a time.
+    Read on every view of a list: one indexed lookup, written in SQL as thread_stamp is.
     """
+    highest = f"SELECT lists_stamp FROM {Thread._meta.db_table} ORDER BY lists_stamp DESC LIMIT 1"
+    if connection.vendor == "postgresql":
+        sql = f"SELECT ({highest}), pg_snapshot_xmin(pg_current_snapshot())"
+    else:
+        sql = f"SELECT ({highest}), 0"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        highest_stamp, oldest_writer = cursor.fetchone()
+    return f"{highest_stamp or 0}.{oldest_writer}"
+
+
+def thread_ranking(*, now: datetime | None = None) -> list[int]:
+    """The front page's order, as thread ids: pinned threads, then the most recent threads by
+    Hacker News' formula. One query: only the FORUM_RANK_WINDOW newest threads compete; an
+    older one has aged out of the formula's reach in any case."""
     now = now or timezone.now()
     window = settings.FORUM_RANK_WINDOW
     newest = Thread.objects.visible().newest().values("pk")[:window]
-    candidates = (
-        Thread.objects.visible()
-        .not_hidden_by(hidden_by)
-        .filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
-    )
+    candidates = Thread.objects.visible().filter(Q(is_pinned=True) | Q(pk__in=Subquery(newest)))
     rows = candidates.values_list("pk", "is_pinned", "points", "created_at")
     order = sorted(rows, key=lambda row: (not row[1], -hot_score(row[2], row[3], now), -row[0]))
-    page = [row[0] for row in order[offset : offset + limit]]
-    threads = Thread.objects.filter(pk__in=page).select_related("author").in_bulk(page)
-    return [threads[pk] for pk in page if pk in threads]
+    return [row[0] for row in order]
+
+
+def threads_in_order(ids: list[int]) -> list[Thread]:
+    """The threads of these ids, with their authors, in the order given: one query."""
+    threads = Thread.objects.filter(pk__in=ids).select_related("author").in_bulk(ids)
+    return [threads[pk] for pk in ids if pk in threads]
+
+
+def hidden_thread_ids(*, user: User) -> set[int]:
+    return set(HiddenThread.objects.filter(user=user).values_list("thread_id", flat=True))
+
+
+def threads_ranked(
+    *, offset: int, limit: int, now: datetime | None = None, hidden_by: User | None = None
+) -> list[Thread]:
+    """A page of the front page's threads (thread_ranking), less those the reader hid."""
+    ranking = thread_ranking(now=now)
+    if hidden_by is not None and hidden_by.is_authenticated:
+        hidden = hidden_thread_ids(user=hidden_by)
+        ranking = [pk for pk in ranking if pk not in hidden]
+    return threads_in_order(ranking[offset : offset + limit])
 
 
 def threads_newest(*, offset: int, limit: int, hidden_by: User | None = None) -> QuerySet[Thread]:

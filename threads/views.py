@@ -1,10 +1,9 @@
 """Reading pages: front, thread, comment, discussion, source, links and the moderation log."""
 
 import functools
+import time
 from dataclasses import dataclass, replace
 
-from django.conf import settings
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,9 +12,10 @@ from django.utils import timezone
 from forum.exceptions import ForumError
 from forum.http import int_param, paged, read_only, text_response, wants_text
 
-from . import forms, page_cache, pages, policies, selectors, textform
+from . import forms, list_pages, page_cache, pages, policies, selectors, stencils, textform
 from .models import Comment
 from .ranking import order_best_first
+from .viewer_data import viewer_votes
 
 POSTS_MARK = "<!--posts-->"
 
@@ -39,82 +39,32 @@ def _thread_removed_message(viewer, thread) -> str:
     return message
 
 
-def viewer_votes(user, *, thread_id: int | None = None, threads=()) -> dict:
-    """What static/vote.js needs to mark this reader's arrows, [flag], [edit] and [delete]
-    links, kept out of the shared post HTML: their votes, their own posts (with the points only
-    they see, and which of them they may still edit or delete), the posts they flagged, and
-    whether they may downvote. Three queries for a reader who is logged in (four with posts of
-    their own in the thread, two on a list of threads), none otherwise."""
-    if not user.is_authenticated:
-        return {}
-    editable = deletable = []
-    if thread_id is not None:
-        voted = selectors.votes_in_thread(user=user, thread_id=thread_id)
-        own_posts = selectors.own_posts_in_thread(user=user, thread_id=thread_id)
-        own = {post.pk: post.points for post in own_posts}
-        editable, deletable = _open_to_author(user, own_posts)
-        flagged = selectors.flagged_in_thread(user=user, thread_id=thread_id)
-    else:
-        flagged = []
-        voted = selectors.votes_on(user=user, comment_ids=[thread.op_id for thread in threads])
-        own = {thread.op_id: thread.points for thread in threads if thread.author_id == user.pk}
-    return {
-        "viewer_voted": " ".join(f"{pk}:{value}" for pk, value in voted.items()),
-        "viewer_own": " ".join(f"{pk}:{points}" for pk, points in own.items()),
-        "viewer_editable": " ".join(map(str, editable)),
-        "viewer_deletable": " ".join(map(str, deletable)),
-        "viewer_flagged": " ".join(map(str, flagged)),
-        "viewer_downvotes": user.karma >= settings.FORUM_DOWNVOTE_KARMA,
-    }
-
-
-def _open_to_author(user, own_posts: list[Comment]) -> tuple[list[int], list[int]]:
-    """The ids of the author's posts they may still edit, and of those they may delete."""
-    if not own_posts:
-        return [], []
-    author = policies.reader(user)  # the ban read once for all their posts
-    editable = [p.pk for p in own_posts if not policies.edit_refusal(user=author, comment=p)]
-    deletable = [p.pk for p in own_posts if not policies.delete_refusal(user=author, comment=p)]
-    return editable, deletable
-
-
-def _thread_list(request, select, heading: str):
-    page = paged(request, functools.partial(select, hidden_by=request.user))
-    if wants_text(request):
-        return text_response(textform.thread_list(page.items, start=page.start))
-    context = {
-        "threads": page.items,
-        "start": page.start,
-        "next_page": page.next_page,
-        "heading": heading,
-        "page_heading": f"{heading.capitalize()} threads" if heading else "",
-        **viewer_votes(request.user, threads=page.items),
-    }
-    return render(request, "threads/front.html", context)
-
-
 @read_only
 def front(request):
-    return _thread_list(request, selectors.threads_ranked, "")
+    spec = list_pages.ThreadList(select=selectors.threads_ranked, ranked=True)
+    return list_pages.thread_list_page(request, spec)
 
 
 @read_only
 def newest(request):
-    return _thread_list(request, selectors.threads_newest, "newest")
+    return list_pages.thread_list_page(request, _sorted_list(selectors.threads_newest, "newest"))
 
 
 @read_only
 def best(request):
-    return _thread_list(request, selectors.threads_best, "best")
+    return list_pages.thread_list_page(request, _sorted_list(selectors.threads_best, "best"))
+
+
+def _sorted_list(select, heading: str) -> list_pages.ThreadList:
+    return list_pages.ThreadList(
+        select=select, title=heading, heading=f"{heading.capitalize()} threads"
+    )
 
 
 @read_only
 def item(request):
-    text = wants_text(request)
-    if text or _may_share(request):
-        stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
-        if stamp and (shared := page_cache.shared_page(request, stamp, text=text)):
-            return shared
+    if page := _thread_page_kept(request):
+        return page
     post = post_from_request(request)
     if post.is_op:
         return _thread_page(request, post)
@@ -123,17 +73,68 @@ def item(request):
 
 def _thread_page(request, op: Comment):
     thread = op.thread
+    version = page_cache.thread_version(thread)
     if wants_text(request):
-        return page_cache.page_response(request, thread, lambda _: _thread_text(thread), text=True)
-    if not _may_share(request):
+        render = lambda _: _thread_text(thread)  # noqa: E731
+    elif page_cache.may_share(request):
+        render = functools.partial(_thread_html, op=op)
+    else:
         return _thread_html(request, op)
-    render = functools.partial(_thread_html, op=op)
-    return page_cache.page_response(request, thread, render, text=False)
+    return page_cache.page_response(request, version, render, _params(request))
 
 
-def _may_share(request) -> bool:
-    """Only a page that is the same for every reader may be shared from the cache."""
-    return not request.user.is_authenticated and not len(messages.get_messages(request))
+def _thread_page_kept(request) -> HttpResponse | None:
+    """The thread page from the cache: whole for a reader it is shared with, filled in from
+    its stencil for a logged-in one; None if it is not kept (or not a thread's page)."""
+    shared = wants_text(request) or page_cache.may_share(request)
+    if not shared and page_cache.has_messages(request):
+        return None
+    stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
+    if stamp is None:
+        return None
+    if shared:
+        return page_cache.shared_page(request, page_cache.thread_version(stamp), _params(request))
+    return _thread_page_filled(request, stamp)
+
+
+def _thread_page_filled(request, stamp: selectors.ThreadStamp) -> HttpResponse | None:
+    """The thread page from its stencil, for a logged-in reader with nothing of their own in
+    its opening post (not its author, not banned, not flagging it); None for any other."""
+    user = request.user
+    address = page_cache.address_key(request, page_cache.thread_version(stamp), _params(request))
+    # The lists' stamp moves with every reply (the inbox count); the minute ends edit windows.
+    moment = f"{selectors.lists_stamp()}.{int(time.time() // 60)}"
+    reader_key = f"{address}:reader:{stencils.reader_key(user)}:{moment}"
+    stencil_key = f"{address}:stencil:{'staff' if user.is_staff else 'member'}"
+    found = page_cache.prefetched(reader_key, stencil_key)
+    reader = page_cache.cached(
+        reader_key,
+        lambda: _thread_reader(user, stamp, op_id=int_param(request, "id")),
+        timeout=page_cache.STENCIL_TIMEOUT,
+        found=found,
+    )
+    if reader.own_page:
+        return None
+    stencil = page_cache.cached(stencil_key, lambda: _thread_stencil(request), found=found)
+    return stencil.fill(request, reader)
+
+
+def _thread_reader(user, stamp: selectors.ThreadStamp, *, op_id: int) -> stencils.Reader:
+    viewer = viewer_votes(user, thread_id=stamp.pk)
+    flagged_op = str(op_id) in viewer["viewer_flagged"].split()
+    banned = policies.post_refusal(user) is not None
+    own_page = user.pk == stamp.author_id or banned or flagged_op
+    return stencils.Reader(selectors.replies_unread(user=user), viewer, own_page)
+
+
+def _thread_stencil(request) -> stencils.Stencil:
+    return stencils.cut(_thread_html(request, post_from_request(request), stencil=True))
+
+
+def _params(request) -> dict[str, str]:
+    """What a thread page reads from its query: the post's id (read as a whole number by the
+    time the page is looked up) and whether it is the text form."""
+    return {"id": str(int_param(request, "id"))} | page_cache.text_param(request)
 
 
 @dataclass(frozen=True)
@@ -156,19 +157,21 @@ def _thread_comments(thread) -> ThreadComments:
     )
 
 
-def _thread_html(request, op: Comment) -> HttpResponse:
+def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse:
+    """The thread page; with holes for the reader's own if `stencil` (threads.stencils)."""
     thread = op.thread
     comments = page_cache.cached(
         page_cache.thread_key(thread, "comments"), lambda: _thread_comments(thread)
     )
+    form_key = stencils.marks().form_key if stencil else ""
     context = {
         "thread": thread,
         "op": comments.op,
         "op_replies": comments.op_replies,
         "posts_html": POSTS_MARK,
         "thread_votes": pages.vote_links(op.pk, down=False),
-        **forms.post_actions(op, request.user),
-        **viewer_votes(request.user, thread_id=thread.pk),
+        **forms.post_actions(op, request.user, form_key=form_key),
+        **(stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)),
     }
     # The comments, megabytes on a big thread, are spliced in as bytes: passed through the
     # template they would be copied three times over.

@@ -51,6 +51,9 @@ class User(AbstractUser):
     karma = models.IntegerField(default=0)
     # Replies newer than this are unread in the inbox; None: none were read yet.
     replies_seen_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by each write that changes what only this reader is shown (a thread hidden, a
+    # post flagged, a ban): what a page keeps of its reader is keyed by it (threads.stencils).
+    reader_version = models.PositiveIntegerField(default=0, editable=False)
     # Set when the owner follows the link mailed to the address; the address changing clears it.
     email_confirmed = models.BooleanField(default=False, editable=False)
     email_replies = models.BooleanField(

@@ -10,7 +10,7 @@ from forum.exceptions import ForumError
 
 from .. import policies
 from ..models import Ban, Comment, ModerationAction, Thread
-from .locks import locked_thread, readable_replies, thread_touch
+from .locks import locked_thread, readable_replies, reader_touch, thread_touch
 from .moderation import comment_remove, log
 
 
@@ -27,6 +27,7 @@ def user_ban(
         raise ForumError("A ban needs a reason: the banned user is told it.")
     policies.refuse(policies.ban_refusal(user=user))
     ban = Ban.objects.create(user=user, moderator=moderator, reason=reason, expires_at=expires_at)
+    reader_touch(user)
     log(
         moderator=moderator,
         kind=ModerationAction.Kind.BAN,
@@ -105,6 +106,7 @@ def user_unban(
     policies.refuse(policies.unban_refusal(ban=ban))
     ban.lifted_at = timezone.now()
     ban.save(update_fields=["lifted_at"])
+    reader_touch(ban.user)
     log(
         moderator=moderator,
         kind=ModerationAction.Kind.UNBAN,

@@ -7,6 +7,7 @@ from forum.exceptions import ForumError
 
 from .. import policies
 from ..models import Comment, Favorite, HiddenThread
+from .locks import reader_touch
 
 
 def _shown_post(comment_id: int, *, refusal=policies.keep_refusal) -> Comment:
@@ -35,9 +36,11 @@ def thread_hide(*, user: User, op_id: int) -> HiddenThread:
     """Takes the thread of the opening post `op_id` off the user's lists."""
     op = _shown_post(op_id, refusal=policies.hide_refusal)
     hidden, _ = HiddenThread.objects.get_or_create(user=user, thread=op.thread)
+    reader_touch(user)
     return hidden
 
 
 @transaction.atomic
 def thread_unhide(*, user: User, op_id: int) -> None:
     HiddenThread.objects.filter(user=user, thread__op_id=op_id).delete()
+    reader_touch(user)

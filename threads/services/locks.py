@@ -1,8 +1,9 @@
-"""The thread lock every write takes first, and the version bump that renews cached pages."""
+"""The thread lock every write takes first, and the version bumps that renew cached pages."""
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Subquery
 
+from forum.accounts.models import User
 from forum.exceptions import ForumError
 
 from ..models import Comment, Thread
@@ -35,7 +36,22 @@ def thread_touch(thread_id: int, **changes) -> None:
     removal, a move, a lock) must call this inside its transaction: the cached pages are keyed
     by the version it bumps, so without it readers keep the old page.
     """
-    Thread.objects.filter(pk=thread_id).update(version=F("version") + 1, **changes)
+    stamp = lists_stamp_next()
+    Thread.objects.filter(pk=thread_id).update(
+        version=F("version") + 1, lists_stamp=stamp, **changes
+    )
+
+
+def lists_stamp_next() -> Subquery:
+    """The lists' next stamp, for the thread a write changes (selectors.lists_stamp)."""
+    highest = Thread.objects.order_by("-lists_stamp").values("lists_stamp")[:1]
+    return Subquery(highest) + 1
+
+
+def reader_touch(user: User) -> None:
+    """Records that what only this user is shown changed (a thread hidden, a flag, a ban):
+    what pages keep of a reader is keyed by the version it bumps (threads.stencils)."""
+    User.objects.filter(pk=user.pk).update(reader_version=F("reader_version") + 1)
 
 
 def post_changed(comment: Comment, *fields: str) -> None:

@@ -12,7 +12,7 @@ from forum.exceptions import ForumError
 
 from .. import policies
 from ..models import Comment, Flag, ModerationAction, Thread
-from .locks import locked_comment, locked_thread, post_changed, thread_touch
+from .locks import locked_comment, locked_thread, post_changed, reader_touch, thread_touch
 from .posting import title_checked
 
 
@@ -115,6 +115,7 @@ def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
         return repeated  # the same flag posted again: it stands, nothing more to write
     policies.refuse(policies.flag_refusal(user=user, comment=comment))
     flag = Flag.objects.create(user=user, comment=comment, reason=reason)
+    reader_touch(user)
     open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
     if not comment.is_op and open_flags >= settings.FORUM_FLAGS_TO_HIDE:
         comment.state = Comment.State.FLAGGED
@@ -129,6 +130,7 @@ def flag_withdraw(*, comment_id: int, user: User) -> Comment:
     comment = locked_comment(comment_id)
     policies.refuse(policies.unflag_refusal(user=user, comment=comment))
     Flag.objects.filter(user=user, comment=comment).delete()
+    reader_touch(user)
     open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
     if comment.state == Comment.State.FLAGGED and open_flags < settings.FORUM_FLAGS_TO_HIDE:
         comment.state = Comment.State.VISIBLE

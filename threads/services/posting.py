@@ -14,7 +14,7 @@ from forum.exceptions import ForumError
 from .. import markup, notify, policies, selectors, zlacker
 from ..models import Comment, Thread
 from ..thread_urls import url_checked, url_key
-from .locks import locked_comment, locked_thread, post_changed, thread_touch
+from .locks import lists_stamp_next, locked_comment, locked_thread, post_changed, thread_touch
 
 MAX_TEXT_LENGTH = 10_000
 MAX_TITLE_LENGTH = 80
@@ -140,6 +140,7 @@ def _thread_write(
         form_key=key or "",
     )
     thread.save(update_fields=["op"])
+    Thread.objects.filter(pk=thread.pk).update(lists_stamp=lists_stamp_next())
     return thread.op
 
 

@@ -1,0 +1,271 @@
+"""Cached lists and logged-in pages: every write shows at once, to every reader, and a page kept
+for logged-in readers never carries another reader's name, votes or tokens."""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from forum.accounts.models import User
+from tests.factories import ThreadBuilder, UserFactory
+from threads import services
+from threads.models import Comment, Thread
+
+
+@dataclass
+class Scene:
+    """A thread with one reply, its author, a moderator and a member who writes."""
+
+    thread: Thread
+    op: Comment
+    reply: Comment
+    mod: User
+    writer: User
+
+
+def _scene(build: ThreadBuilder) -> Scene:
+    author = UserFactory(username="opener")
+    thread = build.thread(title="Watched thread", author=author, url="https://example.com/a")
+    op = build.op(thread)
+    reply = build.reply(op, text="first reply words", author=UserFactory(username="replier"))
+    return Scene(thread, op, reply, UserFactory(is_staff=True), UserFactory(username="writer"))
+
+
+def _remove_thread(s: Scene):
+    services.thread_remove(thread_id=s.thread.pk, moderator=s.mod)
+
+
+# Each write that changes a list: (the list, the write, what the list shows after it, what
+# it no longer shows). The setup, when there is one, runs before the list is first read.
+LIST_WRITES = {
+    "a new thread": (
+        "/newest",
+        None,
+        lambda s: services.thread_create(author=s.writer, title="Fresh news"),
+        "Fresh news",
+        None,
+    ),
+    "a new thread, on its author's submissions": (
+        "/submitted?id=writer",
+        None,
+        lambda s: services.thread_create(author=s.writer, title="Writers own"),
+        "Writers own",
+        None,
+    ),
+    "a new thread, on its site's list": (
+        "/from?site=example.com",
+        None,
+        lambda s: services.thread_create(
+            author=s.writer, title="Also from there", url="https://example.com/b"
+        ),
+        "Also from there",
+        None,
+    ),
+    "a reply, in the thread's count": (
+        "/",
+        None,
+        lambda s: services.comment_reply(parent_id=s.op.pk, author=s.writer, text="more"),
+        "2 comments",
+        "1 comment<",
+    ),
+    "a reply, on the newest comments": (
+        "/newcomments",
+        None,
+        lambda s: services.comment_reply(parent_id=s.op.pk, author=s.writer, text="brand new"),
+        "brand new",
+        None,
+    ),
+    "a reply, on its author's comments": (
+        "/threads?id=writer",
+        None,
+        lambda s: services.comment_reply(parent_id=s.op.pk, author=s.writer, text="by writer"),
+        "by writer",
+        None,
+    ),
+    "an edit": (
+        "/newcomments",
+        None,
+        lambda s: services.comment_edit(
+            comment_id=s.reply.pk, editor=s.reply.author, text="edited words"
+        ),
+        "edited words",
+        "first reply words",
+    ),
+    "a deletion": (
+        "/",
+        None,
+        lambda s: services.comment_delete(comment_id=s.reply.pk, user=s.reply.author),
+        "0 comments",
+        "1 comment<",
+    ),
+    "a vote": (
+        "/best",
+        None,
+        lambda s: services.comment_vote(comment_id=s.op.pk, user=s.writer, direction="up"),
+        "2 points",
+        "1 point<",
+    ),
+    "a comment removed": (
+        "/newcomments",
+        None,
+        lambda s: services.comment_remove(comment_id=s.reply.pk, moderator=s.mod),
+        None,
+        "first reply words",
+    ),
+    "a ban that removes posts": (
+        "/threads?id=replier",
+        None,
+        lambda s: services.user_ban(
+            user=s.reply.author, moderator=s.mod, reason="spam", remove_posts=True
+        ),
+        None,
+        "first reply words",
+    ),
+    "a lock": (
+        "/",
+        None,
+        lambda s: services.thread_lock(thread_id=s.thread.pk, moderator=s.mod),
+        "| locked",
+        None,
+    ),
+    "a pin": (
+        "/newest",
+        None,
+        lambda s: services.thread_pin(thread_id=s.thread.pk, moderator=s.mod),
+        "| pinned",
+        None,
+    ),
+    "a new title": (
+        "/",
+        None,
+        lambda s: services.thread_retitle(
+            thread_id=s.thread.pk, moderator=s.mod, title="Clearer title", reason="clearer"
+        ),
+        "Clearer title",
+        "Watched thread",
+    ),
+    "a thread removed": ("/", None, _remove_thread, None, "Watched thread"),
+    "a thread restored": (
+        "/",
+        _remove_thread,
+        lambda s: services.thread_restore(thread_id=s.thread.pk, moderator=s.mod),
+        "Watched thread",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("change", LIST_WRITES)
+def test_every_write_that_changes_a_list_shows_on_the_next_request(db, build, change):
+    path, setup, write, shown, gone = LIST_WRITES[change]
+    scene = _scene(build)
+    if setup:
+        setup(scene)
+    anonymous, member, staff = Client(), Client(), Client()
+    member.force_login(UserFactory(username="reader"))
+    staff.force_login(scene.mod)
+    readers = (anonymous, member, staff)
+    before = [_page(reader, path) for reader in readers]
+    again = [_page(reader, path) for reader in readers]  # now from the cache
+    assert list(map(_untokened, again)) == list(map(_untokened, before))
+    write(scene)
+    for earlier, reader in zip(before, readers, strict=True):
+        after = _page(reader, path)
+        if shown:
+            assert shown not in earlier and shown in after
+        if gone:
+            assert gone in earlier and gone not in after
+
+
+def _page(client: Client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_hidden_thread_leaves_the_readers_cached_list_and_comes_back(db, build):
+    scene = _scene(build)
+    member, other = Client(), Client()
+    member.force_login(scene.writer)
+    other.force_login(UserFactory())
+    assert "Watched thread" in _page(member, "/") and "Watched thread" in _page(other, "/")
+    services.thread_hide(user=scene.writer, op_id=scene.op.pk)
+    assert "Watched thread" not in _page(member, "/")
+    assert "Watched thread" in _page(other, "/") and "Watched thread" in _page(Client(), "/")
+    services.thread_unhide(user=scene.writer, op_id=scene.op.pk)
+    assert "Watched thread" in _page(member, "/")
+
+
+def _front_page_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    return len(queries)
+
+
+def test_the_front_page_from_the_cache_costs_a_constant_few_queries(db, build):
+    member = Client()
+    member.force_login(UserFactory())
+    for n in range(3):
+        build.thread(title=f"few {n}")
+    _front_page_queries(Client()), _front_page_queries(member)
+    few = (_front_page_queries(Client()), _front_page_queries(member))
+    for n in range(40):
+        build.thread(title=f"many {n}")
+    _front_page_queries(Client()), _front_page_queries(member)
+    many = (_front_page_queries(Client()), _front_page_queries(member))
+    # Anonymous: the lists' stamp. Logged in: the session, the user and the lists' stamp.
+    assert few == many == (1, 3)
+
+
+def test_a_page_kept_for_logged_in_readers_carries_nothing_of_another(db, build):
+    scene = _scene(build)
+    mine = build.reply(scene.op, text="alice's own words", author=UserFactory(username="alice"))
+    alice, bob = Client(), Client()
+    alice.force_login(mine.author)
+    bob.force_login(UserFactory(username="bob"))
+    services.comment_vote(comment_id=scene.reply.pk, user=mine.author, direction="up")
+    thread_path = f"/item?id={scene.op.pk}"
+    for path in ("/", "/newest", thread_path):
+        seen_by_alice = _page(alice, path)
+        seen_by_bob = _page(bob, path)
+        assert ">alice</a> (" in seen_by_alice and ">bob</a> (" in seen_by_bob
+        assert ">alice</a> (" not in seen_by_bob and ">bob</a> (" not in seen_by_alice
+        assert _tokens(seen_by_alice).isdisjoint(_tokens(seen_by_bob))
+        assert _viewer(seen_by_bob)["voted"] == ""
+        assert _viewer(seen_by_bob)["own"] == ""
+    assert f"{scene.reply.pk}:1" in _viewer(_page(alice, thread_path))["voted"]
+    assert str(mine.pk) in _viewer(_page(alice, thread_path))["own"]
+
+
+def _untokened(page: str) -> str:
+    """The page less its CSRF token, masked afresh for every page."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def _tokens(page: str) -> set[str]:
+    """The CSRF tokens and one-time form keys in a page."""
+    return set(re.findall(r'name="(?:csrfmiddlewaretoken|form_key)" value="([^"]+)"', page))
+
+
+def _viewer(page: str) -> dict[str, str]:
+    element = re.search(r'<div id="viewer"[^>]*>', page).group(0)
+    return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', element))
+
+
+def test_a_logged_in_readers_forms_work_with_the_token_of_the_kept_page(db, build):
+    scene = _scene(build)
+    for name in ("carol", "dan"):
+        reader = Client(enforce_csrf_checks=True)
+        reader.force_login(UserFactory(username=name))
+        page = _page(reader, f"/item?id={scene.op.pk}")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+        fields = {"csrfmiddlewaretoken": token, "form_key": key, "text": f"{name} was here"}
+        fields |= {"parent": scene.op.pk, "thread": scene.thread.pk}
+        response = reader.post(f"/reply?id={scene.op.pk}", fields)
+        assert response.status_code == 302
+    texts = set(Comment.objects.filter(tree_id=scene.thread.pk).values_list("text", flat=True))
+    assert {"carol was here", "dan was here"} <= texts

@@ -1,0 +1,98 @@
+"""Pages shared by every logged-in reader of one kind, with holes for what is each reader's own.
+
+A page for a logged-in reader differs from the next reader's only in a few places: the header's
+account bar (their name, karma, inbox count, log-out form), the #viewer element that tells
+static/vote.js their votes and own posts, their CSRF token and a reply form's one-time key. A
+stencil is that page rendered once (per version and audience, like any cached page) with marks
+in those places; filling it costs a small template or two and a join, not the whole page.
+
+The marks carry a digest of SECRET_KEY: a post's text cannot spell one and have its reader's
+token or name put in its place.
+"""
+
+import functools
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+HOLES = ("account", "viewer", "csrf", "form_key")
+
+
+@functools.cache
+def marks() -> SimpleNamespace:
+    """The marks a stencil is rendered with (templates read them as `stencil.account` etc.),
+    and the pattern that finds them."""
+    key = settings.SECRET_KEY.encode()
+    nonce = hmac.new(key, b"stencil holes", hashlib.sha256).hexdigest()[:20]
+    named = {hole: mark_safe(f"hole-{nonce}-{hole}") for hole in HOLES}
+    pattern = re.compile(rf"hole-{nonce}-({'|'.join(HOLES)})".encode())
+    return SimpleNamespace(**named, pattern=pattern)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a page keeps of its logged-in reader, under the page's version and reader_key."""
+
+    unread: int
+    viewer: dict  # the #viewer element's data (threads.viewer_data)
+    own_page: bool  # something on the page is theirs alone: it is drawn for them in full
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """A page's bytes cut at its holes: parts[0], hole[0], parts[1], hole[1], ..."""
+
+    parts: tuple[bytes, ...]
+    holes: tuple[str, ...]
+    content_type: str
+
+    def fill(self, request: HttpRequest, reader: Reader) -> HttpResponse:
+        """The page for this reader."""
+        token = get_token(request)
+        context = {"user": request.user, "csrf_token": token}
+        values = {
+            "account": _render("account.html", context | {"unread_replies": reader.unread}),
+            "viewer": _render("threads/viewer.html", context | reader.viewer),
+            "csrf": token.encode(),
+            "form_key": secrets.token_urlsafe(16).encode(),
+        }
+        pieces = [self.parts[0]]
+        for hole, part in zip(self.holes, self.parts[1:], strict=True):
+            pieces += (values[hole], part)
+        return HttpResponse(pieces, content_type=self.content_type)
+
+
+def context() -> dict:
+    """What a template is rendered with to make a stencil."""
+    return {"stencil": marks(), "csrf_token": marks().csrf}
+
+
+def cut(response: HttpResponse) -> Stencil:
+    """The stencil of a page rendered with context()."""
+    pieces = marks().pattern.split(response.content)
+    return Stencil(
+        parts=tuple(pieces[0::2]),
+        holes=tuple(hole.decode() for hole in pieces[1::2]),
+        content_type=response["Content-Type"],
+    )
+
+
+def reader_key(user) -> str:
+    """What a page keeps of its reader is keyed by this and the page's version: what they are
+    shown changes with their karma (downvotes), their inbox read and reader_version."""
+    seen = user.replies_seen_at.timestamp() if user.replies_seen_at else 0
+    return f"{user.pk}.{user.reader_version}.{user.karma}.{seen}"
+
+
+def _render(template: str, context: dict) -> bytes:
+    # No request: the reader's part needs no context processor, and skipping them is the saving.
+    return get_template(template).render(context).encode()
