@@ -269,3 +269,13 @@ def test_a_logged_in_readers_forms_work_with_the_token_of_the_kept_page(db, buil
         assert response.status_code == 302
     texts = set(Comment.objects.filter(tree_id=scene.thread.pk).values_list("text", flat=True))
     assert {"carol was here", "dan was here"} <= texts
+
+
+def test_one_readers_query_does_not_reach_the_next_readers_page(db, build):
+    scene = _scene(build)
+    alice, bob = Client(), Client()
+    alice.force_login(UserFactory(username="alice"))
+    bob.force_login(UserFactory(username="bob"))
+    for path, junk in (("/", "?utm=alicejunk"), (f"/item?id={scene.op.pk}", "&utm=alicejunk")):
+        _page(alice, path + junk)  # the first reader draws the page kept for both
+        assert "alicejunk" not in _page(bob, path)

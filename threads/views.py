@@ -128,7 +128,9 @@ def _thread_reader(user, stamp: selectors.ThreadStamp, *, op_id: int) -> stencil
 
 
 def _thread_stencil(request) -> stencils.Stencil:
-    return stencils.cut(_thread_html(request, post_from_request(request), stencil=True))
+    # Drawn at the address as every reader makes it: one reader's query is not the next one's.
+    shared = page_cache.shared_request(request, _params(request))
+    return stencils.cut(_thread_html(shared, post_from_request(shared), stencil=True))
 
 
 def _params(request) -> dict[str, str]:
