@@ -115,7 +115,9 @@ bench-search: setup
 
 # Thread pages of 200, 2,000 and 20,000 comments in Chromium with their scripts on and off
 # (load, long tasks, elements a post, bytes), and Lighthouse's mobile audit of the 2,000-comment
-# one, against the targets; Lighthouse is pinned in bench/lighthouse's npm lock.
+# one, against the targets; Lighthouse is pinned in bench/lighthouse's npm lock (its trace engine
+# asks for two packages at the tag latest: the overrides there pin them, or npm ci would refuse
+# the lock each time they publish).
 BROWSER_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_browser
 LIGHTHOUSE := bench/lighthouse/node_modules/.installed
 
