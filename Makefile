@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup lock db seed-fixture clean backup restore concurrency-report bench bench-import bench-search loadtest screenshots
+.PHONY: run test lint migrations-check setup lock db seed-fixture clean backup restore concurrency-report bench bench-import bench-search bench-browser loadtest screenshots
 
 # Every Python package, with the development and bench extras, pinned with its hashes; `make
 # lock` refreshes it. The stamp keeps `make setup` instant until the lock changes.
@@ -112,6 +112,22 @@ SEARCH_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_sear
 
 bench-search: setup
 	BENCH_DATABASE_URL=$(SEARCH_BENCH_DATABASE_URL) $(BIN)/python -m bench.search
+
+# Thread pages of 200, 2,000 and 20,000 comments in Chromium with their scripts on and off
+# (load, long tasks, elements a post, bytes), and Lighthouse's mobile audit of the 2,000-comment
+# one, against the targets; Lighthouse is pinned in bench/lighthouse's npm lock (its trace engine
+# asks for two packages at the tag latest: the overrides there pin them, or npm ci would refuse
+# the lock each time they publish).
+BROWSER_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_browser
+LIGHTHOUSE := bench/lighthouse/node_modules/.installed
+
+$(LIGHTHOUSE): bench/lighthouse/package-lock.json
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench-browser: setup $(LIGHTHOUSE)
+	@scripts/ensure-chromium
+	BROWSER_BENCH_DATABASE_URL=$(BROWSER_BENCH_DATABASE_URL) $(BIN)/python -m bench.browser
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

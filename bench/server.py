@@ -1,0 +1,54 @@
+"""gunicorn for the load test and the browser bench: started on a free loopback port, awaited,
+and stopped with its workers."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def gunicorn(env: dict, *, workers: int, ports: str, extra: tuple[str, ...] = ()) -> Iterator[str]:
+    """The server's base URL while it runs; `ports` is a range such as "18600-18649"."""
+    port = free_port(ports)
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "forum.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning",
+         # An access log line per request would cost the server time and drown the table.
+         "--access-logfile", "/dev/null", *extra],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for(f"{base}/healthz")
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def free_port(ports: str) -> int:
+    first, last = (int(n) for n in ports.split("-"))
+    for port in range(first, last + 1):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    sys.exit(f"No free port in {first}-{last}.")
+
+
+def wait_for(url: str) -> None:
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer at {url}")
