@@ -1,6 +1,7 @@
 """Cached lists and logged-in pages: every write shows at once, to every reader, and a page kept
 for logged-in readers never carries another reader's name, votes or tokens."""
 
+import gzip
 import re
 from dataclasses import dataclass
 
@@ -241,8 +242,8 @@ def test_a_page_kept_for_logged_in_readers_carries_nothing_of_another(db, build)
 
 
 def _untokened(page: str) -> str:
-    """The page less its CSRF token, masked afresh for every page."""
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    """The page less its CSRF token (masked afresh for every page) and one-time form key."""
+    return re.sub(r'name="(csrfmiddlewaretoken|form_key)" value="[^"]+"', "", page)
 
 
 def _tokens(page: str) -> set[str]:
@@ -279,3 +280,17 @@ def test_one_readers_query_does_not_reach_the_next_readers_page(db, build):
     for path, junk in (("/", "?utm=alicejunk"), (f"/item?id={scene.op.pk}", "&utm=alicejunk")):
         _page(alice, path + junk)  # the first reader draws the page kept for both
         assert "alicejunk" not in _page(bob, path)
+
+
+def test_a_logged_in_page_is_sent_gzipped_whole_and_sound(db, build):
+    scene = _scene(build)
+    reader = Client()
+    reader.force_login(UserFactory(username="gina"))
+    for path in ("/", f"/item?id={scene.op.pk}"):
+        plain = _page(reader, path)
+        response = reader.get(path, headers={"accept-encoding": "gzip"})
+        assert response["Content-Encoding"] == "gzip"
+        # gzip checks the length and CRC the page was sent with.
+        unpacked = gzip.decompress(response.content).decode()
+        assert _untokened(unpacked) == _untokened(plain)
+        assert ">gina</a> (" in unpacked

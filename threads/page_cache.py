@@ -173,7 +173,7 @@ def page_response(
     BREACH padding here.
     """
     response = render(shared_request(request, params))
-    page = _stored(response, gzip=_wants_gzip(request))
+    page = _stored(response, gzip=accepts_gzip(request))
     _set(_page_key(request, version, params), page, version.timeout)
     return _response(request, version, page)
 
@@ -199,7 +199,7 @@ def _response(request, version: Version, page: CachedPage) -> HttpResponse:
         response = not_modified
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
-        if _wants_gzip(request):
+        if accepts_gzip(request):
             response["Content-Encoding"] = "gzip"
     response["ETag"] = etag
     response["Last-Modified"] = http_date(page.modified)
@@ -209,14 +209,14 @@ def _response(request, version: Version, page: CachedPage) -> HttpResponse:
     return response
 
 
-def _wants_gzip(request) -> bool:
+def accepts_gzip(request) -> bool:
     return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def _page_key(request, version: Version, params: dict[str, str]) -> str:
     # Each route shows its own address (/item, /discussion); each encoding has its own entry,
     # so a hit fetches only the bytes it sends.
-    encoding = "gzip" if _wants_gzip(request) else "plain"
+    encoding = "gzip" if accepts_gzip(request) else "plain"
     return f"{address_key(request, version, params)}:{encoding}"
 
 

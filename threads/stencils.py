@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import struct
+import zlib
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -22,7 +24,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+
+from .page_cache import accepts_gzip
 
 HOLES = ("account", "viewer", "csrf", "form_key")
 
@@ -49,9 +54,12 @@ class Reader:
 
 @dataclass(frozen=True)
 class Stencil:
-    """A page's bytes cut at its holes: parts[0], hole[0], parts[1], hole[1], ..."""
+    """A page's bytes cut at its holes: parts[0], hole[0], parts[1], hole[1], ...; each part
+    also compressed on its own (deflated), so that a reader who takes gzip is sent the page
+    compressed without compressing it again."""
 
     parts: tuple[bytes, ...]
+    deflated: tuple[bytes, ...]
     holes: tuple[str, ...]
     content_type: str
 
@@ -65,10 +73,41 @@ class Stencil:
             "csrf": token.encode(),
             "form_key": secrets.token_urlsafe(16).encode(),
         }
-        pieces = [self.parts[0]]
-        for hole, part in zip(self.holes, self.parts[1:], strict=True):
-            pieces += (values[hole], part)
-        return HttpResponse(pieces, content_type=self.content_type)
+        filling = [values[hole] for hole in self.holes]
+        if not accepts_gzip(request):
+            return HttpResponse(_interleave(self.parts, filling), content_type=self.content_type)
+        response = HttpResponse(self._gzipped(filling), content_type=self.content_type)
+        response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ("Accept-Encoding",))
+        return response
+
+    def _gzipped(self, filling: list[bytes]) -> list[bytes]:
+        # A gzip member whose deflate stream is the parts' segments and the filling's, each
+        # ending on a byte boundary and referring to nothing before it, then a final block.
+        # The reader's token is compressed alone: its length tells nothing of the page (BREACH).
+        deflated = _interleave(self.deflated, [_deflate(value) for value in filling])
+        plain = _interleave(self.parts, filling)
+        crc = 0
+        for piece in plain:
+            crc = zlib.crc32(piece, crc)
+        size = sum(map(len, plain)) & 0xFFFFFFFF
+        return [GZIP_HEADER, *deflated, FINAL_BLOCK, struct.pack("<II", crc, size)]
+
+
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no time, unknown OS
+FINAL_BLOCK = b"\x03\x00"  # an empty last block of fixed codes
+
+
+def _deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _interleave(parts, filling) -> list[bytes]:
+    pieces = [parts[0]]
+    for value, part in zip(filling, parts[1:], strict=True):
+        pieces += (value, part)
+    return pieces
 
 
 def context() -> dict:
@@ -79,8 +118,10 @@ def context() -> dict:
 def cut(response: HttpResponse) -> Stencil:
     """The stencil of a page rendered with context()."""
     pieces = marks().pattern.split(response.content)
+    parts = tuple(pieces[0::2])
     return Stencil(
-        parts=tuple(pieces[0::2]),
+        parts=parts,
+        deflated=tuple(map(_deflate, parts)),
         holes=tuple(hole.decode() for hole in pieces[1::2]),
         content_type=response["Content-Type"],
     )
