@@ -56,8 +56,6 @@
     }
   }
 
-  const hasReplies = (post) => !subtree(post).next().done;
-
   // The post a link leads to (the #anchor, or the post an /item or /discussion page is about)
   // and its parents stay open whatever folds are remembered: the reader came to read it.
   function chainTo(id) {
@@ -96,20 +94,13 @@
     }
     const closed = post.classList.contains('collapsed');
     const count = button.nextElementSibling;
-    const name = nameOf(post);
-    button.setAttribute('aria-expanded', String(!closed));
-    if (!closed) {
-      button.textContent = '[\u2013]';
-      button.setAttribute('aria-label', `Fold ${name}${hasReplies(post) ? ' and its replies' : ''}`);
-      count.textContent = '';
-      return;
-    }
     let size = 1;
-    for (const _ of subtree(post)) size += 1;
-    button.textContent = `[+${size}]`;
-    button.setAttribute('aria-label', `Unfold ${name}`
+    for (const _ of subtree(post)) size += 1;  // a walk over this post's replies alone
+    button.textContent = closed ? `[+${size}]` : '[\u2013]';
+    button.setAttribute('aria-expanded', String(!closed));
+    button.setAttribute('aria-label', (closed ? 'Unfold ' : 'Fold ') + nameOf(post)
       + (size > 1 ? ` and its ${size - 1} ${size === 2 ? 'reply' : 'replies'}` : ''));
-    count.textContent = `${size} ${size === 1 ? 'post' : 'posts'} hidden`;
+    count.textContent = closed ? `${size} ${size === 1 ? 'post' : 'posts'} hidden` : '';
   }
 
   function fold(post) {
