@@ -351,3 +351,18 @@ def test_parent_prev_next_and_root_links_lead_between_posts(page, tree):
     ]
     article(page, tree["e"]).get_by_role("link", name="prev").click()
     expect(page).to_have_url(re.compile(rf"#{a}$"))
+
+
+def test_a_reached_post_offers_its_author_and_actions_that_the_shared_html_leaves_out(page, tree):
+    page.goto(page.base + tree["url"])
+    b = article(page, tree["b"])
+    expect(b.locator(":scope > .acts")).to_have_count(0)
+    b.locator(":scope > a.name").hover()
+    author = tree["b"].author.username
+    expect(b.locator(":scope > .acts a.author")).to_have_text(author)
+    expect(b.locator(":scope > .acts a.author")).to_have_attribute("href", f"/user?id={author}")
+    for action in ("reply", "flag", "favorite", "discussion"):
+        expect(
+            b.locator(":scope > .acts").get_by_role("link", name=action, exact=True)
+        ).to_be_visible()
+    expect(article(page, tree["c"]).locator(":scope > .acts")).to_have_count(0)
