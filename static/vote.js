@@ -3,7 +3,7 @@
 // and every action of a post is on its own page, which its name links to.
 // The post HTML is the same for every reader and small: ▲, [view] and [source]. When a reader
 // reaches a post (the pointer over it, the focus in it) its other actions are added as this
-// reader may use them: ▼, [reply], [flag] (not on their own posts nor on posts they
+// reader may use them: ▼, the author, [reply], [flag] (not on their own posts nor on posts they
 // flagged), [favorite], [discussion], and [edit], [delete] and [moderate] where they may.
 // Nothing is done post by post at load: #viewer says what this reader has done, and one style
 // rule per post of theirs or voted on hides what is not for them until the post is reached.
@@ -117,9 +117,14 @@
     return [' [', a, ']'];
   }
 
-  function sharedActions(id, gone) {
+  function sharedActions(post, id, gone) {
     const to = urls.dataset;
-    const nodes = [];
+    // The author's full name: zlacker's 6-letter names can be shared.
+    const author = document.createElement('a');
+    author.className = 'author';
+    author.href = to.user + encodeURIComponent(post.dataset.by);
+    author.textContent = post.dataset.by;
+    const nodes = [' by ', author];
     if (!gone) {
       if (to.reply) nodes.push(...bracketed('reply', to.reply + id, 'reply'));
       if (!own.has(id) && !flagged.has(id)) {
@@ -155,7 +160,7 @@
     const gone = post.classList.contains('gone');
     if (viewer && !gone) drawPostVotes(post);
     const full = post.querySelector(':scope > .acts') !== null;
-    const nodes = [...(full || !urls ? [] : sharedActions(id, gone)),
+    const nodes = [...(full || !urls ? [] : sharedActions(post, id, gone)),
       ...(viewer ? readersActions(id) : [])];
     if (!nodes.length) return;
     const acts = actsOf(post);
