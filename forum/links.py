@@ -61,8 +61,11 @@ class Prefixes(NamedTuple):
     flag: str
     source: str
     fave: str
+    vote: str
 
 
 @cache
 def post_prefixes() -> Prefixes:
-    return Prefixes(*(prefix(name) for name in Prefixes._fields))
+    """Relative to the page: every page that shows posts (/item, /discussion, /links, /vote ...)
+    is a sibling of the pages they link to, and a thread page writes thousands of these."""
+    return Prefixes(*(prefix(name).rsplit("/", 1)[1] for name in Prefixes._fields))

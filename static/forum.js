@@ -36,32 +36,41 @@
   }
 
   // Folding: a post folds with all its replies to one line; the state is kept per post id.
+  // Posts are siblings in tree order: a post's replies are the posts after it that are deeper.
+  // Only what a reader acts on is touched: the remembered folds at load, one subtree on a click.
   const FOLDED_KEY = 'collapsed';
   const MAX_FOLDED = 1000;
-  const posts = () => Array.from(document.querySelectorAll('main article.post'));
+  const isPost = (el) => el.matches('main article.post[data-depth]');
   const depthOf = (post) => Number(post.dataset.depth);
-  const nameOf = (post) => post.querySelector('.head a.name').textContent;
+  const nameOf = (post) => post.querySelector(':scope > a.name').textContent;
   let folded = new Set((() => {
     try { return JSON.parse(store.get(FOLDED_KEY) || '[]').map(String); } catch (e) { return []; }
   })());
+
+  function* subtree(post) {
+    const depth = depthOf(post);
+    for (let el = post.nextElementSibling; el; el = el.nextElementSibling) {
+      if (!el.matches('article.post')) continue;
+      if (depthOf(el) <= depth) return;
+      yield el;
+    }
+  }
+
   // The post a link leads to (the #anchor, or the post an /item or /discussion page is about)
   // and its parents stay open whatever folds are remembered: the reader came to read it.
-  const opened = new Set();
-  const isFolded = (post) => folded.has(post.id) && !opened.has(post.id);
-
-  function openTo(id) {
+  function chainTo(id) {
     const target = id && document.getElementById(id);
-    if (!target || !target.matches('main article.post')) return null;
+    if (!target || !isPost(target)) return [];
+    const chain = [target];
     let depth = depthOf(target);
-    opened.add(target.id);
     for (let post = target.previousElementSibling; post && depth > 1;
       post = post.previousElementSibling) {
       if (post.matches('article.post') && depthOf(post) < depth) {
-        opened.add(post.id);
+        chain.push(post);
         depth = depthOf(post);
       }
     }
-    return target;
+    return chain;
   }
 
   function linkTarget() {
@@ -70,79 +79,110 @@
     return id;
   }
 
-  function subtreeSize(all, index) {
-    let end = index + 1;
-    while (end < all.length && depthOf(all[end]) > depthOf(all[index])) end += 1;
-    return end - index;
+  // The fold button and, while folded, how many posts it hides: in the post's .acts, made when
+  // the reader reaches the post or when it is folded.
+  function drawFold(post) {
+    const acts = actsOf(post);
+    let button = acts.querySelector(':scope > button.fold');
+    if (!button) {
+      button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'fold';
+      const count = document.createElement('span');
+      count.className = 'hidden-count';
+      acts.append(' ', button, count);
+    }
+    const closed = post.classList.contains('collapsed');
+    const count = button.nextElementSibling;
+    let size = 1;
+    for (const _ of subtree(post)) size += 1;  // a walk over this post's replies alone
+    button.textContent = closed ? `[+${size}]` : '[\u2013]';
+    button.setAttribute('aria-expanded', String(!closed));
+    button.setAttribute('aria-label', (closed ? 'Unfold ' : 'Fold ') + nameOf(post)
+      + (size > 1 ? ` and its ${size - 1} ${size === 2 ? 'reply' : 'replies'}` : ''));
+    count.textContent = closed ? `${size} ${size === 1 ? 'post' : 'posts'} hidden` : '';
   }
 
-  function render() {
-    const all = posts();
+  function fold(post) {
+    post.classList.add('collapsed');
+    for (const el of subtree(post)) el.classList.add('folded-away');
+    drawFold(post);
+  }
+
+  // Shows the subtree again, but for what folded posts inside it still hide.
+  function unfold(post) {
+    post.classList.remove('collapsed');
     let hideDeeperThan = Infinity;
-    all.forEach((post, index) => {
-      const depth = depthOf(post);
+    for (const el of subtree(post)) {
+      const depth = depthOf(el);
       const hidden = depth > hideDeeperThan;
-      if (!hidden) hideDeeperThan = Infinity;
-      post.classList.toggle('folded-away', hidden);
-      const closed = isFolded(post);
-      post.classList.toggle('collapsed', closed);
-      if (closed && !hidden) hideDeeperThan = depth;
-      const button = post.querySelector(':scope > .head > button.fold');
-      const count = post.querySelector(':scope > .head > .hidden-count');
-      if (!button) return;
-      const size = subtreeSize(all, index);
-      button.textContent = closed ? '[+' + size + ']' : '[\u2013]';
-      button.setAttribute('aria-expanded', String(!closed));
-      button.setAttribute('aria-label', (closed ? 'Unfold ' : 'Fold ') + nameOf(post)
-        + (size > 1 ? ' and its ' + (size - 1) + (size === 2 ? ' reply' : ' replies') : ''));
-      count.textContent = closed ? size + (size === 1 ? ' post' : ' posts') + ' hidden' : '';
-    });
+      if (!hidden) hideDeeperThan = el.classList.contains('collapsed') ? depth : Infinity;
+      el.classList.toggle('folded-away', hidden);
+    }
+    drawFold(post);
   }
 
-  function toggle(post) {
-    if (isFolded(post)) folded.delete(post.id); else folded.add(post.id);
-    opened.delete(post.id);
+  function remember() {
     const kept = Array.from(folded).slice(-MAX_FOLDED);
     folded = new Set(kept);
     store.set(FOLDED_KEY, JSON.stringify(kept));
-    render();
   }
 
-  function addFoldButtons() {
-    posts().forEach((post) => {
-      const head = post.querySelector(':scope > .head');
-      if (!head) return;
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'fold';
-      button.addEventListener('click', () => toggle(post));
-      const count = document.createElement('span');
-      count.className = 'hidden-count';
-      head.prepend(button, ' ');
-      head.append(count);
+  function toggle(post) {
+    if (post.classList.contains('collapsed')) {
+      folded.delete(post.id);
+      unfold(post);
+    } else {
+      folded.add(post.id);
+      fold(post);
+    }
+    remember();
+  }
+
+  function restoreFolds() {
+    const open = new Set([...chainTo(linkTarget()),
+      ...chainTo(new URLSearchParams(location.search).get('id'))]);
+    folded.forEach((id) => {
+      const post = document.getElementById(id);
+      if (!post || !isPost(post) || open.has(post)) return;
+      // Inside a fold already: its own subtree is hidden with it.
+      if (post.classList.contains('folded-away')) {
+        post.classList.add('collapsed');
+        drawFold(post);
+      } else fold(post);
     });
-    const anchored = openTo(linkTarget());
-    const pagePost = openTo(new URLSearchParams(location.search).get('id'));
-    render();
+    return open;
+  }
+
+  // Opens the folds above and at the post a link leads to (they stay remembered).
+  function openTo(id) {
+    const chain = chainTo(id);
+    chain.reverse().filter((post) => post.classList.contains('collapsed')).forEach(unfold);
+    return chain[chain.length - 1] || null;
+  }
+
+  function startFolds() {
+    restoreFolds();
+    const anchored = chainTo(linkTarget())[0];
+    const pagePost = chainTo(new URLSearchParams(location.search).get('id'))[0];
     // An /item page's own post is on top already; a discussion's is at the end of the chain.
     if (anchored) anchored.scrollIntoView();
     else if (pagePost && !location.hash
       && pagePost.getBoundingClientRect().top > window.innerHeight / 2) pagePost.scrollIntoView();
     window.addEventListener('hashchange', () => {
       const target = openTo(linkTarget());
-      if (!target) return;
-      render();
-      target.scrollIntoView();
+      if (target) target.scrollIntoView();
+    });
+    document.addEventListener('click', (e) => {
+      const button = e.target instanceof Element && e.target.closest('main article.post button.fold');
+      if (button) toggle(button.closest('article.post'));
     });
   }
 
   // Keys: j/k next/previous post, p parent, r reply, c fold, ? the list of keys.
   let current = null;
-
-  function visiblePosts() {
-    return Array.from(document.querySelectorAll('main article.post, main section.op'))
-      .filter((post) => !post.classList.contains('folded-away'));
-  }
+  const isShown = (el) => el.matches('main article.post, main section.op')
+    && !el.classList.contains('folded-away');
 
   function select(post) {
     if (!post) return;
@@ -154,20 +194,32 @@
     post.scrollIntoView({ block: 'nearest' });
   }
 
+  // Walks from the current post to the next shown one: as far as the folds ask, no further.
   function step(by) {
-    const list = visiblePosts();
-    if (!list.length) return;
     const target = document.querySelector(':target');
-    if (!current && target && list.includes(target)) current = target;
-    const at = list.indexOf(current);
-    if (at < 0) { select(by > 0 ? list[0] : list[list.length - 1]); return; }
-    select(list[Math.max(0, Math.min(list.length - 1, at + by))]);
+    if (!current && target && isShown(target)) current = target;
+    const next = by > 0 ? 'nextElementSibling' : 'previousElementSibling';
+    if (!current || !current.isConnected) {
+      const main = document.querySelector('main');
+      let el = by > 0 ? main.firstElementChild : main.lastElementChild;
+      while (el && !isShown(el)) el = el[next];
+      select(el);
+      return;
+    }
+    let el = current[next];
+    while (el && !isShown(el)) el = el[next];
+    if (el) select(el);
   }
 
+  const idOfLink = (link) => {
+    const url = new URL(link.href, location.href);
+    return url.hash ? decodeURIComponent(url.hash.slice(1)) : url.searchParams.get('id');
+  };
+
   function toParent() {
-    const link = current && current.querySelector(':scope > .parent a.ref');
+    const link = current && current.querySelector(':scope > a.parent');
     if (!link) return;
-    const parent = document.getElementById(link.dataset.id);
+    const parent = document.getElementById(idOfLink(link));
     if (parent && !parent.classList.contains('folded-away')) select(parent);
     else if (!parent) location.href = link.href;
   }
@@ -206,8 +258,8 @@
 
   // A form for the post already on the page (the thread's "add comment", a comment page's
   // reply) is used in place; otherwise the reply page, whose text box takes the focus. Only
-  // a post the page offers a [reply] link for is answered: not a hidden one, nor in a locked
-  // thread.
+  // a post the page offers a [reply] link for is answered (vote.js adds it when the post is
+  // reached, as select's focus does): not a hidden one, nor in a locked thread.
   function replyToCurrent() {
     if (!current) return;
     const parent = document.querySelector(
@@ -216,7 +268,7 @@
     if (box) { box.focus(); return; }
     const link = current.matches('section.op')
       ? document.querySelector('.reply-form a.reply')
-      : current.querySelector(':scope > .head a.reply');
+      : current.querySelector(':scope > .acts a.reply');
     if (link) location.href = link.href;
   }
 
@@ -254,7 +306,9 @@
   }
 
   function explainTime(time) {
-    const date = time && new Date(time.getAttribute('datetime'));
+    // A post's time is its text alone (UTC), the thread's has a datetime.
+    const date = time && new Date(time.getAttribute('datetime')
+      || `${time.textContent.trim().replace(' ', 'T')}Z`);
     if (!date || Number.isNaN(date.getTime())) return;
     time.title = time.textContent.trim() + ' UTC (' + ago(date) + ')';
   }
@@ -263,7 +317,7 @@
   // it: the shared post HTML stays as small as it is. Each leads to a post on this page.
   function relatives(post) {
     const depth = depthOf(post);
-    const up = post.querySelector(':scope > .parent a.ref');
+    const up = post.querySelector(':scope > a.parent');
     const found = { parent: up && up.getAttribute('href') };
     const anchor = (el) => '#' + el.id;
     let sibling = true;  // until the walk back passes the parent
@@ -284,9 +338,23 @@
     return found;
   }
 
+  // A post's actions follow its time (vote.js adds them there); these links come after them.
+  function actsOf(post) {
+    let acts = post.querySelector(':scope > .acts');
+    if (acts) return acts;
+    acts = document.createElement('span');
+    acts.className = 'acts';
+    let at = post.querySelector(':scope > time');
+    if (at.nextElementSibling && at.nextElementSibling.matches('.edited')) {
+      at = at.nextElementSibling;
+    }
+    at.after(acts);
+    return acts;
+  }
+
   function addRelativeLinks(post) {
-    const head = post.querySelector(':scope > .head');
-    if (!head || head.querySelector(':scope > .relatives')) return;
+    const acts = actsOf(post);
+    if (acts.querySelector(':scope > .relatives')) return;
     const found = relatives(post);
     const nav = document.createElement('span');
     nav.className = 'relatives';
@@ -296,16 +364,21 @@
       link.textContent = which;
       nav.append(' | ', link);
     });
-    if (nav.childElementCount) head.insertBefore(nav, head.querySelector(':scope > .hidden-count'));
+    if (nav.childElementCount) acts.insertBefore(nav, acts.querySelector(':scope > .fold'));
   }
+
+  const reached = new WeakSet();
 
   function onReach(e) {
     if (!(e.target instanceof Element)) return;
-    explainTime(e.target.closest('time[datetime]'));
+    explainTime(e.target.closest('time'));
     const post = e.target.closest('article.post, section.op');
     if (!post) return;
-    explainTime(post.querySelector('time[datetime]'));
-    if (post.matches('main article.post')) addRelativeLinks(post);
+    explainTime(post.querySelector('time'));
+    if (!isPost(post) || reached.has(post)) return;
+    reached.add(post);
+    addRelativeLinks(post);
+    if (!post.querySelector(':scope > .acts > .fold')) drawFold(post);
   }
 
   document.addEventListener('pointerover', onReach);
@@ -314,7 +387,10 @@
   // A field with a length limit counts as you type: nothing is ever cut, the server refuses
   // a text too long and shows it again to shorten.
   function addCounters() {
-    document.querySelectorAll('input[data-max-length]').forEach((field) => {
+    // Looked for in the forms alone: a page of thousands of posts has no field among them.
+    const fields = Array.from(document.forms)
+      .flatMap((form) => Array.from(form.querySelectorAll('input[data-max-length]')));
+    fields.forEach((field) => {
       const most = Number(field.dataset.maxLength);
       const counter = document.createElement('span');
       counter.className = 'counter';
@@ -332,6 +408,6 @@
   }
 
   addThemeSwitch();
-  addFoldButtons();
+  startFolds();
   addCounters();
 })();

@@ -22,8 +22,9 @@
 
   function idOf(link) {
     if (link.dataset.id) return link.dataset.id;
+    // A #anchor names a post of this page; else the link is to a post's own page (?id=).
     const url = new URL(link.href, location.href);
-    return url.searchParams.get('id') || decodeURIComponent(url.hash.slice(1));
+    return url.hash ? decodeURIComponent(url.hash.slice(1)) : url.searchParams.get('id');
   }
 
   function stripIds(el) {
@@ -45,8 +46,11 @@
         const el = new DOMParser().parseFromString(html, 'text/html').getElementById(id);
         if (!el) throw new Error('post not in page');
         // Numbered as its own page counts, not as this one does: shown without a number.
-        const number = el.querySelector(':scope > .head > .num');
-        if (number) number.remove();
+        const name = el.querySelector(':scope > a.name');
+        const number = name && name.previousSibling;
+        if (number && number.nodeType === Node.TEXT_NODE) {
+          number.data = number.data.replace(/\d+\. $/, '');
+        }
         return stripIds(el);
       });
       p.catch(() => cache.delete(id));  // let a later hover try again

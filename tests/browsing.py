@@ -29,3 +29,10 @@ def post(ref: str) -> Comment:
 
 def article(page, comment: Comment):
     return page.locator(f'article[id="{comment.pk}"]')
+
+
+def reach(page, comment: Comment):
+    """The post, once the reader's pointer is over it: the scripts add its actions then."""
+    shown = article(page, comment)
+    shown.locator(":scope > a.name").hover()
+    return shown

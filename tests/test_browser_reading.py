@@ -31,7 +31,11 @@ def tree(transactional_db):
 
 
 def fold_button(page, post):
-    return article(page, post).locator(":scope > .head > button.fold")
+    """The post's fold button: forum.js adds it when a reader reaches the post (or folds it)."""
+    shown = article(page, post)
+    if shown.is_visible():
+        shown.locator(":scope > a.name").hover()
+    return shown.locator(":scope > .acts > button.fold")
 
 
 def test_folding_hides_the_sub_conversation_behind_one_line_until_unfolded(page, tree):
@@ -45,16 +49,16 @@ def test_folding_hides_the_sub_conversation_behind_one_line_until_unfolded(page,
     expect(button).to_have_text("[+4]")
     expect(button).to_have_attribute("aria-expanded", "false")
     expect(a.locator(".hidden-count")).to_have_text("4 posts hidden")
-    expect(a.locator(".text")).to_be_hidden()
+    expect(a.locator(":scope > p")).to_be_hidden()
     for letter in "bcd":
         expect(article(page, tree[letter])).to_be_hidden()
     expect(article(page, tree["e"])).to_contain_text("Post e.")
-    expect(article(page, tree["e"]).locator(".text")).to_be_visible()
+    expect(article(page, tree["e"]).locator(":scope > p")).to_be_visible()
 
     button.click()
     expect(button).to_have_text("[–]")
     for letter in "abcd":
-        expect(article(page, tree[letter]).locator(".text")).to_be_visible()
+        expect(article(page, tree[letter]).locator(":scope > p")).to_be_visible()
     expect(a.locator(".hidden-count")).to_have_text("")
 
 
@@ -69,7 +73,7 @@ def test_a_fold_survives_a_reload_and_an_inner_fold_stays_under_an_outer_one(pag
     expect(fold_button(page, tree["b"])).to_have_text("[+2]")
     expect(article(page, tree["b"]).locator(".hidden-count")).to_have_text("2 posts hidden")
     expect(article(page, tree["c"])).to_be_hidden()
-    expect(article(page, tree["d"]).locator(".text")).to_be_visible()
+    expect(article(page, tree["d"]).locator(":scope > p")).to_be_visible()
 
 
 def test_folding_works_from_the_keyboard(page, tree):
@@ -146,9 +150,12 @@ def test_no_flag_link_on_the_readers_own_post_or_one_they_flagged(page, tree):
     log_in(page, reader)
     page.goto(page.base + tree["url"])
     flag = "a[href^='/flag?']"
-    expect(article(page, tree["a"]).locator(f":scope > .head {flag}")).to_have_count(0)
-    expect(article(page, tree["b"]).locator(f":scope > .head {flag}")).to_have_count(0)
-    expect(article(page, tree["c"]).locator(f":scope > .head {flag}")).to_have_count(1)
+    for letter in "abc":
+        article(page, tree[letter]).locator(":scope > a.name").hover()
+        expect(article(page, tree[letter]).locator(":scope > .acts a.fave")).to_have_count(1)
+    expect(article(page, tree["a"]).locator(f":scope > .acts {flag}")).to_have_count(0)
+    expect(article(page, tree["b"]).locator(f":scope > .acts {flag}")).to_have_count(0)
+    expect(article(page, tree["c"]).locator(f":scope > .acts {flag}")).to_have_count(1)
 
 
 def test_question_mark_shows_the_keys_in_a_dialog(page, tree):
@@ -203,29 +210,31 @@ def test_the_switch_picks_a_theme_that_is_remembered_before_any_script_runs_late
 
 
 CONTRAST_SCRIPT = """selectors => selectors.map(selector => {
-  const el = document.querySelector(selector);
+  const [css, pseudo] = selector.split('::');
+  const el = document.querySelector(css);
   if (!el) return [selector, null, null];
+  const colour = getComputedStyle(el, pseudo ? '::' + pseudo : null).color;
   let node = el, bg = 'rgba(0, 0, 0, 0)';
   while (node && /rgba\\(.*, 0\\)$|transparent/.test(getComputedStyle(node).backgroundColor)) {
     node = node.parentElement;
   }
   if (node) bg = getComputedStyle(node).backgroundColor;
-  return [selector, getComputedStyle(el).color, bg];
+  return [selector, colour, bg];
 })"""
 
 TEXT_SELECTORS = [
-    "article.post .text p",  # comment text
+    "article.post > p",  # comment text
     ".op h1",  # the title
-    "article.post .head a.name",  # names
-    "article.post .head a[href^='/source']",  # links
-    "article.post .parent a.ref",  # >> links
-    "article.post .head time",  # meta
-    "article.post .head .num",
+    "article.post > a.name",  # names
+    "article.post > a[href^='source']",  # links
+    "article.post > a.ref.parent",  # >> links
+    "article.post > time",  # meta
+    "main article.post",  # the number and brackets
     ".op .meta",
     "header.site nav a",
     "header.site .brand",
     "footer.site a",
-    "article.post .glyphs",
+    "article.post[data-g]::before",
     "button.fold",
     "button.theme-switch",
 ]
@@ -259,6 +268,7 @@ def test_text_links_and_meta_meet_wcag_aa_contrast(
         page.get_by_role("button", name=f"Switch to the {switch_to} theme").click()
     theme = switch_to or scheme
     assert background(page) == (DARK_BG if theme == "dark" else LIGHT_BG)
+    page.locator("article.post > a.name").first.hover()  # its fold button is added
     measured = page.evaluate(CONTRAST_SCRIPT, TEXT_SELECTORS)
     low = []
     for selector, fg, bg in measured:
@@ -276,30 +286,30 @@ def test_a_link_opens_its_post_and_parents_through_remembered_folds(page, tree):
     c = article(page, tree["c"])
 
     page.goto(f"{page.base}{tree['url']}#{tree['c'].pk}")
-    expect(c.locator(".text")).to_be_visible()
+    expect(c.locator(":scope > p")).to_be_visible()
     expect(c).to_be_in_viewport()
     for letter in "ab":
         expect(fold_button(page, tree[letter])).to_have_text("[–]")
 
     page.goto(f"{page.base}/discussion?id={tree['c'].pk}")
-    expect(c.locator(".text")).to_be_visible()
+    expect(c.locator(":scope > p")).to_be_visible()
     expect(c).to_be_in_viewport()
 
     page.goto(f"{page.base}/item?id={tree['a'].pk}")
-    expect(article(page, tree["a"]).locator(".text")).to_be_visible()
+    expect(article(page, tree["a"]).locator(":scope > p")).to_be_visible()
     expect(fold_button(page, tree["b"])).to_have_text("[+2]", timeout=3000)
     expect(c).to_be_hidden()
 
     page.goto(page.base + tree["url"])
     expect(fold_button(page, tree["a"])).to_have_text("[+4]")
     page.evaluate(f"location.hash = '#{tree['d'].pk}'")
-    expect(article(page, tree["d"]).locator(".text")).to_be_visible()
+    expect(article(page, tree["d"]).locator(":scope > p")).to_be_visible()
     expect(c).to_be_hidden()  # b, not on the way to d, stays folded
 
 
 def test_a_time_says_it_is_utc_and_how_long_ago(page, tree):
     page.goto(page.base + tree["url"])
-    time = article(page, tree["b"]).locator(".head time")
+    time = article(page, tree["b"]).locator(":scope > time")
     expect(time).not_to_have_attribute("title", re.compile("."))
     time.hover()
     expect(time).to_have_attribute(
@@ -307,20 +317,20 @@ def test_a_time_says_it_is_utc_and_how_long_ago(page, tree):
     )
     page.keyboard.press("j")
     page.keyboard.press("j")
-    expect(article(page, tree["a"]).locator(".head time")).to_have_attribute(
+    expect(article(page, tree["a"]).locator(":scope > time")).to_have_attribute(
         "title", re.compile(" UTC ")
     )
 
 
 def relative_links(page, post) -> list:
-    links = article(page, post).locator(":scope > .head .relatives a")
+    links = article(page, post).locator(":scope > .acts .relatives a")
     return [(a.text_content(), a.get_attribute("href")) for a in links.all()]
 
 
 def test_parent_prev_next_and_root_links_lead_between_posts(page, tree):
     page.goto(page.base + tree["url"])
     expect(page.locator(".relatives")).to_have_count(0)
-    article(page, tree["d"]).locator(".text").hover()
+    article(page, tree["d"]).locator(":scope > p").hover()
     expect(article(page, tree["d"]).locator(".relatives")).to_be_visible()
     a, b = tree["a"].pk, tree["b"].pk
     assert relative_links(page, tree["d"]) == [
@@ -328,16 +338,31 @@ def test_parent_prev_next_and_root_links_lead_between_posts(page, tree):
         ("prev", f"#{b}"),
         ("root", f"#{a}"),
     ]
-    article(page, tree["b"]).locator(".text").hover()
+    article(page, tree["b"]).locator(":scope > p").hover()
     assert relative_links(page, tree["b"]) == [
         ("parent", f"#{a}"),
         ("next", f"#{tree['d'].pk}"),
         ("root", f"#{a}"),
     ]
-    article(page, tree["e"]).locator(".text").hover()
+    article(page, tree["e"]).locator(":scope > p").hover()
     assert relative_links(page, tree["e"]) == [
         ("parent", f"#{tree['op'].pk}"),
         ("prev", f"#{a}"),
     ]
     article(page, tree["e"]).get_by_role("link", name="prev").click()
     expect(page).to_have_url(re.compile(rf"#{a}$"))
+
+
+def test_a_reached_post_offers_its_author_and_actions_that_the_shared_html_leaves_out(page, tree):
+    page.goto(page.base + tree["url"])
+    b = article(page, tree["b"])
+    expect(b.locator(":scope > .acts")).to_have_count(0)
+    b.locator(":scope > a.name").hover()
+    author = tree["b"].author.username
+    expect(b.locator(":scope > .acts a.author")).to_have_text(author)
+    expect(b.locator(":scope > .acts a.author")).to_have_attribute("href", f"/user?id={author}")
+    for action in ("reply", "flag", "favorite", "discussion"):
+        expect(
+            b.locator(":scope > .acts").get_by_role("link", name=action, exact=True)
+        ).to_be_visible()
+    expect(article(page, tree["c"]).locator(":scope > .acts")).to_have_count(0)

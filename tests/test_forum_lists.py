@@ -75,7 +75,10 @@ def test_a_reader_favorites_a_thread_and_a_post_and_anyone_sees_them(client, for
     client.force_login(user)
     op_html = client.get(f"/item?id={first.op_id}").content.decode()
     assert f'href="/fave?id={first.op_id}">favorite</a>' in op_html
-    assert f'<a class="fave" href="/fave?id={reply.pk}">favorite</a>' in op_html
+    # A post offers [favorite] on its own page, and on the thread page once reached (vote.js).
+    reply_html = client.get(f"/item?id={reply.pk}").content.decode()
+    assert f'<a class="fave" href="fave?id={reply.pk}">favorite</a>' in reply_html
+    assert 'data-fave="/fave?id="' in op_html
     confirm = client.get(f"/fave?id={reply.pk}").content.decode()
     assert 'method="post"' in confirm and "Add to your favorites" in confirm
     assert client.post(f"/fave?id={reply.pk}").status_code == 302

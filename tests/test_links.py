@@ -52,18 +52,15 @@ def test_a_post_on_a_page_links_to_its_pages_and_votes(build):
     thread = build.thread()
     reply = build.reply(thread.op)
     post = pages.build(selectors.thread_posts(thread_id=thread.pk))[1]
-    html = pages.post_html(post, {thread.op_id})
     pk = reply.pk
-    for href in [
-        f"/item?id={pk}",
-        f"/source?id={pk}",
-        f"/discussion?id={pk}",
-        f"/reply?id={pk}",
-        f"/flag?id={pk}",
-        f"/vote?id={pk}&amp;how=up",
-        f"/vote?id={pk}&amp;how=down",
-        f"#{thread.op_id}",
-    ]:
+    # Relative links: every page that shows posts is a sibling of the pages they lead to.
+    shared = [f"item?id={pk}", f"source?id={pk}", f"vote?id={pk}&amp;how=up", f"#{thread.op_id}"]
+    in_full = [f"discussion?id={pk}", f"reply?id={pk}", f"flag?id={pk}", f"fave?id={pk}"]
+    html = pages.post_html(post, {thread.op_id})
+    assert all(f'href="{href}"' in html for href in shared)
+    assert not any(f'href="{href}"' in html for href in in_full)
+    html = pages.post_html(post, {thread.op_id}, offers=pages.EVERY_ACTION)
+    for href in [*shared, *in_full, f"vote?id={pk}&amp;how=down"]:
         assert f'href="{href}"' in html
 
 

@@ -170,7 +170,7 @@ def test_readers_get_no_moderate_links(client, tree):
 def test_the_moderate_script_links_each_post_to_its_admin_page(client):
     script = client.get("/static/vote.js")
     body = b"".join(script.streaming_content if script.streaming else [script.content]).decode()
-    assert "viewer.dataset.moderateUrl" in body and "/change/" in body
+    assert "data.moderateUrl" in body and "/change/" in body
 
 
 def test_the_admin_lists_wrap_long_titles(mod_client, build):

@@ -50,16 +50,17 @@ def test_thread_page_shows_every_post_with_glyphs_and_links(client, seed):
         pk = post_id(name)
         post = article(html, pk)
         depth = number
-        assert f'<span class="num">{number}.</span>' in post
-        assert f">{name}</a>" in post
+        assert f' {number}. <a class="name" href="item?id={pk}">{name}</a>[' in post
+        assert f'[<a href="item?id={pk}">view</a>] [<a href="source?id={pk}">source</a>]' in post
+        # The glyph line is drawn by the style sheet from the post's data-g.
         glyphs = "◧◩◪◨⬒"[:depth] if depth >= 2 else None
         if glyphs:
-            assert f'<div class="glyphs" aria-hidden="true">{glyphs}</div>' in post
+            assert f'data-g="{glyphs}"' in post
         else:
-            assert 'class="glyphs"' not in post
+            assert "data-g=" not in post
     derang = article(html, post_id("derang+9j1"))
     alot = post_id("AlotOf+D7")
-    assert f'<a class="ref" href="#{alot}" data-id="{alot}">&gt;&gt;AlotOf+D7</a>' in derang
+    assert f'<a class="ref parent" href="#{alot}">&gt;&gt;AlotOf+D7</a>' in derang
     alot_html = article(html, alot)
     assert "replies(1):" in alot_html and "&gt;&gt;derang+9j1" in alot_html
     assert '[<a href="#bottom">go to bottom</a>]' in html
@@ -89,13 +90,20 @@ def test_comment_page_shows_the_subtree_with_parent_and_thread_links(client, see
     html = client.get(f"/item?id={salgat.pk}").content.decode()
     assert f'href="/item?id={salgat.parent_id}">parent</a>' in html
     assert ">thread</a>" in html
-    names = re.findall(r'<a class="name" href="/item\?id=\d+">([^<]+)</a>', html)
+    names = re.findall(r'<a class="name" href="item\?id=\d+">([^<]+)</a>', html)
     assert names == ["Salgat+R3", "AlotOf+D7", "derang+9j1"]
-    assert '<span class="num">1.</span> <a class="name" href="/item?id=' in html
+    assert f' 1. <a class="name" href="item?id={salgat.pk}">' in html
     # The parent is not on the page: its >> link goes to its own page.
-    assert (
-        f'href="/item?id={salgat.parent_id}" data-id="{salgat.parent_id}">&gt;&gt;akjetm+D3' in html
-    )
+    assert f'href="item?id={salgat.parent_id}">&gt;&gt;akjetm+D3' in html
+    # The page's own post offers every action itself, for readers without JavaScript.
+    own = article(html, salgat.pk)
+    for action in ("reply", "flag", "fave", "discussion"):
+        assert f'href="{action}?id={salgat.pk}"' in own
+    assert f'href="vote?id={salgat.pk}&amp;how=down"' in own
+    assert 'by <a class="author" href="/user?id=Salgat">Salgat</a>' in own
+    # The other posts offer their actions on their own pages, which their names link to.
+    below = article(html, post_id("AlotOf+D7"))
+    assert 'class="acts"' not in below and "reply?id=" not in below
 
 
 def test_authors_with_one_short_name_are_told_apart_and_linked(client, build):
@@ -107,10 +115,14 @@ def test_authors_with_one_short_name_are_told_apart_and_linked(client, build):
     for url in (f"/item?id={op.pk}", f"/item?id={real.pk}"):
         html = client.get(url).content.decode()
         mine, theirs = article(html, real.pk), article(html, fake.pk)
-        assert '<a class="name" href="/item?id=' in mine and ">pgtest+1</a>" in mine
-        assert '(<a class="author" href="/user?id=pgtester">pgtester</a>)' in mine
+        assert '<a class="name" href="item?id=' in mine and ">pgtest+1</a>" in mine
         assert ">pgtest+2</a>" in theirs
-        assert '(<a class="author" href="/user?id=pgtest_imposter">pgtest_imposter</a>)' in theirs
+        # Each post carries its author's full name; static/vote.js shows it, linked, when a
+        # reader reaches the post (tests/test_browser_reading.py).
+        assert 'data-by="pgtester"' in mine and 'data-by="pgtest_imposter"' in theirs
+    # The post's own page names and links its author without JavaScript.
+    html = client.get(f"/item?id={real.pk}").content.decode()
+    assert 'by <a class="author" href="/user?id=pgtester">pgtester</a>' in article(html, real.pk)
     submitted = client.get(f"/item?id={op.pk}").content.decode()
     assert 'submitted by <a class="name"' in submitted and 'href="/user?id=pgtester"' in submitted
     # The text form stays zlacker's: short names only.
@@ -145,7 +157,7 @@ def test_discussion_page_shows_the_chain_with_a_return_link(client, seed):
     op = Comment.objects.get(level=0)
     html = client.get(f"/discussion?id={post_id('AlotOf+D7')}").content.decode()
     assert f'<a class="return" href="/item?id={op.pk}">[return to "We’ve filed' in html
-    names = re.findall(r'<a class="name" href="/item\?id=\d+">([^<]+)</a>', html)
+    names = re.findall(r'<a class="name" href="item\?id=\d+">([^<]+)</a>', html)
     assert names == SEED_NAMES[:4]
 
 

@@ -160,7 +160,7 @@ def test_the_thread_page_shows_and_numbers_replies_best_first(client, build, use
     answer = build.reply(first, text="An answer to the first.")
     comment_vote(comment_id=second.pk, user=user, direction="up")
     html = client.get(f"/item?id={op.pk}").content.decode()
-    shown = re.findall(r'<article class="[^"]*" id="(\d+)".*?<span class="num">(\d+)\.', html)
+    shown = re.findall(r'<article class="[^"]*" id="(\d+)".*?</a> (\d+)\. <a class="name"', html)
     assert shown == [(str(second.pk), "1"), (str(first.pk), "2"), (str(answer.pk), "3")]
     text = client.get(f"/item?id={op.pk}&format=txt").content.decode()
     assert text.index("Posted second") < text.index("Posted first") < text.index("An answer")

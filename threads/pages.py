@@ -63,8 +63,9 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Offers:
-    """The actions a post's head offers. Shared pages offer all (static/vote.js marks what is
-    this reader's); a page drawn for one reader offers only what threads.policies allows."""
+    """The actions a post offers. A post's own page offers all (static/vote.js takes away what
+    is not for this reader); a page drawn for one reader offers only what threads.policies
+    allows."""
 
     reply: bool = True
     vote: bool = True
@@ -151,9 +152,9 @@ def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
 _encoded_ref = lru_cache(maxsize=1 << 16)(zlacker.encode_ref)
 
 
-def ref_link(post_id: int, name: str, on_page: set[int]) -> str:
+def ref_link(post_id: int, name: str, on_page: set[int], css: str = "ref") -> str:
     href = f"#{post_id}" if post_id in on_page else f"{links.post_prefixes().item}{post_id}"
-    return f'<a class="ref" href="{href}" data-id="{post_id}">&gt;&gt;{escape(name)}</a>'
+    return f'<a class="{css}" href="{href}">&gt;&gt;{escape(name)}</a>'
 
 
 def replies_html(post: Post, on_page: set[int]) -> str:
@@ -164,9 +165,10 @@ def replies_html(post: Post, on_page: set[int]) -> str:
 
 
 @cache
-def _glyph_line(depth: int) -> str:
+def _glyphs_attribute(depth: int) -> str:
+    # Drawn by style.css (article[data-g]::before) as a line of their own: no element per post.
     glyphs = zlacker.glyphs(depth)
-    return f'<div class="glyphs" aria-hidden="true">{glyphs}</div>' if glyphs else ""
+    return f' data-g="{glyphs}"' if glyphs else ""
 
 
 def vote_links(post_id: int, *, down: bool = True) -> str:
@@ -175,22 +177,26 @@ def vote_links(post_id: int, *, down: bool = True) -> str:
     Without JavaScript a link leads to a small confirmation form; static/vote.js posts the
     vote in place and marks the arrows this reader has used.
     """
-    return _vote_links_shape(down).replace(_ID_MARK, str(post_id))
+    return f'<span class="votes" data-id="{post_id}">{_arrows(post_id, down)}</span>'
+
+
+def _arrows(post_id: int, down: bool) -> str:
+    return _arrows_shape(down).replace(_ID_MARK, str(post_id))
 
 
 _ID_MARK = "__id__"  # left as it is by URL encoding and HTML escaping
 
 
 @cache
-def _vote_links_shape(down: bool) -> str:
+def _arrows_shape(down: bool) -> str:
     # Built once: on a thread page only the post's id changes from one post to the next.
     arrows = [("up", "▲", "vote up")] + ([("down", "▼", "vote down")] if down else [])
-    arrow_links = "".join(
-        f'<a class="vote {how}" href="{escape(links.page("vote", _ID_MARK, how=how))}"'
-        f' rel="nofollow" title="{label}" aria-label="{label}">{arrow}</a>'
+    vote = links.post_prefixes().vote
+    return "".join(
+        f'<a class="vote {how}" href="{vote}{_ID_MARK}&amp;how={how}"'
+        f' rel="nofollow" aria-label="{label}">{arrow}</a>'
         for how, arrow, label in arrows
     )
-    return f'<span class="votes" data-id="{_ID_MARK}">{arrow_links}</span>'
 
 
 @lru_cache(maxsize=1 << 12)
@@ -205,39 +211,49 @@ def post_html(
     *,
     discussion_link: bool = True,
     replies_open: bool = True,
-    offers: Offers = EVERY_ACTION,
+    offers: Offers | None = None,
 ) -> str:
+    """A post as zlacker shows it: ▲, number, name, [view] [source], time, >>parent, text and
+    replies(K). Its other actions are on its own page (the name's link); static/vote.js adds
+    them when a reader reaches the post. Given offers, the post shows them all itself."""
     # Runs once per post of a thread page, tens of thousands of times: one f-string, few calls.
     pk = post.id
     to = links.post_prefixes()
     gone = post.state != VISIBLE
-    name = escape(post.name)
-    discussion = f' [<a href="{to.discussion}{pk}">discussion</a>]' if discussion_link else ""
     iso = post.created_at.isoformat()
     edited = ' <span class="edited">(edited)</span>' if post.edited and not gone else ""
-    parent = ref_link(post.parent_id, post.parent_name, on_page) if post.parent_id else ""
-    body = f"<p>{PLACEHOLDERS[post.state]}</p>" if gone else post.html
-    # The opening post, shown alone (the reply page), is named without a number.
-    number = f'<span class="num">{post.number}.</span> ' if post.number else ""
     css = "post gone" if gone else "post"
     css += f" faded fade{post.fade}" if post.fade else ""
-    votes = "" if gone or not offers.vote else vote_links(pk, down=offers.downvote) + " "
+    up = "" if gone else _arrows(pk, False) + " "
+    parent = ref_link(post.parent_id, post.parent_name, on_page, "ref parent")
+    if offers is not None:
+        up, edited = _all_actions(post, edited, discussion_link, replies_open, offers)
+    return (
+        f'<article class="{css}" id="{pk}" data-depth="{post.depth}"'
+        f'{_glyphs_attribute(post.depth)} data-by="{escape(post.author)}">{up}'
+        f"{f'{post.number}. ' if post.number else ''}"
+        f'<a class="name" href="{to.item}{pk}">{escape(post.name)}</a>[<a href="{to.item}{pk}">'
+        f'view</a>] [<a href="{to.source}{pk}">source</a>] <time>{iso[:10]} {iso[11:19]}</time>'
+        f"{edited}"
+        f"{parent if post.parent_id else ''}"
+        f"{f'<p>{PLACEHOLDERS[post.state]}</p>' if gone else post.html}"
+        f"{replies_html(post, on_page) if post.replies else ''}</article>"
+    )
+
+
+def _all_actions(post: Post, edited: str, discussion_link, replies_open, offers) -> tuple[str, str]:
+    """The arrows, and what follows the time, of a post that shows every action it offers."""
+    pk = post.id
+    to = links.post_prefixes()
+    gone = post.gone
+    arrows = "" if gone or not offers.vote else _arrows(pk, offers.downvote) + " "
+    discussion = f' [<a href="{to.discussion}{pk}">discussion</a>]' if discussion_link else ""
     reply = f' [<a class="reply" href="{to.reply}{pk}">reply</a>]' if replies_open else ""
     flag = f' <span class="flag">[<a href="{to.flag}{pk}">flag</a>]</span>' if offers.flag else ""
     favorite = f' [<a class="fave" href="{to.fave}{pk}">favorite</a>]'
     actions = "" if gone else reply + flag + favorite
-    return (
-        f'<article class="{css}" id="{pk}"'
-        f' data-depth="{post.depth}" aria-label="{name}, depth {post.depth}">'
-        f'{_glyph_line(post.depth)}<div class="head">{votes}'
-        f"{number}"
-        f'<a class="name" href="{to.item}{pk}">{name}</a> ({author_link(post.author)})'
-        f'[<a href="{to.item}{pk}">view</a>] [<a href="{to.source}{pk}">source</a>]'
-        f'{discussion} <time datetime="{iso[:19]}Z">{iso[:10]} {iso[11:19]}</time>'
-        f"{edited}{actions}</div>"
-        f'<div class="parent">{parent}</div><div class="text">{body}</div>'
-        f"{replies_html(post, on_page) if post.replies else ''}</article>"
-    )
+    by = f" by {author_link(post.author)}"
+    return arrows, f'{edited}<span class="acts">{by}{actions}{discussion}</span>'
 
 
 def posts_html(
@@ -246,30 +262,36 @@ def posts_html(
     discussion_link: bool = True,
     replies_open: bool = True,
     extra_ids=(),
-    offers: Offers = EVERY_ACTION,
+    offers: Offers | None = None,
+    shown_in_full: int | None = None,
 ) -> str:
-    """The posts' HTML; without [reply] links when their thread is locked (replies_open)."""
-    return "".join(_each_post_html(posts, discussion_link, replies_open, extra_ids, offers))
+    """The posts' HTML; without [reply] links when their thread is locked (replies_open).
+    Given offers, every post shows them; else only the post `shown_in_full` (the page's own)
+    shows every action, each to every reader."""
+    return "".join(
+        _each_post_html(posts, discussion_link, replies_open, extra_ids, offers, shown_in_full)
+    )
 
 
 def posts_bytes(posts: list[Post], *, replies_open: bool = True, extra_ids=()) -> bytes:
     """posts_html in UTF-8, encoded post by post: the glyphs would make one joined text of
     megabytes two bytes a character, and encoding it whole costs more than all the small ones."""
     return b"".join(
-        [
-            html.encode()
-            for html in _each_post_html(posts, True, replies_open, extra_ids, EVERY_ACTION)
-        ]
+        [html.encode() for html in _each_post_html(posts, True, replies_open, extra_ids, None)]
     )
 
 
-def _each_post_html(posts, discussion_link: bool, replies_open: bool, extra_ids, offers: Offers):
+def _each_post_html(
+    posts, discussion_link: bool, replies_open: bool, extra_ids, offers, shown_in_full=None
+):
     on_page = {post.id for post in posts} | set(extra_ids)
+    if offers is not None:
+        replies_open = replies_open and offers.reply
     for post in posts:
         yield post_html(
             post,
             on_page,
             discussion_link=discussion_link,
-            replies_open=replies_open and offers.reply,
-            offers=offers,
+            replies_open=replies_open,
+            offers=EVERY_ACTION if post.id == shown_in_full and offers is None else offers,
         )

@@ -206,7 +206,9 @@ def _comment_page(request, post: Comment):
         "post": post,
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": post.thread.op_id,
-        "posts_html": pages.posts_html(posts, replies_open=not post.thread.is_locked),
+        "posts_html": pages.posts_html(
+            posts, replies_open=not post.thread.is_locked, shown_in_full=post.pk
+        ),
         **forms.post_actions(post, request.user),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
@@ -234,7 +236,10 @@ def discussion(request):
         "thread": post.thread,
         "op": op,
         "posts_html": pages.posts_html(
-            chain, discussion_link=False, replies_open=not post.thread.is_locked
+            chain,
+            discussion_link=False,
+            replies_open=not post.thread.is_locked,
+            shown_in_full=post.pk,
         ),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
