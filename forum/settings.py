@@ -1,5 +1,7 @@
 """Settings for the forum, read from the environment with safe development defaults."""
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -259,10 +261,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Backups (manage.py backup_forum) are files named *.backup, optionally compressed (.gz).
 SERIALIZATION_MODULES = {"backup": "forum.backup_format"}
 
-# No inline script or style anywhere: the pages load style.css and preview.js only.
+# No inline script or style anywhere but templates/theme.js, allowed by its hash: it applies the
+# remembered theme before the page is painted, and fetched it would hold the parser up.
+THEME_SCRIPT_HASH = base64.b64encode(
+    hashlib.sha256((BASE_DIR / "templates" / "theme.js").read_bytes()).digest()
+).decode()
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
+    "script-src": [CSP.SELF, f"'sha256-{THEME_SCRIPT_HASH}'"],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
