@@ -294,3 +294,61 @@ def test_a_logged_in_page_is_sent_gzipped_whole_and_sound(db, build):
         unpacked = gzip.decompress(response.content).decode()
         assert _untokened(unpacked) == _untokened(plain)
         assert ">gina</a> (" in unpacked
+
+
+@pytest.mark.parametrize("path", ["/", "/newest", "/best", "/from?site=example.com"])
+def test_a_readers_hidden_threads_stay_out_of_the_text_list_others_are_served(db, build, path):
+    # The text form is shared by every reader: the first to draw it must not draw it as their
+    # own list, less the threads they hid, for anonymous readers and other members to be served.
+    scene = _scene(build)
+    hider, other = Client(), Client()
+    hider.force_login(scene.writer)
+    other.force_login(UserFactory())
+    services.thread_hide(user=scene.writer, op_id=scene.op.pk)
+    text = f"{path}{'&' if '?' in path else '?'}format=txt"
+    assert "Watched thread" not in _page(hider, text)  # drawn first, by the reader who hid it
+    assert "Watched thread" in _page(Client(), text)
+    assert "Watched thread" in _page(other, text)
+
+
+@pytest.mark.parametrize("path", ["/", "/newest"])
+def test_a_hidden_thread_stays_out_of_its_readers_text_list(db, build, path):
+    # Before lists were kept, a reader's text list left out the threads they hid, as the HTML
+    # list still does: a text list drawn for someone else first must not bring them back.
+    scene = _scene(build)
+    hider = Client()
+    hider.force_login(scene.writer)
+    services.thread_hide(user=scene.writer, op_id=scene.op.pk)
+    assert "Watched thread" in _page(Client(), f"{path}?format=txt")  # an anonymous reader first
+    assert "Watched thread" not in _page(hider, path)
+    assert "Watched thread" not in _page(hider, f"{path}?format=txt")
+
+
+@pytest.mark.postgresql
+def test_a_list_read_between_two_writes_with_one_stamp_is_left_behind_under_a_long_writer(
+    transactional_db, build
+):
+    # Two writes at once may take the same lists stamp; the snapshot's oldest writer in the
+    # stamp is meant to leave behind a list read between their commits. An older transaction
+    # still writing (a long import, a bulk moderation) holds that oldest writer where it is.
+    import psycopg
+
+    scene = _scene(build)
+    params = connection.get_connection_params()
+    older, second = psycopg.connect(**params), psycopg.connect(**params)
+    try:
+        older.execute("SELECT txid_current()")  # a transaction that has written, still open
+        second.execute(  # a retitle in flight, stamped as services.thread_touch does
+            "UPDATE threads_thread SET title = 'Renamed in flight', version = version + 1,"
+            " lists_stamp = (SELECT max(lists_stamp) FROM threads_thread) + 1 WHERE id = %s",
+            [scene.thread.pk],
+        )
+        # Another write commits meanwhile, taking the same stamp.
+        services.thread_create(author=scene.writer, title="Committed first")
+        assert "Committed first" in _page(Client(), "/newest")  # kept without the retitle
+        second.commit()
+        assert "Renamed in flight" in _page(Client(), "/newest")
+    finally:
+        older.rollback()
+        older.close()
+        second.close()

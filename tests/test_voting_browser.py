@@ -113,3 +113,24 @@ def test_a_reader_who_is_not_logged_in_is_offered_up_arrows_only(open_as, javasc
     page.locator("article.post > a.name").first.click()
     assert page.locator("a.vote.down").count() > 0
     expect(page.locator("a.vote.down").first).to_be_hidden()
+
+
+def test_tabbing_onto_a_posts_arrow_keeps_the_focus_on_it(open_as):
+    # A keyboard reader who tabs to a post's ▲ reaches the post; the arrow drawn for them must
+    # take the focus, not leave it on the page's body (screen readers then say nothing).
+    op = Comment.objects.get(level=0)
+    post = Comment.objects.get(ref=225)
+    page = open_as(UserFactory())
+    page.goto(f"{page.base}/item?id={op.pk}")
+    arrow = page.locator(f'article[id="{post.pk}"] > a.vote.up')
+    page.evaluate(
+        """(el) => { const links = [...document.querySelectorAll('a[href], button')];
+                     links[links.indexOf(el) - 1].focus(); }""",
+        arrow.element_handle(),
+    )
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => { const el = document.activeElement, post = el.closest('article');
+                   return [el.tagName, el.className, post && post.id]; }"""
+    )
+    assert focused == ["A", "vote up", str(post.pk)]
