@@ -92,7 +92,13 @@
     box.dataset.down = !full || arrows.length > 1 ? '1' : '0';
     arrows[0].before(box);
     draw(box, voted.get(Number(post.id)) || 0);
+    // Reached by the keyboard, an arrow has the focus: it stays on what replaces it.
+    const focused = Array.from(arrows).find((arrow) => arrow === document.activeElement);
     arrows.forEach((arrow) => arrow.remove());
+    if (focused) {
+      const same = focused.classList.contains('down') ? 'a.down' : 'a';
+      (box.querySelector(same) || post.querySelector(':scope > a.name')).focus();
+    }
   }
 
   // The actions follow the post's time; forum.js puts its links after them in the same span.

@@ -1,7 +1,10 @@
 """When Redis fails: pages are served uncached, limited writes and log-ins answer 503 with
 Retry-After, /healthz names the cache that is down, and all recovers when Redis is back."""
 
+import contextlib
+import socket
 import subprocess
+import threading
 import time
 import uuid
 
@@ -164,3 +167,39 @@ def test_the_forum_rides_out_a_redis_outage_and_recovers_by_itself(gunicorn, own
     assert replier.post("/reply", {"parent": op, "text": "After the outage."}).status == 302
     assert Comment.objects.filter(text="After the outage.").exists()
     assert "Internal Server Error" not in server.error_log.read_text()
+
+
+@contextlib.contextmanager
+def hung_redis():
+    """A server that takes connections and never answers, as a Redis that hangs; yields its
+    URL and the list of connections it took."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    taken: list[socket.socket] = []
+
+    def take():
+        with contextlib.suppress(OSError):
+            while True:
+                taken.append(listener.accept()[0])
+
+    threading.Thread(target=take, daemon=True).start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0", taken
+    finally:
+        listener.close()
+        for connection in taken:
+            connection.close()
+
+
+def test_a_hung_page_cache_is_left_alone_after_its_first_timeout(client, thread, settings):
+    with hung_redis() as (url, taken):
+        config = cache_config(url, location="default", max_entries=300)
+        config["OPTIONS"] = {**config["OPTIONS"], "socket_timeout": 0.2}
+        settings.CACHES = {**settings.CACHES, "default": config}
+        assert client.get(f"/item?id={op_id(thread)}").status_code == 200
+        tried = len(taken)
+        assert tried >= 1
+        for path in ("/", f"/item?id={op_id(thread)}", "/newest"):
+            response = client.get(path)
+            assert response.status_code == 200
+        # Read and written through the cache a dozen times, had it been tried again.
+        assert len(taken) == tried

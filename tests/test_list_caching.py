@@ -328,9 +328,9 @@ def test_a_hidden_thread_stays_out_of_its_readers_text_list(db, build, path):
 def test_a_list_read_between_two_writes_with_one_stamp_is_left_behind_under_a_long_writer(
     transactional_db, build
 ):
-    # Two writes at once may take the same lists stamp; the snapshot's oldest writer in the
-    # stamp is meant to leave behind a list read between their commits. An older transaction
-    # still writing (a long import, a bulk moderation) holds that oldest writer where it is.
+    # Two writes at once may take the same lists stamp; the transactions in progress, part of
+    # the stamp, leave behind a list read between their commits, even while an older
+    # transaction still writes (a long import, a bulk moderation).
     import psycopg
 
     scene = _scene(build)

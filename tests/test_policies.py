@@ -50,6 +50,18 @@ def test_no_up_arrow_on_ones_own_post_on_the_reply_and_delete_pages(client, talk
     assert up_arrows(client.get(f"/reply?id={theirs.pk}").content.decode(), theirs)
 
 
+def test_a_posts_own_pages_offer_only_what_the_reader_may_do(client, talk):
+    *_, mine, theirs, me = talk
+    client.force_login(me)  # no karma: no downvotes
+    for url in (f"/item?id={mine.pk}", f"/discussion?id={mine.pk}"):
+        html = client.get(url).content.decode()
+        assert up_arrows(html, mine) == [] and flag_links(html, mine) == [], url
+        assert f"vote?id={mine.pk}&amp;how=down" not in html, url
+    html = client.get(f"/item?id={theirs.pk}").content.decode()
+    assert up_arrows(html, theirs) and flag_links(html, theirs)
+    assert f"vote?id={theirs.pk}&amp;how=down" not in html
+
+
 def test_no_flag_link_on_ones_own_post_or_one_already_flagged(client, talk):
     thread, op, mine, theirs, me = talk
     client.force_login(me)

@@ -34,6 +34,8 @@ class ThreadList:
     text_heading: str | None = None
     ranked: bool = False  # the front page: ordered by the clock as well as by writes
     hides: bool = True  # leaves out the threads the reader hid (not a user's submissions)
+    # Kept in the cache: not a list anyone can name anew (/from?site=any.host) to fill it.
+    kept: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,12 @@ def thread_list_page(request, spec: ThreadList) -> HttpResponse:
     version = page_cache.lists_version(selectors.lists_stamp(), ranked=spec.ranked)
     select = _ranked_select(version) if spec.ranked else spec.select
     whole = partial(_thread_page, spec=spec, select=select)
-    if shared := _shared(request, version, params, whole):
-        return shared
     user = request.user
+    if not spec.kept:
+        return whole(request)
+    if page_cache.may_share(request) or (wants_text(request) and not _hides_some(spec, user)):
+        everyones = partial(_thread_page, spec=spec, select=select, everyone=True)
+        return _shared(request, version, params, everyones)
     if not user.is_authenticated or page_cache.has_messages(request):
         return whole(request)
     address = page_cache.address_key(request, version, params)
@@ -90,9 +95,13 @@ def _list_stencil(request, spec: ThreadList, select) -> ListStencil:
     return ListStencil(stencils.cut(response), items.listed)
 
 
+def _hides_some(spec: ThreadList, user) -> bool:
+    """Whether the reader has a list of their own, less threads they hid."""
+    return spec.hides and user.is_authenticated and bool(selectors.hidden_thread_ids(user=user))
+
+
 def _list_reader(user, spec: ThreadList, listed: tuple[Listed, ...]) -> stencils.Reader:
-    # A reader who hid threads has a list of their own.
-    hides = spec.hides and bool(selectors.hidden_thread_ids(user=user))
+    hides = _hides_some(spec, user)
     unread = selectors.replies_unread(user=user)
     return stencils.Reader(unread, viewer_votes(user, threads=listed), own_page=hides)
 
@@ -100,15 +109,14 @@ def _list_reader(user, spec: ThreadList, listed: tuple[Listed, ...]) -> stencils
 def comment_list_page(request, *, render_page: Callable, params: dict[str, str]) -> HttpResponse:
     """A list of comments: shared from the cache with anonymous readers; every logged-in
     reader's is their own (their own comments show their points)."""
-    version = page_cache.lists_version(selectors.lists_stamp())
-    shared = _shared(request, version, _params(request, params), render_page)
-    return shared or render_page(request)
-
-
-def _shared(request, version, params: dict[str, str], render_page) -> HttpResponse | None:
-    """The page every reader of it shares, from the cache; None for a page of the reader's."""
     if not (wants_text(request) or page_cache.may_share(request)):
-        return None
+        return render_page(request)
+    version = page_cache.lists_version(selectors.lists_stamp())
+    return _shared(request, version, _params(request, params), render_page)
+
+
+def _shared(request, version, params: dict[str, str], render_page) -> HttpResponse:
+    """The page every reader of it shares, from the cache (`render_page` draws it on a miss)."""
     if shared := page_cache.shared_page(request, version, params):
         return shared
     return page_cache.page_response(request, version, render_page, params)
@@ -135,9 +143,10 @@ def _ranked_select(version: page_cache.Version) -> Callable[..., list[Thread]]:
     return select
 
 
-def _thread_page(request, *, spec: ThreadList, select) -> HttpResponse:
-    """The list as this reader sees it, less the threads they hid."""
-    page = paged(request, partial(select, hidden_by=request.user) if spec.hides else select)
+def _thread_page(request, *, spec: ThreadList, select, everyone: bool = False) -> HttpResponse:
+    """The list as this reader sees it, less the threads they hid; or as `everyone` does."""
+    hider = request.user if spec.hides and not everyone else None
+    page = paged(request, partial(select, hidden_by=hider) if hider else select)
     if wants_text(request):
         body = textform.thread_list(page.items, start=page.start, heading=spec.text_heading)
         return text_response(body)

@@ -49,5 +49,6 @@ def site_threads(request):
         heading=f"Threads from {site}",
         params={"site": site},
         text_heading=f"threads from {site}",
+        kept=False,
     )
     return list_pages.thread_list_page(request, spec)

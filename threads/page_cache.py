@@ -24,6 +24,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -75,27 +77,55 @@ def cached(key: str, build: Callable, *, timeout: int = TIMEOUT, found: dict | N
 
 
 def _get(key: str):
+    if _resting():
+        return None
     try:
         return cache.get(key)
     except CACHE_ERRORS as error:
-        logger.warning("page cache unreadable, serving uncached: %s", error)
+        _failed("page cache unreadable, serving uncached", error)
         return None
 
 
 def prefetched(*keys: str) -> dict:
     """The values under these keys, those the cache has, in one round trip."""
+    if _resting():
+        return {}
     try:
         return cache.get_many(keys)
     except CACHE_ERRORS as error:
-        logger.warning("page cache unreadable, serving uncached: %s", error)
+        _failed("page cache unreadable, serving uncached", error)
         return {}
 
 
 def _set(key: str, value, timeout: int) -> None:
+    if _resting():
+        return
     try:
         cache.set(key, value, timeout)
     except CACHE_ERRORS as error:
-        logger.warning("page cache unwritable, serving uncached: %s", error)
+        _failed("page cache unwritable, serving uncached", error)
+
+
+# After a failure the cache is left alone a while: a Redis that hangs costs one request its
+# timeout every REST_SECONDS in each process, rather than every page several of them.
+REST_SECONDS = 5.0
+_rest = {"until": 0.0}
+
+
+def _resting() -> bool:
+    return time.monotonic() < _rest["until"]
+
+
+def _failed(what: str, error: Exception) -> None:
+    logger.warning("%s (tried again in %.0f s): %s", what, REST_SECONDS, error)
+    _rest["until"] = time.monotonic() + REST_SECONDS
+
+
+@receiver(setting_changed)
+def _cache_configured(*, setting: str, **kwargs) -> None:
+    """A cache configured anew is tried at once."""
+    if setting == "CACHES":
+        _rest["until"] = 0.0
 
 
 def thread_key(thread: Thread | ThreadStamp, part: str) -> str:

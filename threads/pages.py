@@ -263,11 +263,11 @@ def posts_html(
     replies_open: bool = True,
     extra_ids=(),
     offers: Offers | None = None,
-    shown_in_full: int | None = None,
+    shown_in_full: tuple[int, Offers] | None = None,
 ) -> str:
     """The posts' HTML; without [reply] links when their thread is locked (replies_open).
-    Given offers, every post shows them; else only the post `shown_in_full` (the page's own)
-    shows every action, each to every reader."""
+    Given offers, every post shows them; else only the post `shown_in_full` names (the page's
+    own) shows its actions, those it names (forms.post_offers: the reader's)."""
     return "".join(
         _each_post_html(posts, discussion_link, replies_open, extra_ids, offers, shown_in_full)
     )
@@ -285,6 +285,7 @@ def _each_post_html(
     posts, discussion_link: bool, replies_open: bool, extra_ids, offers, shown_in_full=None
 ):
     on_page = {post.id for post in posts} | set(extra_ids)
+    full_id, full_offers = shown_in_full or (None, None)
     if offers is not None:
         replies_open = replies_open and offers.reply
     for post in posts:
@@ -293,5 +294,5 @@ def _each_post_html(
             on_page,
             discussion_link=discussion_link,
             replies_open=replies_open,
-            offers=EVERY_ACTION if post.id == shown_in_full and offers is None else offers,
+            offers=full_offers if post.id == full_id and offers is None else offers,
         )

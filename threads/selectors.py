@@ -1,5 +1,6 @@
 """Every read the pages need, each a constant number of queries whatever the thread's size."""
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -194,20 +195,27 @@ def lists_stamp() -> str:
     """What the cached lists of threads and comments are keyed by: the highest of the threads'
     lists_stamp, which every write sets on its thread to the highest + 1.
 
-    On PostgreSQL, two writes at once may each set the same number, and the list read between
-    their commits would be kept under it; the oldest transaction still writing (the snapshot's
-    xmin) is part of the stamp, and moves on when they commit. SQLite has one writer at a time.
-    Read on every view of a list: one indexed lookup, written in SQL as thread_stamp is.
+    On PostgreSQL, two writes at once may each set the same number, and a list read between
+    their commits would be kept under it: the transactions in progress are part of the stamp,
+    and the one still writing leaves it when it commits. (The set is empty again once nothing
+    writes, so a write elsewhere costs the lists nothing once it is done.) SQLite has one writer
+    at a time. Read on every view of a list: one indexed lookup, in SQL as thread_stamp is.
     """
     highest = f"SELECT lists_stamp FROM {Thread._meta.db_table} ORDER BY lists_stamp DESC LIMIT 1"
     if connection.vendor == "postgresql":
-        sql = f"SELECT ({highest}), pg_snapshot_xmin(pg_current_snapshot())"
+        writing = (
+            "SELECT string_agg(x::text, ',' ORDER BY x)"
+            " FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+        )
+        sql = f"SELECT ({highest}), ({writing})"
     else:
-        sql = f"SELECT ({highest}), 0"
+        sql = f"SELECT ({highest}), ''"
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        highest_stamp, oldest_writer = cursor.fetchone()
-    return f"{highest_stamp or 0}.{oldest_writer}"
+        highest_stamp, in_progress = cursor.fetchone()
+    if not in_progress:
+        return str(highest_stamp or 0)
+    return f"{highest_stamp or 0}.{hashlib.sha256(in_progress.encode()).hexdigest()[:16]}"
 
 
 def thread_ranking(*, now: datetime | None = None) -> list[int]:

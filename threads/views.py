@@ -207,7 +207,9 @@ def _comment_page(request, post: Comment):
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": post.thread.op_id,
         "posts_html": pages.posts_html(
-            posts, replies_open=not post.thread.is_locked, shown_in_full=post.pk
+            posts,
+            replies_open=not post.thread.is_locked,
+            shown_in_full=(post.pk, forms.post_offers(post, request.user)),
         ),
         **forms.post_actions(post, request.user),
         **viewer_votes(request.user, thread_id=post.thread_id),
@@ -239,7 +241,7 @@ def discussion(request):
             chain,
             discussion_link=False,
             replies_open=not post.thread.is_locked,
-            shown_in_full=post.pk,
+            shown_in_full=(post.pk, forms.post_offers(post, request.user)),
         ),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
