@@ -35,7 +35,7 @@ def test_gunicorn_serves_the_seed_thread_and_its_assets():
         assert status == 200
         for name in ["dr_dsh+12", "akjetm+D3", "Salgat+R3", "AlotOf+D7", "derang+9j1"]:
             assert f">{name}</a>" in html
-        assert '<div class="glyphs" aria-hidden="true">◧◩◪◨⬒</div>' in html
+        assert 'data-g="◧◩◪◨⬒"' in html  # the glyph line, drawn by style.css
 
         status, headers, text = fetch(f"{base}/discussion?id={derang.pk}&format=txt")
         assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
