@@ -339,18 +339,7 @@
   }
 
   // A post's actions follow its time (vote.js adds them there); these links come after them.
-  function actsOf(post) {
-    let acts = post.querySelector(':scope > .acts');
-    if (acts) return acts;
-    acts = document.createElement('span');
-    acts.className = 'acts';
-    let at = post.querySelector(':scope > time');
-    if (at.nextElementSibling && at.nextElementSibling.matches('.edited')) {
-      at = at.nextElementSibling;
-    }
-    at.after(acts);
-    return acts;
-  }
+  const { actsOf } = window.forumPosts;
 
   function addRelativeLinks(post) {
     const acts = actsOf(post);

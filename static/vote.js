@@ -101,19 +101,8 @@
     }
   }
 
-  // The actions follow the post's time; forum.js puts its links after them in the same span.
-  function actsOf(post) {
-    let acts = post.querySelector(':scope > .acts');
-    if (acts) return acts;
-    acts = document.createElement('span');
-    acts.className = 'acts';
-    let at = post.querySelector(':scope > time');
-    if (at.nextElementSibling && at.nextElementSibling.matches('.edited')) {
-      at = at.nextElementSibling;
-    }
-    at.after(acts);
-    return acts;
-  }
+  // The actions follow the post's time, in the span forum.js puts its links in too.
+  const { actsOf } = window.forumPosts;
 
   function bracketed(className, url, text) {
     const a = document.createElement('a');
