@@ -34,7 +34,7 @@ def main() -> None:
     env = _server_env(url)
     database.recreate(url)
     try:
-        paths = {int(size): path for size, path in json.loads(_django(env, "setup")).items()}
+        paths = {int(size): path for size, path in server.set_up(env, "bench.browser").items()}
         with server.gunicorn(env, workers=2, ports="18650-18699") as base:
             rows = browser_pages.measure(
                 base, paths, runs=RUNS, seconds=SIZE_SECONDS, chromium=CHROMIUM
@@ -73,13 +73,6 @@ def _server_env(url: str) -> dict:
         "SECURE_SSL_REDIRECT": "0",
         "PYTHONPATH": str(ROOT),
     }
-
-
-def _django(env: dict, *args: str) -> str:
-    command = [sys.executable, "-m", "bench.browser", *args]
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
 
 
 def _setup() -> dict:

@@ -46,7 +46,7 @@ def main() -> None:
     }
     database.recreate(url)
     try:
-        setup = json.loads(_django(env, "setup"))
+        setup = server.set_up(env, "bench.loadtest")
         results = _run(env, setup)
     finally:
         database.drop(url)
@@ -177,13 +177,6 @@ def _replies(env: dict, thread_id: int) -> dict:
         "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
         "driver": "processes calling the service behind /reply (rate-limited per user)",
     }
-
-
-def _django(env: dict, *args: str) -> str:
-    command = [sys.executable, "-m", "bench.loadtest", *args]
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
 
 
 def _setup() -> dict:

@@ -1,6 +1,7 @@
 """gunicorn for the load test and the browser bench: started on a free loopback port, awaited,
-and stopped with its workers."""
+and stopped with its workers; and their data made in a process of its own."""
 
+import json
 import os
 import signal
 import socket
@@ -52,3 +53,11 @@ def wait_for(url: str) -> None:
         except OSError:
             time.sleep(0.2)
     sys.exit(f"gunicorn did not answer at {url}")
+
+
+def set_up(env: dict, module: str) -> dict:
+    """What `python -m module setup` prints as JSON, run with the server's settings (`env`):
+    the bench's own process never loads Django with them."""
+    command = [sys.executable, "-m", module, "setup"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)

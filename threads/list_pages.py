@@ -45,6 +45,9 @@ class ListStencil:
     stencil: stencils.Stencil
     listed: tuple[Listed, ...]
 
+    def fill(self, request, reader: stencils.Reader) -> HttpResponse:
+        return self.stencil.fill(request, reader)
+
 
 @dataclass(frozen=True)
 class Items:
@@ -55,38 +58,27 @@ class Items:
 
 
 def thread_list_page(request, spec: ThreadList) -> HttpResponse:
+    if not spec.kept:
+        return _thread_page(request, spec=spec, select=spec.select)
     params = _params(request, spec.params)
     version = page_cache.lists_version(selectors.lists_stamp(), ranked=spec.ranked)
     select = _ranked_select(version) if spec.ranked else spec.select
     whole = partial(_thread_page, spec=spec, select=select)
     user = request.user
-    if not spec.kept:
-        return whole(request)
     if page_cache.may_share(request) or (wants_text(request) and not _hides_some(spec, user)):
         everyones = partial(_thread_page, spec=spec, select=select, everyone=True)
         return _shared(request, version, params, everyones)
     if not user.is_authenticated or page_cache.has_messages(request):
         return whole(request)
-    address = page_cache.address_key(request, version, params)
-    audience = "staff" if user.is_staff else "member"
-    stencil_key = f"{address}:stencil:{audience}"
-    reader_key = f"{address}:reader:{stencils.reader_key(user)}"
-    found = page_cache.prefetched(stencil_key, reader_key)
-    page = page_cache.cached(
-        stencil_key,
-        lambda: _list_stencil(page_cache.shared_request(request, params), spec, select),
-        timeout=version.timeout,
-        found=found,
+    shared = page_cache.shared_request(request, params)
+    filled = stencils.served(
+        request,
+        version,
+        params,
+        draw=lambda: _list_stencil(shared, spec, select),
+        reader_of=lambda stencil: _list_reader(user, spec, stencil().listed),
     )
-    reader = page_cache.cached(
-        reader_key,
-        lambda: _list_reader(user, spec, page.listed),
-        timeout=version.timeout,
-        found=found,
-    )
-    if reader.own_page:
-        return whole(request)
-    return page.stencil.fill(request, reader)
+    return filled or whole(request)
 
 
 def _list_stencil(request, spec: ThreadList, select) -> ListStencil:

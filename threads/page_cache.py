@@ -46,8 +46,6 @@ TIMEOUT = 60 * 60
 # stamp). The front page's ranking ages with the clock as well as with writes.
 LISTS_TIMEOUT = 5 * 60
 RANKING_REFRESH = 60
-# What a page keeps of one reader (threads.stencils) is keyed by the minute as well.
-STENCIL_TIMEOUT = 5 * 60
 
 
 @dataclass(frozen=True)

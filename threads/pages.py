@@ -225,7 +225,9 @@ def post_html(
     css = "post gone" if gone else "post"
     css += f" faded fade{post.fade}" if post.fade else ""
     up = "" if gone else _arrows(pk, False) + " "
-    parent = ref_link(post.parent_id, post.parent_name, on_page, "ref parent")
+    parent = (
+        ref_link(post.parent_id, post.parent_name, on_page, "ref parent") if post.parent_id else ""
+    )
     if offers is not None:
         up, edited = _all_actions(post, edited, discussion_link, replies_open, offers)
     return (
@@ -235,7 +237,7 @@ def post_html(
         f'<a class="name" href="{to.item}{pk}">{escape(post.name)}</a>[<a href="{to.item}{pk}">'
         f'view</a>] [<a href="{to.source}{pk}">source</a>] <time>{iso[:10]} {iso[11:19]}</time>'
         f"{edited}"
-        f"{parent if post.parent_id else ''}"
+        f"{parent}"
         f"{f'<p>{PLACEHOLDERS[post.state]}</p>' if gone else post.html}"
         f"{replies_html(post, on_page) if post.replies else ''}</article>"
     )

@@ -17,6 +17,7 @@ import re
 import secrets
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -27,6 +28,7 @@ from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from . import page_cache
 from .page_cache import accepts_gzip
 
 HOLES = ("account", "viewer", "csrf", "form_key")
@@ -127,9 +129,45 @@ def cut(response: HttpResponse) -> Stencil:
     )
 
 
-def reader_key(user) -> str:
-    """What a page keeps of its reader is keyed by this and the page's version: what they are
-    shown changes with their karma (downvotes), their inbox read and reader_version."""
+def served(
+    request,
+    version: page_cache.Version,
+    params: dict[str, str],
+    *,
+    draw: Callable[[], "Stencil"],
+    reader_of: Callable[[Callable[[], "Stencil"]], Reader],
+    moment: str = "",
+) -> HttpResponse | None:
+    """The page at this address for this version, filled in from its audience's stencil (staff,
+    or members); None for a reader who has a page of their own (Reader.own_page).
+
+    `draw` renders the stencil on a miss, with the request as every reader makes it; it is
+    called only once the reader is known to share it, as a stencil drawn for a reader with
+    something of their own would hold it for all. `reader_of` is given the stencil, as a call,
+    for what is kept of the reader to read it if it needs (a list's threads). `moment` keys what
+    is kept of the reader by more than the version (the minute that ends edit windows).
+    """
+    user = request.user
+    address = page_cache.address_key(request, version, params)
+    stencil_key = f"{address}:stencil:{'staff' if user.is_staff else 'member'}"
+    reader_key = f"{address}:reader:{_reader_key(user)}{moment}"
+    found = page_cache.prefetched(stencil_key, reader_key)
+    stencil = functools.cache(
+        lambda: page_cache.cached(stencil_key, draw, timeout=version.timeout, found=found)
+    )
+    reader = page_cache.cached(
+        reader_key, lambda: reader_of(stencil), timeout=READER_TIMEOUT, found=found
+    )
+    return None if reader.own_page else stencil().fill(request, reader)
+
+
+# What is kept of a reader is keyed by the minute too, on a thread page: it need not live long.
+READER_TIMEOUT = 5 * 60
+
+
+def _reader_key(user) -> str:
+    # What a reader is shown changes with their karma (downvotes), their inbox read and
+    # their reader_version (hidden threads, flags, bans).
     seen = user.replies_seen_at.timestamp() if user.replies_seen_at else 0
     return f"{user.pk}.{user.reader_version}.{user.karma}.{seen}"
 

@@ -101,22 +101,16 @@ def _thread_page_filled(request, stamp: selectors.ThreadStamp) -> HttpResponse |
     """The thread page from its stencil, for a logged-in reader with nothing of their own in
     its opening post (not its author, not banned, not flagging it); None for any other."""
     user = request.user
-    address = page_cache.address_key(request, page_cache.thread_version(stamp), _params(request))
-    # The lists' stamp moves with every reply (the inbox count); the minute ends edit windows.
-    moment = f"{selectors.lists_stamp()}.{int(time.time() // 60)}"
-    reader_key = f"{address}:reader:{stencils.reader_key(user)}:{moment}"
-    stencil_key = f"{address}:stencil:{'staff' if user.is_staff else 'member'}"
-    found = page_cache.prefetched(reader_key, stencil_key)
-    reader = page_cache.cached(
-        reader_key,
-        lambda: _thread_reader(user, stamp, op_id=int_param(request, "id")),
-        timeout=page_cache.STENCIL_TIMEOUT,
-        found=found,
+    return stencils.served(
+        request,
+        page_cache.thread_version(stamp),
+        _params(request),
+        draw=lambda: _thread_stencil(request),
+        reader_of=lambda _: _thread_reader(user, stamp, op_id=int_param(request, "id")),
+        # The lists' stamp moves with every reply (the inbox count); the minute ends edit
+        # windows.
+        moment=f":{selectors.lists_stamp()}.{int(time.time() // 60)}",
     )
-    if reader.own_page:
-        return None
-    stencil = page_cache.cached(stencil_key, lambda: _thread_stencil(request), found=found)
-    return stencil.fill(request, reader)
 
 
 def _thread_reader(user, stamp: selectors.ThreadStamp, *, op_id: int) -> stencils.Reader:
