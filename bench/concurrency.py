@@ -24,6 +24,8 @@ from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 from urllib.parse import urlencode
 
+from threads.services.posting import thread_create
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 # Figures of the runs made in this process, which the test suite prints at its end.
@@ -151,7 +153,6 @@ def seed_forum(*, size: int = 2000, writers: int = 16, seed: int = 5) -> Forum:
     """A thread of `size` replies, each answering one of the posts just before it."""
     from bench import generate
     from forum.accounts.models import User
-    from threads import services
 
     # Unusable passwords: nobody logs in, and hashing would cost a second per user.
     users = User.objects.bulk_create(
@@ -160,7 +161,7 @@ def seed_forum(*, size: int = 2000, writers: int = 16, seed: int = 5) -> Forum:
     moderator = User.objects.create(
         username="moderator", password="!", is_staff=True, is_superuser=True
     )
-    thread = services.thread_create(author=users[0], title="A thread of 2,000 comments")
+    thread = thread_create(author=users[0], title="A thread of 2,000 comments")
     rng = random.Random(seed)
     ids = generate.replies_in_bulk(
         thread, size=size, authors=users, rng=rng, text="Seeded post {n}."
@@ -280,7 +281,7 @@ def run_load(port: int, forum: Forum, load: Load, outcomes: Outcomes | None = No
 
 def figures(port: int, forum: Forum, outcomes: Outcomes, seconds: float) -> dict:
     """What a run did and what the database and pages show afterwards."""
-    from threads import trees
+    from threads.core import tree_check
     from threads.models import Comment, Thread
 
     stored = Counter(
@@ -291,7 +292,7 @@ def figures(port: int, forum: Forum, outcomes: Outcomes, seconds: float) -> dict
     refused = [text for text, status, *_ in outcomes.replies if status in (404, 409)]
     every = outcomes.replies + outcomes.threads + outcomes.moderation + outcomes.reads
     statuses = Counter(status for _, status, *_ in every)
-    problems = [p for thread in Thread.objects.all() for p in trees.thread_problems(thread)]
+    problems = [p for thread in Thread.objects.all() for p in tree_check.thread_problems(thread)]
     page_status, page = request(port, f"/item?id={forum.op_id}&format=txt")
     return {
         "replies_sent": len(outcomes.replies),

@@ -8,8 +8,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from forum.accounts.models import User
-from threads import markup, services
 from threads.models import Comment, Thread
+from threads.services.posting import thread_create
+from threads.services.trees import thread_tree_repair
+from threads.text import markup
 
 MAX_DEPTH = 40
 USERS = 400
@@ -127,12 +129,12 @@ def thread(size: int, shape: Shape, *, seed: int = 0) -> Thread:
     """A thread of `size` replies.
 
     Benchmark data only: the tree fields are computed here and the rows bulk-inserted, which is
-    not how the forum writes (services.comment_reply does, one locked insert at a time). Written
+    not how the forum writes (comment_reply does, one locked insert at a time). Written
     that way, 20,000 replies would take minutes; written in bulk they take seconds.
     """
     rng = random.Random(f"{size}-{shape.name}-{seed}")
     people = users()
-    thread = services.thread_create(
+    thread = thread_create(
         author=rng.choice(people),
         title=f"A {shape.name} thread of {size} comments",
         url=f"https://example.com/{shape.name}/{size}",
@@ -196,7 +198,7 @@ def replies_in_bulk(
             for n in range(first, min(first + 25, size + 1))
         )
         ids += [post.pk for post in batch]
-    services.thread_tree_repair(thread_id=thread.pk)
+    thread_tree_repair(thread_id=thread.pk)
     return ids
 
 

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 from bench import database
+from threads.services.hn_imports import hn_story_import
+from threads.services.posting import thread_create
 
 SIZE = 5000
 RUNS = 3
@@ -73,7 +75,8 @@ def main() -> None:
 def _measure() -> tuple[float, float]:
     from bench import generate
     from forum.accounts.models import User
-    from threads import hn_files, services, trees
+    from threads.core import tree_check
+    from threads.hn import story_files
     from threads.models import Thread
 
     text = hn_file(SIZE, random.Random(1))
@@ -82,13 +85,13 @@ def _measure() -> tuple[float, float]:
         Thread.objects.all().delete()
         User.objects.all().delete()
         started = time.perf_counter()
-        thread = services.hn_story_import(story=hn_files.read_story(text))
+        thread = hn_story_import(story=story_files.read_story(text))
         imported.append(time.perf_counter() - started)
-        problems = trees.thread_problems(thread)
+        problems = tree_check.thread_problems(thread)
         if problems or thread.comment_count != SIZE:
             sys.exit(f"the imported tree is broken: {problems[:5]}")
         authors = list(User.objects.all()[:400])
-        other = services.thread_create(author=authors[0], title=f"Bulk {run}")
+        other = thread_create(author=authors[0], title=f"Bulk {run}")
         started = time.perf_counter()
         generate.replies_in_bulk(
             other, size=SIZE, authors=authors, rng=random.Random(1), text="Reply {n}."

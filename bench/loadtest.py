@@ -5,7 +5,7 @@ cores, and runs wrk against each page for a fixed time. First the limit: a trivi
 (bench.load_urls) through the same middleware, touching no database or cache; /healthz, which
 probes the caches, is measured beside it but is no baseline. Then the front page and a
 200-comment thread, anonymous and logged in (a member's session cookie). Replies are measured by
-processes calling services.comment_reply in a loop, the write behind /reply: the form itself
+processes calling comment_reply in a loop, the write behind /reply: the form itself
 takes 5 replies a minute from one user, which would measure the rate limit. Prints the tables
 (each page's rate as a share of the trivial view's, the logged-in pages against the anonymous
 ones) and writes bench/results/loadtest.json.
@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from bench import database, server
+from threads.services.posting import comment_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -161,7 +162,7 @@ def _latency(output: str, percentile: str) -> float:
 
 
 def _replies(env: dict, thread_id: int) -> dict:
-    """Replies written concurrently by separate processes through services.comment_reply."""
+    """Replies written concurrently by separate processes through comment_reply."""
     command = [sys.executable, "-m", "bench.loadtest", "replies", str(thread_id), str(SECONDS)]
     workers = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
@@ -171,7 +172,7 @@ def _replies(env: dict, thread_id: int) -> dict:
     times.sort()
     return {
         "scenario": f"replies into a {THREAD_SIZE}-comment thread ({REPLY_PROCESSES} processes)",
-        "path": "services.comment_reply",
+        "path": "comment_reply",
         "rps": len(times) / SECONDS,
         "p50_ms": statistics.median(times),
         "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
@@ -212,7 +213,6 @@ def _reply_loop(thread_id: int, seconds: float) -> list[float]:
     import random
 
     from forum.accounts.models import User
-    from threads import services
     from threads.models import Comment
 
     rng = random.Random(os.getpid())
@@ -223,7 +223,7 @@ def _reply_loop(thread_id: int, seconds: float) -> list[float]:
         ids = Comment.objects.filter(tree_id=thread_id).values_list("pk", flat=True)
         parent_id = rng.choice(list(ids))
         started = time.perf_counter()
-        services.comment_reply(parent_id=parent_id, author=author, text="A reply under load.")
+        comment_reply(parent_id=parent_id, author=author, text="A reply under load.")
         times.append((time.perf_counter() - started) * 1000)
     return times
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from bench import database
+from threads.services.posting import comment_reply
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/forum_bench"
@@ -101,7 +102,7 @@ def _measure_reads(url: str, thread) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from threads import selectors
+    from threads.core import selectors
     from threads.models import Comment
 
     client = Client()
@@ -157,7 +158,6 @@ def _measure_replies(thread) -> float:
 
     The median, not the best: where the reply lands decides how many rows it shifts."""
     from forum.accounts.models import User
-    from threads import services
     from threads.models import Comment
 
     rng = random.Random(thread.pk)
@@ -168,7 +168,7 @@ def _measure_replies(thread) -> float:
         parent_id = rng.choice(ids)
         text = f"A reply, number {n}, at a random place: see https://example.com/{n}."
         times.append(
-            _timed(lambda: services.comment_reply(parent_id=parent_id, author=author, text=text))  # noqa: B023
+            _timed(lambda: comment_reply(parent_id=parent_id, author=author, text=text))  # noqa: B023
         )
     return statistics.median(times)
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import database
+from threads.services.posting import comment_reply
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/forum_bench_search"
@@ -214,8 +215,8 @@ def _measure_queries(url: str, corpus: _Corpus) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from threads.search import search
-    from threads.search_query import parse
+    from threads.search.engine import search
+    from threads.search.query import parse
 
     rows = {}
     with psycopg.connect(database.psycopg_url(url)) as raw:
@@ -321,7 +322,7 @@ def _measure_replies(url: str, plain_url: str, corpus: _Corpus) -> dict:
     the search columns and indexes; the median of each."""
     from django.db import connection
 
-    from threads import search_index
+    from threads.search import index
 
     connection.close()
     database.copy(url, plain_url)
@@ -330,7 +331,7 @@ def _measure_replies(url: str, plain_url: str, corpus: _Corpus) -> dict:
         for target, times in ((url, with_index), (plain_url, without)):
             _use(target)
             if n == 0 and target == plain_url:
-                search_index.uninstall(connection)
+                index.uninstall(connection)
             times.append(_reply_ms(n, corpus.posts // (REPLIES_PER_THREAD + 1)))
     _use(url)
     return {
@@ -348,14 +349,13 @@ def _use(url: str) -> None:
 
 def _reply_ms(n: int, threads: int) -> float:
     from forum.accounts.models import User
-    from threads import services
 
     author = User.objects.get(username="bench1")
     op_id = 1 + (n * 7919) % threads * (REPLIES_PER_THREAD + 1)
     parent_id = op_id + 1 + n % 20
     text = f"A reply about {COMMON} and {word(n * 31)}, number {n}: https://example.com/{n}."
     started = time.perf_counter()
-    services.comment_reply(parent_id=parent_id, author=author, text=text)
+    comment_reply(parent_id=parent_id, author=author, text=text)
     return (time.perf_counter() - started) * 1000
 
 

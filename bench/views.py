@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-from threads import services
 from threads.models import Comment
+from threads.services.moderation import comment_move, comment_remove
+from threads.services.posting import comment_reply, thread_create
 
 
 def bench_write(write):
@@ -40,19 +41,19 @@ def bench_write(write):
 
 @bench_write
 def reply(data, user):
-    comment = services.comment_reply(parent_id=int(data["parent"]), author=user, text=data["text"])
+    comment = comment_reply(parent_id=int(data["parent"]), author=user, text=data["text"])
     return {"id": comment.pk, "name": comment.name}
 
 
 @bench_write
 def thread(data, user):
-    created = services.thread_create(author=user, title=data["title"], text=data.get("text", ""))
+    created = thread_create(author=user, title=data["title"], text=data.get("text", ""))
     return {"id": created.pk, "op": Comment.objects.get(tree_id=created.pk, level=0).pk}
 
 
 @bench_write
 def move(data, user):
-    comment = services.comment_move(
+    comment = comment_move(
         comment_id=int(data["post"]), new_parent_id=int(data["parent"]), moderator=user
     )
     return {"id": comment.pk}
@@ -60,5 +61,5 @@ def move(data, user):
 
 @bench_write
 def remove(data, user):
-    comment = services.comment_remove(comment_id=int(data["post"]), moderator=user, reason="bench")
+    comment = comment_remove(comment_id=int(data["post"]), moderator=user, reason="bench")
     return {"id": comment.pk}

@@ -154,7 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum.context_processors.site",
-                "threads.context_processors.unread_replies",
+                "threads.pages.context_processors.unread_replies",
             ],
         },
     },

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.test import Client
 
-from threads import zlacker
 from threads.models import Comment
+from threads.text import zlacker
 
 
 def log_in(page, user) -> None:

@@ -6,8 +6,8 @@ import factory
 
 from bench import generate
 from forum.accounts.models import User
-from threads import services
 from threads.models import Comment, Thread
+from threads.services.posting import comment_reply, thread_create
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,17 +23,13 @@ class ThreadBuilder:
     """Builds threads and comment trees through the services."""
 
     def thread(self, *, title="A thread", text="", author=None, url="") -> Thread:
-        return services.thread_create(
-            author=author or UserFactory(), title=title, text=text, url=url
-        )
+        return thread_create(author=author or UserFactory(), title=title, text=text, url=url)
 
     def op(self, thread: Thread) -> Comment:
         return Comment.objects.get(tree_id=thread.pk, level=0)
 
     def reply(self, parent: Comment, text="A reply.", author=None) -> Comment:
-        return services.comment_reply(
-            parent_id=parent.pk, author=author or UserFactory(), text=text
-        )
+        return comment_reply(parent_id=parent.pk, author=author or UserFactory(), text=text)
 
     def big_tree(self, thread: Thread, size: int, seed: int = 1) -> None:
         """Many replies at once: rows in bulk, then the tree laid out by the repair service."""

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.factories import UserFactory
-from threads import services
 from threads.models import Comment, Thread
+from threads.services.moderation import comment_move, comment_remove
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
@@ -36,8 +36,8 @@ def test_a_restored_forum_shows_the_same_pages_and_sound_trees(client, build, tm
     moderator = UserFactory(username="mod", is_staff=True, is_superuser=True)
     thread = build.thread(title="Second thread", text="Hello *there*.", url="https://x.org/")
     posts = build.random_tree(thread, 12, seed=9)
-    services.comment_remove(comment_id=posts[3].pk, moderator=moderator, reason="spam")
-    services.comment_move(comment_id=posts[7].pk, new_parent_id=posts[0].pk, moderator=moderator)
+    comment_remove(comment_id=posts[3].pk, moderator=moderator, reason="spam")
+    comment_move(comment_id=posts[7].pk, new_parent_id=posts[0].pk, moderator=moderator)
     before = every_page(client)
     backup = tmp_path / "forum.backup.gz"
     call_command("backup_forum", str(backup))

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.browsing import article, log_in, post, seed_thread_url
 from tests.conftest import ROOT
 from tests.factories import ThreadBuilder, UserFactory
-from threads import zlacker
+from threads.text import zlacker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

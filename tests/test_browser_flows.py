@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from tests.browsing import article, log_in, post, reach, seed_thread_url
 from tests.factories import UserFactory
-from threads import services, zlacker
 from threads.models import Ban, Comment, Flag, Thread
+from threads.services.posting import comment_reply
+from threads.text import zlacker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long and unguessable pass phrase"
@@ -124,7 +125,7 @@ def test_a_reply_posted_again_after_going_back_is_one_post(page):
 
 def test_an_author_edits_then_deletes_their_post(page):
     writer = UserFactory()
-    mine = services.comment_reply(parent_id=post("D3").pk, author=writer, text="Frist.")
+    mine = comment_reply(parent_id=post("D3").pk, author=writer, text="Frist.")
     log_in(page, writer)
     page.goto(f"{page.base}/item?id={mine.pk}")
     # Its own page offers edit and delete once, in the post's bar.
@@ -225,7 +226,7 @@ def test_a_logged_out_reply_goes_through_the_login_and_back(page):
 def test_own_posts_offer_edit_and_delete_on_the_thread_page(page):
     writer = user_with_password(username="editor")
     target = post("D3")
-    mine = services.comment_reply(parent_id=target.pk, author=writer, text="Frist words.")
+    mine = comment_reply(parent_id=target.pk, author=writer, text="Frist words.")
     log_in(page, writer)
     page.goto(seed_thread_url(page))
     expect(reach(page, target).locator(":scope > .acts")).not_to_contain_text("[edit]")

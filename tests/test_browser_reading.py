@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browsing import article, log_in
 from tests.factories import ThreadBuilder, UserFactory
-from threads import services
+from threads.services.moderation import comment_flag
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,7 +132,7 @@ def test_r_on_the_opening_post_goes_to_the_add_comment_box_on_the_page(page, tre
 
 def test_r_does_not_answer_a_post_hidden_by_flags(page, tree):
     for _ in range(settings.FORUM_FLAGS_TO_HIDE):
-        services.comment_flag(comment_id=tree["e"].pk, user=UserFactory(), reason="spam")
+        comment_flag(comment_id=tree["e"].pk, user=UserFactory(), reason="spam")
     log_in(page, UserFactory())
     page.goto(page.base + tree["url"])
     for _ in range(6):
@@ -146,7 +146,7 @@ def test_r_does_not_answer_a_post_hidden_by_flags(page, tree):
 
 def test_no_flag_link_on_the_readers_own_post_or_one_they_flagged(page, tree):
     reader = tree["a"].author
-    services.comment_flag(comment_id=tree["b"].pk, user=reader, reason="spam")
+    comment_flag(comment_id=tree["b"].pk, user=reader, reason="spam")
     log_in(page, reader)
     page.goto(page.base + tree["url"])
     flag = "a[href^='/flag?']"

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from threads import trees
+from threads.core import tree_check
 from threads.models import Comment, Thread
 
 
@@ -161,17 +161,17 @@ def test_a_loop_of_parent_links_is_cut_at_its_oldest_post(build):
 def test_duplicate_names_are_reported_and_renumbered_past_the_end():
     # The database's unique (thread, ref) constraint forbids this, so the rows are built here.
     rows = [
-        trees.Node(1, 7, 7, None, 0, 1, 8, 0, "visible", "alice"),
-        trees.Node(2, 7, 7, 1, 1, 2, 3, 1, "visible", "bob"),
-        trees.Node(3, 7, 7, 1, 1, 4, 5, 1, "visible", "bob"),
-        trees.Node(4, 7, 7, 1, 2, 6, 7, 1, "visible", "carol"),
+        tree_check.Node(1, 7, 7, None, 0, 1, 8, 0, "visible", "alice"),
+        tree_check.Node(2, 7, 7, 1, 1, 2, 3, 1, "visible", "bob"),
+        tree_check.Node(3, 7, 7, 1, 1, 4, 5, 1, "visible", "bob"),
+        tree_check.Node(4, 7, 7, 1, 2, 6, 7, 1, "visible", "carol"),
     ]
-    problems = trees.tree_problems(7, rows)
+    problems = tree_check.tree_problems(7, rows)
     assert problems == ["the name bob+1 is used 2 times", "the number 1 is used 2 times"]
-    layout = trees.repaired_layout(rows)
+    layout = tree_check.repaired_layout(rows)
     assert [layout[i].ref for i in (1, 2, 3, 4)] == [0, 1, 3, 2]
     repaired = [row._replace(**layout[row.id]._asdict()) for row in rows]
-    assert trees.tree_problems(7, repaired) == []
+    assert tree_check.tree_problems(7, repaired) == []
 
 
 def test_check_trees_names_a_missing_thread(db):

@@ -12,7 +12,8 @@ from django.urls import include, path
 from forum.exceptions import ForumError
 from forum.limits import RateLimited
 from tests.factories import UserFactory
-from threads import pages, services
+from threads.drawing import page_posts
+from threads.services.moderation import thread_lock
 
 
 def _raises(exception):
@@ -101,7 +102,7 @@ def test_a_bug_in_a_page_is_a_logged_500_not_a_404(build, monkeypatch, caplog):
     def broken(*args, **kwargs):
         return {}["bug"]
 
-    monkeypatch.setattr(pages, "post_html", broken)
+    monkeypatch.setattr(page_posts, "post_html", broken)
     client = Client(raise_request_exception=False)
     with caplog.at_level("ERROR", logger="django.request"):
         response = client.get(f"/item?id={op.pk}")
@@ -143,7 +144,7 @@ def test_the_last_page_of_a_list_is_found_and_the_next_is_not(reader, build, url
     alice = UserFactory(username="alice")
     op = build.op(build.thread(author=alice))
     build.reply(op, author=alice)
-    services.thread_lock(thread_id=op.thread_id, moderator=UserFactory(username="mod"))
+    thread_lock(thread_id=op.thread_id, moderator=UserFactory(username="mod"))
     assert reader.get(_page(url, 1)).status_code == 200
     assert reader.get(_page(url, 2)).status_code == 404
 

@@ -6,8 +6,9 @@ import feedparser
 import pytest
 
 from tests.factories import UserFactory
-from threads import services
 from threads.models import Comment
+from threads.services.moderation import comment_remove
+from threads.services.posting import comment_delete
 
 
 @pytest.fixture
@@ -17,9 +18,9 @@ def thread(build, admin_user):
     op = build.op(thread)
     build.reply(op, text="Visible reply", author=author)
     removed = build.reply(op, text="SECRET removed")
-    services.comment_remove(comment_id=removed.pk, moderator=admin_user)
+    comment_remove(comment_id=removed.pk, moderator=admin_user)
     deleted = build.reply(op, text="SECRET deleted", author=author)
-    services.comment_delete(comment_id=deleted.pk, user=author)
+    comment_delete(comment_id=deleted.pk, user=author)
     return thread
 
 

@@ -4,7 +4,8 @@ favorites and the threads a reader hid."""
 import pytest
 
 from tests.factories import UserFactory
-from threads import services
+from threads.services.keeping import favorite_add
+from threads.services.moderation import comment_remove, thread_remove
 
 
 @pytest.fixture
@@ -24,9 +25,9 @@ def test_newcomments_lists_the_newest_visible_comments_with_their_thread(client,
     first, reply, newer, linked = forum
     gone = build.thread(title="Gone thread")
     hidden = build.reply(build.op(gone), text="in a removed thread")
-    services.thread_remove(thread_id=gone.pk, moderator=UserFactory())
+    thread_remove(thread_id=gone.pk, moderator=UserFactory())
     removed = build.reply(build.op(linked), text="removed words")
-    services.comment_remove(comment_id=removed.pk, moderator=UserFactory())
+    comment_remove(comment_id=removed.pk, moderator=UserFactory())
     html = client.get("/newcomments").content.decode()
     assert html.index("newer words") < html.index("older words")
     assert "First thread" in html and hidden.text not in html and "removed words" not in html
@@ -95,7 +96,7 @@ def test_a_reader_favorites_a_thread_and_a_post_and_anyone_sees_them(client, for
 
 def test_un_favorite_takes_it_out(client, forum, user):
     first, reply, newer, linked = forum
-    services.favorite_add(user=user, comment_id=reply.pk)
+    favorite_add(user=user, comment_id=reply.pk)
     client.force_login(user)
     listed = client.get(f"/favorites?id={user.username}&comments=t").content.decode()
     assert f"/fave?id={reply.pk}&amp;un=t" in listed
@@ -108,7 +109,7 @@ def test_favoriting_needs_a_login_and_a_shown_post(client, forum, user):
     first, reply, newer, linked = forum
     answer = client.post(f"/fave?id={reply.pk}")
     assert answer.status_code == 302 and "/login" in answer["Location"]
-    services.comment_remove(comment_id=reply.pk, moderator=UserFactory())
+    comment_remove(comment_id=reply.pk, moderator=UserFactory())
     client.force_login(user)
     answer = client.post(f"/fave?id={reply.pk}")
     assert answer.status_code == 409 and "cannot be kept" in answer.content.decode()
@@ -147,7 +148,7 @@ def test_only_threads_are_hidden_and_hidden_needs_a_login(client, forum, user):
 
 def test_what_would_be_refused_is_refused_before_the_click(client, forum, user):
     first, reply, newer, linked = forum
-    services.comment_remove(comment_id=newer.pk, moderator=UserFactory())
+    comment_remove(comment_id=newer.pk, moderator=UserFactory())
     client.force_login(user)
     assert client.get(f"/fave?id={newer.pk}").status_code == 409
     assert client.get(f"/hide?id={reply.pk}").status_code == 400

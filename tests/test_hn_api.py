@@ -5,8 +5,10 @@ import json
 import pytest
 
 from tests.factories import UserFactory
-from threads import services
+from threads.hn import item_api
 from threads.models import Comment
+from threads.services.moderation import comment_remove
+from threads.services.posting import comment_delete
 
 # https://github.com/HackerNews/API: the fields each kind of item may have, and their types.
 STORY_FIELDS = {
@@ -134,8 +136,8 @@ def test_hidden_posts_never_leak(client, build, thread, admin_user):
         "deleted": build.reply(op, text="SECRET deleted"),
         "removed": build.reply(op, text="SECRET removed"),
     }
-    services.comment_delete(comment_id=gone["deleted"].pk, user=gone["deleted"].author)
-    services.comment_remove(comment_id=gone["removed"].pk, moderator=admin_user)
+    comment_delete(comment_id=gone["deleted"].pk, user=gone["deleted"].author)
+    comment_remove(comment_id=gone["removed"].pk, moderator=admin_user)
     Comment.objects.filter(pk=Comment.objects.get(thread=thread, ref=2).pk).update(
         state=Comment.State.FLAGGED
     )
@@ -156,9 +158,8 @@ def test_hidden_posts_never_leak(client, build, thread, admin_user):
 
 @pytest.mark.django_db
 def test_too_many_requests_answer_429(client, thread, settings, monkeypatch):
-    from threads import api_v0
 
-    monkeypatch.setattr(api_v0, "API_REQUESTS", api_v0.limits.Rate(3, 60, "API requests"))
+    monkeypatch.setattr(item_api, "API_REQUESTS", item_api.limits.Rate(3, 60, "API requests"))
     statuses = [client.get("/v0/maxitem.json").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     refused = client.get("/v0/maxitem.json")

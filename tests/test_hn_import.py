@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.test_seed import SOURCE
-from threads import trees, zlacker
+from threads.core import tree_check
 from threads.models import Comment, Thread
+from threads.text import zlacker
 
 STORY_ID = 34_377_000
 STORY_TIME = 1_673_680_000
@@ -66,7 +67,7 @@ def test_seed_items_give_the_seed_discussion_page_byte_for_byte(client, tmp_path
     page = client.get(f"/discussion?id={last.pk}&format=txt")
     assert page.content.decode() == SOURCE.read_text(encoding="utf-8")
     assert client.get(f"/source?id={last.pk}").content.decode() == last.text
-    assert trees.thread_problems(last.thread) == []
+    assert tree_check.thread_problems(last.thread) == []
 
 
 @pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_importing_again_updates_the_thread(tmp_path):
     assert Comment.objects.get(pk=STORY_ID + 125).text == "Edited on Hacker News."
     assert Comment.objects.get(pk=STORY_ID + 9000).state == Comment.State.DELETED
     assert thread.comment_count == 5
-    assert trees.thread_problems(thread) == []
+    assert tree_check.thread_problems(thread) == []
 
 
 @pytest.mark.parametrize(

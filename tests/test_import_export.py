@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 
 from forum.accounts.models import User
 from tests.test_seed import SOURCE
-from threads import zlacker
 from threads.models import Comment, Thread
+from threads.text import zlacker
 
 WORDS = [
     "Grüße aus Köln",

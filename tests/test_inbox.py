@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from forum.accounts.models import User
 from forum.mail import wait_for_senders
 from tests.factories import UserFactory
-from threads import services
 from threads.models import Comment
+from threads.services.posting import comment_delete, comment_reply
 
 
 @pytest.fixture
@@ -61,13 +61,9 @@ def test_the_header_counts_unread_replies_until_the_inbox_is_opened(client, alic
     assert unread_in_header(client) == "replies (2 new)"
     client.get("/replies")
     assert unread_in_header(client) == "replies"
-    services.comment_reply(
-        parent_id=conversation["to_op"].pk, author=alice, text="Alice thanks Bob."
-    )
+    comment_reply(parent_id=conversation["to_op"].pk, author=alice, text="Alice thanks Bob.")
     assert unread_in_header(client) == "replies"
-    services.comment_reply(
-        parent_id=conversation["op"].pk, author=conversation["bob"], text="Bob again."
-    )
+    comment_reply(parent_id=conversation["op"].pk, author=conversation["bob"], text="Bob again.")
     assert unread_in_header(client) == "replies (1 new)"
     html = client.get("/replies").content.decode()
     assert len(re.findall(r'<span class="new">new</span>', html)) == 1
@@ -75,7 +71,7 @@ def test_the_header_counts_unread_replies_until_the_inbox_is_opened(client, alic
 
 
 def test_deleted_replies_leave_the_inbox(client, alice, conversation):
-    services.comment_delete(comment_id=conversation["to_op"].pk, user=conversation["bob"])
+    comment_delete(comment_id=conversation["to_op"].pk, user=conversation["bob"])
     client.force_login(alice)
     assert unread_in_header(client) == "replies (1 new)"
     assert "Bob answers the thread." not in client.get("/replies").content.decode()
@@ -102,7 +98,7 @@ def test_the_inbox_needs_a_login_and_has_a_text_form(client, alice, conversation
 
 def _reply_and_wait(django_capture_on_commit_callbacks, **kwargs) -> Comment:
     with django_capture_on_commit_callbacks(execute=True):
-        comment = services.comment_reply(**kwargs)
+        comment = comment_reply(**kwargs)
     wait_for_senders()
     return comment
 

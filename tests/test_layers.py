@@ -26,3 +26,98 @@ def test_nothing_in_forum_imports_threads():
         if module == "threads" or module.startswith("threads.")
     ]
     assert backwards == []
+
+
+# What each of threads' packages may import of threads, as its __init__ says.
+MAY_IMPORT = {
+    "text": set(),
+    "core": {"models", "text"},
+    "models": {"text"},
+    "services": {"models", "core", "text", "hn.story_files"},
+    "drawing": {"models", "core", "text"},
+    "caching": {"drawing", "models", "core", "text"},
+    "pages": {"caching", "drawing", "services", "models", "core", "text"},
+    "search": {"drawing", "models", "core", "text"},
+    "hn": {"search", "caching", "drawing", "models", "core", "text"},
+    "admin": {"services", "models", "core", "text"},
+}
+VIEW_MODULES = {
+    "threads.pages.reading",
+    "threads.pages.writing",
+    "threads.pages.voting",
+    "threads.pages.favorites",
+    "threads.pages.users",
+    "threads.pages.lists",
+    "threads.pages.inbox",
+    "threads.pages.feeds",
+    "threads.search.views",
+    "threads.hn.item_api",
+    "threads.hn.search_api",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _threads_imports(path: Path) -> set[str]:
+    """Every threads module this file imports, `from threads.x import y` counted as x.y where
+    y is a module."""
+    found = set()
+    for module in _imported_modules(path):
+        if module.startswith("threads."):
+            found.add(module)
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("threads"):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                if (ROOT / (candidate.replace(".", "/") + ".py")).exists():
+                    found.add(candidate)
+    return found
+
+
+def _part(module: str) -> str:
+    return module.split(".")[1]
+
+
+def _allowed(importer: str, imported: str) -> bool:
+    part, target = _part(importer), imported.removeprefix("threads.")
+    if part not in MAY_IMPORT or _part(imported) == part:
+        return True
+    return any(target == rule or target.startswith(rule + ".") for rule in MAY_IMPORT[part])
+
+
+def test_threads_packages_import_only_what_they_say():
+    wrong = [
+        f"{_module_name(path)} imports {imported}"
+        for path in sorted((ROOT / "threads").rglob("*.py"))
+        if "migrations" not in path.parts
+        for imported in sorted(_threads_imports(path))
+        if imported != "threads" and not _allowed(_module_name(path), imported)
+    ]
+    assert wrong == []
+
+
+def test_no_view_module_imports_another():
+    wrong = [
+        f"{_module_name(path)} imports {imported}"
+        for path in sorted((ROOT / "threads").rglob("*.py"))
+        if _module_name(path) in VIEW_MODULES
+        for imported in sorted(_threads_imports(path))
+        if imported in VIEW_MODULES
+    ]
+    assert wrong == []
+
+
+def test_threads_has_few_modules_at_its_top_and_none_passes_400_lines():
+    top = sorted(path.name for path in (ROOT / "threads").glob("*.py"))
+    assert len(top) <= 12, top
+    long = [
+        f"{path.relative_to(ROOT)}: {len(path.read_text().splitlines())} lines"
+        for folder in ("forum", "threads", "scripts")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if "migrations" not in path.parts and len(path.read_text().splitlines()) > 400
+    ]
+    assert long == []

@@ -10,8 +10,9 @@ from forum import limits
 from forum.accounts.models import User
 from tests.factories import UserFactory
 from tests.visitor import Visitor
-from threads import services
 from threads.models import Comment, Thread
+from threads.services.bans import user_ban, user_unban
+from threads.services.moderation import comment_remove
 
 PASSWORD = "correct horse battery staple"
 
@@ -52,7 +53,7 @@ def test_refused_replies_do_not_use_up_the_limit(client, build, user):
     thread = build.thread()
     op = build.op(thread)
     gone = build.reply(op)
-    services.comment_remove(comment_id=gone.pk, moderator=UserFactory(), reason="spam")
+    comment_remove(comment_id=gone.pk, moderator=UserFactory(), reason="spam")
     client.force_login(user)
     refused = [
         client.post("/reply", {"parent": gone.pk, "text": "To a removed post."}).status_code,
@@ -79,11 +80,11 @@ def test_two_threads_an_hour_one_for_new_accounts(client, db):
 
 def test_refused_threads_do_not_use_up_the_limit_and_keep_their_text(client, db):
     writer, moderator = veteran(), UserFactory(username="mod")
-    ban = services.user_ban(user=writer, moderator=moderator, reason="cooling off")
+    ban = user_ban(user=writer, moderator=moderator, reason="cooling off")
     client.force_login(writer)
     refused = client.post("/submit", {"title": "Banned", "url": "", "text": "Kept text."})
     assert refused.status_code == 403 and "Kept text." in refused.content.decode()
-    services.user_unban(ban_id=ban.pk, moderator=moderator)
+    user_unban(ban_id=ban.pk, moderator=moderator)
     statuses = [
         client.post("/submit", {"title": f"T{n}", "url": "", "text": ""}).status_code
         for n in range(3)

@@ -4,7 +4,10 @@ import pytest
 
 from forum import links
 from tests.factories import UserFactory
-from threads import pages, selectors, services
+from threads.core import selectors
+from threads.drawing import page_posts
+from threads.services.bans import user_ban
+from threads.services.moderation import comment_remove, thread_lock
 
 
 @pytest.mark.parametrize(
@@ -51,15 +54,15 @@ def test_each_thing_knows_its_page(build):
 def test_a_post_on_a_page_links_to_its_pages_and_votes(build):
     thread = build.thread()
     reply = build.reply(thread.op)
-    post = pages.build(selectors.thread_posts(thread_id=thread.pk))[1]
+    post = page_posts.build(selectors.thread_posts(thread_id=thread.pk))[1]
     pk = reply.pk
     # Relative links: every page that shows posts is a sibling of the pages they lead to.
     shared = [f"item?id={pk}", f"source?id={pk}", f"vote?id={pk}&amp;how=up", f"#{thread.op_id}"]
     in_full = [f"discussion?id={pk}", f"reply?id={pk}", f"flag?id={pk}", f"fave?id={pk}"]
-    html = pages.post_html(post, {thread.op_id})
+    html = page_posts.post_html(post, {thread.op_id})
     assert all(f'href="{href}"' in html for href in shared)
     assert not any(f'href="{href}"' in html for href in in_full)
-    html = pages.post_html(post, {thread.op_id}, offers=pages.EVERY_ACTION)
+    html = page_posts.post_html(post, {thread.op_id}, offers=page_posts.EVERY_ACTION)
     for href in [*shared, *in_full, f"vote?id={pk}&amp;how=down"]:
         assert f'href="{href}"' in html
 
@@ -69,9 +72,9 @@ def test_the_modlog_links_each_line_to_what_it_acted_on(client, build):
     moderator = UserFactory(username="mod", is_staff=True)
     thread = build.thread(title="Moderated")
     reply = build.reply(thread.op, author=UserFactory(username="troll"))
-    services.comment_remove(comment_id=reply.pk, moderator=moderator, reason="rude")
-    services.thread_lock(thread_id=thread.pk, moderator=moderator)
-    services.user_ban(user=reply.author, moderator=moderator, reason="rude")
+    comment_remove(comment_id=reply.pk, moderator=moderator, reason="rude")
+    thread_lock(thread_id=thread.pk, moderator=moderator)
+    user_ban(user=reply.author, moderator=moderator, reason="rude")
     html = client.get("/modlog").content.decode()
     assert f'<a href="/item?id={reply.pk}">troll+1 in &quot;Moderated&quot;</a>' in html
     assert f'<a href="/item?id={thread.op_id}">&quot;Moderated&quot;</a>' in html

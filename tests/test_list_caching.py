@@ -12,8 +12,19 @@ from django.test.utils import CaptureQueriesContext
 
 from forum.accounts.models import User
 from tests.factories import ThreadBuilder, UserFactory
-from threads import services
 from threads.models import Comment, Thread
+from threads.services.bans import user_ban
+from threads.services.keeping import thread_hide, thread_unhide
+from threads.services.moderation import (
+    comment_remove,
+    thread_lock,
+    thread_pin,
+    thread_remove,
+    thread_restore,
+    thread_retitle,
+)
+from threads.services.posting import comment_delete, comment_edit, comment_reply, thread_create
+from threads.services.votes import comment_vote
 
 
 @dataclass
@@ -36,7 +47,7 @@ def _scene(build: ThreadBuilder) -> Scene:
 
 
 def _remove_thread(s: Scene):
-    services.thread_remove(thread_id=s.thread.pk, moderator=s.mod)
+    thread_remove(thread_id=s.thread.pk, moderator=s.mod)
 
 
 # Each write that changes a list: (the list, the write, what the list shows after it, what
@@ -45,21 +56,21 @@ LIST_WRITES = {
     "a new thread": (
         "/newest",
         None,
-        lambda s: services.thread_create(author=s.writer, title="Fresh news"),
+        lambda s: thread_create(author=s.writer, title="Fresh news"),
         "Fresh news",
         None,
     ),
     "a new thread, on its author's submissions": (
         "/submitted?id=writer",
         None,
-        lambda s: services.thread_create(author=s.writer, title="Writers own"),
+        lambda s: thread_create(author=s.writer, title="Writers own"),
         "Writers own",
         None,
     ),
     "a new thread, on its site's list": (
         "/from?site=example.com",
         None,
-        lambda s: services.thread_create(
+        lambda s: thread_create(
             author=s.writer, title="Also from there", url="https://example.com/b"
         ),
         "Also from there",
@@ -68,81 +79,77 @@ LIST_WRITES = {
     "a reply, in the thread's count": (
         "/",
         None,
-        lambda s: services.comment_reply(parent_id=s.op.pk, author=s.writer, text="more"),
+        lambda s: comment_reply(parent_id=s.op.pk, author=s.writer, text="more"),
         "2 comments",
         "1 comment<",
     ),
     "a reply, on the newest comments": (
         "/newcomments",
         None,
-        lambda s: services.comment_reply(parent_id=s.op.pk, author=s.writer, text="brand new"),
+        lambda s: comment_reply(parent_id=s.op.pk, author=s.writer, text="brand new"),
         "brand new",
         None,
     ),
     "a reply, on its author's comments": (
         "/threads?id=writer",
         None,
-        lambda s: services.comment_reply(parent_id=s.op.pk, author=s.writer, text="by writer"),
+        lambda s: comment_reply(parent_id=s.op.pk, author=s.writer, text="by writer"),
         "by writer",
         None,
     ),
     "an edit": (
         "/newcomments",
         None,
-        lambda s: services.comment_edit(
-            comment_id=s.reply.pk, editor=s.reply.author, text="edited words"
-        ),
+        lambda s: comment_edit(comment_id=s.reply.pk, editor=s.reply.author, text="edited words"),
         "edited words",
         "first reply words",
     ),
     "a deletion": (
         "/",
         None,
-        lambda s: services.comment_delete(comment_id=s.reply.pk, user=s.reply.author),
+        lambda s: comment_delete(comment_id=s.reply.pk, user=s.reply.author),
         "0 comments",
         "1 comment<",
     ),
     "a vote": (
         "/best",
         None,
-        lambda s: services.comment_vote(comment_id=s.op.pk, user=s.writer, direction="up"),
+        lambda s: comment_vote(comment_id=s.op.pk, user=s.writer, direction="up"),
         "2 points",
         "1 point<",
     ),
     "a comment removed": (
         "/newcomments",
         None,
-        lambda s: services.comment_remove(comment_id=s.reply.pk, moderator=s.mod),
+        lambda s: comment_remove(comment_id=s.reply.pk, moderator=s.mod),
         None,
         "first reply words",
     ),
     "a ban that removes posts": (
         "/threads?id=replier",
         None,
-        lambda s: services.user_ban(
-            user=s.reply.author, moderator=s.mod, reason="spam", remove_posts=True
-        ),
+        lambda s: user_ban(user=s.reply.author, moderator=s.mod, reason="spam", remove_posts=True),
         None,
         "first reply words",
     ),
     "a lock": (
         "/",
         None,
-        lambda s: services.thread_lock(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: thread_lock(thread_id=s.thread.pk, moderator=s.mod),
         "| locked",
         None,
     ),
     "a pin": (
         "/newest",
         None,
-        lambda s: services.thread_pin(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: thread_pin(thread_id=s.thread.pk, moderator=s.mod),
         "| pinned",
         None,
     ),
     "a new title": (
         "/",
         None,
-        lambda s: services.thread_retitle(
+        lambda s: thread_retitle(
             thread_id=s.thread.pk, moderator=s.mod, title="Clearer title", reason="clearer"
         ),
         "Clearer title",
@@ -152,7 +159,7 @@ LIST_WRITES = {
     "a thread restored": (
         "/",
         _remove_thread,
-        lambda s: services.thread_restore(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: thread_restore(thread_id=s.thread.pk, moderator=s.mod),
         "Watched thread",
         None,
     ),
@@ -193,10 +200,10 @@ def test_a_hidden_thread_leaves_the_readers_cached_list_and_comes_back(db, build
     member.force_login(scene.writer)
     other.force_login(UserFactory())
     assert "Watched thread" in _page(member, "/") and "Watched thread" in _page(other, "/")
-    services.thread_hide(user=scene.writer, op_id=scene.op.pk)
+    thread_hide(user=scene.writer, op_id=scene.op.pk)
     assert "Watched thread" not in _page(member, "/")
     assert "Watched thread" in _page(other, "/") and "Watched thread" in _page(Client(), "/")
-    services.thread_unhide(user=scene.writer, op_id=scene.op.pk)
+    thread_unhide(user=scene.writer, op_id=scene.op.pk)
     assert "Watched thread" in _page(member, "/")
 
 
@@ -227,7 +234,7 @@ def test_a_page_kept_for_logged_in_readers_carries_nothing_of_another(db, build)
     alice, bob = Client(), Client()
     alice.force_login(mine.author)
     bob.force_login(UserFactory(username="bob"))
-    services.comment_vote(comment_id=scene.reply.pk, user=mine.author, direction="up")
+    comment_vote(comment_id=scene.reply.pk, user=mine.author, direction="up")
     thread_path = f"/item?id={scene.op.pk}"
     for path in ("/", "/newest", thread_path):
         seen_by_alice = _page(alice, path)
@@ -304,7 +311,7 @@ def test_a_readers_hidden_threads_stay_out_of_the_text_list_others_are_served(db
     hider, other = Client(), Client()
     hider.force_login(scene.writer)
     other.force_login(UserFactory())
-    services.thread_hide(user=scene.writer, op_id=scene.op.pk)
+    thread_hide(user=scene.writer, op_id=scene.op.pk)
     text = f"{path}{'&' if '?' in path else '?'}format=txt"
     assert "Watched thread" not in _page(hider, text)  # drawn first, by the reader who hid it
     assert "Watched thread" in _page(Client(), text)
@@ -318,7 +325,7 @@ def test_a_hidden_thread_stays_out_of_its_readers_text_list(db, build, path):
     scene = _scene(build)
     hider = Client()
     hider.force_login(scene.writer)
-    services.thread_hide(user=scene.writer, op_id=scene.op.pk)
+    thread_hide(user=scene.writer, op_id=scene.op.pk)
     assert "Watched thread" in _page(Client(), f"{path}?format=txt")  # an anonymous reader first
     assert "Watched thread" not in _page(hider, path)
     assert "Watched thread" not in _page(hider, f"{path}?format=txt")
@@ -338,13 +345,13 @@ def test_a_list_read_between_two_writes_with_one_stamp_is_left_behind_under_a_lo
     older, second = psycopg.connect(**params), psycopg.connect(**params)
     try:
         older.execute("SELECT txid_current()")  # a transaction that has written, still open
-        second.execute(  # a retitle in flight, stamped as services.thread_touch does
+        second.execute(  # a retitle in flight, stamped as thread_touch does
             "UPDATE threads_thread SET title = 'Renamed in flight', version = version + 1,"
             " lists_stamp = (SELECT max(lists_stamp) FROM threads_thread) + 1 WHERE id = %s",
             [scene.thread.pk],
         )
         # Another write commits meanwhile, taking the same stamp.
-        services.thread_create(author=scene.writer, title="Committed first")
+        thread_create(author=scene.writer, title="Committed first")
         assert "Committed first" in _page(Client(), "/newest")  # kept without the retitle
         second.commit()
         assert "Renamed in flight" in _page(Client(), "/newest")

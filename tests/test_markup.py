@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threads.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, render
+from threads.text.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LINK_REL, render
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from forum.accounts.models import User
+from threads.core.thread_urls import url_key
 from threads.models import ModerationAction, Thread
-from threads.thread_urls import url_key
 
 BEFORE = [("threads", "0008_modlog_remove_all")]
 OPS_AND_TARGETS = import_module("threads.migrations.0009_thread_op_modlog_targets")

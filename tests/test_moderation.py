@@ -10,8 +10,25 @@ from django.utils import timezone
 
 from forum.exceptions import ForumError
 from tests.factories import UserFactory
-from threads import services, trees
+from threads.core import tree_check
 from threads.models import Ban, Comment, Flag, ModerationAction, Thread
+from threads.services.bans import user_ban, user_unban
+from threads.services.moderation import (
+    comment_flag,
+    comment_move,
+    comment_remove,
+    comment_restore,
+    flag_withdraw,
+    flags_dismiss,
+    thread_lock,
+    thread_pin,
+    thread_remove,
+    thread_restore,
+    thread_retitle,
+    thread_unlock,
+    thread_unpin,
+)
+from threads.services.posting import comment_delete, comment_reply, thread_create
 
 
 @pytest.fixture
@@ -28,7 +45,7 @@ def tree(build):
 
 def assert_tree_valid(thread: Thread) -> None:
     thread.refresh_from_db()
-    assert trees.thread_problems(thread) == []
+    assert tree_check.thread_problems(thread) == []
 
 
 def admin_action(client, model: str, action: str, ids, **form):
@@ -105,7 +122,7 @@ def test_removing_a_post_leaves_a_placeholder_and_logs_it(mod_client, client, tr
 
 def test_the_author_of_a_removed_post_sees_the_reason(client, tree):
     thread, op, a, b, c, d = tree
-    services.comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="off topic")
+    comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="off topic")
     assert "off topic" not in client.get(f"/item?id={b.pk}").content.decode()
     client.force_login(b.author)
     html = client.get(f"/item?id={b.pk}").content.decode()
@@ -114,7 +131,7 @@ def test_the_author_of_a_removed_post_sees_the_reason(client, tree):
 
 def test_restoring_a_post_shows_it_again(mod_client, client, tree):
     b = tree[3]
-    services.comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="oops")
+    comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="oops")
     admin_action(mod_client, "comment", "restore", [b.pk], reason="")
     assert "post b" in thread_html(client, tree[0])
     assert ModerationAction.objects.filter(kind="restore").exists()
@@ -122,9 +139,9 @@ def test_restoring_a_post_shows_it_again(mod_client, client, tree):
 
 def test_a_removed_post_accepts_no_replies(tree):
     b = tree[3]
-    services.comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="")
+    comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="")
     with pytest.raises(ForumError, match="removed by a moderator"):
-        services.comment_reply(parent_id=b.pk, author=UserFactory(), text="hello")
+        comment_reply(parent_id=b.pk, author=UserFactory(), text="hello")
     assert not Comment.objects.filter(parent=b).exclude(pk=tree[4].pk).exists()
 
 
@@ -138,12 +155,12 @@ def test_remove_and_ban_the_author(mod_client, tree):
     ban = Ban.objects.get(user=b.author)
     assert ban.reason == "spam" and ban.expires_at is not None
     with pytest.raises(ForumError, match=r"banned from posting until .* spam"):
-        services.comment_reply(parent_id=tree[1].pk, author=b.author, text="again")
+        comment_reply(parent_id=tree[1].pk, author=b.author, text="again")
 
 
 def test_the_opening_post_is_removed_with_its_thread(tree):
     with pytest.raises(ForumError, match="remove the thread"):
-        services.comment_remove(comment_id=tree[1].pk, moderator=UserFactory())
+        comment_remove(comment_id=tree[1].pk, moderator=UserFactory())
 
 
 # Threads
@@ -154,9 +171,9 @@ def test_lock_refuses_replies_and_says_so(mod_client, client, tree):
     admin_action(mod_client, "thread", "lock", [thread.pk], reason="heated")
     assert "This thread is locked: it accepts no new replies." in thread_html(client, thread)
     with pytest.raises(ForumError, match="locked"):
-        services.comment_reply(parent_id=op.pk, author=UserFactory(), text="late")
+        comment_reply(parent_id=op.pk, author=UserFactory(), text="late")
     admin_action(mod_client, "thread", "unlock", [thread.pk], reason="")
-    services.comment_reply(parent_id=op.pk, author=UserFactory(), text="on time")
+    comment_reply(parent_id=op.pk, author=UserFactory(), text="on time")
     kinds = list(ModerationAction.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == ["lock", "unlock"]
 
@@ -193,12 +210,12 @@ def test_a_moderator_edits_a_title(mod_client, client, tree):
 @pytest.mark.parametrize(
     ("service", "message"),
     [
-        (services.thread_lock, "This thread is locked already."),
-        (services.thread_unlock, "This thread is not locked: there is nothing to unlock."),
-        (services.thread_pin, "This thread is pinned already."),
-        (services.thread_unpin, "This thread is not pinned: there is nothing to unpin."),
-        (services.thread_remove, "This thread is removed already."),
-        (services.thread_restore, "This thread is not removed: there is nothing to restore."),
+        (thread_lock, "This thread is locked already."),
+        (thread_unlock, "This thread is not locked: there is nothing to unlock."),
+        (thread_pin, "This thread is pinned already."),
+        (thread_unpin, "This thread is not pinned: there is nothing to unpin."),
+        (thread_remove, "This thread is removed already."),
+        (thread_restore, "This thread is not removed: there is nothing to restore."),
     ],
 )
 def test_a_thread_change_that_changes_nothing_is_refused_and_not_logged(
@@ -217,7 +234,7 @@ def test_a_thread_change_that_changes_nothing_is_refused_and_not_logged(
 
 def test_retitling_to_the_same_title_is_refused_and_not_logged(tree, moderator):
     with pytest.raises(ForumError, match='titled "Moderated thread" already') as refused:
-        services.thread_retitle(
+        thread_retitle(
             thread_id=tree[0].pk, moderator=moderator, title="Moderated thread", reason="same"
         )
     assert refused.value.status == 409 and not ModerationAction.objects.exists()
@@ -226,16 +243,16 @@ def test_retitling_to_the_same_title_is_refused_and_not_logged(tree, moderator):
 @pytest.mark.parametrize(
     ("service", "message"),
     [
-        (services.comment_remove, "This post is already removed."),
-        (services.comment_restore, "This post is not removed or hidden"),
+        (comment_remove, "This post is already removed."),
+        (comment_restore, "This post is not removed or hidden"),
     ],
 )
 def test_a_post_change_that_changes_nothing_is_refused_and_not_logged(
     tree, moderator, service, message
 ):
     b = tree[3]
-    if service is services.comment_remove:
-        services.comment_remove(comment_id=b.pk, moderator=moderator)
+    if service is comment_remove:
+        comment_remove(comment_id=b.pk, moderator=moderator)
     logged = ModerationAction.objects.count()
     with pytest.raises(ForumError, match=message) as refused:
         service(comment_id=b.pk, moderator=moderator)
@@ -265,7 +282,7 @@ def test_a_ban_made_in_the_admin_refuses_posting_with_reason_and_date(mod_client
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     with pytest.raises(ForumError, match=r"until \d{4}-\d\d-\d\d .*trolling"):
-        services.thread_create(author=victim, title="Can I?")
+        thread_create(author=victim, title="Can I?")
     assert client.login(username=victim.username, password="a-long-user-password")
     assert client.get(f"/item?id={tree[1].pk}").status_code == 200
 
@@ -273,41 +290,41 @@ def test_a_ban_made_in_the_admin_refuses_posting_with_reason_and_date(mod_client
 def test_a_ban_for_good_can_remove_every_post(tree, moderator):
     thread, op, a, b, c, d = tree
     author = b.author
-    services.comment_reply(parent_id=d.pk, author=author, text="another")
-    services.user_ban(user=author, moderator=moderator, reason="spam", remove_posts=True)
+    comment_reply(parent_id=d.pk, author=author, text="another")
+    user_ban(user=author, moderator=moderator, reason="spam", remove_posts=True)
     assert set(Comment.objects.filter(author=author).values_list("state", flat=True)) == {"removed"}
     logged = ModerationAction.objects.get(kind=ModerationAction.Kind.REMOVE_ALL)
     assert logged.get_kind_display() == "removed every post of a user"
     assert logged.target == f"every post and thread of {author.username}"
     with pytest.raises(ForumError, match="for good"):
-        services.comment_reply(parent_id=op.pk, author=author, text="x")
+        comment_reply(parent_id=op.pk, author=author, text="x")
     assert_tree_valid(thread)
 
 
 def test_a_lifted_ban_lets_the_user_post_again(tree, moderator):
     author = tree[2].author
-    ban = services.user_ban(user=author, moderator=moderator, reason="cool off")
-    services.user_unban(ban_id=ban.pk, moderator=moderator)
-    services.comment_reply(parent_id=tree[1].pk, author=author, text="back")
+    ban = user_ban(user=author, moderator=moderator, reason="cool off")
+    user_unban(ban_id=ban.pk, moderator=moderator)
+    comment_reply(parent_id=tree[1].pk, author=author, text="back")
 
 
 def test_a_second_ban_is_refused_and_lifting_the_first_lets_the_user_post(tree, moderator):
     author = tree[2].author
     until = timezone.now() + timedelta(days=7)
-    ban = services.user_ban(user=author, moderator=moderator, reason="spam", expires_at=until)
+    ban = user_ban(user=author, moderator=moderator, reason="spam", expires_at=until)
     with pytest.raises(ForumError) as refused:
-        services.user_ban(user=author, moderator=moderator, reason="again")
+        user_ban(user=author, moderator=moderator, reason="again")
     assert refused.value.status == 409
     assert str(refused.value) == f"{author.username} is already banned {ban.until}."
     assert Ban.objects.filter(user=author).count() == 1
     assert ModerationAction.objects.filter(kind=ModerationAction.Kind.BAN).count() == 1
-    services.user_unban(ban_id=ban.pk, moderator=moderator)
-    services.comment_reply(parent_id=tree[1].pk, author=author, text="back")
+    user_unban(ban_id=ban.pk, moderator=moderator)
+    comment_reply(parent_id=tree[1].pk, author=author, text="back")
 
 
 def test_the_ban_form_refuses_a_user_banned_already(mod_client, tree, moderator):
     author = tree[2].author
-    services.user_ban(user=author, moderator=moderator, reason="spam")
+    user_ban(user=author, moderator=moderator, reason="spam")
     response = mod_client.post(
         "/admin/threads/ban/add/", {"username": author.username, "reason": "x", "duration": "1"}
     )
@@ -317,7 +334,7 @@ def test_the_ban_form_refuses_a_user_banned_already(mod_client, tree, moderator)
 
 def test_remove_and_ban_removes_the_post_of_an_author_banned_already(mod_client, tree, moderator):
     b = tree[3]
-    services.user_ban(user=b.author, moderator=moderator, reason="spam")
+    user_ban(user=b.author, moderator=moderator, reason="spam")
     answer = admin_action(mod_client, "comment", "remove_and_ban", [b.pk], reason="x", duration="1")
     assert [str(m) for m in answer.wsgi_request._messages][-1].endswith(": 1 of 1 done.")
     assert Comment.objects.get(pk=b.pk).state == Comment.State.REMOVED
@@ -371,8 +388,8 @@ def test_after_a_flag_the_post_says_so_and_the_flag_can_be_taken_back(client, tr
 def test_a_flag_cannot_be_taken_back_once_a_moderator_acted(client, tree, moderator):
     b = tree[3]
     reader = UserFactory()
-    services.comment_flag(comment_id=b.pk, user=reader, reason="spam")
-    services.flags_dismiss(comment_id=b.pk, moderator=moderator)
+    comment_flag(comment_id=b.pk, user=reader, reason="spam")
+    flags_dismiss(comment_id=b.pk, moderator=moderator)
     client.force_login(reader)
     page = client.get(f"/item?id={b.pk}").content.decode()
     assert "You flagged this post. A moderator has acted on it." in page
@@ -381,16 +398,16 @@ def test_a_flag_cannot_be_taken_back_once_a_moderator_acted(client, tree, modera
     assert refused.status_code == 409
     assert "can no longer be withdrawn" in refused.content.decode()
     with pytest.raises(ForumError, match="not flagged"):
-        services.flag_withdraw(comment_id=b.pk, user=UserFactory())
+        flag_withdraw(comment_id=b.pk, user=UserFactory())
 
 
 def test_withdrawing_a_flag_that_hid_a_post_shows_it_again(client, tree, settings):
     settings.FORUM_FLAGS_TO_HIDE = 1
     thread, b = tree[0], tree[3]
     reader = UserFactory()
-    services.comment_flag(comment_id=b.pk, user=reader, reason="spam")
+    comment_flag(comment_id=b.pk, user=reader, reason="spam")
     assert "post b" not in thread_html(client, thread)
-    services.flag_withdraw(comment_id=b.pk, user=reader)
+    flag_withdraw(comment_id=b.pk, user=reader)
     assert "post b" in thread_html(client, thread)
 
 
@@ -406,9 +423,9 @@ def test_flagging_needs_a_login_and_a_reason(client, tree):
 def test_five_distinct_flags_hide_a_post_until_a_moderator_decides(client, mod_client, tree):
     thread, b = tree[0], tree[3]
     for _ in range(4):
-        services.comment_flag(comment_id=b.pk, user=UserFactory(), reason="unkind")
+        comment_flag(comment_id=b.pk, user=UserFactory(), reason="unkind")
     assert "post b" in thread_html(client, thread)
-    services.comment_flag(comment_id=b.pk, user=UserFactory(), reason="troll")
+    comment_flag(comment_id=b.pk, user=UserFactory(), reason="troll")
     html = thread_html(client, thread)
     assert "post b" not in html and "[flagged: hidden until a moderator reviews it]" in html
     queue = mod_client.get("/admin/threads/flaggedcomment/").content.decode()
@@ -420,9 +437,9 @@ def test_five_distinct_flags_hide_a_post_until_a_moderator_decides(client, mod_c
 
 def test_the_flag_queue_lists_the_most_flagged_first(mod_client, tree):
     a, b = tree[2], tree[3]
-    services.comment_flag(comment_id=a.pk, user=UserFactory(), reason="spam")
+    comment_flag(comment_id=a.pk, user=UserFactory(), reason="spam")
     for _ in range(3):
-        services.comment_flag(comment_id=b.pk, user=UserFactory(), reason="spam")
+        comment_flag(comment_id=b.pk, user=UserFactory(), reason="spam")
     queue = mod_client.get("/admin/threads/flaggedcomment/").content.decode()
     assert queue.index(b.name) < queue.index(a.name)
     admin_action(mod_client, "flaggedcomment", "remove", [b.pk], reason="spam")
@@ -438,9 +455,9 @@ def test_the_flag_queue_is_headed_in_words_and_counts_the_posts_flagged(mod_clie
     empty = seen()
     assert "Flag queue | " in empty and "Select flagged post" not in empty
     assert "0 posts flagged" in empty
-    services.comment_flag(comment_id=tree[2].pk, user=UserFactory(), reason="spam")
+    comment_flag(comment_id=tree[2].pk, user=UserFactory(), reason="spam")
     assert "1 post flagged" in seen()
-    services.comment_flag(comment_id=tree[3].pk, user=UserFactory(), reason="spam")
+    comment_flag(comment_id=tree[3].pk, user=UserFactory(), reason="spam")
     assert "2 posts flagged" in seen()
 
 
@@ -467,7 +484,7 @@ def test_moving_a_sub_conversation_keeps_names_and_takes_the_new_depth(mod_clien
 
 def test_moving_to_the_thread_itself_makes_a_top_level_post(tree, moderator):
     thread, op, a, b, c, d = tree
-    services.comment_move(comment_id=c.pk, new_parent_id=op.pk, moderator=moderator)
+    comment_move(comment_id=c.pk, new_parent_id=op.pk, moderator=moderator)
     assert Comment.objects.get(pk=c.pk).level == 1
     assert_tree_valid(thread)
 
@@ -483,7 +500,7 @@ def test_impossible_moves_are_refused_and_change_nothing(tree, build, moderator,
     }[where]
     before = list(Comment.objects.filter(tree_id=thread.pk).values_list("pk", "lft", "rght"))
     with pytest.raises(ForumError):
-        services.comment_move(comment_id=b.pk, new_parent_id=target, moderator=moderator)
+        comment_move(comment_id=b.pk, new_parent_id=target, moderator=moderator)
     after = list(Comment.objects.filter(tree_id=thread.pk).values_list("pk", "lft", "rght"))
     assert before == after
     assert not ModerationAction.objects.exists()
@@ -492,7 +509,7 @@ def test_impossible_moves_are_refused_and_change_nothing(tree, build, moderator,
 def test_moving_a_post_under_its_own_parent_is_refused_and_not_logged(tree, moderator):
     thread, op, a, b, c, d = tree
     with pytest.raises(ForumError) as refused:
-        services.comment_move(comment_id=b.pk, new_parent_id=a.pk, moderator=moderator)
+        comment_move(comment_id=b.pk, new_parent_id=a.pk, moderator=moderator)
     assert str(refused.value) == f"This post is a reply to {a.name} already."
     assert refused.value.status == 409 and not ModerationAction.objects.exists()
 
@@ -509,7 +526,7 @@ def test_a_post_moves_only_under_a_post_that_takes_replies(tree, moderator, stat
     thread, op, a, b, c, d = tree
     Comment.objects.filter(pk=d.pk).update(state=state)
     with pytest.raises(ForumError, match=message):
-        services.comment_move(comment_id=b.pk, new_parent_id=d.pk, moderator=moderator)
+        comment_move(comment_id=b.pk, new_parent_id=d.pk, moderator=moderator)
     assert Comment.objects.get(pk=b.pk).parent_id == a.pk
     assert not ModerationAction.objects.exists()
 
@@ -530,7 +547,7 @@ def test_a_bad_move_in_the_admin_is_reported(mod_client, tree):
 def test_the_modlog_is_public_newest_first_and_paged(client, tree, moderator, settings):
     thread = tree[0]
     for n in range(35):
-        change = services.thread_unlock if n % 2 else services.thread_lock
+        change = thread_unlock if n % 2 else thread_lock
         change(thread_id=thread.pk, moderator=moderator, reason=f"r{n}")
     first = client.get("/modlog").content.decode()
     assert first.index("(reason: r34)") < first.index("(reason: r33)")
@@ -575,7 +592,7 @@ def test_banning_staff_is_refused_in_the_form(mod_client):
 
 def test_remove_and_ban_on_a_staff_post_changes_nothing(mod_client, tree):
     op = tree[1]
-    staff_post = services.comment_reply(
+    staff_post = comment_reply(
         parent_id=op.pk, author=UserFactory(is_staff=True), text="from staff"
     )
     admin_action(mod_client, "comment", "remove_and_ban", [staff_post.pk], reason="x", duration="1")
@@ -594,14 +611,14 @@ def test_a_post_is_found_in_the_admin_by_its_name(mod_client, tree):
 
 def test_a_banned_user_cannot_flag(tree, moderator):
     author = tree[2].author
-    services.user_ban(user=author, moderator=moderator, reason="spam")
+    user_ban(user=author, moderator=moderator, reason="spam")
     with pytest.raises(ForumError, match="banned"):
-        services.comment_flag(comment_id=tree[5].pk, user=author, reason="spam")
+        comment_flag(comment_id=tree[5].pk, user=author, reason="spam")
 
 
 def test_a_banned_user_is_told_before_writing_anything(client, tree, moderator):
     author = tree[2].author
-    services.user_ban(user=author, moderator=moderator, reason="flame wars")
+    user_ban(user=author, moderator=moderator, reason="flame wars")
     client.force_login(author)
     for url in (f"/reply?id={tree[1].pk}", "/submit"):
         page = client.get(url)
@@ -614,7 +631,7 @@ def test_a_banned_user_is_told_before_writing_anything(client, tree, moderator):
 def test_a_banned_user_is_refused_on_the_reply_and_submit_pages(client, tree, moderator):
     thread, op = tree[0], tree[1]
     author = tree[2].author
-    services.user_ban(user=author, moderator=moderator, reason="flame wars")
+    user_ban(user=author, moderator=moderator, reason="flame wars")
     client.force_login(author)
     reply = client.post("/reply", {"parent": op.pk, "thread": thread.pk, "text": "let me in"})
     assert reply.status_code == 403
@@ -648,16 +665,16 @@ def test_the_comment_count_follows_what_readers_can_read(client, build, moderato
         return re.search(r"(\d+) comments?", page).group(0)
 
     assert shown_count() == "3 comments"
-    services.comment_remove(comment_id=first.pk, moderator=moderator, reason="rude")
+    comment_remove(comment_id=first.pk, moderator=moderator, reason="rude")
     assert shown_count() == "2 comments"
-    services.comment_flag(comment_id=second.pk, user=UserFactory(), reason="spam")
+    comment_flag(comment_id=second.pk, user=UserFactory(), reason="spam")
     assert shown_count() == "1 comment"
-    services.flags_dismiss(comment_id=second.pk, moderator=moderator)
-    services.comment_restore(comment_id=first.pk, moderator=moderator)
+    flags_dismiss(comment_id=second.pk, moderator=moderator)
+    comment_restore(comment_id=first.pk, moderator=moderator)
     assert shown_count() == "3 comments"
-    services.user_ban(user=third.author, moderator=moderator, reason="spam", remove_posts=True)
+    user_ban(user=third.author, moderator=moderator, reason="spam", remove_posts=True)
     assert shown_count() == "2 comments"
-    services.comment_delete(comment_id=second.pk, user=second.author)
+    comment_delete(comment_id=second.pk, user=second.author)
     assert shown_count() == "1 comment"
     assert_tree_valid(thread)
 
@@ -675,7 +692,7 @@ def test_a_locked_thread_offers_no_reply_links_and_says_locked_on_the_front_page
     replies = [f'href="reply?id={first.pk}"', f'href="/reply?id={first.pk}"', 'data-reply="/reply']
     shown = [client.get(url).content.decode() for url in pages]
     assert all(any(reply in html for reply in replies) for html in shown)
-    services.thread_lock(thread_id=thread.pk, moderator=moderator, reason="heated")
+    thread_lock(thread_id=thread.pk, moderator=moderator, reason="heated")
     for url in pages:
         html = client.get(url).content.decode()
         assert not any(reply in html for reply in replies), url
@@ -695,5 +712,5 @@ def test_admin_actions_say_what_was_done_and_what_was_not_in_plain_words(mod_cli
 
 def test_a_ban_reads_as_a_date_not_a_timestamp(moderator, user):
     until = timezone.now() + timedelta(days=7)
-    ban = services.user_ban(user=user, moderator=moderator, reason="spam", expires_at=until)
+    ban = user_ban(user=user, moderator=moderator, reason="spam", expires_at=until)
     assert str(ban) == f"{user.username} until {until:%Y-%m-%d %H:%M} UTC"

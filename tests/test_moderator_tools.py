@@ -5,8 +5,10 @@ import pytest
 
 from forum.exceptions import ForumError
 from tests.factories import UserFactory
-from threads import services
 from threads.models import Ban, Comment, ModerationAction, Thread
+from threads.services.bans import user_ban
+from threads.services.moderation import comment_remove, thread_retitle
+from threads.services.posting import comment_reply
 
 
 @pytest.fixture
@@ -88,9 +90,9 @@ def test_lifting_a_ban_can_restore_exactly_what_it_removed(mod_client, client, t
     thread, op, a, b, c = tree
     author = b.author
     own = build.thread(title="Their own thread", author=author)
-    earlier = services.comment_reply(parent_id=c.pk, author=author, text="removed before")
-    services.comment_remove(comment_id=earlier.pk, moderator=UserFactory(), reason="rude")
-    ban = services.user_ban(user=author, moderator=UserFactory(), reason="spree", remove_posts=True)
+    earlier = comment_reply(parent_id=c.pk, author=author, text="removed before")
+    comment_remove(comment_id=earlier.pk, moderator=UserFactory(), reason="rude")
+    ban = user_ban(user=author, moderator=UserFactory(), reason="spree", remove_posts=True)
     assert Comment.objects.get(pk=b.pk).state == "removed"
     form = mod_client.post("/admin/threads/ban/", {"action": "lift", "_selected_action": [ban.pk]})
     assert "Also restore the posts and threads this ban removed" in form.content.decode()
@@ -107,7 +109,7 @@ def test_lifting_a_ban_can_restore_exactly_what_it_removed(mod_client, client, t
 
 def test_lifting_a_ban_without_the_box_leaves_the_posts_removed(mod_client, tree):
     b = tree[3]
-    ban = services.user_ban(user=b.author, moderator=UserFactory(), reason="x", remove_posts=True)
+    ban = user_ban(user=b.author, moderator=UserFactory(), reason="x", remove_posts=True)
     admin_action(mod_client, "ban", "lift", [ban.pk], reason="")
     assert Ban.objects.get(pk=ban.pk).lifted_at is not None
     assert Comment.objects.get(pk=b.pk).state == "removed"
@@ -136,7 +138,7 @@ def test_a_new_title_needs_a_reason(mod_client, tree):
     assert answer.status_code == 200 and "This field is required." in answer.content.decode()
     assert Thread.objects.get(pk=thread.pk).title == "Moderated thread"
     with pytest.raises(ForumError, match="needs a reason"):
-        services.thread_retitle(thread_id=thread.pk, moderator=UserFactory(), title="x", reason="")
+        thread_retitle(thread_id=thread.pk, moderator=UserFactory(), title="x", reason="")
     assert mod_client.post(url, {"title": "Clearer", "reason": "vague"}).status_code == 302
     assert ModerationAction.objects.get(kind="retitle").reason == "vague"
 

@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
-from threads import services
 from threads.models import Comment, Thread
+from threads.services.moderation import thread_remove
+from threads.services.posting import comment_delete
 
 SEED_NAMES = ["dr_dsh+12", "akjetm+D3", "Salgat+R3", "AlotOf+D7", "derang+9j1"]
 
@@ -21,7 +22,7 @@ def seed(db):
 
 
 def post_id(name: str) -> int:
-    from threads import zlacker
+    from threads.text import zlacker
 
     user, ref = zlacker.split_name(name)
     return Comment.objects.get(ref=ref, author__username=user).pk
@@ -132,7 +133,7 @@ def test_authors_with_one_short_name_are_told_apart_and_linked(client, build):
 
 
 def test_an_author_link_escapes_and_quotes_the_name():
-    from threads.pages import author_link
+    from threads.drawing.page_posts import author_link
 
     assert author_link("a&b<c>") == (
         '<a class="author" href="/user?id=a%26b%3Cc%3E">a&amp;b&lt;c&gt;</a>'
@@ -140,7 +141,7 @@ def test_an_author_link_escapes_and_quotes_the_name():
 
 
 def zlacker_ref(text: str) -> int:
-    from threads import zlacker
+    from threads.text import zlacker
 
     return zlacker.decode_ref(text)
 
@@ -209,7 +210,7 @@ def test_error_messages_say_what_is_wrong_with_the_id(client, build):
     assert "too large: at most 18 digits" in huge
     thread = build.thread(title="Going away")
     op = build.op(thread)
-    services.thread_remove(thread_id=thread.pk, moderator=UserFactory(), reason="spam")
+    thread_remove(thread_id=thread.pk, moderator=UserFactory(), reason="spam")
     gone = client.get(f"/item?id={op.pk}")
     assert gone.status_code == 404
     assert "This thread was removed by a moderator." in gone.content.decode()
@@ -220,7 +221,7 @@ def test_a_post_its_author_deleted_is_gone_and_says_so(client, build):
     op = build.op(build.thread(title="Deleted"))
     kept = build.reply(op, text="Kept.")
     reply = build.reply(kept, text="Soon gone.")
-    services.comment_delete(comment_id=reply.pk, user=reply.author)
+    comment_delete(comment_id=reply.pk, user=reply.author)
     for page in ("item", "discussion"):
         gone = client.get(f"/{page}?id={reply.pk}")
         assert gone.status_code == 410
@@ -232,7 +233,7 @@ def test_a_post_its_author_deleted_is_gone_and_says_so(client, build):
         )
     # A deleted post with replies keeps its place, and so its page.
     build.reply(kept, text="An answer.")
-    services.comment_delete(comment_id=kept.pk, user=kept.author)
+    comment_delete(comment_id=kept.pk, user=kept.author)
     shown = client.get(f"/item?id={kept.pk}")
     assert shown.status_code == 200
     assert "[deleted]" in article(shown.content.decode(), kept.pk)

@@ -10,8 +10,12 @@ from django.utils import timezone
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 from tests.factories import UserFactory
-from threads import policies, services
+from threads.core import policies
 from threads.models import Ban, Comment, ModerationAction, Thread
+from threads.services.bans import user_ban
+from threads.services.moderation import comment_flag, comment_restore, thread_lock, thread_remove
+from threads.services.posting import comment_delete, comment_edit, comment_reply, thread_create
+from threads.services.profiles import profile_update
 
 
 @pytest.fixture
@@ -67,7 +71,7 @@ def test_no_flag_link_on_ones_own_post_or_one_already_flagged(client, talk):
     client.force_login(me)
     assert flag_links(client.get(f"/reply?id={mine.pk}").content.decode(), mine) == []
     assert flag_links(client.get(f"/reply?id={theirs.pk}").content.decode(), theirs)
-    services.comment_flag(comment_id=theirs.pk, user=me, reason="spam")
+    comment_flag(comment_id=theirs.pk, user=me, reason="spam")
     assert flag_links(client.get(f"/reply?id={theirs.pk}").content.decode(), theirs) == []
     # The thread's shared HTML has no [flag] of its posts; the page tells vote.js which posts
     # not to offer it for when it adds it, and which to hide it on where a page shows it.
@@ -86,7 +90,7 @@ def test_the_flag_page_refuses_what_the_flag_would(client, talk):
     *_, mine, theirs, me = talk
     client.force_login(me)
     assert client.get(f"/flag?id={mine.pk}").status_code == 403
-    services.comment_flag(comment_id=theirs.pk, user=me, reason="spam")
+    comment_flag(comment_id=theirs.pk, user=me, reason="spam")
     assert client.get(f"/flag?id={theirs.pk}").status_code == 409
 
 
@@ -96,7 +100,7 @@ def test_no_reply_link_in_a_locked_thread_on_the_reply_page_or_in_the_inbox(
     thread, op, mine, theirs, me = talk
     client.force_login(me)
     assert reply_links(client.get("/replies").content.decode(), theirs)
-    services.thread_lock(thread_id=thread.pk, moderator=moderator)
+    thread_lock(thread_id=thread.pk, moderator=moderator)
     response = client.get(f"/reply?id={theirs.pk}")
     assert response.status_code == 403
     html = response.content.decode()
@@ -131,13 +135,13 @@ def test_a_reply_checks_its_own_text(talk, text, message):
     _, op, *_ = talk
     posts = Comment.objects.count()
     with pytest.raises(ForumError, match=message):
-        services.comment_reply(parent_id=op.pk, author=UserFactory(), text=text)
+        comment_reply(parent_id=op.pk, author=UserFactory(), text=text)
     assert Comment.objects.count() == posts
 
 
 def test_a_reply_stores_its_text_as_checked(talk):
     _, op, *_ = talk
-    reply = services.comment_reply(parent_id=op.pk, author=UserFactory(), text="\n\nhi\r\n  ")
+    reply = comment_reply(parent_id=op.pk, author=UserFactory(), text="\n\nhi\r\n  ")
     assert reply.text == "hi"
 
 
@@ -147,23 +151,23 @@ def test_a_reply_stores_its_text_as_checked(talk):
 )
 def test_a_new_thread_checks_its_own_title_and_text(db, title, text, message):
     with pytest.raises(ForumError, match=message):
-        services.thread_create(author=UserFactory(), title=title, text=text)
+        thread_create(author=UserFactory(), title=title, text=text)
     assert not Thread.objects.exists()
 
 
 def test_restore_brings_back_only_what_a_moderator_removed_or_flags_hid(talk, moderator, settings):
     settings.FORUM_FLAGS_TO_HIDE = 1
     _, op, mine, theirs, me = talk
-    services.comment_delete(comment_id=theirs.pk, user=theirs.author)
+    comment_delete(comment_id=theirs.pk, user=theirs.author)
     with pytest.raises(ForumError, match="deleted by its author") as refused:
-        services.comment_restore(comment_id=theirs.pk, moderator=moderator)
+        comment_restore(comment_id=theirs.pk, moderator=moderator)
     assert refused.value.status == 403
     with pytest.raises(ForumError, match="nothing to restore") as refused:
-        services.comment_restore(comment_id=mine.pk, moderator=moderator)
+        comment_restore(comment_id=mine.pk, moderator=moderator)
     assert refused.value.status == 409
     assert not ModerationAction.objects.filter(kind=ModerationAction.Kind.RESTORE).exists()
-    services.comment_flag(comment_id=mine.pk, user=UserFactory(), reason="spam")
-    services.comment_restore(comment_id=mine.pk, moderator=moderator)
+    comment_flag(comment_id=mine.pk, user=UserFactory(), reason="spam")
+    comment_restore(comment_id=mine.pk, moderator=moderator)
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.state == Comment.State.VISIBLE
@@ -172,11 +176,11 @@ def test_restore_brings_back_only_what_a_moderator_removed_or_flags_hid(talk, mo
 
 def test_a_ban_stops_edits_deletes_and_profile_changes(client, talk, moderator):
     *_, mine, _, me = talk
-    services.user_ban(user=me, moderator=moderator, reason="cool off")
+    user_ban(user=me, moderator=moderator, reason="cool off")
     for write in (
-        lambda: services.comment_edit(comment_id=mine.pk, editor=me, text="changed"),
-        lambda: services.comment_delete(comment_id=mine.pk, user=me),
-        lambda: services.profile_update(user=me, about="changed", email="me@example.org"),
+        lambda: comment_edit(comment_id=mine.pk, editor=me, text="changed"),
+        lambda: comment_delete(comment_id=mine.pk, user=me),
+        lambda: profile_update(user=me, about="changed", email="me@example.org"),
     ):
         with pytest.raises(ForumError, match="banned"):
             write()
@@ -191,9 +195,9 @@ def test_a_ban_stops_edits_deletes_and_profile_changes(client, talk, moderator):
 
 def test_edits_in_a_locked_thread_are_refused(client, talk, moderator):
     thread, _, mine, _, me = talk
-    services.thread_lock(thread_id=thread.pk, moderator=moderator)
+    thread_lock(thread_id=thread.pk, moderator=moderator)
     with pytest.raises(ForumError, match="locked"):
-        services.comment_edit(comment_id=mine.pk, editor=me, text="changed")
+        comment_edit(comment_id=mine.pk, editor=me, text="changed")
     client.force_login(me)
     assert client.get(f"/edit?id={mine.pk}").status_code == 403
     assert f'href="/edit?id={mine.pk}"' not in client.get(f"/item?id={mine.pk}").content.decode()
@@ -210,10 +214,10 @@ def test_a_reader_not_logged_in_is_refused_nothing_before_logging_in(talk):
 
 def test_dismissing_the_flags_of_a_post_in_a_removed_thread_is_reported(client, talk, moderator):
     thread, _, _, theirs, _ = talk
-    services.comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
+    comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
     client.force_login(moderator)
     assert "Their words." in client.get("/admin/threads/flaggedcomment/").content.decode()
-    services.thread_remove(thread_id=thread.pk, moderator=moderator)
+    thread_remove(thread_id=thread.pk, moderator=moderator)
     assert "Their words." not in client.get("/admin/threads/flaggedcomment/").content.decode()
     response = client.post(
         "/admin/threads/flaggedcomment/",
@@ -225,7 +229,7 @@ def test_dismissing_the_flags_of_a_post_in_a_removed_thread_is_reported(client, 
 
 def test_lifting_a_ban_in_the_admin_reports_what_was_done(client, talk, moderator):
     *_, me = talk
-    ban = services.user_ban(user=me, moderator=moderator, reason="cool off")
+    ban = user_ban(user=me, moderator=moderator, reason="cool off")
     client.force_login(moderator)
     data = {"action": "lift", "_selected_action": [str(ban.pk)], "apply": "1"}
     response = client.post("/admin/threads/ban/", data, follow=True)
@@ -262,7 +266,7 @@ def test_no_one_edits_what_a_post_derives_in_the_admin(client, talk, who, reques
 
 def test_the_flag_queue_has_no_change_form(client, talk, moderator):
     *_, theirs, _ = talk
-    services.comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
+    comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
     client.force_login(moderator)
     url = f"/admin/threads/flaggedcomment/{theirs.pk}/change/"
     response = client.post(url, {"text": "spam", "points": "1000", "state": "visible"})
@@ -297,7 +301,7 @@ def test_own_posts_are_marked_editable_only_while_the_policies_allow(client, tal
     Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(hours=3))
     page = client.get(f"/item?id={op.pk}").content.decode()
     assert 'data-editable=""' in page and f'data-deletable="{mine.pk}"' in page
-    services.thread_lock(thread_id=thread.pk, moderator=moderator)
+    thread_lock(thread_id=thread.pk, moderator=moderator)
     Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now())
     page = client.get(f"/item?id={op.pk}").content.decode()
     assert 'data-editable=""' in page

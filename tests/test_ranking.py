@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from threads.core.ranking import hot_score, order_best_first
+from threads.core.rows import POST_FIELDS
 from threads.models import Comment, Thread
-from threads.ranking import hot_score, order_best_first
-from threads.rows import POST_FIELDS
-from threads.services import comment_vote
+from threads.services.votes import comment_vote
 
 NOW = timezone.now()
 

@@ -10,10 +10,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
-from threads import services
 from threads.models import Comment
-from threads.search import search
-from threads.search_query import parse
+from threads.search.engine import search
+from threads.search.query import parse
+from threads.services.bans import user_ban
+from threads.services.moderation import (
+    comment_flag,
+    comment_move,
+    comment_remove,
+    comment_restore,
+    thread_remove,
+    thread_restore,
+    thread_retitle,
+)
+from threads.services.posting import comment_delete, comment_edit
 
 
 @pytest.fixture
@@ -49,28 +59,28 @@ def test_a_reply_is_found_at_once(client, build, forum):
 
 def test_an_edit_changes_what_is_found(client, forum):
     _thread, _op, first, _second = forum
-    services.comment_edit(comment_id=first.pk, editor=first.author, text="Hippos, not them.")
+    comment_edit(comment_id=first.pk, editor=first.author, text="Hippos, not them.")
     assert found(client, "walrus") == []
     assert found(client, "hippos") == [first.pk]
 
 
 def test_a_deleted_post_is_not_found(client, forum):
     _thread, _op, first, _second = forum
-    services.comment_delete(comment_id=first.pk, user=first.author)
+    comment_delete(comment_id=first.pk, user=first.author)
     assert found(client, "walruses") == []
 
 
 def test_removal_and_restore_by_a_moderator(client, forum, moderator):
     _thread, _op, first, _second = forum
-    services.comment_remove(comment_id=first.pk, moderator=moderator, reason="rude")
+    comment_remove(comment_id=first.pk, moderator=moderator, reason="rude")
     assert found(client, "walruses") == []
-    services.comment_restore(comment_id=first.pk, moderator=moderator)
+    comment_restore(comment_id=first.pk, moderator=moderator)
     assert found(client, "walruses") == [first.pk]
 
 
 def test_a_moved_post_links_to_its_new_place(client, build, forum, moderator):
     _thread, op, first, second = forum
-    services.comment_move(comment_id=second.pk, new_parent_id=op.pk, moderator=moderator)
+    comment_move(comment_id=second.pk, new_parent_id=op.pk, moderator=moderator)
     assert found(client, "narwhals") == [second.pk]
     page = client.get("/search?q=narwhals").content.decode()
     assert f'href="/item?id={op.pk}#{second.pk}"' in page
@@ -80,29 +90,29 @@ def test_flags_that_hide_a_post_hide_it_from_search(client, forum, settings):
     settings.FORUM_FLAGS_TO_HIDE = 2
     _thread, _op, first, _second = forum
     for _ in range(2):
-        services.comment_flag(comment_id=first.pk, user=UserFactory(), reason="spam")
+        comment_flag(comment_id=first.pk, user=UserFactory(), reason="spam")
     assert found(client, "walruses") == []
 
 
 def test_a_ban_that_removes_every_post(client, forum, moderator):
     _thread, _op, first, _second = forum
-    services.user_ban(user=first.author, moderator=moderator, reason="spam", remove_posts=True)
+    user_ban(user=first.author, moderator=moderator, reason="spam", remove_posts=True)
     assert found(client, "walruses") == []
     assert found(client, "author:bob") == []
 
 
 def test_a_removed_thread_hides_all_its_posts_until_restored(client, forum, moderator):
     thread, op, first, second = forum
-    services.thread_remove(thread_id=thread.pk, moderator=moderator)
+    thread_remove(thread_id=thread.pk, moderator=moderator)
     assert found(client, "zebras") == []
     assert found(client, "narwhals") == []
-    services.thread_restore(thread_id=thread.pk, moderator=moderator)
+    thread_restore(thread_id=thread.pk, moderator=moderator)
     assert set(found(client, "zebras")) == {op.pk, first.pk}
 
 
 def test_a_retitled_thread_is_found_by_its_new_title(client, forum, moderator):
     thread, op, _first, _second = forum
-    services.thread_retitle(
+    thread_retitle(
         thread_id=thread.pk, moderator=moderator, title="Giraffes at dusk", reason="clearer"
     )
     assert found(client, "giraffes") == [op.pk]

@@ -8,8 +8,10 @@ import pytest
 
 from forum import limits
 from tests.factories import UserFactory
-from threads import api_search, search, services
+from threads.hn import search_api
 from threads.models import Comment
+from threads.search import engine
+from threads.services.moderation import comment_flag, comment_remove, thread_remove
 
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 HIT_FIELDS = {
@@ -157,21 +159,21 @@ def test_pages_and_the_cap_on_hits_per_page(client, build, forum):
 
 def test_hidden_posts_are_never_found(client, forum, moderator, settings):
     thread, op, reply, nested = forum
-    services.comment_remove(comment_id=reply.pk, moderator=moderator)
+    comment_remove(comment_id=reply.pk, moderator=moderator)
     _s, body = get(client, "/api/v1/search?query=rewrite")
     assert body["hits"] == [] and body["nbHits"] == 0
     settings.FORUM_FLAGS_TO_HIDE = 1
-    services.comment_flag(comment_id=nested.pk, user=UserFactory(), reason="spam")
+    comment_flag(comment_id=nested.pk, user=UserFactory(), reason="spam")
     _s, body = get(client, "/api/v1/search?query=fun")
     assert body["hits"] == []
-    services.thread_remove(thread_id=thread.pk, moderator=moderator)
+    thread_remove(thread_id=thread.pk, moderator=moderator)
     _s, body = get(client, "/api/v1/search?query=lisp")
     assert body["hits"] == []
 
 
 def test_an_item_with_its_reply_tree(client, forum, moderator):
     thread, op, reply, nested = forum
-    services.comment_remove(comment_id=reply.pk, moderator=moderator, reason="rude")
+    comment_remove(comment_id=reply.pk, moderator=moderator, reason="rude")
     status, item = get(client, f"/api/v1/items/{op.pk}")
     assert status == 200
     assert set(item) == {
@@ -195,7 +197,7 @@ def test_an_item_with_its_reply_tree(client, forum, moderator):
 
 def test_an_item_of_a_removed_thread_is_not_found(client, forum, moderator):
     thread, op, reply, _nested = forum
-    services.thread_remove(thread_id=thread.pk, moderator=moderator)
+    thread_remove(thread_id=thread.pk, moderator=moderator)
     for pk in (op.pk, reply.pk):
         status, body = get(client, f"/api/v1/items/{pk}")
         assert status == 404 and body["status"] == 404 and body["message"]
@@ -244,7 +246,7 @@ def test_hostile_queries_answer_json(client, forum, query):
 
 
 def test_requests_are_limited_per_address(client, forum, monkeypatch):
-    monkeypatch.setattr(api_search, "API_RATE", limits.Rate(2, 60, "API requests"))
+    monkeypatch.setattr(search_api, "API_RATE", limits.Rate(2, 60, "API requests"))
     for _ in range(2):
         assert get(client, "/api/v1/search?query=lisp")[0] == 200
     response = client.get("/api/v1/users/pg")
@@ -260,7 +262,7 @@ def test_requests_are_limited_per_address(client, forum, monkeypatch):
 def test_past_the_cap_hits_are_counted_as_the_cap_and_its_last_page_is_there(
     client, build, forum, monkeypatch
 ):
-    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    monkeypatch.setattr(engine, "MAX_RESULTS", 5)
     _thread, op, _reply, _nested = forum
     for n in range(8):
         build.reply(op, text=f"Quine {n}.")
@@ -273,12 +275,12 @@ def test_past_the_cap_hits_are_counted_as_the_cap_and_its_last_page_is_there(
 
 
 def test_relevance_ranks_the_newest_candidates_only(client, build, forum, monkeypatch):
-    monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(engine, "CANDIDATES", 3)
     _thread, op, _reply, _nested = forum
     best = build.reply(op, text="Quine quine quine quine, all about quines.")
     newer = [build.reply(op, text=f"A quine, number {n}.") for n in range(3)]
     _s, body = get(client, "/api/v1/search?query=quine")
     assert set(ids(body)) == {post.pk for post in newer}
-    monkeypatch.setattr(search, "CANDIDATES", 100)
+    monkeypatch.setattr(engine, "CANDIDATES", 100)
     _s, body = get(client, "/api/v1/search?query=quine")
     assert ids(body)[0] == best.pk

@@ -11,8 +11,10 @@ from django.core.management import call_command
 from forum.accounts.models import User
 from tests.factories import ThreadBuilder, UserFactory
 from tests.test_seed import SOURCE
-from threads import services, zlacker
 from threads.models import Comment, ModerationAction, Thread
+from threads.services.moderation import comment_remove, thread_lock
+from threads.services.posting import comment_delete
+from threads.text import zlacker
 
 START = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -347,17 +349,17 @@ class World:
         self.deepest = deepest
         gone = build.reply(self.op, "Soon deleted.", dave)
         self.under_gone = build.reply(gone, "Answering a deleted post.\n  code line", bob)
-        services.comment_delete(comment_id=gone.pk, user=dave)
+        comment_delete(comment_id=gone.pk, user=dave)
         alone = build.reply(self.op, "Deleted with no replies.", dave)
-        services.comment_delete(comment_id=alone.pk, user=dave)
+        comment_delete(comment_id=alone.pk, user=dave)
         rude = build.reply(self.op, "Something rude.", carol)
-        services.comment_remove(comment_id=rude.pk, moderator=mod, reason="off topic")
+        comment_remove(comment_id=rude.pk, moderator=mod, reason="off topic")
         build.reply(self.op, "A last word *in italics*.", alice)
         plain = build.thread(title="Plain", author=bob)
         self.plain_op = build.op(plain)
         build.reply(self.plain_op, "Alice answers Bob.", alice)
         build.reply(self.plain_op, "Bob answers himself.", bob)
-        services.thread_lock(thread_id=locked.pk, moderator=mod, reason="settled")
+        thread_lock(thread_id=locked.pk, moderator=mod, reason="settled")
         alice.about = "Writes threads.\n\nSecond line of about."
         alice.save()
         self.alice = alice

@@ -2,9 +2,12 @@
 
 import pytest
 
+from forum.exceptions import ForumError
 from tests.factories import UserFactory
-from threads import services, trees
+from threads.core import tree_check
 from threads.models import Comment, Thread
+from threads.services.moderation import comment_move, comment_remove
+from threads.services.posting import comment_delete
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +21,7 @@ def moderator(db):
 
 
 def sound(thread: Thread) -> bool:
-    return trees.thread_problems(Thread.objects.get(pk=thread.pk)) == []
+    return tree_check.thread_problems(Thread.objects.get(pk=thread.pk)) == []
 
 
 def thread_text(client, thread: Thread) -> str:
@@ -30,13 +33,13 @@ def test_a_removed_post_stays_as_a_placeholder_with_its_replies(client, build, m
     thread = build.thread()
     post = build.reply(build.op(thread), text="Rude words.")
     answer = build.reply(post, text="Calm down.")
-    services.comment_remove(comment_id=post.pk, moderator=moderator, reason=" off-topic ")
+    comment_remove(comment_id=post.pk, moderator=moderator, reason=" off-topic ")
     post.refresh_from_db()
     assert (post.state, post.removal_reason) == ("removed", "off-topic")
     text = thread_text(client, thread)
     assert "[removed by moderator]" in text and "Rude words." not in text
     assert f">>{post.name}\nCalm down." in text
-    with pytest.raises(services.ForumError, match="removed by a moderator"):
+    with pytest.raises(ForumError, match="removed by a moderator"):
         build.reply(post)
     assert Comment.objects.get(pk=answer.pk).parent_id == post.pk and sound(thread)
 
@@ -52,7 +55,7 @@ def test_a_moved_sub_conversation_keeps_its_names_and_follows_its_new_place(
     leaf = build.reply(branch, text="Leaf.")
     names = {c.pk: c.name for c in Comment.objects.filter(thread=thread)}
 
-    services.comment_move(comment_id=branch.pk, new_parent_id=deep.pk, moderator=moderator)
+    comment_move(comment_id=branch.pk, new_parent_id=deep.pk, moderator=moderator)
     moved = {c.pk: c for c in Comment.objects.filter(thread=thread)}
     assert {pk: c.name for pk, c in moved.items()} == names
     assert (moved[branch.pk].level, moved[leaf.pk].level) == (4, 5)
@@ -61,7 +64,7 @@ def test_a_moved_sub_conversation_keeps_its_names_and_follows_its_new_place(
     assert f"◧◩◪◨⬒\n5. {names[leaf.pk]}" in text
     assert sound(thread)
 
-    services.comment_move(comment_id=branch.pk, new_parent_id=op.pk, moderator=moderator)
+    comment_move(comment_id=branch.pk, new_parent_id=op.pk, moderator=moderator)
     assert Comment.objects.get(pk=leaf.pk).level == 2 and sound(thread)
     assert "replies(2): >>" in thread_text(client, thread)
 
@@ -77,12 +80,10 @@ def test_moves_that_would_break_the_tree_are_refused(build, moderator):
         (build.op(other).pk, "within its own thread"),
         (987654, "There is no post with id 987654"),
     ]:
-        with pytest.raises(services.ForumError, match=message):
-            services.comment_move(comment_id=first.pk, new_parent_id=target, moderator=moderator)
-    with pytest.raises(services.ForumError, match="opening post cannot be moved"):
-        services.comment_move(
-            comment_id=build.op(thread).pk, new_parent_id=below.pk, moderator=moderator
-        )
+        with pytest.raises(ForumError, match=message):
+            comment_move(comment_id=first.pk, new_parent_id=target, moderator=moderator)
+    with pytest.raises(ForumError, match="opening post cannot be moved"):
+        comment_move(comment_id=build.op(thread).pk, new_parent_id=below.pk, moderator=moderator)
     assert Comment.objects.get(pk=below.pk).parent_id == first.pk
     assert sound(thread) and sound(other)
 
@@ -102,8 +103,8 @@ def test_deleted_posts_leave_the_reply_counter_consistent(build):
     leaf = build.reply(op, text="leaf")
     parent = build.reply(op, text="parent")
     build.reply(parent, text="child")
-    services.comment_delete(comment_id=leaf.pk, user=leaf.author)
-    services.comment_delete(comment_id=parent.pk, user=parent.author)
+    comment_delete(comment_id=leaf.pk, user=leaf.author)
+    comment_delete(comment_id=parent.pk, user=parent.author)
     thread.refresh_from_db()
     assert thread.comment_count == 1
-    assert trees.thread_problems(thread) == []
+    assert tree_check.thread_problems(thread) == []

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, connection
 
 from forum.exceptions import ForumError
-from threads import services
 from threads.models import Comment
+from threads.services.posting import comment_reply
 
 
 @pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_each_thread_is_one_tree_keyed_by_the_thread(build):
 def test_new_posts_are_numbered_past_every_number_in_the_thread(build):
     thread = build.thread()
     op = build.op(thread)
-    services.comment_reply(parent_id=op.pk, author=op.author, text="imported", ref=5031)
+    comment_reply(parent_id=op.pk, author=op.author, text="imported", ref=5031)
     reply = build.reply(op)
     assert reply.ref == 5032
     assert reply.name.endswith("+aj1")

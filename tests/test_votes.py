@@ -17,9 +17,11 @@ from forum.accounts.models import User
 from forum.exceptions import ForumError
 from tests.factories import ThreadBuilder, UserFactory
 from tests.servers import gunicorn
-from threads import services
 from threads.models import Comment, Thread, Vote
-from threads.services import comment_vote, vote_withdraw
+from threads.services.bans import user_ban
+from threads.services.moderation import thread_remove
+from threads.services.posting import comment_delete
+from threads.services.votes import comment_vote, vote_withdraw
 
 
 @pytest.fixture
@@ -141,14 +143,14 @@ def test_taking_back_a_vote_never_cast_is_refused(post, user):
 
 
 def test_deleted_and_missing_posts_take_no_votes(post, user):
-    services.comment_delete(comment_id=post.pk, user=post.author)
+    comment_delete(comment_id=post.pk, user=post.author)
     assert refusal(comment_vote, comment_id=post.pk, user=user, direction="up").status == 403
     assert refusal(comment_vote, comment_id=10**9, user=user, direction="up").status == 404
     assert refusal(comment_vote, comment_id=post.pk, user=user, direction="sideways").status == 400
 
 
 def test_a_banned_user_cannot_vote(client, post, user):
-    services.user_ban(user=user, moderator=UserFactory(), reason="vote ring")
+    user_ban(user=user, moderator=UserFactory(), reason="vote ring")
     assert "banned" in str(refusal(comment_vote, comment_id=post.pk, user=user, direction="up"))
     client.force_login(user)
     answer = client.post(f"/vote?id={post.pk}&how=up", HTTP_ACCEPT="application/json")
@@ -308,7 +310,7 @@ def test_bad_vote_requests_get_clear_errors(client, post, user):
 
 
 def test_a_vote_on_a_post_of_a_removed_thread_says_the_thread_was_removed(client, post, user):
-    services.thread_remove(thread_id=post.tree_id, moderator=UserFactory(is_staff=True))
+    thread_remove(thread_id=post.tree_id, moderator=UserFactory(is_staff=True))
     client.force_login(user)
     for answer in (
         client.get(f"/vote?id={post.pk}&how=up"),

@@ -12,8 +12,10 @@ from django.utils import timezone
 from forum.exceptions import ForumError
 from tests.factories import ThreadBuilder, UserFactory
 from tests.visitor import Visitor
-from threads import selectors, services, zlacker
+from threads.core import selectors
 from threads.models import Comment, Thread
+from threads.services.posting import comment_delete, comment_reply, thread_create
+from threads.text import zlacker
 
 
 @pytest.fixture
@@ -114,7 +116,7 @@ def test_only_web_urls_are_accepted(client, writer, url):
     assert "its url must start with http:// or https://" in html
     assert "Kept.</textarea>" in html
     with pytest.raises(ForumError, match="http:// or https://"):
-        services.thread_create(author=writer, title="A file", url=url)
+        thread_create(author=writer, title="A file", url=url)
     assert Thread.objects.count() == 0
 
 
@@ -467,10 +469,10 @@ def test_a_deleted_post_whose_replies_were_all_deleted_disappears_with_them(clie
     question = build.reply(op, text="A question", author=asker)
     answer = build.reply(question, text="An answer", author=answerer)
     kept = build.reply(op, text="Still here")
-    services.comment_delete(comment_id=question.pk, user=asker)
+    comment_delete(comment_id=question.pk, user=asker)
     html = client.get(f"/item?id={op.pk}").content.decode()
     assert f'id="{question.pk}"' in html and "[deleted]" in html  # its answer needs its place
-    services.comment_delete(comment_id=answer.pk, user=answerer)
+    comment_delete(comment_id=answer.pk, user=answerer)
     html = client.get(f"/item?id={op.pk}").content.decode()
     assert f'id="{question.pk}"' not in html and "[deleted]" not in html
     assert re.search(rf' 1\. <a class="name" href="item\?id={kept.pk}"', html)
@@ -645,7 +647,7 @@ def test_a_repeated_key_does_not_use_up_the_rate_limit(client, writer, build):
 def test_another_users_key_is_their_own(client, writer, build):
     op = build.op(build.thread())
     theirs = build.reply(op, author=UserFactory())
-    services.comment_reply(parent_id=op.pk, author=theirs.author, text="x", form_key="shared")
+    comment_reply(parent_id=op.pk, author=theirs.author, text="x", form_key="shared")
     client.post("/reply", {"parent": op.pk, "text": "Mine.", "form_key": "shared"})
     assert Comment.objects.get(author=writer).text == "Mine."
 
@@ -689,9 +691,7 @@ def test_one_key_posted_twice_at_once_makes_one_post(transactional_db):
     def post():
         try:
             results.append(
-                services.comment_reply(
-                    parent_id=op.pk, author=writer, text="Once.", form_key="same"
-                ).pk
+                comment_reply(parent_id=op.pk, author=writer, text="Once.", form_key="same").pk
             )
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
@@ -761,9 +761,9 @@ def test_a_log_in_ends_the_hour_a_draft_session_had(client, build):
 def test_a_text_or_title_that_shows_nothing_is_refused(build, blank):
     op = build.op(build.thread())
     with pytest.raises(ForumError, match="the text is empty"):
-        services.comment_reply(parent_id=op.pk, author=UserFactory(), text=blank)
+        comment_reply(parent_id=op.pk, author=UserFactory(), text=blank)
     with pytest.raises(ForumError, match="Please give a title"):
-        services.thread_create(author=UserFactory(), title=blank + "\u200b", text="Hello.")
+        thread_create(author=UserFactory(), title=blank + "\u200b", text="Hello.")
     assert Comment.objects.count() == 1
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from threads.zlacker import (
+from threads.text.zlacker import (
     GLYPHS,
     OP_REF,
     Discussion,

@@ -9,8 +9,8 @@ class ThreadsConfig(AppConfig):
     verbose_name = "Threads"
 
     def ready(self):
-        from .models import Comment
-        from .search_index import after_migrate
+        from threads.models import Comment
+        from threads.search.index import after_migrate
 
         pre_save.connect(_loaded_html_cleaned, sender=Comment)
         post_migrate.connect(after_migrate, sender=self)
@@ -20,6 +20,6 @@ def _loaded_html_cleaned(sender, instance, raw: bool, **kwargs) -> None:
     # Services render every body they write; a row loaded from a fixture or a backup (a raw
     # save) carries HTML nobody rendered here, so it passes the sanitizer before it is stored.
     if raw:
-        from .markup import clean
+        from threads.text.markup import clean
 
         instance.html = clean(instance.html)

@@ -9,8 +9,7 @@ from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
 from forum import links
-
-from . import zlacker
+from threads.text import zlacker
 
 
 class ThreadQuerySet(models.QuerySet):

@@ -3,9 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from forum.accounts.models import User
 from forum.admin_lists import SelectedIdsChecked
-
-from .models import User
 
 
 @admin.register(User)

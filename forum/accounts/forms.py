@@ -8,9 +8,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from forum import mail
-
-from . import names
-from .models import User
+from forum.accounts import names
+from forum.accounts.models import User
 
 MAX_ABOUT_LENGTH = 5_000
 

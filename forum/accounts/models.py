@@ -5,8 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from forum import links
-
-from . import names
+from forum.accounts import names
 
 # Longer than any name the column holds: no account has it, and it is not worth a query.
 LONGEST_NAME = 150
@@ -52,7 +51,8 @@ class User(AbstractUser):
     # Replies newer than this are unread in the inbox; None: none were read yet.
     replies_seen_at = models.DateTimeField(null=True, blank=True)
     # Bumped by each write that changes what only this reader is shown (a thread hidden, a
-    # post flagged, a ban): what a page keeps of its reader is keyed by it (threads.stencils).
+    # post flagged, a ban): what a page keeps of its reader is keyed by it
+    # (threads.caching.stencils).
     reader_version = models.PositiveIntegerField(default=0, editable=False)
     # Set when the owner follows the link mailed to the address; the address changing clears it.
     email_confirmed = models.BooleanField(default=False, editable=False)

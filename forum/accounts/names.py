@@ -72,7 +72,7 @@ def validate_new_name(name: str) -> None:
     the places that create accounts refuse an exact duplicate on their own.
     """
     NAME_PATTERN(name)
-    from .models import User
+    from forum.accounts.models import User
 
     if User.objects.filter(username=name).exists():
         return

@@ -10,10 +10,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 
 from forum import limits, mail
+from forum.accounts import names
+from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from . import names
-from .models import User
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from forum.accounts import views
 
 
 def _form(view, title: str, button: str = "", message: str = "", **kwargs):

@@ -14,12 +14,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from forum import limits
+from forum.accounts import forms, names, services
+from forum.accounts.models import User
 from forum.drafts import started_keep
 from forum.exceptions import ForumError
 from forum.http import form_page
-
-from . import forms, names, services
-from .models import User
 
 KNOWN_DEVICE_COOKIE = "known_device"
 KNOWN_DEVICE_SALT = "forum.accounts.known-device"

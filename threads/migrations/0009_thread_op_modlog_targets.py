@@ -16,9 +16,9 @@ THREAD_KINDS = {"lock", "unlock", "pin", "unpin", "remove-thread", "restore-thre
 
 
 def thread_ops_fill(apps, schema_editor):
-    from threads import trees
+    from threads.core import tree_check
 
-    trees.thread_ops_fill(apps.get_model("threads", "Thread"), apps.get_model("threads", "Comment"))
+    tree_check.thread_ops_fill(apps.get_model("threads", "Thread"), apps.get_model("threads", "Comment"))
 
 
 def modlog_targets_fill(apps, schema_editor):

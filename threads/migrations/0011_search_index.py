@@ -4,16 +4,16 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from threads import search_index
+    from threads.search import index
 
-    search_index.install(schema_editor.connection)
-    search_index.rebuild(schema_editor.connection)
+    index.install(schema_editor.connection)
+    index.rebuild(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):
-    from threads import search_index
+    from threads.search import index
 
-    search_index.uninstall(schema_editor.connection)
+    index.uninstall(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,8 @@
-"""Search's index of removed threads, whose posts it leaves out (search_index.REMOVED_INDEX)."""
+"""Search's index of removed threads, whose posts it leaves out (index.REMOVED_INDEX)."""
 
 from django.db import migrations
 
-from threads import search_index
+from threads.search import index
 
 
 class Migration(migrations.Migration):
@@ -11,5 +11,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(search_index.REMOVED_INDEX, search_index.DROP_REMOVED_INDEX),
+        migrations.RunSQL(index.REMOVED_INDEX, index.DROP_REMOVED_INDEX),
     ]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from threads.thread_urls import url_key
+from threads.core.thread_urls import url_key
 
 
 def keys_filled(apps, schema_editor):

@@ -7,11 +7,10 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from .. import policies
-from ..models import Ban, Comment, ModerationAction, Thread
-from .locks import locked_thread, readable_replies, reader_touch, thread_touch
-from .moderation import comment_remove, log
+from threads.core import policies
+from threads.models import Ban, Comment, ModerationAction, Thread
+from threads.services.locks import locked_thread, readable_replies, reader_touch, thread_touch
+from threads.services.moderation import comment_remove, log
 
 
 @transaction.atomic

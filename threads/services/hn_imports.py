@@ -6,13 +6,13 @@ from django.db.models.functions import Lower
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from .. import markup, trees, zlacker
-from ..hn_files import DELETED_AUTHOR, Item, Story
-from ..models import Comment, Thread
-from ..thread_urls import url_key
-from .locks import locked_thread, thread_touch
-from .posting import text_checked, title_checked
+from threads.core import tree_check
+from threads.core.thread_urls import url_key
+from threads.hn.story_files import DELETED_AUTHOR, Item, Story
+from threads.models import Comment, Thread
+from threads.services.locks import locked_thread, thread_touch
+from threads.services.posting import text_checked, title_checked
+from threads.text import markup, zlacker
 
 _CONTENT = ("parent_id", "author_id", "parent_author_id", "text", "html", "state", "created_at")
 _PLACE = ("lft", "rght", "level")
@@ -30,7 +30,7 @@ def hn_story_import(*, story: Story) -> Thread:
     items = [root, *sorted(story.replies, key=lambda item: item.id)]
     authors = _authors(items)
     existing = {
-        node.ref: node for node in trees.thread_nodes(thread.pk) if node.thread_id == thread.pk
+        node.ref: node for node in tree_check.thread_nodes(thread.pk) if node.thread_id == thread.pk
     }
     taken = _taken_ids({item.id for item in items}, thread.pk)
     pk_of = {}
@@ -44,7 +44,7 @@ def hn_story_import(*, story: Story) -> Thread:
     _contents_write(thread, items, root, pk_of, authors, existing)
     _layout_write(thread.pk)
     _sequence_reset()
-    replies = trees.reply_count(trees.thread_nodes(thread.pk))
+    replies = tree_check.reply_count(tree_check.thread_nodes(thread.pk))
     thread_touch(
         thread.pk,
         op_id=pk_of[root.id],
@@ -152,7 +152,7 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
 
 
 def _layout_write(thread_id: int) -> None:
-    layout = trees.repaired_layout(trees.thread_nodes(thread_id))
+    layout = tree_check.repaired_layout(tree_check.thread_nodes(thread_id))
     rows = [(place.lft, place.rght, place.level, pk) for pk, place in layout.items()]
     _update_many(_PLACE, rows)
 

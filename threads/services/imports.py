@@ -6,10 +6,9 @@ from django.db import transaction
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from .. import zlacker
-from ..models import Comment, Thread
-from .posting import comment_reply, thread_create
+from threads.models import Comment, Thread
+from threads.services.posting import comment_reply, thread_create
+from threads.text import zlacker
 
 
 def _imported_user(short_name: str, joined: datetime) -> User:

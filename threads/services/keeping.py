@@ -4,10 +4,9 @@ from django.db import transaction
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from .. import policies
-from ..models import Comment, Favorite, HiddenThread
-from .locks import reader_touch
+from threads.core import policies
+from threads.models import Comment, Favorite, HiddenThread
+from threads.services.locks import reader_touch
 
 
 def _shown_post(comment_id: int, *, refusal=policies.keep_refusal) -> Comment:

@@ -5,8 +5,7 @@ from django.db.models import F, Subquery
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from ..models import Comment, Thread
+from threads.models import Comment, Thread
 
 
 def locked_thread(thread_id: int) -> Thread:
@@ -50,7 +49,7 @@ def lists_stamp_next() -> Subquery:
 
 def reader_touch(user: User) -> None:
     """Records that what only this user is shown changed (a thread hidden, a flag, a ban):
-    what pages keep of a reader is keyed by the version it bumps (threads.stencils)."""
+    what pages keep of a reader is keyed by the version it bumps (threads.caching.stencils)."""
     User.objects.filter(pk=user.pk).update(reader_version=F("reader_version") + 1)
 
 

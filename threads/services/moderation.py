@@ -9,11 +9,16 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from .. import policies
-from ..models import Comment, Flag, ModerationAction, Thread
-from .locks import locked_comment, locked_thread, post_changed, reader_touch, thread_touch
-from .posting import title_checked
+from threads.core import policies
+from threads.models import Comment, Flag, ModerationAction, Thread
+from threads.services.locks import (
+    locked_comment,
+    locked_thread,
+    post_changed,
+    reader_touch,
+    thread_touch,
+)
+from threads.services.posting import title_checked
 
 
 def log(

@@ -10,11 +10,17 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from .. import markup, notify, policies, selectors, zlacker
-from ..models import Comment, Thread
-from ..thread_urls import url_checked, url_key
-from .locks import lists_stamp_next, locked_comment, locked_thread, post_changed, thread_touch
+from threads.core import notify, policies, selectors
+from threads.core.thread_urls import url_checked, url_key
+from threads.models import Comment, Thread
+from threads.services.locks import (
+    lists_stamp_next,
+    locked_comment,
+    locked_thread,
+    post_changed,
+    thread_touch,
+)
+from threads.text import markup, zlacker
 
 MAX_TEXT_LENGTH = 10_000
 MAX_TITLE_LENGTH = 80

@@ -4,8 +4,7 @@ from django.db import transaction
 
 from forum.accounts import services as accounts
 from forum.accounts.models import User
-
-from .. import policies
+from threads.core import policies
 
 
 @transaction.atomic

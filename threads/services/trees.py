@@ -4,20 +4,19 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
 from forum.exceptions import ForumError
-
-from .. import trees
-from ..models import Comment
-from .locks import locked_thread, thread_touch
+from threads.core import tree_check
+from threads.models import Comment
+from threads.services.locks import locked_thread, thread_touch
 
 
 @transaction.atomic
 def thread_tree_repair(*, thread_id: int) -> int:
     """Rebuilds a thread's tree from its parent links; returns how many posts changed place."""
     locked_thread(thread_id)
-    nodes = trees.thread_nodes(thread_id)
+    nodes = tree_check.thread_nodes(thread_id)
     if not nodes:
         raise ForumError(f"Thread {thread_id} has no opening post to rebuild its tree from.")
-    layout = trees.repaired_layout(nodes)
+    layout = tree_check.repaired_layout(nodes)
     changed = []
     for node in nodes:
         place = layout[node.id]
@@ -33,7 +32,7 @@ def thread_tree_repair(*, thread_id: int) -> int:
             " tree_id = %s WHERE id = %s",
             changed,
         )
-    replies = trees.reply_count(trees.thread_nodes(thread_id))
+    replies = tree_check.reply_count(tree_check.thread_nodes(thread_id))
     root_id = next(pk for pk, place in layout.items() if place.parent_id is None)
     thread_touch(thread_id, comment_count=replies, op_id=root_id)
     _parent_authors_refresh(thread_id)

@@ -7,10 +7,9 @@ from django.db.models import F
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-
-from .. import policies
-from ..models import Comment, Vote
-from .locks import locked_comment, thread_touch
+from threads.core import policies
+from threads.models import Comment, Vote
+from threads.services.locks import locked_comment, thread_touch
 
 
 def _points_add(comment: Comment, delta: int) -> None:

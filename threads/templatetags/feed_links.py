@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html_join
 
-from threads import feeds
+from threads.pages import feeds
 
 register = template.Library()
 

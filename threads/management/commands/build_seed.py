@@ -7,8 +7,8 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.accounts.models import User
-from threads import services
 from threads.models import Comment, Thread
+from threads.services.imports import zlacker_import
 
 SOURCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "source"
 
@@ -16,7 +16,7 @@ SOURCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "source"
 def seed_json() -> str:
     """Imports every source document and serialises the result, users first."""
     for path in sorted(SOURCE_DIR.glob("*.txt")):
-        services.zlacker_import(text=path.read_text(encoding="utf-8"))
+        zlacker_import(text=path.read_text(encoding="utf-8"))
     objects = [
         *User.objects.order_by("pk"),
         *Thread.objects.order_by("pk"),

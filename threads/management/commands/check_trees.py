@@ -3,14 +3,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.exceptions import ForumError
-from threads import services, trees
+from threads.core import tree_check
 from threads.models import Thread
+from threads.services.trees import thread_tree_repair
 
 
 class Command(BaseCommand):
     help = (
         "Check each thread's comment tree (one root, nested intervals, levels, parent links, "
-        "unique names); exit 1 when anything is wrong. --repair rebuilds broken trees."
+        "unique names); exit 1 when anything is wrong. --repair rebuilds broken tree_check."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 raise CommandError(f"There is no thread with id {thread}.")
         broken = 0
         for checked in threads.iterator():
-            problems = trees.thread_problems(checked)
+            problems = tree_check.thread_problems(checked)
             if not problems:
                 continue
             broken += 1
@@ -43,13 +44,13 @@ class Command(BaseCommand):
 
     def _repair(self, thread: Thread) -> None:
         # A post of another thread that sits in this tree goes home when its own tree is rebuilt.
-        owners = {thread.pk, *(node.thread_id for node in trees.intruders(thread.pk))}
+        owners = {thread.pk, *(node.thread_id for node in tree_check.intruders(thread.pk))}
         for thread_id in sorted(owners):
             try:
-                moved = services.thread_tree_repair(thread_id=thread_id)
+                moved = thread_tree_repair(thread_id=thread_id)
             except ForumError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(f"thread {thread_id}: rebuilt, {moved} post(s) moved into place.")
-        remaining = trees.thread_problems(Thread.objects.get(pk=thread.pk))
+        remaining = tree_check.thread_problems(Thread.objects.get(pk=thread.pk))
         if remaining:
             raise CommandError(f"thread {thread.pk} is still broken: {remaining[0]}")

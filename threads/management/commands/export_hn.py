@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from threads import hn
+from threads.hn import items
 from threads.models import Comment
 
 
@@ -18,5 +18,5 @@ class Command(BaseCommand):
         post = Comment.objects.select_related("thread").filter(pk=post_id).first()
         if post is None:
             raise CommandError(f"There is no post with id {post_id}.")
-        for item in hn.export_items(thread=post.thread):
+        for item in items.export_items(thread=post.thread):
             self.stdout.write(json.dumps(item, sort_keys=True, ensure_ascii=False))

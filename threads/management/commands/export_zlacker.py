@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from threads import pages, selectors, textform
+from threads.core import selectors
+from threads.drawing import page_posts, textform
 from threads.models import Comment
 
 
@@ -19,5 +20,5 @@ class Command(BaseCommand):
             raise CommandError(f"There is no post with id {post_id}.") from None
         if post.is_op:
             raise CommandError(f"Post {post_id} opens its thread: it has no discussion page.")
-        _op, *chain = pages.build(selectors.chain_posts(post=post, html=False, text=True))
+        _op, *chain = page_posts.build(selectors.chain_posts(post=post, html=False, text=True))
         self.stdout.write(textform.discussion_page(post.thread.title, chain), ending="")

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.exceptions import ForumError
-from threads import hn_files, services
+from threads.hn import story_files
+from threads.services.hn_imports import hn_story_import
 
 
 class Command(BaseCommand):
@@ -17,8 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, files, **options):
         for path in files:
             try:
-                story = hn_files.read_story(path.read_text(encoding="utf-8"))
-                thread = services.hn_story_import(story=story)
+                story = story_files.read_story(path.read_text(encoding="utf-8"))
+                thread = hn_story_import(story=story)
             except (OSError, UnicodeDecodeError) as error:
                 raise CommandError(f"{path}: cannot be read: {error}") from None
             except ForumError as error:

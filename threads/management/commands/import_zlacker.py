@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from forum.exceptions import ForumError
-from threads import services, zlacker
+from threads.services.imports import zlacker_import
+from threads.text import zlacker
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         for path in files:
             try:
                 text = path.read_text(encoding="utf-8")
-                thread = services.zlacker_import(text=text)
+                thread = zlacker_import(text=text)
             except OSError as error:
                 raise CommandError(f"{path}: {error.strerror}") from error
             except UnicodeDecodeError as error:

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from threads import search_index
+from threads.search import index
 
 
 class Command(BaseCommand):
@@ -11,6 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            search_index.install(connection)
-            search_index.rebuild(connection)
+            index.install(connection)
+            index.rebuild(connection)
         self.stdout.write("The search index was rebuilt.")

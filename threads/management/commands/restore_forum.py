@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from forum.accounts.models import User
-from threads import trees
+from threads.core import tree_check
 from threads.models import Thread
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             call_command("loaddata", str(file), verbosity=0)
-            trees.thread_ops_fill()  # a backup from before threads named their opening post
+            tree_check.thread_ops_fill()  # a backup from before threads named their opening post
         report = StringIO()
         try:
             call_command("check_trees", stdout=report)

@@ -1,0 +1,127 @@
+"""The admin's moderation actions: their forms, and applying them with refusals as messages."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from forum.exceptions import ForumError
+from threads.core import selectors
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+
+    def __init__(self, data=None, *, objects=()):
+        super().__init__(data)
+        self.objects = objects
+
+    def confirmation(self) -> str:
+        """What to confirm before the action is applied; "" when there is nothing to ask."""
+        return ""
+
+    def confirmed_value(self) -> str:
+        """What the confirmation page posts back as `confirmed`."""
+        return "1"
+
+
+class BanForm(ReasonForm):
+    DURATIONS = {"1": timedelta(days=1), "7": timedelta(days=7), "30": timedelta(days=30)}
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+    duration = forms.ChoiceField(
+        choices=[("1", "one day"), ("7", "one week"), ("30", "30 days"), ("forever", "for good")]
+    )
+    remove_posts = forms.BooleanField(required=False, label="Also remove all of their posts")
+
+    def expires_at(self):
+        delta = self.DURATIONS.get(self.cleaned_data["duration"])
+        return timezone.now() + delta if delta else None
+
+
+class LiftForm(ReasonForm):
+    restore_posts = forms.BooleanField(
+        required=False, label="Also restore the posts and threads this ban removed"
+    )
+
+
+class MoveForm(ReasonForm):
+    new_parent = forms.CharField(
+        max_length=40,
+        label="The post to attach it to: its name in the same thread (bob+1) or its id"
+        " (the opening post attaches it to the thread)",
+    )
+
+    def clean_new_parent(self):
+        name = self.cleaned_data["new_parent"]
+        threads = {post.thread_id for post in self.objects}
+        # A name means a post of the moved posts' thread: with several, only an id is clear.
+        thread_id = threads.pop() if len(threads) == 1 else None
+        parent = selectors.post_named(name=name, thread_id=thread_id)
+        if parent is None:
+            where = "in this thread" if thread_id else "(posts of several threads: give an id)"
+            raise forms.ValidationError(f"There is no post {name} {where}.")
+        return parent
+
+    def confirmation(self) -> str:
+        # The parent confirmed is named by its id, so a name changed on the way is asked again.
+        parent = self.cleaned_data["new_parent"]
+        if self.data.get("confirmed") == str(parent.pk):
+            return ""
+        moved = ", ".join(post.name for post in self.objects)
+        return (
+            f'Move {moved} under {parent.name} (id {parent.pk}) in the thread "{parent.thread}":'
+            f" {parent.text[:80]}"
+        )
+
+    def confirmed_value(self) -> str:
+        return str(self.cleaned_data["new_parent"].pk)
+
+
+def apply_each(modeladmin, request, objects, *, title: str, apply) -> None:
+    """Applies `apply(obj)` to each object; a refusal is reported as a message, never a 500."""
+    done = 0
+    for obj in objects:
+        try:
+            apply(obj)
+            done += 1
+        except ForumError as error:
+            # Worded to begin with a word: the admin capitalises a message's first letter.
+            modeladmin.message_user(request, f"Not done for {obj}: {error}", messages.ERROR)
+    if done:
+        modeladmin.message_user(
+            request, f"{title}: {done} of {len(objects)} done.", messages.SUCCESS
+        )
+
+
+def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
+    """Shows a form for the selected items, then applies `apply(obj, form)` to each."""
+    objects = list(queryset)
+    form = form_class(request.POST if "apply" in request.POST else None, objects=objects)
+    confirmation = form.is_valid() and form.confirmation()
+    if form.is_bound and form.is_valid() and not confirmation:
+        apply_each(modeladmin, request, objects, title=title, apply=lambda obj: apply(obj, form))
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": objects,
+        "form": form,
+        "confirmation": confirmation,
+        "confirmed_value": form.confirmed_value() if confirmation else "",
+        "action": request.POST["action"],
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/threads/confirm_action.html", context)
+
+
+class ReadOnlyChangeForm:
+    """A change form that shows the object and changes nothing, for everyone, superusers too:
+    what a post derives (html, tree, points, ...) only the forum's services may write."""
+
+    def has_change_permission(self, request, obj=None):
+        # Without an object Django asks about the list's actions, which go through services.
+        return obj is None and super().has_change_permission(request)

@@ -1,0 +1,218 @@
+"""Hacker News' search API as hn.algolia.com shapes it (v1), on the forum's own index."""
+
+import functools
+import time
+from datetime import UTC, datetime
+
+from django.http import JsonResponse
+
+from forum import limits
+from forum.exceptions import ForumError
+from forum.http import read_only, whole_number
+from threads.hn import search_reads
+from threads.search.engine import START, STOP, Hit, marked, search
+from threads.search.query import WORD, ParsedQuery, QueryError, parse, parse_numeric, parse_tags
+
+DEFAULT_HITS_PER_PAGE = 20
+MAX_HITS_PER_PAGE = 100
+API_RATE = limits.Rate(1000, 60 * 60, "API requests from your address")
+
+
+def _json(body: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return _json({"status": status, "message": message}, status=status)
+
+
+def api_view(view):
+    """Counts the address's requests; answers every refusal as {"status", "message"} JSON."""
+
+    @read_only
+    @functools.wraps(view)
+    def wrapped(request, **kwargs):
+        try:
+            limits.hit(API_RATE, limits.client_address(request))
+            return view(request, **kwargs)
+        except limits.RateLimited as refusal:
+            response = _error(429, str(refusal))
+            response["Retry-After"] = str(refusal.retry_after)
+            return response
+        except ForumError as refusal:
+            return _error(refusal.status, str(refusal))
+
+    return wrapped
+
+
+def _whole_number(request, name: str, default: int) -> int:
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise QueryError(f"{name} must be a whole number from 0, not {raw!r}.")
+    return int(raw)
+
+
+def _api_query(request) -> ParsedQuery:
+    typed = parse(request.GET.get("query", ""))
+    return ParsedQuery(
+        terms=typed.terms,
+        tag_groups=typed.tag_groups + parse_tags(request.GET.get("tags", "")),
+        numeric=typed.numeric + parse_numeric(request.GET.get("numericFilters", "")),
+        sites=typed.sites,
+        text=typed.text,
+    )
+
+
+def _search(request, sort: str) -> JsonResponse:
+    started = time.perf_counter()
+    query = _api_query(request)
+    page = _whole_number(request, "page", 0)
+    per_page = min(
+        max(_whole_number(request, "hitsPerPage", DEFAULT_HITS_PER_PAGE), 1), MAX_HITS_PER_PAGE
+    )
+    results = search(query, sort=sort, page=page, per_page=per_page, full_text=True)
+    return _json(
+        {
+            "hits": [_hit(hit, query) for hit in results.hits],
+            "nbHits": results.counted,
+            "page": page,
+            "nbPages": results.pages,
+            "hitsPerPage": per_page,
+            "exhaustiveNbHits": results.exhaustive,
+            "query": request.GET.get("query", ""),
+            "params": request.META.get("QUERY_STRING", ""),
+            "processingTimeMS": round((time.perf_counter() - started) * 1000),
+        }
+    )
+
+
+@api_view
+def search_by_relevance(request):
+    return _search(request, "relevance")
+
+
+@api_view
+def search_by_date(request):
+    return _search(request, "date")
+
+
+def _time(moment: datetime) -> dict:
+    moment = moment.astimezone(UTC)
+    return {
+        "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+        "created_at_i": int(moment.timestamp()),
+    }
+
+
+def _hit(hit: Hit, query: ParsedQuery) -> dict:
+    story = hit.is_story
+    kind = "story" if story else "comment"
+    body = {
+        **_time(hit.created_at),
+        "title": hit.thread_title if story else None,
+        "url": (hit.thread_url or None) if story else None,
+        "author": hit.author,
+        # A reply's points are shown to its author only, here as on its page.
+        "points": hit.points if story else None,
+        "story_text": hit.text if story else None,
+        "comment_text": hit.text if not story else None,
+        "num_comments": hit.num_comments if story else None,
+        "story_id": hit.op_id,
+        "story_title": None if story else hit.thread_title,
+        "story_url": None if story else (hit.thread_url or None),
+        "parent_id": None if story else hit.parent_id,
+        "objectID": str(hit.id),
+        "_tags": [kind, f"author_{hit.author}", f"story_{hit.op_id}"],
+    }
+    text_field = "story_text" if story else "comment_text"
+    title_field, url_field = ("title", "url") if story else ("story_title", "story_url")
+    words = query.words
+    body["_highlightResult"] = {
+        "author": _highlight(_words_marked(hit.author, words), words),
+        text_field: _highlight(hit.text_marked, words),
+        title_field: _highlight(hit.title_marked, words),
+        url_field: _highlight(_words_marked(hit.thread_url, words), words),
+    }
+    return body
+
+
+def _highlight(raw: str, words: list[str]) -> dict:
+    """Algolia's highlight of one field: the value with <em> marks, how much of the query hit."""
+    found = _matched_words(raw, words)
+    level = "none" if not found else "full" if len(found) == len(words) else "partial"
+    return {"value": str(marked(raw, "em")), "matchLevel": level, "matchedWords": found}
+
+
+def _matched_words(raw: str, words: list[str]) -> list[str]:
+    marks = [piece.split(STOP, 1)[0].lower() for piece in raw.split(START)[1:]]
+    return [word for word in words if any(_same_stem(word, mark) for mark in marks)]
+
+
+def _same_stem(word: str, mark: str) -> bool:
+    # Marks are the database's stemmed matches (images for image): compare the leading letters.
+    size = max(3, min(len(word), len(mark)) - 2)
+    return word[:size] == mark[:size]
+
+
+def _words_marked(value: str, words: list[str]) -> str:
+    """A field matched verbatim (author, url): each of its words equal to a query word marked."""
+    wanted = set(words)
+    return WORD.sub(lambda m: f"{START}{m[0]}{STOP}" if m[0].lower() in wanted else m[0], value)
+
+
+def _item_id(raw: str) -> int:
+    number = whole_number(raw)
+    if number is None:
+        raise QueryError(f"An item's id is a whole number, not {raw!r}.")
+    return number
+
+
+@api_view
+def item(request, item_id: str):
+    found = search_reads.item_tree(post_id=_item_id(item_id))
+    if found is None:
+        raise ForumError(f"There is no item {item_id}.", status=404)
+    post, root = found
+    thread = post.thread
+    return _json(_node(root, thread=thread, story_id=_story_id(post)))
+
+
+def _story_id(post) -> int:
+    return post.thread.op_id
+
+
+def _node(node: search_reads.Node, *, thread, story_id: int) -> dict:
+    story = node.level == 0
+    return {
+        "id": node.id,
+        **_time(node.created_at),
+        "type": "story" if story else "comment",
+        "author": node.author,
+        "title": thread.title if story else None,
+        "url": (thread.url or None) if story else None,
+        "text": node.text,
+        "points": thread.points if story else None,
+        "parent_id": node.parent_id,
+        "story_id": story_id,
+        "children": [_node(child, thread=thread, story_id=story_id) for child in node.children],
+    }
+
+
+@api_view
+def user(request, username: str):
+    found = search_reads.user_get(username=username)
+    if found is None:
+        raise ForumError(f"There is no user {username!r}.", status=404)
+    return _json(
+        {
+            "username": found.username,
+            "about": found.about,
+            "karma": found.karma,
+            **_time(found.date_joined),
+            "objectID": found.username,
+        }
+    )

@@ -1,0 +1,167 @@
+"""Hacker News data files read into one checked story: items one JSON object per line (as
+/v0/item/ID.json gives them) or the nested tree hn.algolia.com/api/v1/items/ID gives."""
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from forum.exceptions import ForumError
+from threads.models import Comment
+from threads.text import hn_html
+
+DELETED_AUTHOR = "deleted"
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
+# Hacker News began in 2006; a time past 2100 is a unit mistake (milliseconds).
+_EARLIEST, _LATEST = 1_100_000_000, 4_102_444_800
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    parent: int | None
+    by: str
+    time: datetime
+    text: str
+    state: str
+    title: str = ""
+    url: str = ""
+    score: int = 1
+
+
+@dataclass(frozen=True)
+class Story:
+    root: Item
+    replies: tuple[Item, ...]
+
+
+class HnFileError(ForumError):
+    """The file cannot be imported; the message names the item that is wrong."""
+
+
+def read_story(text: str) -> Story:
+    raws = _raw_items(text)
+    items = [_item(raw) for raw in raws]
+    return _checked(items, raws)
+
+
+def _raw_items(text: str) -> list[dict]:
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict) and ("children" in whole or "created_at_i" in whole):
+        return _flattened(whole)
+    raws = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise HnFileError(f"Line {number} is not a JSON object: {error.msg}.") from None
+        if not isinstance(raw, dict):
+            raise HnFileError(f"Line {number} is not a JSON object: items are objects.")
+        raws.append(raw)
+    if not raws:
+        raise HnFileError("The file holds no items.")
+    return raws
+
+
+def _flattened(root: dict) -> list[dict]:
+    """The algolia tree as v0 items: each child's parent is the node it sits in."""
+    flat, todo = [], [(root, None)]
+    while todo:
+        node, parent = todo.pop()
+        if parent is not None and node.get("parent_id") not in (None, parent):
+            raise HnFileError(
+                f"Item {node.get('id')} sits under item {parent} but names item"
+                f" {node.get('parent_id')} as its parent."
+            )
+        flat.append(
+            {
+                "id": node.get("id"),
+                "type": "comment" if parent is not None else node.get("type") or "story",
+                "parent": parent,
+                "by": node.get("author"),
+                "time": node.get("created_at_i"),
+                "text": node.get("text"),
+                "title": node.get("title"),
+                "url": node.get("url"),
+                "score": node.get("points"),
+                "story_id": node.get("story_id"),
+                "deleted": node.get("author") is None and not node.get("text"),
+            }
+        )
+        todo.extend((child, node.get("id")) for child in reversed(node.get("children") or []))
+    return flat
+
+
+def _item(raw: dict) -> Item:
+    item_id = raw.get("id")
+    if not isinstance(item_id, int) or isinstance(item_id, bool) or item_id <= 0:
+        raise HnFileError(f"An item has the id {item_id!r}: ids are positive whole numbers.")
+    seconds = raw.get("time")
+    if not isinstance(seconds, int) or not _EARLIEST <= seconds <= _LATEST:
+        raise HnFileError(f"Item {item_id} has a bad time {seconds!r}: Unix seconds expected.")
+    state = Comment.State.VISIBLE
+    if raw.get("deleted"):
+        state = Comment.State.DELETED
+    elif raw.get("dead"):
+        state = Comment.State.REMOVED
+    by = raw.get("by") or DELETED_AUTHOR
+    if not _NAME.fullmatch(by):
+        raise HnFileError(f"Item {item_id} is by {by!r}: names are letters, digits, _ and -.")
+    score = raw.get("score")
+    return Item(
+        id=item_id,
+        parent=raw.get("parent"),
+        by=by,
+        time=datetime.fromtimestamp(seconds, tz=UTC),
+        text=hn_html.to_text(raw.get("text") or ""),
+        state=state,
+        title=hn_html.to_text(raw.get("title") or "") if raw.get("type") == "story" else "",
+        url=raw.get("url") or "",
+        score=score if isinstance(score, int) and score > 0 else 1,
+    )
+
+
+def _checked(items: list[Item], raws: list[dict]) -> Story:
+    stories = [item for item, raw in zip(items, raws, strict=True) if raw.get("type") == "story"]
+    if len(stories) != 1:
+        names = ", ".join(str(item.id) for item in stories) or "none"
+        raise HnFileError(f"A file holds one story; this one has {len(stories)} ({names}).")
+    root = stories[0]
+    by_id: dict[int, Item] = {}
+    for item, raw in zip(items, raws, strict=True):
+        if item.id in by_id:
+            raise HnFileError(f"Item {item.id} appears twice.")
+        if raw.get("story_id") not in (None, root.id):
+            raise HnFileError(f"Item {item.id} belongs to story {raw['story_id']}, not {root.id}.")
+        by_id[item.id] = item
+    reaching = {root.id}
+    for item in items:
+        if item is not root:
+            _check_reply(item, root, by_id, reaching)
+    return Story(root=root, replies=tuple(item for item in items if item is not root))
+
+
+def _check_reply(item: Item, root: Item, by_id: dict[int, Item], reaching: set[int]) -> None:
+    """The item answers an item of the file, and its parents lead to the story (`reaching`
+    holds the items known to, so each chain is walked once)."""
+    if item.id <= root.id:
+        raise HnFileError(f"Item {item.id} is older than its story {root.id}: ids only grow.")
+    path: dict[int, None] = {}
+    current = item
+    while current.id not in reaching:
+        if current.parent not in by_id:
+            raise HnFileError(
+                f"Item {current.id} answers item {current.parent}, which is not in the file."
+            )
+        if current.id in path:
+            raise HnFileError(
+                f"Item {current.id} is in a cycle of parents: it never reaches a story."
+            )
+        path[current.id] = None
+        current = by_id[current.parent]
+    reaching.update(path)

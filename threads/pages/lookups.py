@@ -1,0 +1,51 @@
+"""What the views share: a post or a user from a request, and a post as its thread shows it."""
+
+from django.http import Http404
+
+from forum import links
+from forum.accounts.models import User
+from forum.http import int_param
+from threads.core import selectors
+from threads.drawing import page_posts
+from threads.models import Comment
+from threads.pages.offers import post_offers
+
+
+def post_from_request(request) -> Comment:
+    post_id = int_param(request, "id")
+    try:
+        return selectors.post_get(post_id=post_id)
+    except Comment.DoesNotExist:
+        if thread := selectors.removed_thread_of(post_id=post_id):
+            raise Http404(_thread_removed_message(request.user, thread)) from None
+        raise Http404(f"There is no post with id {post_id}.") from None
+
+
+def _thread_removed_message(viewer, thread) -> str:
+    """Only the thread's author is told why it was removed, as with a removed post."""
+    message = "This thread was removed by a moderator."
+    if viewer.is_authenticated and viewer.pk == thread.author_id:
+        reason = selectors.thread_removal_reason(thread=thread) or "no reason was given"
+        message += f" Reason: {reason}"
+    return message
+
+
+def user_or_404(request) -> User:
+    name = request.GET.get("id", "")
+    # PostgreSQL refuses NUL in a query, and no name is longer than the column.
+    plausible = name and "\x00" not in name and len(name) <= 150
+    user = User.objects.filter(username__iexact=name).first() if plausible else None
+    if user is None:
+        raise Http404(f"There is no user named {name!r}.")
+    return user
+
+
+def post_in_thread(comment: Comment) -> str:
+    return links.item(comment.thread.op_id, anchor=None if comment.is_op else comment.pk)
+
+
+def post_shown_to(user, comment: Comment) -> str:
+    """The post as the thread shows it, its >>parent and glyphs included, offering this
+    reader only what they may do."""
+    chain = page_posts.build(selectors.chain_posts(post=comment))
+    return page_posts.posts_html(chain[-1:], offers=post_offers(comment, user))

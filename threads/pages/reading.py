@@ -1,0 +1,268 @@
+"""Reading pages: front, thread, comment, discussion, source, links and the moderation log."""
+
+import functools
+import time
+from dataclasses import dataclass, replace
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from forum.exceptions import ForumError
+from forum.http import int_param, paged, read_only, text_response, wants_text
+from threads.caching import list_pages, page_cache, stencils
+from threads.caching.viewer_data import viewer_votes
+from threads.core import policies, selectors
+from threads.core.ranking import order_best_first
+from threads.drawing import page_posts, textform
+from threads.models import Comment
+from threads.pages import offers
+from threads.pages.lookups import post_from_request
+
+POSTS_MARK = "<!--posts-->"
+
+
+@read_only
+def front(request):
+    spec = list_pages.ThreadList(select=selectors.threads_ranked, ranked=True)
+    return list_pages.thread_list_page(request, spec)
+
+
+@read_only
+def newest(request):
+    return list_pages.thread_list_page(request, _sorted_list(selectors.threads_newest, "newest"))
+
+
+@read_only
+def best(request):
+    return list_pages.thread_list_page(request, _sorted_list(selectors.threads_best, "best"))
+
+
+def _sorted_list(select, heading: str) -> list_pages.ThreadList:
+    return list_pages.ThreadList(
+        select=select, title=heading, heading=f"{heading.capitalize()} threads"
+    )
+
+
+@read_only
+def item(request):
+    if page := _thread_page_kept(request):
+        return page
+    post = post_from_request(request)
+    if post.is_op:
+        return _thread_page(request, post)
+    return _comment_page(request, post)
+
+
+def _thread_page(request, op: Comment):
+    thread = op.thread
+    version = page_cache.thread_version(thread)
+    if wants_text(request):
+        render = lambda _: _thread_text(thread)  # noqa: E731
+    elif page_cache.may_share(request):
+        render = functools.partial(_thread_html, op=op)
+    else:
+        return _thread_html(request, op)
+    return page_cache.page_response(request, version, render, _params(request))
+
+
+def _thread_page_kept(request) -> HttpResponse | None:
+    """The thread page from the cache: whole for a reader it is shared with, filled in from
+    its stencil for a logged-in one; None if it is not kept (or not a thread's page)."""
+    shared = wants_text(request) or page_cache.may_share(request)
+    if not shared and page_cache.has_messages(request):
+        return None
+    stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
+    if stamp is None:
+        return None
+    if shared:
+        return page_cache.shared_page(request, page_cache.thread_version(stamp), _params(request))
+    return _thread_page_filled(request, stamp)
+
+
+def _thread_page_filled(request, stamp: selectors.ThreadStamp) -> HttpResponse | None:
+    """The thread page from its stencil, for a logged-in reader with nothing of their own in
+    its opening post (not its author, not banned, not flagging it); None for any other."""
+    user = request.user
+    return stencils.served(
+        request,
+        page_cache.thread_version(stamp),
+        _params(request),
+        draw=lambda: _thread_stencil(request),
+        reader_of=lambda _: _thread_reader(user, stamp, op_id=int_param(request, "id")),
+        # The lists' stamp moves with every reply (the inbox count); the minute ends edit
+        # windows.
+        moment=f":{selectors.lists_stamp()}.{int(time.time() // 60)}",
+    )
+
+
+def _thread_reader(user, stamp: selectors.ThreadStamp, *, op_id: int) -> stencils.Reader:
+    viewer = viewer_votes(user, thread_id=stamp.pk)
+    flagged_op = str(op_id) in viewer["viewer_flagged"].split()
+    banned = policies.post_refusal(user) is not None
+    own_page = user.pk == stamp.author_id or banned or flagged_op
+    return stencils.Reader(selectors.replies_unread(user=user), viewer, own_page)
+
+
+def _thread_stencil(request) -> stencils.Stencil:
+    # Drawn at the address as every reader makes it: one reader's query is not the next one's.
+    shared = page_cache.shared_request(request, _params(request))
+    return stencils.cut(_thread_html(shared, post_from_request(shared), stencil=True))
+
+
+def _params(request) -> dict[str, str]:
+    """What a thread page reads from its query: the post's id (read as a whole number by the
+    time the page is looked up) and whether it is the text form."""
+    return {"id": str(int_param(request, "id"))} | page_cache.text_param(request)
+
+
+@dataclass(frozen=True)
+class ThreadComments:
+    """What every reader of a thread page sees the same: the OP and the rendered comments."""
+
+    op: page_posts.Post
+    op_replies: str
+    posts: bytes
+
+
+def _thread_comments(thread) -> ThreadComments:
+    rows = order_best_first(selectors.thread_posts(thread_id=thread.pk), timezone.now())
+    op, *posts = page_posts.build(rows)
+    on_page = {post.id for post in posts} | {op.id}
+    return ThreadComments(
+        op=replace(op, replies=[]),
+        op_replies=page_posts.replies_html(op, on_page),
+        posts=page_posts.posts_bytes(posts, replies_open=not thread.is_locked, extra_ids=[op.id]),
+    )
+
+
+def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse:
+    """The thread page; with holes for the reader's own if `stencil` (threads.stencils)."""
+    thread = op.thread
+    comments = page_cache.cached(
+        page_cache.thread_key(thread, "comments"), lambda: _thread_comments(thread)
+    )
+    form_key = stencils.marks().form_key if stencil else ""
+    context = {
+        "thread": thread,
+        "op": comments.op,
+        "op_replies": comments.op_replies,
+        "posts_html": POSTS_MARK,
+        "thread_votes": page_posts.vote_links(op.pk, down=False),
+        **offers.under_post(op, request.user, form_key=form_key),
+        **(stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)),
+    }
+    # The comments, megabytes on a big thread, are spliced in as bytes: passed through the
+    # template they would be copied three times over.
+    head, tail = render_to_string("threads/thread.html", context, request).split(POSTS_MARK)
+    return HttpResponse([head.encode(), comments.posts, tail.encode()])
+
+
+def _thread_text(thread) -> HttpResponse:
+    rows = selectors.thread_posts(thread_id=thread.pk, html=False, text=True)
+    op, *posts = page_posts.build(order_best_first(rows, timezone.now()))
+    return text_response(textform.thread_page(thread, op, posts))
+
+
+def _comment_page(request, post: Comment):
+    text = wants_text(request)
+    rows = order_best_first(
+        selectors.subtree_posts(post=post, html=not text, text=text), timezone.now()
+    )
+    parent = (
+        Comment.objects.select_related("author")
+        .only("ref", "author__username")
+        .get(pk=post.parent_id)
+    )
+    posts = page_posts.build(rows, parent_names={parent.pk: parent.name})
+    _refuse_left_out(post, posts[:1])
+    if wants_text(request):
+        return text_response(textform.comment_page(post.thread.title, posts))
+    context = {
+        "thread": post.thread,
+        "post": post,
+        "removal_reason": _removal_reason_for(request.user, post),
+        "op_id": post.thread.op_id,
+        "posts_html": page_posts.posts_html(
+            posts,
+            replies_open=not post.thread.is_locked,
+            shown_in_full=(post.pk, offers.post_offers(post, request.user)),
+        ),
+        **offers.under_post(post, request.user),
+        **viewer_votes(request.user, thread_id=post.thread_id),
+    }
+    return render(request, "threads/comment.html", context)
+
+
+def _refuse_left_out(post: Comment, shown: list[page_posts.Post]) -> None:
+    """A post deleted by its author is left out of the page unless replies keep its place:
+    then the page it would open has nothing to show."""
+    if not shown or shown[0].id != post.pk:
+        raise ForumError("This post was deleted by its author.", status=410)
+
+
+@read_only
+def discussion(request):
+    post = post_from_request(request)
+    if post.is_op:
+        return _thread_page(request, post)
+    text = wants_text(request)
+    op, *chain = page_posts.build(selectors.chain_posts(post=post, html=not text, text=text))
+    _refuse_left_out(post, chain[-1:])
+    if wants_text(request):
+        return text_response(textform.discussion_page(post.thread.title, chain))
+    context = {
+        "thread": post.thread,
+        "op": op,
+        "posts_html": page_posts.posts_html(
+            chain,
+            discussion_link=False,
+            replies_open=not post.thread.is_locked,
+            shown_in_full=(post.pk, offers.post_offers(post, request.user)),
+        ),
+        **viewer_votes(request.user, thread_id=post.thread_id),
+    }
+    return render(request, "threads/discussion.html", context)
+
+
+@read_only
+def source(request):
+    post = post_from_request(request)
+    return text_response(page_posts.PLACEHOLDERS.get(post.state, post.text))
+
+
+@read_only
+def links(request):
+    op = post_from_request(request)
+    # Which posts have links is read from their html, so the text form needs both bodies.
+    rows = selectors.thread_posts(thread_id=op.tree_id, text=wants_text(request))
+    posts = page_posts.build(order_best_first(rows, timezone.now()))
+    shown = [post for post in posts if post.has_links]
+    if wants_text(request):
+        return text_response(textform.links_page(op.thread.title, shown))
+    context = {
+        "thread": op.thread,
+        "op": op,
+        "posts_html": page_posts.posts_html(shown, replies_open=not op.thread.is_locked),
+        **viewer_votes(request.user, thread_id=op.tree_id),
+    }
+    return render(request, "threads/links.html", context)
+
+
+def _removal_reason_for(viewer, post: Comment) -> str:
+    """Only the author of a removed post is told why it was removed."""
+    is_author = viewer.is_authenticated and viewer.pk == post.author_id
+    if is_author and post.state == Comment.State.REMOVED:
+        return post.removal_reason or "no reason was given"
+    return ""
+
+
+@read_only
+def modlog(request):
+    page = paged(request, selectors.moderation_log)
+    actions = page.items
+    if wants_text(request):
+        return text_response(textform.modlog_page(actions))
+    context = {"actions": actions, "next_page": page.next_page}
+    return render(request, "threads/modlog.html", context)

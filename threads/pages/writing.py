@@ -1,0 +1,270 @@
+"""Writing pages: submit, reply, edit, delete and flag, each a plain HTML form needing no script.
+
+A write goes one way. Showing the form, the page asks the policy first, so a refusal is told
+before anything is written. Posted, the form validates, the rate limit is reserved, and the
+service writes, asking the policy again under its lock; a refusal gives the reservation back and
+shows the form again with the writer's text and the message.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from forum import limits
+from forum.drafts import draft_keep, draft_take
+from forum.exceptions import ForumError
+from forum.http import form_page, int_param
+from threads.core import policies, selectors
+from threads.models import Comment
+from threads.pages import forms
+from threads.pages.lookups import post_from_request, post_in_thread, post_shown_to
+from threads.services.moderation import comment_flag, flag_withdraw
+from threads.services.posting import (
+    MAX_TEXT_LENGTH,
+    comment_delete,
+    comment_edit,
+    comment_reply,
+    thread_create,
+)
+from threads.text import markup
+
+DUPLICATE_URL_WINDOW = timedelta(days=30)
+
+
+def writing_view(view):
+    """Log-in required; GET shows the form, POST writes."""
+
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _log_in_first(request)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _log_in_first(request) -> HttpResponseRedirect:
+    """To the log-in page, then back to the form; text posted after the session ended (the
+    reader was writing meanwhile) is kept and put back into the form."""
+    if request.method != "POST":
+        return redirect_to_login(request.get_full_path())
+    return redirect_to_login(
+        draft_keep(
+            request,
+            note="You were logged out, so nothing was posted. Log in: what you wrote is kept.",
+        )
+    )
+
+
+@writing_view
+def submit(request):
+    if request.method != "POST":
+        policies.refuse(policies.post_refusal(request.user))  # told before anything is written
+        return _submit_page(request, forms.SubmitForm(initial=draft_take(request)))
+    if preview := _preview(request):
+        return _submit_page(request, forms.SubmitForm(initial=request.POST.dict()), preview=preview)
+    form = forms.SubmitForm(request.POST)
+    if not form.is_valid():
+        return _submit_page(request, form, status=400)
+    if repeat := _posted_already(request, form):
+        return repeat
+    if existing := _recently_submitted(form.cleaned_data["url"]):
+        messages.info(request, "That url was submitted recently: here is its thread.")
+        return HttpResponseRedirect(existing.get_absolute_url())
+    try:
+        with limits.reserved(limits.thread_rate(request.user), f"threads:{request.user.pk}"):
+            thread = thread_create(author=request.user, **form.cleaned_data)
+    except ForumError as error:
+        return _submit_page(request, form, error=error)
+    return HttpResponseRedirect(thread.get_absolute_url())
+
+
+def _posted_already(request, form, **reply) -> HttpResponseRedirect | None:
+    """To the post this form made when it was posted before (selectors.post_repeated: the same
+    one-time key, or the same reply's `parent_id` and `text`), as after that post; checked
+    before the rate limit, which a repeat must not use up."""
+    key = form.cleaned_data["form_key"]
+    repeat = selectors.post_repeated(author=request.user, form_key=key, **reply)
+    return HttpResponseRedirect(post_in_thread(repeat)) if repeat else None
+
+
+def _recently_submitted(url: str):
+    """The thread that has this url, submitted within DUPLICATE_URL_WINDOW; None if none."""
+    since = timezone.now() - DUPLICATE_URL_WINDOW
+    return selectors.thread_with_url(url=url, since=since) if url else None
+
+
+def _submit_page(request, form, *, status: int = 200, error=None, preview: str = ""):
+    context = {"form": form, "preview": preview}
+    return form_page(request, "threads/submit.html", context, status=status, error=error)
+
+
+def _preview(request) -> str:
+    """The posted text as it would be shown, when the writer pressed "preview"; nothing is
+    written and the form comes back as it was."""
+    if "preview" not in request.POST:
+        return ""
+    text = request.POST.get("text", "")[:MAX_TEXT_LENGTH]
+    return markup.render(text.replace("\r\n", "\n")) or "<p>(nothing to show yet)</p>"
+
+
+@writing_view
+def reply(request):
+    if request.method != "POST":
+        return _reply_form(request)
+    posted = request.POST.copy()
+    # The form posts to /reply?id=PARENT and carries the parent too; either will do.
+    posted.setdefault("parent", request.GET.get("id", ""))
+    parent = _parent_shown(posted["parent"])
+    if parent and (preview := _preview(request)):
+        return _reply_page(request, parent, forms.ReplyForm(initial=posted.dict()), preview=preview)
+    form = forms.ReplyForm(posted)
+    if not form.is_valid():
+        error = None
+        if form.errors.pop("parent", None):
+            error = "Which post is this a reply to? Reply from the post's [reply] link."
+        return _reply_page(request, parent, form, status=400, error=error)
+    data = form.cleaned_data
+    if repeat := _posted_already(request, form, parent_id=data["parent"], text=data["text"]):
+        return repeat
+    try:
+        with limits.reserved(limits.comment_rate(request.user), f"comments:{request.user.pk}"):
+            comment = comment_reply(
+                parent_id=form.cleaned_data["parent"],
+                thread_id=form.cleaned_data["thread"],
+                author=request.user,
+                text=form.cleaned_data["text"],
+                form_key=form.cleaned_data["form_key"],
+                # The address the reader used: the mail's link works wherever the forum runs.
+                site_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+    except ForumError as error:
+        return _reply_page(request, parent, form, error=error)
+    return HttpResponseRedirect(post_in_thread(comment))
+
+
+def _reply_form(request):
+    """The empty form under the post it answers; a post closed to replies is shown without it."""
+    policies.refuse(policies.post_refusal(request.user))  # told before anything is written
+    parent = post_from_request(request)
+    closed = policies.reply_refusal(user=request.user, parent=parent)
+    initial = {"parent": parent.pk, "thread": parent.thread_id, **draft_take(request)}
+    form = forms.ReplyForm(initial=initial)
+    status = closed.status if closed else 200
+    return _reply_page(request, parent, form, status=status, closed=str(closed or ""))
+
+
+def _parent_shown(raw_id: str) -> Comment | None:
+    """The post a refused reply answered, to show it again; None when there is no such post."""
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
+        return None
+    posts = Comment.objects.select_related("thread", "author")
+    return posts.filter(pk=raw_id, thread__is_removed=False).first()
+
+
+def _reply_page(
+    request, parent, form, *, status: int = 200, error=None, closed: str = "", preview: str = ""
+):
+    # The page exists to write a reply (the r key leads here): the text box has the focus.
+    form.fields["text"].widget.attrs["autofocus"] = True
+    context = {
+        "form": form,
+        "parent": parent,
+        "parent_html": post_shown_to(request.user, parent) if parent else "",
+        "thread": parent.thread if parent else None,
+        "closed": closed,
+        "preview": preview,
+    }
+    return form_page(request, "threads/reply.html", context, status=status, error=error)
+
+
+@writing_view
+def edit(request):
+    comment = post_from_request(request)
+    text_required = not (comment.is_op and comment.thread.url)
+    if request.method != "POST":
+        policies.refuse(policies.edit_refusal(user=request.user, comment=comment))
+        initial = {"text": comment.text, **draft_take(request)}
+        form = forms.EditForm(initial=initial, text_required=text_required)
+        return _edit_page(request, comment, form)
+    if preview := _preview(request):
+        form = forms.EditForm(initial=request.POST.dict(), text_required=text_required)
+        return _edit_page(request, comment, form, preview=preview)
+    form = forms.EditForm(request.POST, text_required=text_required)
+    if not form.is_valid():
+        return _edit_page(request, comment, form, status=400)
+    try:
+        comment_edit(comment_id=comment.pk, editor=request.user, text=form.cleaned_data["text"])
+    except ForumError as error:
+        return _edit_page(request, comment, form, error=error)
+    return HttpResponseRedirect(post_in_thread(comment))
+
+
+def _edit_page(
+    request, comment: Comment, form, *, status: int = 200, error=None, preview: str = ""
+):
+    context = {"form": form, "post": comment, "thread": comment.thread, "preview": preview}
+    return form_page(request, "threads/edit.html", context, status=status, error=error)
+
+
+@writing_view
+def delete(request):
+    if request.method == "POST" and (
+        deleted := selectors.post_deleted_by(author=request.user, post_id=int_param(request, "id"))
+    ):
+        return _after_delete(deleted)  # the form posted again: as after the first time
+    comment = post_from_request(request)
+    policies.refuse(policies.delete_refusal(user=request.user, comment=comment))
+    if request.method != "POST":
+        shown = post_shown_to(request.user, comment)
+        context = {"post": comment, "thread": comment.thread, "post_html": shown}
+        return form_page(request, "threads/delete.html", context)
+    comment_delete(comment_id=comment.pk, user=request.user)
+    comment.refresh_from_db()
+    return _after_delete(comment)
+
+
+def _after_delete(comment: Comment) -> HttpResponseRedirect:
+    if comment.is_op:
+        return HttpResponseRedirect(
+            reverse("front") if comment.is_leaf_node() else post_in_thread(comment)
+        )
+    # A post with replies keeps its place as [deleted]; one without goes, so land on its parent.
+    shown = comment if not comment.is_leaf_node() else comment.parent
+    return HttpResponseRedirect(post_in_thread(shown))
+
+
+@writing_view
+def flag(request):
+    """A reader flags a post (or, through its opening post, a thread) for the moderators."""
+    post = post_from_request(request)
+    form = forms.FlagForm(request.POST if request.method == "POST" else None)
+    context = {"post": post, "form": form}
+    if request.method != "POST":
+        policies.refuse(policies.flag_refusal(user=request.user, comment=post))
+        return form_page(request, "threads/flag.html", context)
+    if not form.is_valid():
+        return form_page(request, "threads/flag.html", context, status=400)
+    try:
+        comment_flag(comment_id=post.pk, user=request.user, reason=form.cleaned_data["reason"])
+    except ForumError as error:
+        return form_page(request, "threads/flag.html", context, error=error)
+    messages.success(request, "You flagged this post: the moderators will look at it.")
+    return HttpResponseRedirect(post.get_absolute_url())
+
+
+@writing_view
+def unflag(request):
+    """A reader takes back their flag, from the post's page, until a moderator acts on it."""
+    post = post_from_request(request)
+    if request.method == "POST":
+        flag_withdraw(comment_id=post.pk, user=request.user)
+        messages.success(request, "Your flag is withdrawn.")
+    return HttpResponseRedirect(post.get_absolute_url())
