@@ -85,9 +85,14 @@ def modlog_page(actions: Iterable) -> str:
     return _listing(lines)
 
 
+# What the user page says of an author named in an imported file.
+IMPORTED_NOTE = "an author named in an imported file, not an account anyone logs in to here"
+
+
 def user_page(user) -> str:
     lines = [
         f"user: {user.username}",
+        *([f"imported: {IMPORTED_NOTE}"] if user.is_imported else []),
         f"created: {user.date_joined:%Y-%m-%d}",
         f"karma: {user.karma}",
         "about:",
