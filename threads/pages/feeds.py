@@ -156,7 +156,8 @@ class _PostsFeed(_ForumFeed):
     """Replies: the post's name and thread, and its text as the page shows it."""
 
     def item_title(self, post):
-        return f"{post.name} on {post.thread.title}"
+        # The author's full name beside the 6-letter one, which two authors may share.
+        return f"{post.name} by {post.author.username} on {post.thread.title}"
 
     def item_description(self, post):
         return post.html
