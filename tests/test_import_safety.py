@@ -164,11 +164,13 @@ def test_importing_the_same_story_again_changes_only_what_its_import_made(tmp_pa
 
 
 @pytest.mark.django_db
-def test_a_zlacker_page_never_merges_into_a_thread_written_here(tmp_path, build):
-    local = build.thread(title="A page", author=UserFactory(username="zacwes_local"))
+def test_a_zlacker_page_merges_only_into_a_thread_made_from_zlacker_pages(tmp_path):
+    import_hn(tmp_path, story(by="zacwes", title="A page"), reply(1))
+    from_hn = Thread.objects.get()
     import_zlacker(tmp_path, page(("dr_dsh+1", "Hello.")))
     assert Thread.objects.count() == 2
-    assert Comment.objects.filter(thread=local).count() == 1
+    assert Comment.objects.filter(thread=from_hn).count() == 2
+    assert Thread.objects.exclude(pk=from_hn.pk).get().imported_from == ImportSource.ZLACKER
 
 
 # Every field checked
