@@ -10,10 +10,10 @@ from forum.admin_lists import SelectedIdsChecked
 
 @admin.register(User)
 class ForumUserAdmin(SelectedIdsChecked, UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Forum", {"fields": ("about", "karma")}))
+    fieldsets = (*UserAdmin.fieldsets, ("Forum", {"fields": ("about", "karma", "is_imported")}))
     list_display = ("username", "email", "date_joined", "karma", "is_staff")
     # Karma follows votes (threads.services.votes), never a hand in the admin.
-    readonly_fields = ("karma",)
+    readonly_fields = ("karma", "is_imported")
 
     def user_change_password(self, request, id, form_url=""):
         # An imported author is a name from a file: nobody may log in as them (User.set_password).
