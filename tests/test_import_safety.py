@@ -167,7 +167,7 @@ def test_importing_the_same_story_again_changes_only_what_its_import_made(tmp_pa
     assert thread.imported_from == ImportSource.HACKER_NEWS and thread.hn_story == STORY
     member = UserFactory(username="member")
     mine = build.reply(Comment.objects.get(pk=STORY + 1), text="Written here.", author=member)
-    with pytest.raises(CommandError, match=rf"Item {STORY + mine.ref} would be post"):
+    with pytest.raises(CommandError, match=rf"Item {STORY + mine.ref} would take the number \+"):
         import_hn(tmp_path, story(), reply(1), reply(mine.ref, by="replier", text="Taken."))
     assert Comment.objects.get(pk=mine.pk).text == "Written here."
     import_hn(tmp_path, story(title="Retitled on HN"), reply(1, text="Edited."), reply(2, parent=1))

@@ -99,9 +99,9 @@ def _refuse_written_here(thread: Thread, items: list[Item], root: Item) -> None:
     for ref, pk in here.values_list("ref", "pk"):
         if ref in numbers:
             raise ForumError(
-                f"Item {numbers[ref].id} would be post {zlacker.encode_ref(ref)} of thread"
-                f" {thread.pk}, which post {pk} written here already is; an import never"
-                " changes what was written here."
+                f"Item {numbers[ref].id} would take the number +{zlacker.encode_ref(ref)} of"
+                f" post {pk}, written here in thread {thread.pk}; an import never changes what"
+                " was written here."
             )
 
 
