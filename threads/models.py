@@ -26,6 +26,12 @@ class ThreadQuerySet(models.QuerySet):
         return self.exclude(pk__in=HiddenThread.objects.filter(user=user).values("thread_id"))
 
 
+class ImportSource(models.TextChoices):
+    HERE = "", "written here"
+    HACKER_NEWS = "hn", "a Hacker News file (import_hn)"
+    ZLACKER = "zlacker", "a zlacker page (import_zlacker)"
+
+
 class Thread(models.Model):
     title = models.CharField(max_length=200)
     url = models.URLField(max_length=2000, blank=True)
@@ -53,6 +59,13 @@ class Thread(models.Model):
     op = models.OneToOneField(
         "Comment", on_delete=models.SET_NULL, null=True, related_name="opened_thread"
     )
+    # Which import made the thread ("" when it was submitted here): an import changes only a
+    # thread an import of the same source made (threads.services.imports, hn_imports).
+    imported_from = models.CharField(
+        max_length=8, blank=True, default="", editable=False, choices=ImportSource.choices
+    )
+    # The Hacker News story an HN import made the thread from.
+    hn_story = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
 
     objects = ThreadQuerySet.as_manager()
 

@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html
 
-from forum import links
+from forum import characters, links
 from forum.accounts.models import User
 from forum.http import read_only
 from threads.caching import conditional, page_cache
@@ -19,7 +19,36 @@ from threads.models import Comment
 FEED_LENGTH = 30
 # The site-wide feeds follow every thread: kept a minute, as a feed reader polls far apart.
 LIST_TIMEOUT = 60
-FORMATS = {"rss": Rss201rev2Feed, "atom": Atom1Feed}
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return characters.xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(part) for part in value)
+    return value
+
+
+class _XmlSafe:
+    """Writes only what XML 1.0 can hold, whatever is stored: a control character or U+FFFF in
+    a title, a url or a post becomes U+FFFD, never an error or a feed readers reject."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_xml_safe(args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_xml_safe(args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
+class _Rss(_XmlSafe, Rss201rev2Feed):
+    pass
+
+
+class _Atom(_XmlSafe, Atom1Feed):
+    pass
+
+
+FORMATS = {"rss": _Rss, "atom": _Atom}
 
 
 def _route(page: str, kind: str) -> str:
@@ -127,7 +156,8 @@ class _PostsFeed(_ForumFeed):
     """Replies: the post's name and thread, and its text as the page shows it."""
 
     def item_title(self, post):
-        return f"{post.name} on {post.thread.title}"
+        # The author's full name beside the 6-letter one, which two authors may share.
+        return f"{post.name} by {post.author.username} on {post.thread.title}"
 
     def item_description(self, post):
         return post.html
