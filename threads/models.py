@@ -91,6 +91,9 @@ class Comment(MPTTModel):
         DELETED = "deleted", "deleted by author"
         REMOVED = "removed", "removed by a moderator"
         FLAGGED = "flagged", "hidden by flags until a moderator decides"
+        # Killed on Hacker News (its flags or filters) before it was imported: no moderator
+        # here acted, so it is no removal and /modlog has nothing to say about it.
+        DEAD = "dead", "dead on Hacker News"
 
     # No single-column indexes where a composite one starts with the column: every index is
     # rewritten for each row a reply shifts (see docs/performance.md).
@@ -175,6 +178,23 @@ class Comment(MPTTModel):
 Comment._meta.indexes = [
     index for index in Comment._meta.indexes if tuple(index.fields) != ("tree_id", "lft")
 ]
+
+
+class HnItem(models.Model):
+    """A post imported from Hacker News, as HN gave it: /v0/item/ID.json answers with it."""
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="hn_item"
+    )
+    # The item's fields as HN's API (v0) gives them, its text byte for byte and its kids in
+    # HN's order; an algolia tree's node is kept in the same shape.
+    item = models.JSONField()
+
+    class Meta:
+        verbose_name = "Hacker News item"
+
+    def __str__(self):
+        return f"Hacker News item {self.item.get('id')} as post {self.comment_id}"
 
 
 class Vote(models.Model):

@@ -3,7 +3,7 @@
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from forum.exceptions import ForumError
@@ -27,6 +27,8 @@ class Item:
     title: str = ""
     url: str = ""
     score: int = 1
+    # The item as HN gave it (an algolia node in v0's shape), kept beside its post.
+    given: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def _flattened(root: dict) -> list[dict]:
                 "score": node.get("points"),
                 "story_id": node.get("story_id"),
                 "deleted": node.get("author") is None and not node.get("text"),
+                "kids": [child.get("id") for child in node.get("children") or []],
             }
         )
         todo.extend((child, node.get("id")) for child in reversed(node.get("children") or []))
@@ -108,7 +111,7 @@ def _item(raw: dict) -> Item:
     if raw.get("deleted"):
         state = Comment.State.DELETED
     elif raw.get("dead"):
-        state = Comment.State.REMOVED
+        state = Comment.State.DEAD
     by = raw.get("by") or DELETED_AUTHOR
     if not _NAME.fullmatch(by):
         raise HnFileError(f"Item {item_id} is by {by!r}: names are letters, digits, _ and -.")
@@ -120,10 +123,22 @@ def _item(raw: dict) -> Item:
         time=datetime.fromtimestamp(seconds, tz=UTC),
         text=hn_html.to_text(raw.get("text") or ""),
         state=state,
-        title=hn_html.to_text(raw.get("title") or "") if raw.get("type") == "story" else "",
+        # HN's titles are plain text, never HTML: `<tool>` in one is the word <tool>.
+        title=(raw.get("title") or "") if raw.get("type") == "story" else "",
         url=raw.get("url") or "",
         score=score if isinstance(score, int) and score > 0 else 1,
+        given=_given(raw),
     )
+
+
+def _given(raw: dict) -> dict:
+    """The item's fields as HN gave them: story_id, which an algolia tree's nodes are checked
+    by, is no v0 field, and HN's API leaves out an empty field rather than give it null."""
+    return {
+        name: value
+        for name, value in raw.items()
+        if name != "story_id" and value is not None and value is not False and value != []
+    }
 
 
 def _checked(items: list[Item], raws: list[dict]) -> Story:
