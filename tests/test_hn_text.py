@@ -211,6 +211,8 @@ def test_dead_items_are_dead_not_removed(moderator, build):
         assert "<p>[dead]</p>" in page and "cheap" not in page
     text = client.get(f"/item?id={STORY}&format=txt").content.decode()
     assert "[dead]" in text and "cheap" not in text
+    assert client.get("/api/v1/search?query=cheap").json()["hits"] == []
+    assert client.get("/api/v1/search?query=grep").json()["nbHits"] == 2
     # Staff read its text at its [source], as HN's showdead shows it; no one else does.
     assert client.get(f"/source?id={dead.pk}").content.decode() == "[dead]"
     assert "Buy cheap" in mod_client.get(f"/source?id={dead.pk}").content.decode()
