@@ -2,17 +2,19 @@
 they went in; posts written here are given in HN's HTML; dead items are HN's, not removals."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.factories import UserFactory
 from threads.hn import story_files
 from threads.models import Comment, ModerationAction, Thread
 from threads.services.hn_imports import hn_story_import
-from threads.services.moderation import comment_remove
-from threads.services.posting import comment_reply
+from threads.services.moderation import comment_remove, thread_retitle
+from threads.services.posting import comment_edit, comment_reply
 from threads.text import hn_html, markup
 
 STORY = 40_000_000
@@ -229,6 +231,34 @@ def test_a_moderators_removal_stays_a_removal(client, moderator):
     assert removed["dead"] is True and "by" not in removed and "text" not in removed
     page = client.get(f"/item?id={STORY}").content.decode()
     assert "[removed by moderator]" in page and "<p>[dead]</p>" in page
+
+
+@pytest.mark.django_db
+def test_what_changed_here_shows_and_replies_written_here_follow_hns_kids(client, moderator):
+    thread = imported(hn_items())
+    thread_retitle(thread_id=thread.pk, moderator=moderator, title="Tools", reason="Clearer")
+    reply = comment_reply(parent_id=STORY, author=UserFactory(), text="New *here*")
+    bob = Comment.objects.get(pk=STORY + 2)
+    after = bob.created_at + timedelta(minutes=1)
+    comment_edit(comment_id=bob.pk, editor=bob.author, text="Only https://example.org/.", now=after)
+    story = v0(client, STORY)
+    assert story["title"] == "Tools" and story["text"] == hn_items()[0]["text"]
+    assert story["kids"] == [STORY + 3, STORY + 1, STORY + 2, STORY + 4, reply.pk]
+    assert v0(client, bob.pk)["text"] == (
+        'Only <a href="https:&#x2F;&#x2F;example.org&#x2F;" rel="nofollow">'
+        "https:&#x2F;&#x2F;example.org&#x2F;</a>."
+    )
+    assert v0(client, reply.pk)["text"] == "New <i>here</i>"
+
+
+@pytest.mark.django_db
+def test_a_users_about_is_hn_text(client):
+    UserFactory(username="zed", about="I'm *here*: https://example.org/a")
+    assert client.get("/v0/user/zed.json").json()["about"] == (
+        "I&#x27;m <i>here</i>: "
+        '<a href="https:&#x2F;&#x2F;example.org&#x2F;a" rel="nofollow">'
+        "https:&#x2F;&#x2F;example.org&#x2F;a</a>"
+    )
 
 
 @pytest.mark.django_db

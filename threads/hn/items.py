@@ -107,17 +107,12 @@ def _in_hn_order(post: Comment, given: dict, kids: list[tuple[int, int]]) -> lis
 def _changed_here(post: Comment, given: dict) -> dict:
     """What the forum changed since the import: a title a moderator edited, a text edited."""
     fields = {}
-    title = given.get("title")
-    if post.is_op and title != post.thread.title and _stored(title or "") != post.thread.title:
+    # The import stored the title with its spaces and controls tidied (markup.one_line).
+    if post.is_op and markup.one_line(given.get("title") or "") != post.thread.title:
         fields["title"] = post.thread.title
     if post.edited_at is not None and post.text:
-        fields["text"] = post_text(text=post.text, given=given, edited=True)
+        fields["text"] = hn_html.from_markup(post.text)
     return fields
-
-
-def _stored(title: str) -> str:
-    # As the import stored it (services.posting.title_checked): spaces and controls tidied.
-    return " ".join(markup.without_hidden(title).split())
 
 
 def _written_here(post: Comment) -> dict:
@@ -129,7 +124,7 @@ def _written_here(post: Comment) -> dict:
         if not thread.url:
             del fields["url"]
     if post.text:
-        fields["text"] = post_text(text=post.text, given=None, edited=False)
+        fields["text"] = hn_html.from_markup(post.text)
     return fields
 
 

@@ -47,7 +47,7 @@ def title_checked(title: str) -> str:
     if "\x00" in title:
         raise ForumError("The title contains a NUL character, which cannot be stored.")
     # A title sits in lists beside others: a bidi override in it would reorder its neighbours.
-    title = " ".join(markup.without_hidden(title).split())
+    title = markup.one_line(title)
     if markup.is_blank(title):
         raise ForumError("Please give a title.")
     if len(title) > MAX_TITLE_LENGTH:

@@ -41,6 +41,12 @@ def without_hidden(text: str) -> str:
     return _HIDDEN.sub("", text)
 
 
+def one_line(text: str) -> str:
+    """The text on one line, as a title is kept: hidden characters dropped, runs of white
+    space made one space, none at either end."""
+    return " ".join(without_hidden(text).split())
+
+
 def is_blank(text: str) -> bool:
     """Whether the text shows nothing: only white space, controls and format characters
     (zero-width spaces, bidi marks, the byte-order mark)."""
