@@ -60,8 +60,8 @@ def hn_items() -> list[dict]:
             "id": STORY + 1,
             "kids": [STORY + 5],
             "parent": STORY,
-            "text": "It&#x27;s &quot;grep&quot; &lt;3 &amp; sed&#x2F;awk.<p>Nothing <i>beats</i>"
-            " them.<p>Really.",
+            "text": "&gt; It&#x27;s &quot;grep&quot; &lt;3 &amp; sed&#x2F;awk."
+            "<p>Nothing <i>beats</i> them.<p>Really.",
             "time": TIME + 60,
         },
         comment
