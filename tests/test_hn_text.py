@@ -189,12 +189,16 @@ def test_titles_are_plain_text_from_the_file_to_every_page(client):
 
 
 @pytest.mark.django_db
-def test_a_long_link_reads_as_hn_cut_it_and_links_to_the_whole_address(client):
+def test_imported_text_reads_on_the_page_as_on_hn(client):
     imported(hn_items())
     page = client.get(f"/item?id={STORY}").content.decode()
+    # A long link as HN cut it, linking to the whole address.
     href = LONG_URL.replace("&", "&amp;")
     shown = LONG_URL[:60].replace("&", "&amp;")
     assert f'<a href="{href}" rel="nofollow ugc noopener">{shown}...</a>' in page
+    # Code with its lines as typed, the two spaces that make them code included.
+    assert '<pre><code>  for f in *.txt; do\n    grep -n "TODO" "$f"\n  done</code></pre>' in page
+    assert '<p>&gt; It\'s "grep" &lt;3 &amp; sed/awk.</p>' in page
 
 
 @pytest.mark.django_db

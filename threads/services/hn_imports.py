@@ -142,8 +142,7 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
                 authors[item.by],
                 authors[parent.by] if parent else None,
                 text,
-                # Its links show as much of their address as HN showed.
-                markup.render(text, names.get, link_keep=markup.HN_LINK_KEEP),
+                markup.render(text, names.get, as_on_hn=True),
                 item.state,
                 item.time,
                 pk_of[item.id],

@@ -60,13 +60,13 @@ def referenced_names(text: str) -> set[str]:
     return {m.group("ref")[2:] for m in _TOKEN.finditer(text) if m.group("ref")}
 
 
-def render(
-    text: str, resolve: RefResolver = lambda name: None, *, link_keep: int = LINK_KEEP
-) -> str:
+def render(text: str, resolve: RefResolver = lambda name: None, *, as_on_hn: bool = False) -> str:
     """Safe HTML for the text: every character the author typed is escaped, then nh3 keeps
     only ALLOWED_TAGS with ALLOWED_ATTRIBUTES and http(s) links, as a second line of defence.
-    A link longer than MAX_URL_DISPLAY shows its first `link_keep` characters and "..."."""
-    return clean("".join(_render_block(block, resolve, link_keep) for block in blocks(text)))
+    A link longer than MAX_URL_DISPLAY shows its first LINK_KEEP characters and "...". A text
+    from Hacker News is shown `as_on_hn`, as HN and zlacker show it: links cut after
+    HN_LINK_KEEP characters, code lines with the spaces that make them code."""
+    return clean("".join(_render_block(block, resolve, as_on_hn) for block in blocks(text)))
 
 
 def blocks(text: str) -> list[str]:
@@ -117,10 +117,11 @@ def linkable(url: str) -> bool:
     return " href=" in clean(f'<a href="{escape(url)}">x</a>')
 
 
-def _render_block(block: str, resolve: RefResolver, link_keep: int) -> str:
+def _render_block(block: str, resolve: RefResolver, as_on_hn: bool) -> str:
     if is_code(block):
-        code = "\n".join(line[2:] for line in block.split("\n"))
+        code = block if as_on_hn else "\n".join(line[2:] for line in block.split("\n"))
         return f"<pre><code>{escape(code)}</code></pre>"
+    link_keep = HN_LINK_KEEP if as_on_hn else LINK_KEEP
     pieces = (_render_token(kind, value, resolve, link_keep) for kind, value in tokens(block))
     return f"<p>{''.join(pieces)}</p>"
 
