@@ -274,6 +274,16 @@ def test_a_dead_item_exported_without_its_text_keeps_it_on_import(tmp_path):
     assert "Buy cheap" in Comment.objects.get(pk=STORY + 4).text
 
 
+@pytest.mark.parametrize("kids", ["12", [1, "2"], [True], {"a": 1}])
+@pytest.mark.django_db
+def test_kids_that_are_not_item_ids_are_refused(kids):
+    items = hn_items()
+    items[1]["kids"] = kids
+    with pytest.raises(story_files.HnFileError, match=f"Item {STORY + 1} has the kids"):
+        imported(items)
+    assert not Comment.objects.exists()
+
+
 # Posts written here: each markup feature and what Hacker News would write for it.
 WRITTEN_HERE = [
     ('It\'s "quoted" <b> & a/b', "It&#x27;s &quot;quoted&quot; &lt;b&gt; &amp; a&#x2F;b"),

@@ -115,6 +115,9 @@ def _item(raw: dict) -> Item:
     by = raw.get("by") or DELETED_AUTHOR
     if not _NAME.fullmatch(by):
         raise HnFileError(f"Item {item_id} is by {by!r}: names are letters, digits, _ and -.")
+    kids = raw.get("kids", [])
+    if not isinstance(kids, list) or not all(_is_id(kid) for kid in kids):
+        raise HnFileError(f"Item {item_id} has the kids {kids!r}: a list of item ids expected.")
     score = raw.get("score")
     return Item(
         id=item_id,
@@ -129,6 +132,10 @@ def _item(raw: dict) -> Item:
         score=score if isinstance(score, int) and score > 0 else 1,
         given=_given(raw),
     )
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _given(raw: dict) -> dict:
