@@ -98,7 +98,7 @@ def hn_items() -> list[dict]:
             "by": "rtm",
             "id": STORY + 6,
             "parent": STORY + 5,
-            "text": "Still here.",
+            "text": "Still here — naïve, 日本.",
             "time": TIME + 360,
         },
     ]
