@@ -3,7 +3,7 @@
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from forum.exceptions import ForumError
@@ -34,6 +34,8 @@ class Item:
     title: str = ""
     url: str = ""
     score: int = 1
+    # The item as HN gave it (an algolia node in v0's shape), kept beside its post.
+    given: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def _flattened(root: dict) -> list[dict]:
                 "score": node.get("points"),
                 "story_id": node.get("story_id"),
                 "deleted": node.get("author") is None and not node.get("text"),
+                # A child that is no object is refused when its turn comes.
+                "kids": [child.get("id") for child in children if isinstance(child, dict)],
             }
         )
         todo.extend((child, node.get("id")) for child in reversed(children))
@@ -127,21 +131,21 @@ def _item(raw: dict, position: int) -> Item:
             f"Item {position} of the file has the id {_shown(item_id)}: ids are whole numbers"
             f" from 1 to {MAX_ID}."
         )
-    for field in _STRING_FIELDS:
-        if raw.get(field) is not None and not isinstance(raw[field], str):
+    for name in _STRING_FIELDS:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
             raise HnFileError(
-                f"Item {item_id}: its field {field!r} is {_shown(raw[field])}, not a string."
+                f"Item {item_id}: its field {name!r} is {_shown(raw[name])}, not a string."
             )
-    for field, (low, high) in _WHOLE_FIELDS.items():
-        value = raw.get(field)
+    for name, (low, high) in _WHOLE_FIELDS.items():
+        value = raw.get(name)
         if value is not None and (not _whole(value) or not low <= value <= high):
             raise HnFileError(
-                f"Item {item_id}: its field {field!r} is {_shown(value)}, not a whole number"
+                f"Item {item_id}: its field {name!r} is {_shown(value)}, not a whole number"
                 f" from {low} to {high}."
             )
-    for field in ("deleted", "dead"):
-        if raw.get(field) is not None and not isinstance(raw[field], bool):
-            raise HnFileError(f"Item {item_id}: its field {field!r} is not true or false.")
+    for name in ("deleted", "dead"):
+        if raw.get(name) is not None and not isinstance(raw[name], bool):
+            raise HnFileError(f"Item {item_id}: its field {name!r} is not true or false.")
     seconds = raw.get("time")
     if not _whole(seconds) or not _EARLIEST <= seconds <= _LATEST:
         raise HnFileError(
@@ -152,12 +156,17 @@ def _item(raw: dict, position: int) -> Item:
     if raw.get("deleted"):
         state = Comment.State.DELETED
     elif raw.get("dead"):
-        state = Comment.State.REMOVED
+        state = Comment.State.DEAD
     by = raw.get("by") or DELETED_AUTHOR
     if not _NAME.fullmatch(by):
         raise HnFileError(
             f"Item {item_id} is by {_shown(by)} (field 'by'): names are 1 to 30 letters, digits,"
             " _ and -."
+        )
+    kids = raw.get("kids", [])
+    if not isinstance(kids, list) or not all(_is_id(kid) for kid in kids):
+        raise HnFileError(
+            f"Item {item_id} has the kids {_shown(kids)} (field 'kids'): a list of item ids."
         )
     score = raw.get("score")
     return Item(
@@ -167,9 +176,11 @@ def _item(raw: dict, position: int) -> Item:
         time=datetime.fromtimestamp(seconds, tz=UTC),
         text=hn_html.to_text(raw.get("text") or ""),
         state=state,
-        title=hn_html.to_text(raw.get("title") or "") if raw.get("type") == "story" else "",
+        # HN's titles are plain text, never HTML: `<tool>` in one is the word <tool>.
+        title=(raw.get("title") or "") if raw.get("type") == "story" else "",
         url=raw.get("url") or "",
         score=max(score or 1, 1),
+        given=_given(raw),
     )
 
 
@@ -177,10 +188,24 @@ def _whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_id(value) -> bool:
+    return _whole(value) and value > 0
+
+
 def _shown(value) -> str:
     """A value as the file gave it, cut short: a refusal quotes it, never at any length."""
     text = repr(value)
     return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def _given(raw: dict) -> dict:
+    """The item's fields as HN gave them: story_id, which an algolia tree's nodes are checked
+    by, is no v0 field, and HN's API leaves out an empty field rather than give it null."""
+    return {
+        name: value
+        for name, value in raw.items()
+        if name != "story_id" and value is not None and value is not False and value != []
+    }
 
 
 def _checked(items: list[Item], raws: list[dict]) -> Story:

@@ -229,6 +229,8 @@ def discussion(request):
 @read_only
 def source(request):
     post = post_from_request(request)
+    if post.state == Comment.State.DEAD and policies.dead_text_shown(user=request.user):
+        return text_response(post.text)
     return text_response(page_posts.PLACEHOLDERS.get(post.state, post.text))
 
 

@@ -11,7 +11,7 @@ from forum.exceptions import ForumError
 from threads.core import tree_check
 from threads.core.thread_urls import url_checked, url_key
 from threads.hn.story_files import DELETED_AUTHOR, Item, Story
-from threads.models import Comment, ImportSource, Thread
+from threads.models import Comment, HnItem, ImportSource, Thread
 from threads.services.locks import locked_thread, thread_touch
 from threads.services.posting import text_checked, title_checked
 from threads.text import markup, zlacker
@@ -49,6 +49,7 @@ def hn_story_import(*, story: Story) -> Thread:
     for item, row in zip(new, created, strict=True):
         pk_of[item.id] = row.pk
     _contents_write(thread, items, root, pk_of, authors, existing)
+    _given_write(items, pk_of)
     _layout_write(thread.pk)
     _sequence_reset()
     replies = tree_check.reply_count(tree_check.thread_nodes(thread.pk))
@@ -170,7 +171,7 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
     by_id = {item.id: item for item in items}
     rows, states = [], []
     for item in items:
-        if item.by == DELETED_AUTHOR and item.id - root.id in existing:
+        if item.id - root.id in existing and _placeholder(item):
             # A placeholder says only that the post is gone: its author and text stay here.
             states.append((item.state, pk_of[item.id]))
             continue
@@ -182,7 +183,7 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
                 authors[item.by],
                 authors[parent.by] if parent else None,
                 text,
-                markup.render(text, names.get),
+                markup.render(text, names.get, as_on_hn=True),
                 item.state,
                 item.time,
                 pk_of[item.id],
@@ -190,6 +191,18 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
         )
     _update_many(_CONTENT, rows)
     _update_many(("state",), states)
+
+
+def _placeholder(item: Item) -> bool:
+    """Whether the item only says that its post is gone: deleted, or dead without its text
+    (as export_hn writes a hidden post)."""
+    return item.by == DELETED_AUTHOR or (item.state == Comment.State.DEAD and not item.text)
+
+
+def _given_write(items: list[Item], pk_of: dict) -> None:
+    """Each item as HN gave it, beside its post, in place of what an earlier import kept."""
+    HnItem.objects.filter(comment_id__in=[pk_of[item.id] for item in items]).delete()
+    HnItem.objects.bulk_create(HnItem(comment_id=pk_of[item.id], item=item.given) for item in items)
 
 
 def _layout_write(thread_id: int) -> None:

@@ -59,7 +59,7 @@ def title_checked(title: str) -> str:
         raise ForumError("Please give a title.")
     if refusal := characters.refusal("The title", folded):
         raise ForumError(refusal)
-    title = " ".join(markup.without_hidden(folded).split())
+    title = markup.one_line(folded)
     if len(title) > MAX_TITLE_LENGTH:
         raise ForumError(
             f"The title is {len(title)} characters long; at most {MAX_TITLE_LENGTH} are allowed."
