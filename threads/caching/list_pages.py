@@ -46,6 +46,10 @@ class ListStencil:
     stencil: stencils.Stencil
     listed: tuple[Listed, ...]
 
+    @property
+    def nbytes(self) -> int:
+        return self.stencil.nbytes
+
     def fill(self, request, reader: stencils.Reader) -> HttpResponse:
         return self.stencil.fill(request, reader)
 
@@ -68,7 +72,7 @@ def thread_list_page(request, spec: ThreadList) -> HttpResponse:
     user = request.user
     if page_cache.may_share(request) or (wants_text(request) and not _hides_some(spec, user)):
         everyones = partial(_thread_page, spec=spec, select=select, everyone=True)
-        return _shared(request, version, params, everyones)
+        return page_cache.kept_page(request, version, params, everyones)
     if not user.is_authenticated or page_cache.has_messages(request):
         return whole(request)
     shared = page_cache.shared_request(request, params)
@@ -105,14 +109,7 @@ def comment_list_page(request, *, render_page: Callable, params: dict[str, str])
     if not (wants_text(request) or page_cache.may_share(request)):
         return render_page(request)
     version = page_cache.lists_version(selectors.lists_stamp())
-    return _shared(request, version, _params(request, params), render_page)
-
-
-def _shared(request, version, params: dict[str, str], render_page) -> HttpResponse:
-    """The page every reader of it shares, from the cache (`render_page` draws it on a miss)."""
-    if shared := page_cache.shared_page(request, version, params):
-        return shared
-    return page_cache.page_response(request, version, render_page, params)
+    return page_cache.kept_page(request, version, _params(request, params), render_page)
 
 
 def _params(request, params: dict[str, str]) -> dict[str, str]:

@@ -28,8 +28,8 @@ from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from forum.compression import accepts_gzip
 from threads.caching import page_cache
-from threads.caching.page_cache import accepts_gzip
 
 HOLES = ("account", "viewer", "csrf", "form_key")
 
@@ -64,6 +64,10 @@ class Stencil:
     deflated: tuple[bytes, ...]
     holes: tuple[str, ...]
     content_type: str
+
+    @property
+    def nbytes(self) -> int:
+        return sum(map(len, self.parts)) + sum(map(len, self.deflated))
 
     def fill(self, request: HttpRequest, reader: Reader) -> HttpResponse:
         """The page for this reader."""

@@ -125,6 +125,10 @@ class ThreadComments:
     op_replies: str
     posts: bytes
 
+    @property
+    def nbytes(self) -> int:
+        return len(self.posts) + len(self.op_replies) + len(self.op.html) + len(self.op.text)
+
 
 def _thread_comments(thread) -> ThreadComments:
     rows = order_best_first(selectors.thread_posts(thread_id=thread.pk), timezone.now())
