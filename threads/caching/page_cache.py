@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -186,16 +185,6 @@ def _source_hash() -> str:
                 digest.update(path.relative_to(base).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
-
-
-def may_share(request) -> bool:
-    """Only a page that is the same for every reader may be shared from the cache."""
-    return not request.user.is_authenticated and not has_messages(request)
-
-
-def has_messages(request) -> bool:
-    """Whether a message waits to be shown (a page that shows one is the reader's alone)."""
-    return bool(len(messages.get_messages(request)))
 
 
 def text_param(request) -> dict[str, str]:
