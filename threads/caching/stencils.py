@@ -67,7 +67,8 @@ class Stencil:
         context = {"user": request.user, "csrf_token": token}
         values = {
             "account": _render("account.html", context | {"unread_replies": reader.unread}),
-            "viewer": _render("threads/viewer.html", context | reader.viewer),
+            # The #viewer element alone: the template's other lines are in the stencil already.
+            "viewer": _render("threads/viewer.html", context | reader.viewer).strip(),
             "csrf": token.encode(),
             "form_key": secrets.token_urlsafe(16).encode(),
         }
