@@ -15,6 +15,9 @@ from tests.servers import free_port
 
 # How long the tests let a cache take to answer: the fault tests measure against it.
 SOCKET_TIMEOUT = 0.2
+# What a cache in trouble may cost a request: its own timeout (once: it is then left alone),
+# and a second.
+SLOWEST = SOCKET_TIMEOUT + 1.0
 
 
 def unreachable_redis() -> str:

@@ -11,12 +11,10 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 
 from tests.factories import UserFactory
-from tests.faulty_caches import SOCKET_TIMEOUT, RedisServer, hung_redis, redis_cache
+from tests.faulty_caches import SLOWEST, RedisServer, hung_redis, redis_cache
 from threads.models import Ban, Comment, ModerationAction
 from threads.services.bans import user_ban
 
-# What a cache may cost a request: its own timeout once (it is then left alone), and a second.
-SLOWEST = SOCKET_TIMEOUT + 1.0
 FAULTS = [
     ("default", "down"),
     ("limits", "down"),
