@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 import threads.services
@@ -498,3 +499,17 @@ def test_a_reader_who_refuses_gzip_is_never_sent_it(client, thread):
         response = client.get(path, headers={"accept-encoding": "gzip;q=0"})
         assert "Content-Encoding" not in response, path
         assert b">gus<" in response.content or "format=txt" in path or "rss" in path
+
+
+def test_a_static_file_is_not_sent_gzipped_to_a_reader_who_refuses_it(settings, tmp_path):
+    css = b"body { color: teal; }\n" * 50
+    (tmp_path / "kept.css").write_bytes(css)
+    (tmp_path / "kept.css.gz").write_bytes(gzip.compress(css))
+    settings.STATIC_ROOT, settings.WHITENOISE_USE_FINDERS = tmp_path, False
+    reader = Client()  # a new client loads the middleware with these settings
+    zipped = reader.get("/static/kept.css", headers={"accept-encoding": "gzip"})
+    assert zipped["Content-Encoding"] == "gzip"
+    for refusal in ("gzip;q=0", "*;q=0, br"):
+        plain = reader.get("/static/kept.css", headers={"accept-encoding": refusal})
+        assert "Content-Encoding" not in plain
+        assert b"".join(plain.streaming_content) == css
