@@ -1,12 +1,14 @@
 """Which content codings a reader accepts (q-values honoured), and the middleware that ask it."""
 
 import copy
+import functools
 
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
+@functools.lru_cache(maxsize=256)  # a few headers come again and again; asked several times a page
 def accepted_codings(header: str) -> frozenset[str]:
     """The codings an Accept-Encoding header accepts: those named with a q-value above 0
     (`gzip;q=0` refuses gzip), and `*` standing for any coding it does not name."""
