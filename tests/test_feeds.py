@@ -12,6 +12,12 @@ from threads.services.moderation import comment_remove
 from threads.services.posting import comment_delete
 
 
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    """Feeds link to the configured site address: here the test client's own."""
+    settings.FORUM_SITE_URL = "http://testserver"
+
+
 @pytest.fixture
 def thread(build, admin_user):
     author = UserFactory(username="alice")

@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds: the front page, the newest threads, a thread's new replies, and a
-user's threads and posts; each answered with ETag, Last-Modified and 304."""
+user's threads and posts; each kept in the page cache and answered with ETag, Last-Modified
+and 304."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -12,7 +13,7 @@ from django.utils.html import format_html
 from forum import characters, links
 from forum.accounts.models import User
 from forum.http import read_only
-from threads.caching import conditional, page_cache
+from threads.caching import page_cache
 from threads.core import selectors
 from threads.models import Comment
 
@@ -73,6 +74,7 @@ def page_feeds(request) -> list[tuple[str, str]]:
 
 class _ForumFeed(Feed):
     kind = "rss"
+    reads_id = False  # whether the feed is of the post or user its ?id= names
 
     def __init__(self, kind: str):
         super().__init__()
@@ -86,7 +88,7 @@ class _ForumFeed(Feed):
         return item.author.username
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return links.absolute(item.get_absolute_url())
 
     def title(self, obj):
         return f"{settings.FORUM_SITE_NAME}: {self.heading(obj)}"
@@ -95,7 +97,8 @@ class _ForumFeed(Feed):
         return self.title(obj)
 
     def feed_url(self, obj):
-        return self.request.get_full_path()
+        # The request as every reader makes it (page_cache.shared_request): only its params.
+        return links.absolute(self.request.get_full_path())
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
@@ -113,7 +116,7 @@ class _ThreadsFeed(_ForumFeed):
         return format_html('<a href="{0}">{0}</a>', thread.url) if thread.url else ""
 
     def link(self, obj):
-        return links.page(self.page or "front")
+        return links.absolute(links.page(self.page or "front"))
 
 
 class FrontFeed(_ThreadsFeed):
@@ -138,6 +141,7 @@ class NewestFeed(_ThreadsFeed):
 
 class SubmittedFeed(_ThreadsFeed):
     page = "submitted"
+    reads_id = True
 
     def get_object(self, request):
         return _user(request)
@@ -146,7 +150,7 @@ class SubmittedFeed(_ThreadsFeed):
         return f"threads by {user.username}"
 
     def link(self, user):
-        return links.page("submitted", user.username)
+        return links.absolute(links.page("submitted", user.username))
 
     def items(self, user):
         return selectors.threads_by(username=user.username, offset=0, limit=FEED_LENGTH)
@@ -164,6 +168,8 @@ class _PostsFeed(_ForumFeed):
 
 
 class UserPostsFeed(_PostsFeed):
+    reads_id = True
+
     def get_object(self, request):
         return _user(request)
 
@@ -171,13 +177,15 @@ class UserPostsFeed(_PostsFeed):
         return f"posts by {user.username}"
 
     def link(self, user):
-        return links.page("user_comments", user.username)
+        return links.absolute(links.page("user_comments", user.username))
 
     def items(self, user):
         return selectors.comments_by(username=user.username, offset=0, limit=FEED_LENGTH)
 
 
 class ThreadFeed(_PostsFeed):
+    reads_id = True
+
     def get_object(self, request):
         return _post(request).thread
 
@@ -185,7 +193,7 @@ class ThreadFeed(_PostsFeed):
         return f"new replies in {thread.title}"
 
     def link(self, thread):
-        return thread.get_absolute_url()
+        return links.absolute(thread.get_absolute_url())
 
     def items(self, thread):
         replies = Comment.objects.replies().filter(thread=thread, state=Comment.State.VISIBLE)
@@ -218,22 +226,20 @@ def _post(request) -> Comment:
 
 
 def _served(feed_class, kind: str):
-    """The feed's view: a thread's feed is kept under the thread's version, the others a minute."""
+    """The feed's view: kept in the page cache by the id it reads, a thread's feed under the
+    thread's version, the others a minute."""
 
     @read_only
     def view(request):
-        feed = feed_class(kind)
-
-        def build():
-            response = feed(request)
-            return response.content, response["Content-Type"]
-
         if feed_class is ThreadFeed:
-            thread = _post(request).thread
-            key, timeout = conditional.thread_key(request, thread), page_cache.TIMEOUT
+            post = _post(request)
+            version, params = page_cache.thread_version(post.thread), {"id": str(post.pk)}
         else:
-            key, timeout = conditional.site_key(request), LIST_TIMEOUT
-        return conditional.answer(request, key=key, timeout=timeout, build=build)
+            version = page_cache.site_version(LIST_TIMEOUT)
+            params = {"id": _id(request)} if feed_class.reads_id else {}
+        return page_cache.kept_page(
+            request, version, params, lambda shared: feed_class(kind)(shared)
+        )
 
     return view
 
