@@ -13,7 +13,7 @@ from forum.http import int_param, paged, read_only, text_response, wants_text
 from threads.caching import list_pages, page_cache, stencils
 from threads.caching.readers import Audience, audience, thread_reader
 from threads.caching.viewer_data import viewer_votes
-from threads.core import selectors
+from threads.core import policies, selectors
 from threads.core.ranking import order_best_first
 from threads.drawing import page_posts, textform
 from threads.models import Comment
