@@ -167,7 +167,7 @@ def test_restore_brings_back_only_what_a_moderator_removed_or_flags_hid(talk, mo
     assert refused.value.status == 409
     assert not ModerationAction.objects.filter(kind=ModerationAction.Kind.RESTORE).exists()
     comment_flag(comment_id=mine.pk, user=UserFactory(), reason="spam")
-    comment_restore(comment_id=mine.pk, moderator=moderator)
+    comment_restore(comment_id=mine.pk, moderator=moderator, reason="the flags were wrong")
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.state == Comment.State.VISIBLE
@@ -217,7 +217,7 @@ def test_dismissing_the_flags_of_a_post_in_a_removed_thread_is_reported(client, 
     comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
     client.force_login(moderator)
     assert "Their words." in client.get("/admin/threads/flaggedcomment/").content.decode()
-    thread_remove(thread_id=thread.pk, moderator=moderator)
+    thread_remove(thread_id=thread.pk, moderator=moderator, reason="spam")
     assert "Their words." not in client.get("/admin/threads/flaggedcomment/").content.decode()
     response = client.post(
         "/admin/threads/flaggedcomment/",
@@ -254,10 +254,11 @@ def test_no_one_edits_what_a_post_derives_in_the_admin(client, talk, who, reques
     url = f"/admin/threads/comment/{theirs.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
-    assert (
-        re.findall(r'<(?:input|textarea|select)[^>]+name="(?!csrf)(\w+)"', page.content.decode())
-        == []
+    # Its page is the moderation page: the actions' fields, none of the post's own.
+    fields = re.findall(
+        r'<(?:input|textarea|select)[^>]+name="(?!csrf)(\w+)"', page.content.decode()
     )
+    assert set(fields) <= {"do", "reason", "new_parent", "duration", "remove_posts"}
     response = client.post(url, {"points": "1000", "parent_author": "1", "text": "spam"})
     assert response.status_code == 403
     theirs.refresh_from_db()

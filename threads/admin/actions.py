@@ -29,9 +29,26 @@ class ReasonForm(forms.Form):
         return "1"
 
 
+def required_reason(what: str) -> forms.CharField:
+    """A reason that must be given: the services refuse an empty one too, in these words."""
+    return forms.CharField(
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 60}),
+        error_messages={"required": f"{what} needs a reason: the moderation log shows it."},
+    )
+
+
+class RemovalForm(ReasonForm):
+    reason = required_reason("A removal")
+
+
+class FlagsDecisionForm(ReasonForm):
+    reason = required_reason("A decision on flags")
+
+
 class BanForm(ReasonForm):
     DURATIONS = {"1": timedelta(days=1), "7": timedelta(days=7), "30": timedelta(days=30)}
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+    reason = required_reason("A ban")
     duration = forms.ChoiceField(
         choices=[("1", "one day"), ("7", "one week"), ("30", "30 days"), ("forever", "for good")]
     )

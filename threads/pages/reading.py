@@ -13,7 +13,7 @@ from forum.exceptions import ForumError
 from forum.http import int_param, paged, read_only, text_response, wants_text
 from threads.caching import list_pages, page_cache, stencils
 from threads.caching.viewer_data import viewer_votes
-from threads.core import policies, selectors
+from threads.core import selectors
 from threads.core.ranking import order_best_first
 from threads.drawing import page_posts, textform
 from threads.models import Comment
@@ -100,7 +100,7 @@ def _thread_page_filled(request, stamp: selectors.ThreadStamp) -> HttpResponse |
 def _thread_reader(user, stamp: selectors.ThreadStamp, *, op_id: int) -> stencils.Reader:
     viewer = viewer_votes(user, thread_id=stamp.pk)
     flagged_op = str(op_id) in viewer["viewer_flagged"].split()
-    banned = policies.post_refusal(user) is not None
+    banned = viewer["viewer_no_replies"]
     own_page = user.pk == stamp.author_id or banned or flagged_op
     return stencils.Reader(selectors.replies_unread(user=user), viewer, own_page)
 
@@ -144,14 +144,18 @@ def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse
         page_cache.thread_key(thread, "comments"), lambda: _thread_comments(thread)
     )
     form_key = stencils.marks().form_key if stencil else ""
+    viewer = stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)
     context = {
         "thread": thread,
         "op": comments.op,
         "op_replies": comments.op_replies,
         "posts_html": POSTS_MARK,
-        "thread_votes": page_posts.vote_links(op.pk, down=False),
+        # No arrow for a reader who may not vote (a stencil is never drawn for one).
+        "thread_votes": ""
+        if viewer.get("viewer_no_votes")
+        else page_posts.vote_links(op.pk, down=False),
         **offers.under_post(op, request.user, form_key=form_key),
-        **(stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)),
+        **viewer,
     }
     # The comments, megabytes on a big thread, are spliced in as bytes: passed through the
     # template they would be copied three times over.
