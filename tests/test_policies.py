@@ -66,6 +66,32 @@ def test_a_posts_own_pages_offer_only_what_the_reader_may_do(client, talk):
     assert f"vote?id={theirs.pk}&amp;how=down" not in html
 
 
+def test_a_banned_reader_is_offered_no_arrow_and_no_reply_on_any_page(client, talk, moderator):
+    thread, op, mine, theirs, me = talk
+    client.force_login(me)
+    before = client.get(f"/item?id={theirs.pk}").content.decode()
+    assert up_arrows(before, theirs) and reply_links(before, theirs)
+    user_ban(user=me, moderator=moderator, reason="cool off")
+    thread_page = client.get(f"/item?id={op.pk}").content.decode()
+    # The thread's arrow is not drawn; the posts' shared arrows are hidden by the style sheet
+    # for a reader marked so (with scripts or without), and [reply] is not added to them.
+    assert up_arrows(thread_page, op) == []
+    assert 'data-no-votes="1"' in thread_page and 'data-reply=""' in thread_page
+    assert "body:has(#viewer[data-no-votes]) a.vote { display: none; }" in stylesheet(client)
+    for url in (f"/item?id={theirs.pk}", f"/discussion?id={theirs.pk}"):
+        html = client.get(url).content.decode()
+        assert up_arrows(html, theirs) == [] and reply_links(html, theirs) == [], url
+        assert 'data-no-votes="1"' in html and 'data-reply=""' in html, url
+    assert client.get(f"/reply?id={theirs.pk}").status_code == 403
+    front = client.get("/").content.decode()
+    assert 'data-no-votes="1"' in front
+
+
+def stylesheet(client) -> str:
+    answer = client.get("/static/style.css")
+    return b"".join(answer.streaming_content if answer.streaming else [answer.content]).decode()
+
+
 def test_no_flag_link_on_ones_own_post_or_one_already_flagged(client, talk):
     thread, op, mine, theirs, me = talk
     client.force_login(me)

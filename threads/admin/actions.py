@@ -16,8 +16,8 @@ class ReasonForm(forms.Form):
         max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60})
     )
 
-    def __init__(self, data=None, *, objects=()):
-        super().__init__(data)
+    def __init__(self, data=None, *, objects=(), **options):
+        super().__init__(data, **options)
         self.objects = objects
 
     def confirmation(self) -> str:

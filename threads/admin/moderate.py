@@ -27,7 +27,7 @@ class Action:
     key: str
     section: str  # "post", "flags", "author" or "thread"
     label: str
-    done: str  # said once it is done
+    done: str  # said once it is done, of the post {name}
     form_class: type[ReasonForm]
     apply: Callable[[Comment, ReasonForm, User], object]
     allowed: Callable[[Comment, User], bool]
@@ -88,7 +88,7 @@ ACTIONS = (
         "remove",
         "post",
         "Remove (a placeholder stays, replies keep their place)",
-        "removed",
+        "Removed {name}.",
         RemovalForm,
         _post_service(moderation.comment_remove),
         lambda post, mod: not policies.remove_refusal(comment=post),
@@ -97,7 +97,7 @@ ACTIONS = (
         "restore",
         "post",
         "Restore",
-        "restored",
+        "Restored {name}.",
         ReasonForm,
         _post_service(moderation.comment_restore),
         _restorable,
@@ -106,7 +106,7 @@ ACTIONS = (
         "move",
         "post",
         "Move under another post",
-        "moved",
+        "Moved {name}.",
         MoveForm,
         _move,
         lambda post, mod: not post.is_op,
@@ -115,7 +115,7 @@ ACTIONS = (
         "dismiss",
         "flags",
         "Dismiss the flags (a post they hid shows again)",
-        "its flags dismissed",
+        "Dismissed the flags against {name}.",
         FlagsDecisionForm,
         _post_service(moderation.flags_dismiss),
         _decides_flags,
@@ -124,7 +124,7 @@ ACTIONS = (
         "uphold",
         "flags",
         "Uphold the flags: remove the post",
-        "its flags upheld: removed",
+        "Upheld the flags against {name}: removed it.",
         FlagsDecisionForm,
         _post_service(moderation.flags_uphold),
         lambda post, mod: _decides_flags(post, mod) and not policies.remove_refusal(comment=post),
@@ -133,7 +133,7 @@ ACTIONS = (
         "ban",
         "author",
         "Ban the author",
-        "its author banned",
+        "Banned the author of {name}.",
         BanForm,
         _ban,
         lambda post, mod: not policies.ban_refusal(user=post.author),
@@ -142,7 +142,7 @@ ACTIONS = (
         "lock",
         "thread",
         "Lock: no new replies",
-        "its thread locked",
+        "Locked the thread of {name}.",
         ReasonForm,
         _thread_service(moderation.thread_lock),
         _thread_can(is_locked=True),
@@ -151,7 +151,7 @@ ACTIONS = (
         "unlock",
         "thread",
         "Unlock",
-        "its thread unlocked",
+        "Unlocked the thread of {name}.",
         ReasonForm,
         _thread_service(moderation.thread_unlock),
         _thread_can(is_locked=False),
@@ -160,7 +160,7 @@ ACTIONS = (
         "pin",
         "thread",
         "Pin to the top of the front page",
-        "its thread pinned",
+        "Pinned the thread of {name}.",
         ReasonForm,
         _thread_service(moderation.thread_pin),
         _thread_can(is_pinned=True),
@@ -169,7 +169,7 @@ ACTIONS = (
         "unpin",
         "thread",
         "Unpin",
-        "its thread unpinned",
+        "Unpinned the thread of {name}.",
         ReasonForm,
         _thread_service(moderation.thread_unpin),
         _thread_can(is_pinned=False),
@@ -178,7 +178,7 @@ ACTIONS = (
         "remove_thread",
         "thread",
         "Remove the thread from the site",
-        "its thread removed",
+        "Removed the thread of {name}.",
         RemovalForm,
         _thread_service(moderation.thread_remove),
         _thread_can(is_removed=True),
@@ -187,7 +187,7 @@ ACTIONS = (
         "restore_thread",
         "thread",
         "Restore the thread",
-        "its thread restored",
+        "Restored the thread of {name}.",
         ReasonForm,
         _thread_service(moderation.thread_restore),
         _thread_can(is_removed=False),
@@ -236,11 +236,16 @@ def page(modeladmin, request, post: Comment, *, extra: dict | None = None):
         if not action.allowed(post, request.user):
             messages.error(request, "That is not something a moderator may do to this post now.")
             return HttpResponseRedirect(request.path)
-        form = action.form_class(request.POST, objects=[post])
+        form = _form(action, request.POST, post)
         if form.is_valid() and not form.confirmation():
             return _done(modeladmin, request, post, action, form)
         bound = {action.key: form}
     return _page(modeladmin, request, post, bound, extra or {})
+
+
+def _form(action: Action, data, post: Comment) -> ReasonForm:
+    # Several forms on one page: each names its fields' ids after its action.
+    return action.form_class(data, objects=[post], auto_id=f"id_{action.key}_%s")
 
 
 def _done(modeladmin, request, post, action: Action, form) -> HttpResponseRedirect:
@@ -249,7 +254,7 @@ def _done(modeladmin, request, post, action: Action, form) -> HttpResponseRedire
     except ForumError as error:
         modeladmin.message_user(request, f"Not done: {error}", messages.ERROR)
     else:
-        modeladmin.message_user(request, f"{post.name}: {action.done}.", messages.SUCCESS)
+        modeladmin.message_user(request, action.done.format(name=post.name), messages.SUCCESS)
     return HttpResponseRedirect(request.path)
 
 
@@ -258,7 +263,7 @@ def _page(modeladmin, request, post: Comment, bound, extra: dict) -> TemplateRes
     for action in ACTIONS:
         if not action.allowed(post, request.user):
             continue
-        form = bound.get(action.key) or action.form_class(objects=[post])
+        form = bound.get(action.key) or _form(action, None, post)
         confirmation = form.is_bound and form.is_valid() and form.confirmation()
         sections[action.section].append(
             {
