@@ -36,6 +36,7 @@ from threads.services.moderation import (
     comment_restore,
     flag_withdraw,
     flags_dismiss,
+    flags_uphold,
     thread_lock,
     thread_pin,
     thread_remove,
@@ -322,6 +323,10 @@ SCENARIOS = {
     "flags_dismiss": _after(
         lambda s: _flag(s, s.first),
         lambda s: flags_dismiss(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
+    ),
+    "flags_uphold": _after(
+        lambda s: _flag(s, s.first),
+        lambda s: flags_uphold(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
     ),
     "comment_remove": _plain(
         lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod, reason="spam")
