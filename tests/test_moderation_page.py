@@ -134,6 +134,8 @@ def test_flags_are_dismissed_or_upheld_from_the_page_with_a_reason(mod_client, c
     b, c = tree[3], tree[4]
     for post in (b, c):
         comment_flag(comment_id=post.pk, user=UserFactory(), reason="spam")
+    queue = mod_client.get("/admin/threads/flaggedcomment/").content.decode()
+    assert f'<a href="{links.moderate("comment", b.pk)}">{b.name}</a>' in queue
     page = post_page(mod_client, b)
     assert "spam &times;1" in page and {"dismiss", "uphold"} <= set(offered(page))
     assert "A decision on flags needs a reason" in act(mod_client, b, "dismiss").content.decode()

@@ -5,7 +5,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
+from django.utils.html import format_html
 
+from forum import links
 from forum.admin_lists import SelectedIdsChecked
 from forum.exceptions import ForumError
 from threads.admin import moderate
@@ -307,7 +309,10 @@ class FlagQueueAdmin(SelectedIdsChecked, WrappedColumns, CommentActions, admin.M
 
     @admin.display(description="post")
     def post(self, comment):
-        return comment.name
+        # To the post's moderation page, where its flags are dismissed or upheld with a reason.
+        return format_html(
+            '<a href="{}">{}</a>', links.moderate("comment", comment.pk), comment.name
+        )
 
     @admin.display(description="flags", ordering="open_count")
     def open_flags(self, comment):
