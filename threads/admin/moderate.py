@@ -64,15 +64,14 @@ def _ban(post, form, mod):
     )
 
 
-def _open_flags(post) -> bool:
-    return bool(post.open_flags)
-
-
 def _decides_flags(post, mod) -> bool:
-    return _open_flags(post) and not policies.flags_decision_refusal(moderator=mod, comment=post)
+    return bool(post.open_flags) and not policies.flags_decision_refusal(
+        moderator=mod, comment=post
+    )
 
 
 def _restorable(post, mod) -> bool:
+    # Restoring a post that flags hid dismisses them: a decision on flags like any other.
     if policies.restore_refusal(comment=post):
         return False
     flagged = post.state == Comment.State.FLAGGED
@@ -203,8 +202,8 @@ SECTIONS = {
 
 
 class ModerationPage:
-    """A post's or thread's page in the admin is its moderation page (threads.admin.moderate):
-    what a moderator may do to it, never the fields the forum derives."""
+    """For a ModelAdmin: a post's or thread's page in the admin is its moderation page, what a
+    moderator may do to it, never the fields the forum derives."""
 
     def moderation_page(self, request, post_id, object_id, extra=None):
         if not self.has_view_or_change_permission(request):
