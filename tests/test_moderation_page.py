@@ -56,7 +56,7 @@ def test_moderate_on_a_post_opens_its_moderation_page_without_internal_fields(mo
     assert page.status_code == 200
     assert f"Moderate {b.name}" in text and "Moderated thread" in text and "post b" in text
     assert 'href="/user?id=bobby"' in text and f'href="/item?id={b.pk}"' in text
-    assert offered(text) == ["remove", "move", "ban", "lock", "pin", "remove_thread"]
+    assert offered(text) == ["remove", "move", "ban", "retitle", "lock", "pin", "remove_thread"]
     for name in INTERNAL:
         assert f">{name}:<" not in text and f'name="{name}"' not in text
     assert "field-lft" not in text and "field-tree_id" not in text
@@ -69,7 +69,7 @@ def test_moderate_on_a_thread_opens_the_thread_with_its_title_form(mod_client, t
     page = mod_client.get(links.moderate("thread", thread.pk)).content.decode()
     assert "Moderate &quot;Moderated thread&quot;" in page and 'name="title"' in page
     # The opening post is removed or restored with its thread, never moved.
-    assert offered(page) == ["ban", "lock", "pin", "remove_thread"]
+    assert offered(page) == ["ban", "retitle", "lock", "pin", "remove_thread"]
     assert "Lft" not in page and "Tree id" not in page
 
 
@@ -104,8 +104,13 @@ def test_thread_actions_from_the_thread_page(mod_client, client, tree):
     thread.refresh_from_db()
     assert thread.is_locked and thread.is_pinned
     page = post_page(mod_client, op)
-    assert offered(page) == ["ban", "unlock", "unpin", "remove_thread"]
-    assert "heated" in client.get("/modlog").content.decode()
+    assert offered(page) == ["ban", "retitle", "unlock", "unpin", "remove_thread"]
+    no_reason = act(mod_client, op, "retitle", model="thread", title="Clearer", reason="")
+    assert "A new title needs a reason" in no_reason.content.decode()
+    act(mod_client, op, "retitle", model="thread", title="A clearer title", reason="vague")
+    assert Thread.objects.get(pk=thread.pk).title == "A clearer title"
+    modlog = client.get("/modlog").content.decode()
+    assert "heated" in modlog and "vague" in modlog
 
 
 def test_an_action_the_page_does_not_offer_is_not_done(mod_client, tree):

@@ -280,11 +280,12 @@ def test_no_one_edits_what_a_post_derives_in_the_admin(client, talk, who, reques
     url = f"/admin/threads/comment/{theirs.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
-    # Its page is the moderation page: the actions' fields, none of the post's own.
+    # Its page is the moderation page: the actions' fields (its thread's title among them),
+    # none of the post's own.
     fields = re.findall(
         r'<(?:input|textarea|select)[^>]+name="(?!csrf)(\w+)"', page.content.decode()
     )
-    assert set(fields) <= {"do", "reason", "new_parent", "duration", "remove_posts"}
+    assert set(fields) <= {"do", "reason", "new_parent", "duration", "remove_posts", "title"}
     response = client.post(url, {"points": "1000", "parent_author": "1", "text": "spam"})
     assert response.status_code == 403
     theirs.refresh_from_db()

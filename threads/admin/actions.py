@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from forum.exceptions import ForumError
 from threads.core import selectors
+from threads.services.posting import title_checked
 
 
 class ReasonForm(forms.Form):
@@ -44,6 +45,30 @@ class RemovalForm(ReasonForm):
 
 class FlagsDecisionForm(ReasonForm):
     reason = required_reason("A decision on flags")
+
+
+class RetitleForm(ReasonForm):
+    """A thread's new title, from the moderation page of its post `objects[0]`."""
+
+    field_order = ("title", "reason")
+    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    reason = required_reason("A new title")
+
+    def __init__(self, data=None, *, objects=(), **options):
+        super().__init__(data, objects=objects, **options)
+        if objects:
+            self.fields["title"].initial = objects[0].thread.title
+
+    def clean_title(self):
+        return title_field_checked(self.cleaned_data["title"])
+
+
+def title_field_checked(title: str) -> str:
+    """A title as the services take it, or the form's error saying why not."""
+    try:
+        return title_checked(title)
+    except ForumError as error:
+        raise forms.ValidationError(str(error)) from None
 
 
 class BanForm(ReasonForm):

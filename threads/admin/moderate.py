@@ -13,7 +13,14 @@ from django.template.response import TemplateResponse
 from forum import links
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-from threads.admin.actions import BanForm, FlagsDecisionForm, MoveForm, ReasonForm, RemovalForm
+from threads.admin.actions import (
+    BanForm,
+    FlagsDecisionForm,
+    MoveForm,
+    ReasonForm,
+    RemovalForm,
+    RetitleForm,
+)
 from threads.core import policies
 from threads.models import Comment, Flag
 from threads.services import moderation
@@ -51,6 +58,15 @@ def _move(post, form, mod):
     parent = form.cleaned_data["new_parent"]
     moderation.comment_move(
         comment_id=post.pk, new_parent_id=parent.pk, moderator=mod, reason=_reason(form)
+    )
+
+
+def _retitle(post, form, mod):
+    moderation.thread_retitle(
+        thread_id=post.thread_id,
+        moderator=mod,
+        title=form.cleaned_data["title"],
+        reason=_reason(form),
     )
 
 
@@ -138,6 +154,15 @@ ACTIONS = (
         lambda post, mod: not policies.ban_refusal(user=post.author),
     ),
     Action(
+        "retitle",
+        "thread",
+        "Edit the title",
+        "Retitled the thread of {name}.",
+        RetitleForm,
+        _retitle,
+        lambda post, mod: True,
+    ),
+    Action(
         "lock",
         "thread",
         "Lock: no new replies",
@@ -205,7 +230,7 @@ class ModerationPage:
     """For a ModelAdmin: a post's or thread's page in the admin is its moderation page, what a
     moderator may do to it, never the fields the forum derives."""
 
-    def moderation_page(self, request, post_id, object_id, extra=None):
+    def moderation_page(self, request, post_id, object_id):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         if request.method == "POST" and not self.has_change_permission(request):
@@ -213,7 +238,7 @@ class ModerationPage:
         post = post_loaded(post_id) if str(post_id).isdigit() else None
         if post is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        return page(self, request, post, extra=extra)
+        return page(self, request, post)
 
 
 def post_loaded(pk) -> Comment | None:
@@ -224,7 +249,7 @@ def post_loaded(pk) -> Comment | None:
     return post
 
 
-def page(modeladmin, request, post: Comment, *, extra: dict | None = None):
+def page(modeladmin, request, post: Comment):
     """The page on GET; on POST, the action named by `do` done and the page shown again, or
     its form shown with what is wrong."""
     bound = {}
@@ -239,7 +264,7 @@ def page(modeladmin, request, post: Comment, *, extra: dict | None = None):
         if form.is_valid() and not form.confirmation():
             return _done(modeladmin, request, post, action, form)
         bound = {action.key: form}
-    return _page(modeladmin, request, post, bound, extra or {})
+    return _page(modeladmin, request, post, bound)
 
 
 def _form(action: Action, data, post: Comment) -> ReasonForm:
@@ -257,7 +282,7 @@ def _done(modeladmin, request, post, action: Action, form) -> HttpResponseRedire
     return HttpResponseRedirect(request.path)
 
 
-def _page(modeladmin, request, post: Comment, bound, extra: dict) -> TemplateResponse:
+def _page(modeladmin, request, post: Comment, bound) -> TemplateResponse:
     sections = {key: [] for key in SECTIONS}
     for action in ACTIONS:
         if not action.allowed(post, request.user):
@@ -286,6 +311,5 @@ def _page(modeladmin, request, post: Comment, bound, extra: dict) -> TemplateRes
         "own_post": post.author_id == request.user.pk,
         "sections": [(SECTIONS[key], forms) for key, forms in sections.items() if forms],
         "opts": modeladmin.model._meta,
-        **extra,
     }
     return TemplateResponse(request, "admin/threads/moderate.html", context)

@@ -9,7 +9,6 @@ from django.utils.html import format_html
 
 from forum import links
 from forum.admin_lists import SelectedIdsChecked
-from forum.exceptions import ForumError
 from threads.admin import moderate
 from threads.admin.actions import (
     BanForm,
@@ -19,6 +18,7 @@ from threads.admin.actions import (
     ReasonForm,
     RemovalForm,
     confirm_action,
+    title_field_checked,
 )
 from threads.models import Comment, FlaggedComment, ModerationAction, Thread
 from threads.services.bans import comment_remove_and_ban
@@ -35,7 +35,6 @@ from threads.services.moderation import (
     thread_unlock,
     thread_unpin,
 )
-from threads.services.posting import title_checked
 from threads.text import zlacker
 
 
@@ -55,10 +54,7 @@ class ThreadForm(forms.ModelForm):
         fields = ("title",)
 
     def clean_title(self):
-        try:
-            return title_checked(self.cleaned_data["title"])
-        except ForumError as error:
-            raise forms.ValidationError(str(error)) from None
+        return title_field_checked(self.cleaned_data["title"])
 
 
 @admin.register(Thread)
@@ -88,17 +84,13 @@ class ThreadAdmin(SelectedIdsChecked, WrappedColumns, moderate.ModerationPage, a
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The moderation page of the thread's opening post, with the thread's title form,
-        which posts here as Django's change form does."""
+        """The moderation page of the thread's opening post; a title posted as Django's change
+        form posts it is saved through save_model."""
         if request.method == "POST" and "do" not in request.POST:
             return super().change_view(request, object_id, form_url, extra_context)
         object_id = unquote(object_id)
         thread = Thread.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-        extra = {}
-        if thread is not None and self.has_change_permission(request, thread):
-            retitle = {"retitle_form": ThreadForm(instance=thread)}
-            extra = {"extra_section": "admin/threads/retitle.html", **retitle}
-        return self.moderation_page(request, thread and thread.op_id, object_id, extra=extra)
+        return self.moderation_page(request, thread and thread.op_id, object_id)
 
     def save_model(self, request, obj, form, change):
         # Only the title can change, and only through the service, which locks and logs.
