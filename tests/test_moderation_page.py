@@ -12,6 +12,7 @@ from threads.models import Ban, Comment, Flag, ModerationAction, Thread
 from threads.services.moderation import (
     comment_flag,
     comment_remove,
+    comment_restore,
     flags_dismiss,
     flags_uphold,
     thread_remove,
@@ -163,7 +164,7 @@ def test_no_moderator_decides_on_the_flags_against_their_own_post(
     assert not {"dismiss", "uphold", "restore"} & set(offered(page))
     assert "flags against your own post are for another moderator" in page
     act(mod_client, mine, "dismiss", reason="I was right")
-    for decide in (flags_dismiss, flags_uphold):
+    for decide in (flags_dismiss, flags_uphold, comment_restore):
         with pytest.raises(ForumError, match="for another moderator to decide"):
             decide(comment_id=mine.pk, moderator=moderator, reason="I was right")
     queue = mod_client.get("/admin/threads/flaggedcomment/").content.decode()

@@ -161,8 +161,9 @@ def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
 
 
 class ReadOnlyChangeForm:
-    """A change form that shows the object and changes nothing, for everyone, superusers too:
-    what a post derives (html, tree, points, ...) only the forum's services may write."""
+    """No object is changed through Django's own change form, for everyone, superusers too:
+    what a post derives (html, tree, points, ...) only the forum's services may write. (A
+    post's change view is its moderation page, threads.admin.moderate.)"""
 
     def has_change_permission(self, request, obj=None):
         # Without an object Django asks about the list's actions, which go through services.
