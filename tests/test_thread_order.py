@@ -172,6 +172,7 @@ def test_a_browser_remembers_the_order_chosen(client, two_orders):
 def test_the_page_in_each_order_has_its_own_etag(client, two_orders):
     url = two_orders["url"]
     time_etag = client.get(url)["ETag"]
+    assert "Cookie" in client.get(url)["Vary"]  # the reader's remembered order picks the page
     client.get(url + "&order=tree")
     assert client.get(url, headers={"if-none-match": time_etag}).status_code == 200
     tree_etag = client.get(url)["ETag"]

@@ -180,7 +180,6 @@ def _thread_html(request, op: Comment, *, order: str, stencil: bool = False) -> 
         "op_replies": comments.op_replies,
         "posts_html": POSTS_MARK,
         "thread_votes": page_posts.vote_links(op.pk, down=False),
-        "order": order,
         "other_order": thread_order.other(order),
         **offers.under_post(op, request.user, form_key=form_key),
         **(stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)),

@@ -1,6 +1,7 @@
 """Which order a thread page shows its posts in, and the reader's choice of it remembered."""
 
 from django.conf import settings
+from django.utils.cache import patch_vary_headers
 
 from forum.accounts.models import User
 from forum.accounts.services import user_thread_order_set
@@ -39,9 +40,13 @@ def other(order: str) -> str:
 
 def remembered(request, response):
     """The response, the order its address names kept as the reader's choice: in their account
-    (a small write, only when the choice changes) and in their browser."""
+    (a small write, only when the choice changes) and in their browser. A link is a choice, as
+    the other order's link on the page is: a GET that writes, but only the reader's own
+    preference, which no forged request can turn against them."""
     order = asked(request)
     if order is None:
+        # The page shows the order its reader remembered: what a cache keeps of it is theirs.
+        patch_vary_headers(response, ("Cookie",))
         return response
     user = request.user
     if user.is_authenticated and user.thread_order != order:
