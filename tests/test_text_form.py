@@ -512,6 +512,31 @@ def test_every_page_reads_as_before(client, world):
     assert found.keys() == expected.keys()
 
 
+def with_top_glyphs(page: str, op: str) -> str:
+    """A thread page's text as time order draws it where it matches tree order: each reply to
+    the opening post `op` with its glyph line, ◧."""
+    lines = page.split("\n")
+    drawn = []
+    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        if re.match(r"[0-9]+\. \S+\[view\]", line) and after == f">>{op}":
+            drawn.append("◧")
+        drawn.append(line)
+    return "\n".join(drawn)
+
+
+def test_thread_pages_in_time_order_read_as_zlacker_draws_them(client, world):
+    # These threads were written depth first, so their posts stand in the same order either
+    # way: time order adds zlacker's depth-1 glyph, and changes nothing else.
+    seed_op = Comment.objects.get(thread__title__startswith="We’ve", level=0)
+    seed_thread = seed_expected()["seed thread"]
+    assert text(client, f"/item?id={seed_op.pk}") == with_top_glyphs(seed_thread, "zacwes+(OP)")
+    locked = text(client, f"/item?id={world.op.pk}&order=time")
+    assert locked == with_top_glyphs(LOCKED_THREAD, "alice+(OP)")
+    assert text(client, f"/item?id={world.plain_op.pk}") == with_top_glyphs(
+        PLAIN_THREAD, "bob+(OP)"
+    )
+
+
 def test_an_empty_list_reads_as_before(client, db):
     assert client.get("/newest?format=txt").content.decode() == EMPTY_LIST
 
