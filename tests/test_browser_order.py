@@ -1,4 +1,5 @@
-"""In Chromium: a thread in time order, where a post's replies do not stand right below it."""
+"""In Chromium: a thread in time order, where a post's replies do not stand right below it, and a
+thread deeper than its glyphs."""
 
 import re
 
@@ -7,6 +8,8 @@ from playwright.sync_api import expect
 
 from tests.browsing import article, log_in
 from tests.factories import ThreadBuilder, UserFactory
+from threads.models import Comment
+from threads.text import zlacker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -145,3 +148,22 @@ def test_the_other_order_is_one_link_away_and_remembered(page, tree):
     expect(fold_button(page, tree["a"])).to_have_text("[+4]")
     expect(article(page, tree["d"])).to_be_hidden()
     expect(article(page, tree["e"]).locator(":scope > p")).to_be_visible()
+
+
+def test_past_the_glyphs_the_depth_mark_fits_a_phone_and_tells_the_level(
+    browser_context, forum_server
+):
+    build = ThreadBuilder()
+    thread = build.thread(title="Deeper than the glyphs", text="Down we go.")
+    ids = build.chain(thread, 130)
+    page = browser_context(width=390, height=844)
+    page.goto(f"{forum_server}/item?id={ids[0]}#{ids[-1]}")
+    deepest = article(page, Comment.objects.get(pk=ids[-1]))
+    expect(deepest).to_have_attribute("data-g", f"{zlacker.GLYPHS}…⟨depth 130⟩")
+    expect(deepest).to_be_in_viewport()
+    box = deepest.bounding_box()
+    root = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert root[0] <= root[1], f"the page is {root[0]}px wide in {root[1]}px"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= root[1]
+    mark = deepest.evaluate("el => getComputedStyle(el, '::before').height")
+    assert float(mark.removesuffix("px")) < 200, f"the glyph line is {mark} tall"
