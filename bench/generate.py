@@ -202,6 +202,40 @@ def replies_in_bulk(
     return ids
 
 
+@transaction.atomic
+def chain_in_bulk(thread: Thread, *, size: int, author: User, text: str) -> list[int]:
+    """`size` replies, each answering the one before (a chain `size` levels deep), their tree
+    fields computed here and the rows written in bulk: seconds for ten thousand. `text` names
+    reply n as {n}. Returns the ids, the opening post's first."""
+    op = Comment.objects.get(tree_id=thread.pk, level=0)
+    lft, rght, level = nested_sets([-1, *range(size)])
+    first_id = _reserve_ids(size)
+    ids = [op.pk] + [first_id + n for n in range(size)]
+    Comment.objects.bulk_create(
+        (
+            Comment(
+                id=ids[n],
+                thread=thread,
+                parent_id=ids[n - 1],
+                author=author,
+                ref=n,
+                text=text.format(n=n),
+                html=markup.render(text.format(n=n)),
+                created_at=op.created_at + timedelta(seconds=n),
+                tree_id=thread.pk,
+                lft=lft[n],
+                rght=rght[n],
+                level=level[n],
+            )
+            for n in range(1, size + 1)
+        ),
+        batch_size=2000,
+    )
+    Comment.objects.filter(pk=op.pk).update(rght=rght[0])
+    Thread.objects.filter(pk=thread.pk).update(comment_count=size)
+    return ids
+
+
 def _reserve_ids(count: int) -> int:
     """The first of `count` consecutive comment ids nobody else will be given."""
     top = Comment.objects.aggregate(top=Max("pk"))["top"] or 0

@@ -36,7 +36,8 @@
   }
 
   // Folding: a post folds with all its replies to one line; the state is kept per post id.
-  // Posts are siblings in tree order: a post's replies are the posts after it that are deeper.
+  // Posts are siblings in the page's order, tree or time: who answers whom is read from each
+  // post's links, its >>parent and its replies(N), never from where the posts stand.
   // Only what a reader acts on is touched: the remembered folds at load, one subtree on a click.
   const FOLDED_KEY = 'collapsed';
   const MAX_FOLDED = 1000;
@@ -47,12 +48,32 @@
     try { return JSON.parse(store.get(FOLDED_KEY) || '[]').map(String); } catch (e) { return []; }
   })());
 
+  // The post (or the opening post's section) an in-page link leads to; null for another page.
+  function linked(link) {
+    const href = link && link.getAttribute('href');
+    if (!href || href[0] !== '#') return null;
+    try { return document.getElementById(decodeURIComponent(href.slice(1))); } catch (e) {
+      return null;
+    }
+  }
+
+  const parentOf = (post) => linked(post.querySelector(':scope > a.parent'));
+
+  // A post's direct replies on this page, in the order its replies(N) names them.
+  function repliesOf(post) {
+    const list = post.querySelector(':scope > .replies');
+    if (!list) return [];
+    return Array.from(list.querySelectorAll(':scope > a.ref'), linked)
+      .filter((el) => el && isPost(el));
+  }
+
+  // Every post below this one, each before its own replies, wherever they stand on the page.
   function* subtree(post) {
-    const depth = depthOf(post);
-    for (let el = post.nextElementSibling; el; el = el.nextElementSibling) {
-      if (!el.matches('article.post')) continue;
-      if (depthOf(el) <= depth) return;
+    const stack = repliesOf(post).reverse();
+    while (stack.length) {
+      const el = stack.pop();
       yield el;
+      stack.push(...repliesOf(el).reverse());
     }
   }
 
@@ -62,13 +83,11 @@
     const target = id && document.getElementById(id);
     if (!target || !isPost(target)) return [];
     const chain = [target];
-    let depth = depthOf(target);
-    for (let post = target.previousElementSibling; post && depth > 1;
-      post = post.previousElementSibling) {
-      if (post.matches('article.post') && depthOf(post) < depth) {
-        chain.push(post);
-        depth = depthOf(post);
-      }
+    const seen = new Set(chain);
+    for (let post = parentOf(target); post && isPost(post) && !seen.has(post);
+      post = parentOf(post)) {
+      chain.push(post);
+      seen.add(post);
     }
     return chain;
   }
@@ -112,12 +131,12 @@
   // Shows the subtree again, but for what folded posts inside it still hide.
   function unfold(post) {
     post.classList.remove('collapsed');
-    let hideDeeperThan = Infinity;
-    for (const el of subtree(post)) {
-      const depth = depthOf(el);
-      const hidden = depth > hideDeeperThan;
-      if (!hidden) hideDeeperThan = el.classList.contains('collapsed') ? depth : Infinity;
+    const stack = repliesOf(post).reverse().map((el) => [el, false]);
+    while (stack.length) {
+      const [el, hidden] = stack.pop();
       el.classList.toggle('folded-away', hidden);
+      const hides = hidden || el.classList.contains('collapsed');
+      repliesOf(el).reverse().forEach((reply) => stack.push([reply, hides]));
     }
     drawFold(post);
   }
@@ -314,27 +333,23 @@
   }
 
   // HN's parent | prev | next | root links, added to a post when the reader first reaches
-  // it: the shared post HTML stays as small as it is. Each leads to a post on this page.
+  // it: the shared post HTML stays as small as it is. Each leads to a post on this page: its
+  // siblings are its parent's other replies, its root the reply to the opening post above it.
   function relatives(post) {
-    const depth = depthOf(post);
     const up = post.querySelector(':scope > a.parent');
     const found = { parent: up && up.getAttribute('href') };
     const anchor = (el) => '#' + el.id;
-    let sibling = true;  // until the walk back passes the parent
-    for (let el = post.previousElementSibling; el; el = el.previousElementSibling) {
-      if (!el.matches('article.post')) continue;
-      const d = depthOf(el);
-      if (d === depth && sibling && !found.prev) found.prev = anchor(el);
-      if (d < depth) sibling = false;
-      if (d === 1 && depth > 1) found.root = anchor(el);
-      if (d <= 1 || (depth === 1 && found.prev)) break;
+    const parent = parentOf(post);
+    if (!parent) return found;
+    const siblings = repliesOf(parent);
+    const at = siblings.indexOf(post);
+    if (at > 0) found.prev = anchor(siblings[at - 1]);
+    if (at >= 0 && at < siblings.length - 1) found.next = anchor(siblings[at + 1]);
+    let root = parent;
+    for (let above = parentOf(root); above && isPost(above); above = parentOf(above)) {
+      root = above;
     }
-    for (let el = post.nextElementSibling; el; el = el.nextElementSibling) {
-      if (!el.matches('article.post')) continue;
-      const d = depthOf(el);
-      if (d === depth) found.next = anchor(el);
-      if (d <= depth) break;
-    }
+    if (isPost(root) && depthOf(root) === 1) found.root = anchor(root);
     return found;
   }
 

@@ -37,6 +37,11 @@ class ThreadBuilder:
         rng = random.Random(seed)
         generate.replies_in_bulk(thread, size=size, authors=authors, rng=rng, text="Reply {n}.")
 
+    def chain(self, thread: Thread, size: int) -> list[int]:
+        """`size` replies each answering the one before, in bulk; their ids, the OP's first."""
+        author = UserFactory()
+        return generate.chain_in_bulk(thread, size=size, author=author, text="Reply {n}.")
+
     def random_tree(self, thread: Thread, size: int, seed: int = 1) -> list[Comment]:
         rng = random.Random(seed)
         authors = [UserFactory() for _ in range(5)]

@@ -75,7 +75,8 @@ def test_a_visitor_signs_up_and_submits_a_thread(page):
 def test_replies_to_the_thread_and_to_a_comment_are_numbered_named_and_linked(page):
     writer = UserFactory(username="wanderer")
     log_in(page, writer)
-    page.goto(seed_thread_url(page))
+    # Tree order, where a reply to the opening post has no glyph (time order draws ◧).
+    page.goto(seed_thread_url(page) + "&order=tree")
     count_before = page.locator("article.post").count()
     reply_in_form(page, "A first word from me.", "add comment")
 

@@ -45,7 +45,8 @@ def test_front_page_lists_the_seed_thread(client, seed):
 
 def test_thread_page_shows_every_post_with_glyphs_and_links(client, seed):
     op = Comment.objects.get(level=0)
-    html = client.get(f"/item?id={op.pk}").content.decode()
+    # Tree order, as before time order became the default (which adds ◧ at depth 1).
+    html = client.get(f"/item?id={op.pk}&order=tree").content.decode()
     assert "submitted by" in html and "zacwes+(OP)" in html
     for number, name in enumerate(SEED_NAMES, start=1):
         pk = post_id(name)

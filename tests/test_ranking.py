@@ -160,14 +160,15 @@ def test_the_thread_page_shows_and_numbers_replies_best_first(client, build, use
     second = build.reply(op, text="Posted second, liked more.")
     answer = build.reply(first, text="An answer to the first.")
     comment_vote(comment_id=second.pk, user=user, direction="up")
-    html = client.get(f"/item?id={op.pk}").content.decode()
+    # Best first is tree order's; time order, the default, keeps the order they were posted.
+    html = client.get(f"/item?id={op.pk}&order=tree").content.decode()
     shown = re.findall(r'<article class="[^"]*" id="(\d+)".*?</a> (\d+)\. <a class="name"', html)
     assert shown == [(str(second.pk), "1"), (str(first.pk), "2"), (str(answer.pk), "3")]
-    text = client.get(f"/item?id={op.pk}&format=txt").content.decode()
+    text = client.get(f"/item?id={op.pk}&order=tree&format=txt").content.decode()
     assert text.index("Posted second") < text.index("Posted first") < text.index("An answer")
     assert f"replies(2): >>{second.name} >>{first.name}" in text
     voter = UserFactory()
     comment_vote(comment_id=first.pk, user=voter, direction="up")
     comment_vote(comment_id=first.pk, user=UserFactory(), direction="up")
-    html = client.get(f"/item?id={op.pk}").content.decode()
+    html = client.get(f"/item?id={op.pk}&order=tree").content.decode()
     assert html.index(f'id="{first.pk}"') < html.index(f'id="{second.pk}"')

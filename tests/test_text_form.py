@@ -406,17 +406,18 @@ def pages(client, world: World) -> dict[str, str]:
         "newest": "/newest",
         "best": "/best",
         "page past the end": "/newest?p=2",
-        "seed thread": f"/item?id={seed_op.pk}",
+        # Thread pages in tree order, as they were drawn before time order became the default.
+        "seed thread": f"/item?id={seed_op.pk}&order=tree",
         "seed comment": f"/item?id={seed_id('Salgat+R3')}",
         "seed discussion": f"/discussion?id={seed_id('derang+9j1')}",
         "seed links": f"/links?id={seed_op.pk}",
-        "locked thread": f"/item?id={world.op.pk}",
+        "locked thread": f"/item?id={world.op.pk}&order=tree",
         "comment": f"/item?id={world.first.pk}",
         "comment under a deleted post": f"/item?id={world.under_gone.pk}",
         "deep discussion": f"/discussion?id={world.deepest.pk}",
-        "discussion of an op": f"/discussion?id={world.plain_op.pk}",
+        "discussion of an op": f"/discussion?id={world.plain_op.pk}&order=tree",
         "links": f"/links?id={world.op.pk}",
-        "plain thread": f"/item?id={world.plain_op.pk}",
+        "plain thread": f"/item?id={world.plain_op.pk}&order=tree",
         "modlog": "/modlog",
         "user": "/user?id=alice",
         "user comments": "/threads?id=bob",
@@ -509,6 +510,31 @@ def test_every_page_reads_as_before(client, world):
     for label, page in expected.items():
         assert found[label] == page, label
     assert found.keys() == expected.keys()
+
+
+def with_top_glyphs(page: str, op: str) -> str:
+    """A thread page's text as time order draws it where it matches tree order: each reply to
+    the opening post `op` with its glyph line, ◧."""
+    lines = page.split("\n")
+    drawn = []
+    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        if re.match(r"[0-9]+\. \S+\[view\]", line) and after == f">>{op}":
+            drawn.append("◧")
+        drawn.append(line)
+    return "\n".join(drawn)
+
+
+def test_thread_pages_in_time_order_read_as_zlacker_draws_them(client, world):
+    # These threads were written depth first, so their posts stand in the same order either
+    # way: time order adds zlacker's depth-1 glyph, and changes nothing else.
+    seed_op = Comment.objects.get(thread__title__startswith="We’ve", level=0)
+    seed_thread = seed_expected()["seed thread"]
+    assert text(client, f"/item?id={seed_op.pk}") == with_top_glyphs(seed_thread, "zacwes+(OP)")
+    locked = text(client, f"/item?id={world.op.pk}&order=time")
+    assert locked == with_top_glyphs(LOCKED_THREAD, "alice+(OP)")
+    assert text(client, f"/item?id={world.plain_op.pk}") == with_top_glyphs(
+        PLAIN_THREAD, "bob+(OP)"
+    )
 
 
 def test_an_empty_list_reads_as_before(client, db):

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from threads.text.zlacker import (
+    GLYPH_LEVELS,
     GLYPHS,
     OP_REF,
     Discussion,
@@ -167,6 +168,25 @@ def test_glyphs():
     assert glyphs(38) == GLYPHS + "◧"
     assert glyphs(80) == GLYPHS * 2 + "◧◩◪◨⬒⬓"
     assert all(len(glyphs(depth)) == depth for depth in range(2, 120))
+
+
+def test_past_the_levels_drawn_glyph_by_glyph_a_mark_tells_the_depth():
+    assert GLYPH_LEVELS == 120
+    assert glyphs(GLYPH_LEVELS) == GLYPHS * 3 + GLYPHS[:9]
+    assert glyphs(GLYPH_LEVELS + 1) == GLYPHS + "…⟨depth 121⟩"
+    assert glyphs(10_000) == GLYPHS + "…⟨depth 10000⟩"
+    assert max(len(glyphs(depth)) for depth in range(1, 20_000)) == GLYPH_LEVELS
+
+
+def test_depth_one_has_its_glyph_only_where_a_page_asks():
+    assert glyphs(1) == "" and glyphs(1, top=True) == "◧"
+    assert glyphs(0, top=True) == ""
+    assert glyphs(3, top=True) == glyphs(3) == "◧◩◪"
+
+
+def test_a_discussion_deeper_than_the_glyphs_round_trips_with_its_marks():
+    text = assert_round_trip(chain([f"Reply {k}." for k in range(1, 126)]))
+    assert f"\n{GLYPHS}…⟨depth 125⟩\n125. " in text
 
 
 # Paragraphs

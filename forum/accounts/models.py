@@ -74,6 +74,18 @@ class User(AbstractUser):
         "confirmed it by the link we mail to it.",
     )
 
+    class ThreadOrder(models.TextChoices):
+        TIME = "time", "every post in the order it was written (zlacker's)"
+        TREE = "tree", "replies under their post, best first (Hacker News')"
+
+    # How the reader's thread pages order their posts: their last choice of the two.
+    thread_order = models.CharField(
+        "order of a thread's posts",
+        max_length=4,
+        choices=ThreadOrder.choices,
+        default=ThreadOrder.TIME,
+    )
+
     objects = ForumUserManager()
 
     class Meta:

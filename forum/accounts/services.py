@@ -40,6 +40,16 @@ def _lock_name(key: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
 
 
+@transaction.atomic
+def user_thread_order_set(*, user: User, order: str) -> User:
+    """Keeps the order the user last chose for thread pages (User.ThreadOrder)."""
+    if order not in User.ThreadOrder.values:
+        raise ForumError(f"A thread's order is time or tree, not {order[:40]!r}.")
+    user.thread_order = order
+    user.save(update_fields=["thread_order"])
+    return user
+
+
 EMAIL_CONFIRMATION_SALT = "forum.accounts.email-confirmation"
 EMAIL_CONFIRMATION_AGE = 3 * 24 * 60 * 60
 

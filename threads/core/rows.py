@@ -15,6 +15,7 @@ POST_FIELDS = (
     "points",
 )
 # Where a row keeps what the passes over it read by position.
-ID, PARENT, CREATED, STATE, POINTS = (
-    POST_FIELDS.index(name) for name in ("id", "parent_id", "created_at", "state", "points")
+ID, PARENT, REF, CREATED, STATE, AUTHOR, POINTS = (
+    POST_FIELDS.index(name)
+    for name in ("id", "parent_id", "ref", "created_at", "state", "author__username", "points")
 )

@@ -6,7 +6,7 @@ from functools import cache, lru_cache
 from html import escape
 
 from forum import links
-from threads.core.rows import ID, PARENT, STATE
+from threads.core.rows import AUTHOR, ID, PARENT, REF, STATE
 from threads.models import Comment
 from threads.text import zlacker
 
@@ -77,23 +77,34 @@ class Offers:
 EVERY_ACTION = Offers()
 
 
+ORDERS = ("time", "tree")
+
+
+def in_time_order(rows: list[tuple]) -> list[tuple]:
+    """Post rows as zlacker shows a thread: by their number in the thread, which is their item
+    id's distance from the story's (imported) or the order they were written (posted here)."""
+    return sorted(rows, key=lambda row: (row[REF], row[ID]))
+
+
 def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> list[Post]:
-    """Posts from rows (rows.POST_FIELDS, then html and text) in tree order, replies numbered
-    from 1 (the opening post is 0).
+    """Posts from rows (rows.POST_FIELDS, then html and text) in the order given (tree order, or
+    time order), replies numbered from 1 in that order (the opening post is 0); each post's
+    replies listed in that order too.
 
     A deleted post is left out unless a reply below it is shown: only they need its place.
     """
     left_out = _deleted_without_shown_replies(rows)
+    short = zlacker.SHORT_NAME_LENGTH
     names = dict(parent_names or {})
+    for row in rows:
+        names[row[ID]] = f"{row[AUTHOR][:short]}+{_encoded_ref(row[REF])}"
     by_id: dict[int, Post] = {}
     posts: list[Post] = []
     number = 0
-    deleted = Comment.State.DELETED
-    short = zlacker.SHORT_NAME_LENGTH
     for (
         pk,
         parent_id,
-        ref,
+        _ref,
         level,
         _lft,
         _rght,
@@ -105,9 +116,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
         html,
         text,
     ) in rows:
-        name = f"{user[:short]}+{_encoded_ref(ref)}"
-        names[pk] = name
-        if state == deleted and pk in left_out:
+        if pk in left_out:
             continue
         if level:
             number += 1
@@ -115,7 +124,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
             pk,
             number if level else 0,
             level,
-            name,
+            names[pk],
             user,
             parent_id,
             names.get(parent_id, ""),
@@ -129,24 +138,27 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
         )
         by_id[pk] = post
         posts.append(post)
-        parent = by_id.get(parent_id)
+    for post in posts:
+        parent = by_id.get(post.parent_id)
         if parent is not None:
             parent.replies.append(post)
     return posts
 
 
 def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
-    # From the last row up, every reply is met before its parent: a deleted post is left out
-    # when no shown post has named it as its parent by then.
+    # A deleted post is kept when a shown post is below it: from each shown post up through its
+    # parents, until a post already kept, whatever order the rows come in (no recursion).
     deleted = Comment.State.DELETED
-    with_shown_replies: set[int] = set()
-    left_out: set[int] = set()
-    for row in reversed(rows):
-        if row[STATE] == deleted and row[ID] not in with_shown_replies:
-            left_out.add(row[ID])
-        else:
-            with_shown_replies.add(row[PARENT])
-    return left_out
+    parent_of = {row[ID]: row[PARENT] for row in rows}
+    kept: set[int] = set()
+    for row in rows:
+        if row[STATE] == deleted:
+            continue
+        post = row[ID]
+        while post in parent_of and post not in kept:
+            kept.add(post)
+            post = parent_of[post]
+    return {row[ID] for row in rows if row[STATE] == deleted and row[ID] not in kept}
 
 
 # Post numbers repeat from thread to thread: their base-62 forms are worth keeping.
@@ -166,9 +178,9 @@ def replies_html(post: Post, on_page: set[int]) -> str:
 
 
 @cache
-def _glyphs_attribute(depth: int) -> str:
+def _glyphs_attribute(depth: int, top: bool = False) -> str:
     # Drawn by style.css (article[data-g]::before) as a line of their own: no element per post.
-    glyphs = zlacker.glyphs(depth)
+    glyphs = zlacker.glyphs(depth, top=top)
     return f' data-g="{glyphs}"' if glyphs else ""
 
 
@@ -213,10 +225,12 @@ def post_html(
     discussion_link: bool = True,
     replies_open: bool = True,
     offers: Offers | None = None,
+    top_glyph: bool = False,
 ) -> str:
     """A post as zlacker shows it: ▲, number, name, [view] [source], time, >>parent, text and
     replies(K). Its other actions are on its own page (the name's link); static/vote.js adds
-    them when a reader reaches the post. Given offers, the post shows them all itself."""
+    them when a reader reaches the post. Given offers, the post shows them all itself.
+    `top_glyph`: a reply to the opening post has its glyph (zlacker.glyphs)."""
     # Runs once per post of a thread page, tens of thousands of times: one f-string, few calls.
     pk = post.id
     to = links.post_prefixes()
@@ -233,7 +247,7 @@ def post_html(
         up, edited = _all_actions(post, edited, discussion_link, replies_open, offers)
     return (
         f'<article class="{css}" id="{pk}" data-depth="{post.depth}"'
-        f'{_glyphs_attribute(post.depth)} data-by="{escape(post.author)}">{up}'
+        f'{_glyphs_attribute(post.depth, top_glyph)} data-by="{escape(post.author)}">{up}'
         f"{f'{post.number}. ' if post.number else ''}"
         f'<a class="name" href="{to.item}{pk}">{escape(post.name)}</a>[<a href="{to.item}{pk}">'
         f'view</a>] [<a href="{to.source}{pk}">source</a>] <time>{iso[:10]} {iso[11:19]}</time>'
@@ -276,16 +290,25 @@ def posts_html(
     )
 
 
-def posts_bytes(posts: list[Post], *, replies_open: bool = True, extra_ids=()) -> bytes:
+def posts_bytes(
+    posts: list[Post], *, replies_open: bool = True, extra_ids=(), top_glyph: bool = False
+) -> bytes:
     """posts_html in UTF-8, encoded post by post: the glyphs would make one joined text of
-    megabytes two bytes a character, and encoding it whole costs more than all the small ones."""
-    return b"".join(
-        [html.encode() for html in _each_post_html(posts, True, replies_open, extra_ids, None)]
-    )
+    megabytes two bytes a character, and encoding it whole costs more than all the small ones.
+    `top_glyph` as post_html's: a thread page in time order, as zlacker draws it."""
+    each = _each_post_html(posts, True, replies_open, extra_ids, None, top_glyph=top_glyph)
+    return b"".join([html.encode() for html in each])
 
 
 def _each_post_html(
-    posts, discussion_link: bool, replies_open: bool, extra_ids, offers, shown_in_full=None
+    posts,
+    discussion_link: bool,
+    replies_open: bool,
+    extra_ids,
+    offers,
+    shown_in_full=None,
+    *,
+    top_glyph: bool = False,
 ):
     on_page = {post.id for post in posts} | set(extra_ids)
     full_id, full_offers = shown_in_full or (None, None)
@@ -298,4 +321,5 @@ def _each_post_html(
             discussion_link=discussion_link,
             replies_open=replies_open,
             offers=full_offers if post.id == full_id and offers is None else offers,
+            top_glyph=top_glyph,
         )

@@ -10,8 +10,9 @@ from threads.text import zlacker
 # Pages of posts: the zlacker format, ending in [go to top] with no newline.
 
 
-def thread_page(thread, op: Post, posts: list[Post]) -> str:
-    """The thread: its title and submission, the OP's text and replies, then every post."""
+def thread_page(thread, op: Post, posts: list[Post], *, top_glyph: bool = False) -> str:
+    """The thread: its title and submission, the OP's text and replies, then every post (in
+    time order, as zlacker draws it, each reply to the OP with its glyph: `top_glyph`)."""
     head = [
         _titled(thread),
         f"submitted by {op.name} on {zlacker.format_time(op.created_at)} | {_counts(thread)}",
@@ -19,7 +20,8 @@ def thread_page(thread, op: Post, posts: list[Post]) -> str:
         *_backlinks(op),
         "",
     ]
-    return zlacker.page(settings.FORUM_SITE_NAME, head, _posts(posts, backlinked=True))
+    body = _posts(posts, backlinked=True, top_glyph=top_glyph)
+    return zlacker.page(settings.FORUM_SITE_NAME, head, body)
 
 
 def comment_page(title: str, posts: list[Post]) -> str:
@@ -36,7 +38,7 @@ def links_page(title: str, posts: list[Post]) -> str:
     return zlacker.framed(settings.FORUM_SITE_NAME, title, _posts(posts))
 
 
-def _post_lines(post: Post) -> list[str]:
+def _post_lines(post: Post, top_glyph: bool = False) -> list[str]:
     """A post as zlacker writes it, its placeholder in place of the text of a post gone."""
     return zlacker.post_lines(
         number=post.number,
@@ -45,6 +47,7 @@ def _post_lines(post: Post) -> list[str]:
         parent_name=post.parent_name,
         created=post.created_at,
         text=post.shown_text,
+        top_glyph=top_glyph,
     )
 
 
@@ -56,9 +59,11 @@ def _backlinks(post: Post) -> list[str]:
     return [f"replies({len(post.replies)}): {names}"]
 
 
-def _posts(posts: Iterable[Post], *, backlinked: bool = False) -> Iterator[str]:
+def _posts(
+    posts: Iterable[Post], *, backlinked: bool = False, top_glyph: bool = False
+) -> Iterator[str]:
     for post in posts:
-        yield from _post_lines(post)
+        yield from _post_lines(post, top_glyph)
         if backlinked:
             yield from _backlinks(post)
 

@@ -2,10 +2,12 @@
 
 import contextlib
 import functools
+import json
 import time
 from datetime import UTC, datetime
 
-from django.http import JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, JsonResponse
 
 from forum import limits
 from forum.exceptions import ForumError
@@ -181,14 +183,41 @@ def item(request, item_id: str):
         raise ForumError(f"There is no item {item_id}.", status=404)
     post, root = found
     thread = post.thread
-    return _json(_node(root, thread=thread, story_id=_story_id(post)))
+    response = HttpResponse(
+        _tree_json(root, thread=thread, story_id=_story_id(post)),
+        content_type="application/json",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _story_id(post) -> int:
     return post.thread.op_id
 
 
+def _tree_json(root: search_reads.Node, *, thread, story_id: int) -> str:
+    """The post and its replies nested as JSON, written as JsonResponse would write the nested
+    dicts but without recursion (json's encoder recurses): a chain of replies is unbounded."""
+    dumps = functools.partial(json.dumps, cls=DjangoJSONEncoder, ensure_ascii=False)
+    parts: list[str] = []
+    stack: list[search_reads.Node | str] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):  # what closes a node, or comes between two replies
+            parts.append(node)
+            continue
+        fields = _node(node, thread=thread, story_id=story_id)
+        # The fields end in "children": []; the replies go between its brackets.
+        parts.append(dumps(fields)[: -len("[]}")] + "[")
+        stack.append("]}")
+        for index, child in enumerate(reversed(node.children)):
+            stack.extend([", "] if index else [])
+            stack.append(child)
+    return "".join(parts)
+
+
 def _node(node: search_reads.Node, *, thread, story_id: int) -> dict:
+    """A node's own fields, its replies left out ("children" is written by _tree_json)."""
     story = node.level == 0
     return {
         "id": node.id,
@@ -201,7 +230,7 @@ def _node(node: search_reads.Node, *, thread, story_id: int) -> dict:
         "points": thread.points if story else None,
         "parent_id": node.parent_id,
         "story_id": story_id,
-        "children": [_node(child, thread=thread, story_id=story_id) for child in node.children],
+        "children": [],
     }
 
 

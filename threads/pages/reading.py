@@ -17,7 +17,7 @@ from threads.core import policies, selectors
 from threads.core.ranking import order_best_first
 from threads.drawing import page_posts, textform
 from threads.models import Comment
-from threads.pages import offers
+from threads.pages import offers, thread_order
 from threads.pages.lookups import post_from_request
 
 POSTS_MARK = "<!--posts-->"
@@ -49,7 +49,7 @@ def _sorted_list(select, heading: str) -> list_pages.ThreadList:
 def item(request):
     shared_by = audience(request)
     if page := _thread_page_kept(request, shared_by):
-        return page
+        return thread_order.remembered(request, page)
     post = post_from_request(request)
     if post.is_op:
         return _thread_page_drawn(request, post, shared_by)
@@ -60,14 +60,23 @@ def _thread_page_drawn(request, op: Comment, shared_by: Audience):
     """The thread page drawn from the database: kept for everyone if everyone shares it (the
     text form, an anonymous reader), else the reader's own."""
     thread = op.thread
-    version = page_cache.thread_version(thread)
+    order = thread_order.chosen(request)
+    version = _version(thread, order)
     if shared_by is not Audience.EVERYONE:
-        return _thread_html(request, op)
+        return thread_order.remembered(request, _thread_html(request, op, order=order))
     if wants_text(request):
-        render = lambda _: _thread_text(thread)  # noqa: E731
+        render = lambda _: _thread_text(thread, order)  # noqa: E731
     else:
-        render = functools.partial(_thread_html, op=op)
-    return page_cache.page_response(request, version, render, _params(request))
+        render = functools.partial(_thread_html, op=op, order=order)
+    page = page_cache.page_response(request, version, render, _params(request))
+    return thread_order.remembered(request, page)
+
+
+def _version(thread, order: str) -> page_cache.Version:
+    # An address that names no order shows the reader's remembered one: the page in each order
+    # is kept apart, and a browser revalidating it in one is never told the other is unchanged.
+    version = page_cache.thread_version(thread)
+    return replace(version, key=f"{version.key}:{order}", etag=f'{version.etag[:-1]}.{order}"')
 
 
 def _thread_page_kept(request, shared_by: Audience) -> HttpResponse | None:
@@ -78,7 +87,7 @@ def _thread_page_kept(request, shared_by: Audience) -> HttpResponse | None:
     stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
     if stamp is None:
         return None
-    version, params = page_cache.thread_version(stamp), _params(request)
+    version, params = _version(stamp, thread_order.chosen(request)), _params(request)
     if shared_by is Audience.EVERYONE:
         return page_cache.shared_page(request, version, params)
     return stencils.served(
@@ -94,14 +103,21 @@ def _thread_page_kept(request, shared_by: Audience) -> HttpResponse | None:
 
 def _thread_stencil(request) -> stencils.Stencil:
     # Drawn at the address as every reader makes it: one reader's query is not the next one's.
+    order = thread_order.chosen(request)
     shared = page_cache.shared_request(request, _params(request))
-    return stencils.cut(_thread_html(shared, post_from_request(shared), stencil=True))
+    return stencils.cut(_thread_html(shared, post_from_request(shared), stencil=True, order=order))
 
 
 def _params(request) -> dict[str, str]:
     """What a thread page reads from its query: the post's id (read as a whole number by the
-    time the page is looked up) and whether it is the text form."""
-    return {"id": str(int_param(request, "id"))} | page_cache.text_param(request)
+    time the page is looked up), the order its address names if it names one (the order shown
+    is in the page's version: _version) and whether it is the text form."""
+    order = thread_order.asked(request)
+    return (
+        {"id": str(int_param(request, "id"))}
+        | ({"order": order} if order else {})
+        | page_cache.text_param(request)
+    )
 
 
 @dataclass(frozen=True)
@@ -117,22 +133,35 @@ class ThreadComments:
         return len(self.posts) + len(self.op_replies) + len(self.op.html) + len(self.op.text)
 
 
-def _thread_comments(thread) -> ThreadComments:
-    rows = order_best_first(selectors.thread_posts(thread_id=thread.pk), timezone.now())
+def _thread_comments(thread, order: str) -> ThreadComments:
+    rows = _ordered(selectors.thread_posts(thread_id=thread.pk), order)
     op, *posts = page_posts.build(rows)
     on_page = {post.id for post in posts} | {op.id}
     return ThreadComments(
         op=replace(op, replies=[]),
         op_replies=page_posts.replies_html(op, on_page),
-        posts=page_posts.posts_bytes(posts, replies_open=not thread.is_locked, extra_ids=[op.id]),
+        posts=page_posts.posts_bytes(
+            posts,
+            replies_open=not thread.is_locked,
+            extra_ids=[op.id],
+            top_glyph=order == "time",
+        ),
     )
 
 
-def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse:
+def _ordered(rows: list[tuple], order: str) -> list[tuple]:
+    """A thread's rows in the order named: zlacker's (time) or best first among siblings."""
+    if order == "time":
+        return page_posts.in_time_order(rows)
+    return order_best_first(rows, timezone.now())
+
+
+def _thread_html(request, op: Comment, *, order: str, stencil: bool = False) -> HttpResponse:
     """The thread page; with holes for the reader's own if `stencil` (threads.stencils)."""
     thread = op.thread
     comments = page_cache.cached(
-        page_cache.thread_key(thread, "comments"), lambda: _thread_comments(thread)
+        page_cache.thread_key(thread, f"comments.{order}"),
+        lambda: _thread_comments(thread, order),
     )
     form_key = stencils.marks().form_key if stencil else ""
     viewer = stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)
@@ -145,6 +174,7 @@ def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse
         "thread_votes": ""
         if viewer.get("viewer_no_votes")
         else page_posts.vote_links(op.pk, down=False),
+        "other_order": thread_order.other(order),
         **offers.under_post(op, request.user, form_key=form_key),
         **viewer,
     }
@@ -154,10 +184,10 @@ def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse
     return HttpResponse([head.encode(), comments.posts, tail.encode()])
 
 
-def _thread_text(thread) -> HttpResponse:
+def _thread_text(thread, order: str) -> HttpResponse:
     rows = selectors.thread_posts(thread_id=thread.pk, html=False, text=True)
-    op, *posts = page_posts.build(order_best_first(rows, timezone.now()))
-    return text_response(textform.thread_page(thread, op, posts))
+    op, *posts = page_posts.build(_ordered(rows, order))
+    return text_response(textform.thread_page(thread, op, posts, top_glyph=order == "time"))
 
 
 def _comment_page(request, post: Comment):

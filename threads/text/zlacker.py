@@ -32,9 +32,19 @@ _FORBIDDEN_PROBLEMS = {
 _RETURN = re.compile(r'\[return to "(.+)"\]')
 
 
-def glyphs(depth: int) -> str:
-    if depth <= 1:
+# Levels drawn glyph by glyph, as zlacker draws them (past the end the glyphs start again).
+# Deeper, a line of depth d would cost d glyphs and a chain's page the square of its depth:
+# there one round of the glyphs is followed by a mark that tells the level, "…⟨depth 982⟩".
+GLYPH_LEVELS = 120
+
+
+def glyphs(depth: int, *, top: bool = False) -> str:
+    """The glyph line of a post at this depth; depth 1 has one (◧) only when `top` asks, as
+    zlacker's thread page draws it (its discussion pages, the seed, draw none)."""
+    if depth < 1 or (depth == 1 and not top):
         return ""
+    if depth > GLYPH_LEVELS:
+        return f"{GLYPHS}…⟨depth {depth}⟩"
     return "".join(GLYPHS[i % len(GLYPHS)] for i in range(depth))
 
 
@@ -146,10 +156,19 @@ def format_time(moment: datetime) -> str:
 
 
 def post_lines(
-    *, number: int, depth: int, name: str, parent_name: str, created: datetime, text: str
+    *,
+    number: int,
+    depth: int,
+    name: str,
+    parent_name: str,
+    created: datetime,
+    text: str,
+    top_glyph: bool = False,
 ) -> list[str]:
-    """One post of a page: glyphs, header, parent, text, and a blank line after long posts."""
-    lines = [glyphs(depth)] if depth >= 2 else []
+    """One post of a page: glyphs, header, parent, text, and a blank line after long posts.
+    `top_glyph`: a reply to the opening post has its glyph line too (glyphs)."""
+    line = glyphs(depth, top=top_glyph)
+    lines = [line] if line else []
     lines.append(f"{number}. {name}[view] [source] {format_time(created)}")
     lines.append(f">>{parent_name}")
     lines.extend(text.split("\n"))
