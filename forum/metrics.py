@@ -8,6 +8,7 @@ FORUM_METRICS_TOKEN when one is set. Under gunicorn, each worker writes its coun
 PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it) and a scrape adds them all up.
 """
 
+import contextlib
 import hmac
 import ipaddress
 import math
@@ -17,8 +18,7 @@ import time
 from django.conf import settings
 from django.core.cache.backends import locmem, redis
 from django.core.exceptions import PermissionDenied
-from django.db.backends.signals import connection_created
-from django.dispatch import receiver
+from django.db import connections
 from django.http import HttpResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -63,7 +63,10 @@ class MetricsMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        response = self.get_response(request)
+        with contextlib.ExitStack() as counting:
+            for alias in connections:
+                counting.enter_context(connections[alias].execute_wrapper(_counted(alias)))
+            response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         view = (match.view_name if match else "") or "unmatched"
         method = request.method if request.method in METHODS else "other"
@@ -79,17 +82,14 @@ def cache_read(cache: str, hits: int, misses: int) -> None:
         CACHE_GETS.labels(cache, "miss").inc(misses)
 
 
-@receiver(connection_created)
-def _count_queries(sender, connection, **kwargs):
-    counted = QUERIES.labels(connection.alias)
+def _counted(alias: str):
+    counted = QUERIES.labels(alias)
 
     def count(execute, sql, params, many, context):
         counted.inc()
         return execute(sql, params, many, context)
 
-    connection.execute_wrappers[:] = [
-        wrapper for wrapper in connection.execute_wrappers if wrapper.__name__ != "count"
-    ] + [count]
+    return count
 
 
 class LiveCollector:

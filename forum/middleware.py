@@ -128,8 +128,8 @@ class ReplicaMiddleware:
 
 
 def _note_writes(execute, sql, params, many, context):
-    if not sql.lstrip()[:6].upper().startswith("SELECT"):
-        replicas.current().wrote = True
+    if (reading := replicas.current()) and not sql.lstrip()[:6].upper().startswith("SELECT"):
+        reading.wrote = True
     return execute(sql, params, many, context)
 
 

@@ -159,6 +159,10 @@ def read_alias() -> str:
         return PRIMARY
     if reading.alias is None:
         primary = health(PRIMARY)
+        if not primary.up and reading.must_see is not None:
+            # A writer's read: a primary just back must not be taken for lost from a check
+            # made a moment ago, or they would read a replica that lacks their write.
+            primary = health(PRIMARY, fresh=True)
         usable = [alias for alias in replica_aliases() if _usable(alias, reading, primary)]
         reading.alias = random.choice(usable) if usable else PRIMARY
     return reading.alias
