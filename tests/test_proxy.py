@@ -7,6 +7,7 @@ import select
 import socket
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,6 +144,16 @@ def test_a_huge_body_gets_413_from_nginx_and_never_reaches_gunicorn(proxied):
     assert status == 413 and seconds < 5 and sent < TWENTY_MB
     assert fetch(f"{proxied.url}/healthz")[0] == 200
     assert proxied.gunicorn.worker_pids("POST", "/reply") == set()
+
+
+@needs_nginx
+def test_metrics_are_not_published_through_nginx(proxied):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        fetch(f"{proxied.url}/metrics")
+    assert refused.value.code == 404
+    # Straight to the app server, from the operator's own machine, they are there.
+    status, _, body = fetch(f"{proxied.gunicorn.url}/metrics")
+    assert status == 200 and b"forum_requests_total" in body
 
 
 @needs_nginx
