@@ -231,6 +231,8 @@ def test_the_forum_turns_read_only_while_the_primary_is_down_and_writes_resume_b
                 page = visitor.get(path)
                 assert page.status == 200, (path, page.status, page.text[:300])
                 assert READ_ONLY_LINE in page.text
+        inbox = member.get("/replies")
+        assert inbox.status == 200 and READ_ONLY_LINE in inbox.text
         draft = f"kept-{uuid.uuid4().hex}"
         refused = _reply(member, site.op_ids[2], draft)
         assert refused.status == 503
