@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends import redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -24,3 +25,16 @@ def caches_down() -> list[str]:
             logger.warning("cache %r is down: %s", alias, error)
             down.append(alias)
     return down
+
+
+def memory_used(alias: str) -> float | None:
+    """How full a Redis cache is (used memory over maxmemory); None without Redis or a cap."""
+    cache = caches[alias]
+    if not isinstance(cache, redis.RedisCache):
+        return None
+    try:
+        info = cache._cache.get_client(write=False).info("memory")
+    except CACHE_ERRORS:
+        return None
+    cap = info.get("maxmemory", 0)
+    return info["used_memory"] / cap if cap else None

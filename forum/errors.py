@@ -2,7 +2,12 @@
 the request asked for JSON. The middleware and Django's handlers come here."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 
@@ -22,6 +27,14 @@ TITLES = {
     500: "Something went wrong",
     503: "Database unavailable",
 }
+READ_ONLY_TITLE = "Read-only for now"
+READ_ONLY = (
+    "The forum is read-only for now: its database is being repaired. You can read every "
+    "page, but not post, vote, log in or sign up. Please try again in a few minutes."
+)
+# The fields of the forum's forms that hold what a reader wrote, kept on a page that cannot
+# save them.
+DRAFT_FIELDS = ("title", "url", "text", "about", "reason")
 GENERIC_MESSAGES = {
     400: "The request could not be understood.",
     403: "You are not allowed to do that.",
@@ -40,6 +53,7 @@ def error_page(
     title: str = "",
     retry_after: int | None = None,
     anonymous: bool = False,
+    draft: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     """The error page in the form the request asked for. `anonymous` keeps the page from
     reading the session, for when the database cannot be asked."""
@@ -48,7 +62,11 @@ def error_page(
     elif wants_text(request):
         response = text_response(message + "\n", status=status)
     else:
-        context = {"title": title or TITLES.get(status, "Error"), "message": message}
+        context = {
+            "title": title or TITLES.get(status, "Error"),
+            "message": message,
+            "draft": draft,
+        }
         if anonymous:
             context["user"] = AnonymousUser()
         response = render(request, "error.html", context, status=status)
@@ -57,6 +75,23 @@ def error_page(
     if getattr(request, "open_api", False):
         response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def unavailable(request, message: str, *, title: str = "") -> HttpResponse:
+    """503 when the database cannot take a write or answer a read: the page reads no session,
+    and a form's text comes back on it, since nothing could keep it."""
+    try:
+        form = request.POST if request.method == "POST" else {}
+    except (BadRequest, RequestDataTooBig, SuspiciousOperation):
+        form = {}
+    draft = [(name, form[name]) for name in DRAFT_FIELDS if form.get(name, "").strip()]
+    return error_page(
+        request, 503, message, title=title, retry_after=5, anonymous=True, draft=draft
+    )
+
+
+def read_only(request) -> HttpResponse:
+    return unavailable(request, READ_ONLY, title=READ_ONLY_TITLE)
 
 
 def client_error_status(exception: Exception) -> int | None:

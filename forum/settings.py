@@ -111,6 +111,9 @@ FORUM_RANK_WINDOW = int(os.environ.get("FORUM_RANK_WINDOW", 500))
 FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))
 if FORUM_PROXY_COUNT < 0:
     raise ImproperlyConfigured("FORUM_PROXY_COUNT must be 0 or more proxies.")
+# A bearer token that /metrics asks for; empty: it answers only requests that reach gunicorn
+# straight from a private address (nginx never passes /metrics on).
+FORUM_METRICS_TOKEN = os.environ.get("FORUM_METRICS_TOKEN", "")
 # The thread row lock that keeps comment trees whole. Only the concurrency bench turns it off,
 # to show what happens without it; production refuses to run so.
 FORUM_TREE_LOCK = env_bool("FORUM_TREE_LOCK", True)
@@ -133,6 +136,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "forum.compression.AcceptingWhiteNoiseMiddleware",
+    "forum.metrics.MetricsMiddleware",
+    "forum.middleware.ReplicaMiddleware",
     "forum.compression.AcceptingGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +183,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+else:
+    # A database that does not answer costs a request seconds, not the OS's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+
+# Read replicas of a PostgreSQL primary (streaming replication), comma separated: reads go to
+# one that is up, within FORUM_REPLICA_MAX_LAG seconds and past the reader's own last write
+# (forum/replicas.py); with the primary lost, the forum reads from them and is read-only.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", "")
+FORUM_REPLICA_MAX_LAG = float(os.environ.get("FORUM_REPLICA_MAX_LAG", "5"))
+if DATABASE_REPLICA_URLS and not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL.")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(_url, conn_max_age=60)
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests read the primary through every alias: a test database has no replica.
+    _replica |= {"CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
+    DATABASES[f"replica{_number}"] = _replica
+DATABASE_ROUTERS = ["forum.replicas.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 
 # Two caches. "default" holds pages: any reader fills it, and entries may be evicted at will.
 # "limits" holds the rate limits and log-in lockouts, which a flood of pages must never evict:
@@ -192,14 +215,16 @@ def cache_config(redis_url: str, *, location: str, max_entries: int) -> dict:
     """A Redis cache at redis_url, or a local-memory one of its own (its own LOCATION)."""
     if not redis_url:
         return {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "forum.metrics.LocMemCache",
             "LOCATION": location,
+            "METRICS_NAME": location,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": max_entries},
         }
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "forum.metrics.RedisCache",
         "LOCATION": redis_url,
+        "METRICS_NAME": location,
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         # A Redis that is down costs a request one refused connection, not seconds of
         # backoff; one retry at once reconnects a connection that a restarted Redis dropped.

@@ -5,9 +5,11 @@ from django.urls import include, path
 
 from forum.accounts.views import login
 from forum.health import healthz
+from forum.metrics import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     # The admin's log-in is the site's own, so its attempts count against the same limits.
     path("admin/login/", login),
     path("admin/", admin.site.urls),

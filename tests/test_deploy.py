@@ -28,15 +28,32 @@ def test_only_nginx_is_published_and_it_runs_the_repos_config(services):
     assert [name for name, service in services.items() if "ports" in service] == ["nginx"]
     nginx = services["nginx"]
     assert any(volume.startswith("./deploy/nginx.conf:") for volume in nginx["volumes"])
-    assert nginx["environment"]["FORUM_UPSTREAM"] == "web:8000"
+    assert nginx["environment"]["FORUM_UPSTREAM"] == "${FORUM_UPSTREAM:-web:8000}"
     assert "--bind 0.0.0.0:8000" in services["web"]["command"]
+    assert services["web2"]["command"] == services["web"]["command"]
 
 
 def test_nginx_fills_in_every_value_the_config_leaves_open(services):
     placeholders = set(re.findall(r"\$\{(\w+)\}", (ROOT / "deploy" / "nginx.conf").read_text()))
+    script = (ROOT / "deploy" / "render-nginx-conf").read_text()
+    assert all(f"${name}" in script for name in placeholders)
+    # The script makes the upstream's server lines from FORUM_UPSTREAM.
     nginx = services["nginx"]
-    assert placeholders == set(nginx["environment"])
-    assert all(f"$${name}" in nginx["command"] for name in placeholders)
+    assert placeholders - {"FORUM_UPSTREAM_SERVERS"} | {"FORUM_UPSTREAM"} == set(
+        nginx["environment"]
+    )
+    assert "render-nginx-conf" in nginx["command"]
+
+
+def test_the_scale_profile_adds_an_app_server_and_a_streaming_replica(services):
+    assert services["web2"]["profiles"] == services["db-replica"]["profiles"] == ["scale"]
+    assert "pg_basebackup -h db" in services["db-replica"]["command"]
+    assert " -R " in services["db-replica"]["command"]
+    environment = services["web"]["environment"]
+    assert environment["DATABASE_REPLICA_URLS"] == "${DATABASE_REPLICA_URLS:-}"
+    # Migrations run once, before the app servers start, never by two at once.
+    assert "migrate" in services["setup"]["command"]
+    assert "migrate" not in services["web"]["command"]
 
 
 def test_each_redis_has_a_memory_cap_and_its_own_eviction_policy(services):
@@ -49,11 +66,12 @@ def test_each_redis_has_a_memory_cap_and_its_own_eviction_policy(services):
     assert environment["FORUM_PROXY_COUNT"] == "1"  # nginx is the one proxy
 
 
-def test_web_installs_only_from_the_lock_file(services):
-    installs = re.findall(r"pip install [^&]*", services["web"]["command"])
-    assert [install.strip() for install in installs] == [
-        "pip install --quiet --require-hashes -r requirements/lock.txt"
-    ]
+def test_app_servers_install_only_from_the_lock_file(services):
+    for name in ("setup", "web", "web2"):
+        installs = re.findall(r"pip install [^&]*", services[name]["command"])
+        assert [install.strip() for install in installs] == [
+            "pip install --quiet --require-hashes -r requirements/lock.txt"
+        ]
 
 
 def test_the_lock_pins_every_dependency_with_hashes():

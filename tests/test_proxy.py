@@ -4,28 +4,24 @@ import contextlib
 import gzip
 import os
 import select
-import shutil
 import socket
-import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
+from tests.nginx import NGINX, collect_static, render_config, running_nginx
 from tests.servers import Server, free_port
 from tests.visitor import Visitor
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
-NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
-# The deployment's values in deploy/nginx.conf; docker-compose fills in the same ones.
-TEMPLATE_VARIABLES = "$NGINX_LISTEN $FORUM_UPSTREAM $FORUM_STATIC_ROOT"
 HEADER_TIMEOUT = 10  # client_header_timeout in deploy/nginx.conf
 TWENTY_MB = 20 * 1024 * 1024
 # A CSRF cookie of the right form makes Django read the form for its token, as for a reader.
@@ -61,57 +57,6 @@ def proxied(gunicorn, settings):
         )
         with running_nginx(Path(work), conf, port):
             yield Proxied(f"http://127.0.0.1:{port}", port, server)
-
-
-def collect_static(static_root: Path, settings) -> Path:
-    """The static files as production collects them: hashed names and .gz copies."""
-    settings.STATIC_ROOT = static_root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    call_command("collectstatic", interactive=False, verbosity=0)
-    return static_root
-
-
-def render_config(work: Path, **values: str) -> Path:
-    template = (ROOT / "deploy" / "nginx.conf").read_text()
-    rendered = subprocess.run(
-        ["envsubst", TEMPLATE_VARIABLES],
-        input=template,
-        env={**os.environ, **values},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "${" not in rendered
-    conf = work / "nginx.conf"
-    conf.write_text(rendered)
-    return conf
-
-
-@contextlib.contextmanager
-def running_nginx(work: Path, conf: Path, port: int):
-    command = [NGINX, "-p", f"{work}/", "-c", str(conf), "-g", f"daemon off; pid {work}/nginx.pid;"]
-    with (work / "nginx.out").open("w") as out, (work / "nginx.err").open("w") as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-    try:
-        wait_for_port(process, port, work / "nginx.err")
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def wait_for_port(process: subprocess.Popen, port: int, errors: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited: {errors.read_text()[-2000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            return
-        time.sleep(0.1)
-    raise RuntimeError("nginx did not listen within 20 seconds")
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -199,6 +144,16 @@ def test_a_huge_body_gets_413_from_nginx_and_never_reaches_gunicorn(proxied):
     assert status == 413 and seconds < 5 and sent < TWENTY_MB
     assert fetch(f"{proxied.url}/healthz")[0] == 200
     assert proxied.gunicorn.worker_pids("POST", "/reply") == set()
+
+
+@needs_nginx
+def test_metrics_are_not_published_through_nginx(proxied):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        fetch(f"{proxied.url}/metrics")
+    assert refused.value.code == 404
+    # Straight to the app server, from the operator's own machine, they are there.
+    status, _, body = fetch(f"{proxied.gunicorn.url}/metrics")
+    assert status == 200 and b"forum_requests_total" in body
 
 
 @needs_nginx

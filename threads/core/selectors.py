@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, Q, QuerySet, Subquery, TextField, Value
 from django.utils import timezone
 
@@ -137,6 +137,12 @@ class ThreadStamp(NamedTuple):
     author_id: int
 
 
+def reading_connection():
+    """The database a raw read goes to: a replica where the router sends reads, else the one
+    database (a read in a write's transaction stays on the primary)."""
+    return connections[router.db_for_read(Thread)]
+
+
 def thread_stamp(*, op_id: int) -> ThreadStamp | None:
     """The visible thread that this post opens, with its version; None if it opens none.
 
@@ -144,7 +150,7 @@ def thread_stamp(*, op_id: int) -> ThreadStamp | None:
     ORM spends four times the query's own cost compiling it.
     """
     threads = Thread._meta.db_table
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT id, created_at, version, author_id FROM {threads}"
             " WHERE op_id = %s AND NOT is_removed",
@@ -193,6 +199,7 @@ def lists_stamp() -> str:
     at a time. Read on every view of a list: one indexed lookup, in SQL as thread_stamp is.
     """
     highest = f"SELECT lists_stamp FROM {Thread._meta.db_table} ORDER BY lists_stamp DESC LIMIT 1"
+    connection = reading_connection()
     if connection.vendor == "postgresql":
         writing = (
             "SELECT string_agg(x::text, ',' ORDER BY x)"

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from forum import replicas
 from forum.accounts.services import inbox_mark_read
 from forum.http import paged, read_only, text_response, wants_text
 from threads.core import policies, selectors
@@ -22,7 +23,8 @@ def replies(request):
     seen_before = request.user.replies_seen_at
     page = paged(request, partial(selectors.replies_page, user=request.user), per_page=PER_PAGE)
     shown = page.items
-    if page.number == 1:
+    # While the forum is read-only the inbox is shown and stays unread until writes resume.
+    if page.number == 1 and not replicas.read_only():
         inbox_mark_read(user=request.user, until=opened_at)
     if wants_text(request):
         return text_response(textform.inbox_page(shown))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
+from threads.core.selectors import reading_connection
 from threads.search.filters import filters_sql
 from threads.search.query import SORTS, ParsedQuery, QueryError
 
@@ -96,8 +97,9 @@ def search(
     # The last page counted (nbPages) is there to fetch, cut at the MAX_RESULTS-th result.
     offset = page * per_page
     limit = min(per_page, MAX_RESULTS - offset)
+    reading = reading_connection()
     backend = _Backend.for_connection(query)
-    with connection.cursor() as cursor:
+    with reading.cursor() as cursor:
         cursor.execute(*backend.results_sql(sort, offset, limit, full_text))
         rows = cursor.fetchall()
         total = rows[0][-1] if rows else 0

@@ -1,0 +1,219 @@
+"""Read replicas: which database a read goes to, what each process knows of every database's
+health, and the write position that keeps a writer from reading the past.
+
+A read goes to a replica that is up, lags at most FORUM_REPLICA_MAX_LAG seconds and has
+replayed the reader's last write; else to the primary. Everything inside a transaction, and
+every write, goes to the primary. With the primary down, reads go to any replica that answers,
+and the forum is read-only until the primary is back.
+"""
+
+import contextlib
+import contextvars
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+
+PRIMARY = "default"
+# How long a process trusts what it learnt of a database before it asks again.
+CHECK_EVERY = 1.0
+
+
+@dataclass(frozen=True)
+class Health:
+    up: bool
+    lag: float = 0.0  # seconds a replica is behind the primary; 0 for the primary
+    position: int = 0  # the primary's WAL position, or the position a replica has replayed
+    checked: float = 0.0
+
+
+@dataclass
+class Reading:
+    """One request's reads: the write position its reader must see, and the database chosen."""
+
+    must_see: int | None = None
+    alias: str | None = None
+    replica_failed: bool = False
+    wrote: bool = field(default=False)
+
+
+_health: dict[str, Health] = {}
+_reading: contextvars.ContextVar[Reading | None] = contextvars.ContextVar("reading", default=None)
+
+
+def replica_aliases() -> list[str]:
+    return [alias for alias in settings.DATABASES if alias.startswith("replica")]
+
+
+def configured() -> bool:
+    return bool(replica_aliases())
+
+
+def position_number(text: str | None) -> int | None:
+    """A WAL position ('16/B374D848') as one number, so that two can be compared."""
+    if not text:
+        return None
+    high, low = text.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+def position_text(number: int) -> str:
+    return f"{number >> 32:X}/{number & 0xFFFFFFFF:X}"
+
+
+def _ask(alias: str, sql: str) -> tuple:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()
+
+
+def _close(alias: str) -> None:
+    with contextlib.suppress(DatabaseError):
+        connections[alias].close()
+
+
+def health(alias: str, *, fresh: bool = False) -> Health:
+    """What this process knows of a database, asked again once it is CHECK_EVERY old."""
+    known = _health.get(alias)
+    now = time.monotonic()
+    if known is not None and not fresh and now - known.checked < CHECK_EVERY:
+        return known
+    if alias == PRIMARY:
+        found = _primary_health(now)
+    else:
+        found = _replica_health(alias, now, health(PRIMARY))
+    _health[alias] = found
+    return found
+
+
+def _primary_health(now: float) -> Health:
+    try:
+        (position,) = _ask(PRIMARY, "SELECT pg_current_wal_lsn()::text")
+    except DatabaseError as error:
+        logger.warning("the primary database is down: %s", error)
+        _close(PRIMARY)
+        return Health(up=False, checked=now)
+    return Health(up=True, position=position_number(position), checked=now)
+
+
+REPLICA_STATE = """
+    SELECT pg_last_wal_replay_lsn()::text, pg_is_wal_replay_paused(),
+           extract(epoch FROM now() - pg_last_xact_replay_timestamp())
+"""
+
+
+def _replica_health(alias: str, now: float, primary: Health) -> Health:
+    try:
+        replayed, paused, since_last = _ask(alias, REPLICA_STATE)
+    except DatabaseError as error:
+        logger.warning("replica %s is down: %s", alias, error)
+        _close(alias)
+        return Health(up=False, checked=now)
+    position = position_number(replayed) or 0
+    # Caught up with what the primary had a moment ago: no lag, however long ago its last
+    # transaction was. Behind it, the time since the last transaction it replayed is the lag.
+    caught_up = primary.up and position >= primary.position and not paused
+    lag = 0.0 if caught_up else float(since_last if since_last is not None else "inf")
+    return Health(up=True, lag=max(lag, 0.0), position=position, checked=now)
+
+
+def left_out(alias: str) -> None:
+    """A replica that failed a query is left out until it is asked again."""
+    _health[alias] = Health(up=False, checked=time.monotonic())
+    _close(alias)
+
+
+def primary_up() -> bool:
+    return health(PRIMARY).up
+
+
+def read_only() -> bool:
+    """The primary is lost while replicas serve: reads go on, writes are refused."""
+    return configured() and not primary_up()
+
+
+def _usable(alias: str, reading: Reading, primary: Health) -> bool:
+    known = health(alias)
+    if not known.up:
+        return False
+    if not primary.up:
+        return True  # read-only: any replica that answers is better than none
+    if known.lag > settings.FORUM_REPLICA_MAX_LAG:
+        return False
+    if reading.must_see is None or known.position >= reading.must_see:
+        return True
+    # Behind the reader's write as last seen: it may have replayed it since.
+    known = health(alias, fresh=True)
+    return known.up and known.position >= reading.must_see
+
+
+def read_alias() -> str:
+    """The database this request reads from, chosen once per request."""
+    reading = _reading.get()
+    if reading is None or connections[PRIMARY].in_atomic_block:
+        return PRIMARY
+    if reading.alias is None:
+        primary = health(PRIMARY)
+        if not primary.up and reading.must_see is not None:
+            # A writer's read: a primary just back must not be taken for lost from a check
+            # made a moment ago, or they would read a replica that lacks their write.
+            primary = health(PRIMARY, fresh=True)
+        usable = [alias for alias in replica_aliases() if _usable(alias, reading, primary)]
+        reading.alias = random.choice(usable) if usable else PRIMARY
+    return reading.alias
+
+
+class ReplicaRouter:
+    """Reads to read_alias(); writes, migrations and relations on the primary."""
+
+    def db_for_read(self, model, **hints):
+        return read_alias()
+
+    def db_for_write(self, model, **hints):
+        return PRIMARY
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == PRIMARY
+
+
+def reading_started(must_see: int | None) -> contextvars.Token:
+    return _reading.set(Reading(must_see=must_see))
+
+
+def reading_ended(token: contextvars.Token) -> None:
+    _reading.reset(token)
+
+
+def current() -> Reading | None:
+    return _reading.get()
+
+
+def retry_on_primary(request) -> bool:
+    """Whether a read that failed on a replica may run again: a GET or HEAD, once, and only
+    when its replica failed (the replica is then left out)."""
+    reading = _reading.get()
+    if reading is None or request.method not in ("GET", "HEAD") or reading.replica_failed:
+        return False
+    if reading.alias in (None, PRIMARY):
+        return False
+    left_out(reading.alias)
+    reading.replica_failed = True
+    reading.alias = None
+    return True
+
+
+def write_position() -> int | None:
+    """The primary's WAL position now, after a request's writes have committed."""
+    try:
+        (position,) = _ask(PRIMARY, "SELECT pg_current_wal_lsn()::text")
+    except DatabaseError:
+        return None
+    return position_number(position)
