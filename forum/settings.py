@@ -76,12 +76,42 @@ if PRODUCTION and any("*" in host for host in ALLOWED_HOSTS):
         "FORUM_ENV=production refuses ALLOWED_HOSTS=*: name the site's hosts, so that forged "
         "Host headers cannot reach password-reset links."
     )
+
+
+def matches_a_whole_domain(host: str) -> bool:
+    """Whether a host pattern (`.example.org`, or `*.example.org` in an origin) matches every
+    site under a top-level domain: `.com`, `*.com`, `.`, `*`. Longer public suffixes
+    (`.co.uk`) would need the public suffix list; the single label is what a typo makes."""
+    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host  # a port, not IPv6
+    for wildcard in (".", "*."):
+        if host.startswith(wildcard):
+            return "." not in host[len(wildcard) :].strip(".")
+    return host == "*"
+
+
+if PRODUCTION:
+    for host in ALLOWED_HOSTS:
+        if matches_a_whole_domain(host):
+            raise ImproperlyConfigured(
+                f"FORUM_ENV=production refuses ALLOWED_HOSTS entry {host!r}: it matches every "
+                "site of a top-level domain, whose Host headers would reach password-reset "
+                "links. Name the site (forum.example.org, or .example.org for its subdomains)."
+            )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 if PRODUCTION and any(not origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS):
     raise ImproperlyConfigured(
         "FORUM_ENV=production refuses CSRF_TRUSTED_ORIGINS that are not https:// origins: "
         "the cookies are sent over HTTPS only."
     )
+if PRODUCTION:
+    for origin in CSRF_TRUSTED_ORIGINS:
+        host = origin.removeprefix("https://")
+        if "*" in host.removeprefix("*.") or matches_a_whole_domain(host):
+            raise ImproperlyConfigured(
+                f"FORUM_ENV=production refuses CSRF_TRUSTED_ORIGINS entry {origin!r}: it trusts "
+                "every site of a top-level domain to post forms here. Name the site "
+                "(https://forum.example.org, or https://*.example.org for its subdomains)."
+            )
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 # Names the code, templates and static files that build the pages: cached pages and their ETags
