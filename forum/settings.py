@@ -132,6 +132,11 @@ FORUM_SIGNUPS_PER_HOUR = int(os.environ.get("FORUM_SIGNUPS_PER_HOUR", 3))
 FORUM_DOWNVOTE_KARMA = int(os.environ.get("FORUM_DOWNVOTE_KARMA", 500))
 # The front page ranks this many most recent threads; older ones are on /newest and /best.
 FORUM_RANK_WINDOW = int(os.environ.get("FORUM_RANK_WINDOW", 500))
+# Keys each kind of rate-limit counter (log-in failures per address, API requests per
+# address, ...) may make in one of its windows: a flood of distinct clients meets 429 for that
+# kind once its budget is spent, instead of filling the limits' store for every kind (503).
+# A counter takes about 250 bytes in Redis, and a kind at most twice its budget at once.
+FORUM_LIMIT_KEYS_PER_KIND = int(os.environ.get("FORUM_LIMIT_KEYS_PER_KIND", 5_000))
 # How many reverse proxies stand in front of gunicorn: the client's address for the rate
 # limits is then read from X-Forwarded-For, that many hops from the right. 0: REMOTE_ADDR.
 FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from forum import limits
 from forum.accounts.models import User
+from tests.conftest import SlowCountingHasher
 from tests.factories import UserFactory
 from tests.visitor import Visitor
 from threads.models import Comment, Thread
@@ -301,3 +302,93 @@ def test_the_admin_log_in_counts_against_the_same_limits(client, db):
     )
     assert elsewhere["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe", True),
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("192.0.2.1", "192.0.2.2", False),
+        ("::ffff:192.0.2.1", "192.0.2.1", True),
+    ],
+)
+def test_ipv6_clients_are_counted_per_64_and_ipv4_clients_per_address(rf, one, other, same):
+    """One customer's /64 holds 2^64 addresses: counted apart, each would get its own limit."""
+    first, second = (limits.client_address(rf.get("/", REMOTE_ADDR=a)) for a in (one, other))
+    assert (first == second) is same
+
+
+def test_sign_ups_from_one_ipv6_64_share_one_limit(client, db):
+    statuses = []
+    for n in range(4):
+        client.logout()
+        form = {"username": f"six{n}", "password": "a long unusual passphrase"}
+        statuses.append(
+            client.post("/signup", form, REMOTE_ADDR=f"2001:db8:7:7::{n + 1}").status_code
+        )
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_a_flood_of_addresses_fills_only_its_own_kinds_budget_and_is_refused_429(
+    client, db, settings
+):
+    """Each kind of counter may hold so many keys: a flood of distinct addresses then meets
+    429 for that kind only, and the limits store never fills up for everyone (503)."""
+    settings.FORUM_LIMIT_KEYS_PER_KIND = 5
+    statuses = [
+        client.get("/v0/maxitem.json", REMOTE_ADDR=f"198.51.100.{n}").status_code
+        for n in range(1, 8)
+    ]
+    assert statuses == [200] * 5 + [429] * 2
+    refused = client.get("/v0/maxitem.json", REMOTE_ADDR="198.51.100.99")
+    assert refused["Retry-After"]
+    assert "API requests from your address" in refused.content.decode()
+    # An address counted already goes on being counted, and other kinds are untouched.
+    assert client.get("/v0/maxitem.json", REMOTE_ADDR="198.51.100.1").status_code == 200
+    UserFactory(username="owner")
+    assert login(client, "owner", PASSWORD, address="198.51.100.99").status_code == 302
+
+
+def test_search_pages_are_limited_per_address_like_the_search_api(client, db):
+    from threads.search.views import SEARCHES
+
+    for _ in range(SEARCHES.limit):
+        limits.count(SEARCHES, limits.counted_address("10.0.0.5"))
+    refused = client.get("/search?q=anything", REMOTE_ADDR="10.0.0.5")
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "Too many searches from your address" in refused.content.decode()
+    assert client.get("/search?q=anything", REMOTE_ADDR="10.0.0.6").status_code == 200
+
+
+@pytest.mark.concurrency
+def test_sixteen_wrong_passwords_at_once_check_at_most_five(transactional_db, settings):
+    """Each attempt is counted before its password is checked, so concurrent guesses cannot
+    all pass the limit first: five passwords are checked, the other eleven get 429."""
+    from django.test import Client
+
+    settings.PASSWORD_HASHERS = ["tests.conftest.SlowCountingHasher"]
+    UserFactory(username="target")
+    SlowCountingHasher.checked = 0
+
+    def guess(n):
+        return login(Client(), "target", f"guess {n}", address="203.0.113.16").status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = sorted(pool.map(guess, range(16)))
+    assert SlowCountingHasher.checked == limits.LOGIN_FAILURES_PER_PAIR.limit
+    assert statuses == [400] * 5 + [429] * 11
+
+
+def test_a_log_in_that_succeeds_gives_back_what_it_reserved(client, db):
+    owner = UserFactory(username="owner")
+    for _ in range(4):
+        assert login(client, "owner", "guess", address="6.6.6.6").status_code == 400
+    for _ in range(3):
+        assert login(client, "owner", PASSWORD, address="6.6.6.6").status_code == 302
+        client.post("/logout")
+    # Successes neither used up the pair's limit nor the address's.
+    for _ in range(5):
+        assert login(client, "owner", "guess", address="6.6.6.6").status_code == 400
+    assert login(client, "owner", "guess", address="6.6.6.6").status_code == 429
+    assert owner.pk

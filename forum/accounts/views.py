@@ -1,6 +1,7 @@
 """Account pages: sign-up, log-in and password reset with their limits, log-out, the
 confirmation of an email address."""
 
+import contextlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -101,17 +102,22 @@ def _known_device(request, pk: int | None) -> bool:
     return pk is not None and known == str(pk)
 
 
-def _check_login_limits(key: str, address: str, known_device: bool) -> None:
-    limits.check(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
+def _login_counters(key: str, address: str, known_device: bool) -> list[tuple[limits.Rate, str]]:
+    """The limits an attempt is counted under: a browser that logged in to the account before
+    is held to the (name, address) pair's alone."""
+    counted = [(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")]
     if not known_device:
-        limits.check(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
-        limits.check(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
+        counted.append((limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}"))
+        counted.append((limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}"))
+    return counted
 
 
-def _count_login_failure(key: str, address: str) -> None:
-    limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
-    limits.count(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
-    limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
+def _count_known_device_failure(key: str, address: str) -> None:
+    # Not held to them, a known browser's failures still count towards the address and the
+    # name: a stolen cookie is no licence to guess.
+    with contextlib.suppress(limits.RateLimited):
+        limits.count(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
+        limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -123,8 +129,12 @@ def login(request):
         return form_page(request, "registration/login.html", context)
     key, pk = _login_key(request.POST.get("username", ""))
     address = limits.client_address(request)
+    known_device = _known_device(request, pk)
+    counted = _login_counters(key, address, known_device)
     try:
-        _check_login_limits(key, address, _known_device(request, pk))
+        # Each attempt is counted as a failure before its password is checked: concurrent
+        # guesses cannot all pass the limit first. A log-in that succeeds gives it back.
+        limits.reserve_all(counted)
     except limits.RateLimited as error:
         # A fresh form: the posted one would check the password to show its errors, and so
         # tell a guesser, uncounted, whether each guess was right.
@@ -132,8 +142,10 @@ def login(request):
         context["form"] = forms.LoginForm(request, initial=typed)
         return form_page(request, "registration/login.html", context, error=error)
     if not form.is_valid():
-        _count_login_failure(key, address)
+        if known_device:
+            _count_known_device_failure(key, address)
         return form_page(request, "registration/login.html", context, status=400)
+    limits.give_back(counted[1:])
     limits.reset(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
     auth.login(request, form.get_user())
     response = _logged_in_to(request)
