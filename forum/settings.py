@@ -363,9 +363,7 @@ MAILERS = {
     "default": mailer_from_url(EMAIL_URL)
     if EMAIL_URL
     else {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "forum.mail.ConsoleBackend"),
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")

@@ -1,8 +1,12 @@
 """Accounts: sign-up, log-in and out, passwords, and the user's pages."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from forum.accounts.models import User
@@ -294,3 +298,95 @@ def test_a_failed_login_says_names_ignore_case(client, user):
     response = client.post("/login", {"username": user.username, "password": "wrong"})
     assert response.status_code == 400
     assert "the name is not" in response.content.decode()
+
+
+def confirmation_link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/email/confirm\S+)", message.body).group(1)
+
+
+def test_sign_up_mails_the_confirmation_link_to_the_address_it_was_given(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Without it a new member's password reset said a link was on its way and sent none."""
+    with django_capture_on_commit_callbacks(execute=True):
+        signup(client, "newbie", email="newbie@example.org")
+    wait_for_senders()
+    assert [message.to for message in mail.outbox] == [["newbie@example.org"]]
+    token = re.search(r"token=(\S+)", confirmation_link(mail.outbox[0])).group(1)
+    client.post("/email/confirm", {"token": token})
+    assert User.objects.get(username="newbie").email_confirmed
+    client.post("/logout")
+    client.post("/password/reset", {"email": "newbie@example.org"})
+    wait_for_senders()
+    assert [message.to for message in mail.outbox][-1] == ["newbie@example.org"]
+
+
+def test_sign_up_without_an_address_mails_nothing(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        signup(client, "quiet")
+    wait_for_senders()
+    assert mail.outbox == []
+
+
+def test_the_console_mail_of_make_run_prints_a_link_that_can_be_copied():
+    """Quoted-printable broke the long link across lines with `=` at their ends."""
+    link = "http://127.0.0.1:8000/email/confirm?token=" + "eyJpZCI6MX0:1vR" * 12
+    code = (
+        "from django.core.mail import send_mail; "
+        f"send_mail('Confirm', 'Confirm it within three days:\\n{link}\\n', None, ['a@b.org'])"
+    )
+    names = {"EMAIL_URL", "EMAIL_BACKEND", "FORUM_ENV"}
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    printed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert link in printed.splitlines()
+
+
+def test_an_address_changed_in_the_admin_is_unconfirmed_until_its_owner_confirms_it(
+    admin_client, db, django_capture_on_commit_callbacks
+):
+    gina = UserFactory(username="gina", email="gina@example.org", email_confirmed=True)
+    form = {
+        "username": "gina",
+        "email": "someone@example.net",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "about": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = admin_client.post(f"/admin/accounts/user/{gina.pk}/change/", form)
+    wait_for_senders()
+    assert saved.status_code == 302
+    gina.refresh_from_db()
+    assert (gina.email, gina.email_confirmed) == ("someone@example.net", False)
+    # No reset link goes there until the new address's owner confirms it from the mail.
+    assert [message.to for message in mail.outbox] == [["someone@example.net"]]
+    admin_client.post("/password/reset", {"email": "someone@example.net"})
+    wait_for_senders()
+    assert len(mail.outbox) == 1
+    token = re.search(r"token=(\S+)", confirmation_link(mail.outbox[0])).group(1)
+    admin_client.post("/email/confirm", {"token": token})
+    gina.refresh_from_db()
+    assert gina.email_confirmed
+
+
+def test_an_admin_save_that_keeps_the_address_keeps_it_confirmed(admin_client, db):
+    gina = UserFactory(username="gina", email="gina@example.org", email_confirmed=True)
+    form = {
+        "username": "gina",
+        "email": "gina@example.org",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "about": "Edited by the admin.",
+    }
+    assert admin_client.post(f"/admin/accounts/user/{gina.pk}/change/", form).status_code == 302
+    gina.refresh_from_db()
+    assert gina.email_confirmed and gina.about == "Edited by the admin."

@@ -79,9 +79,23 @@ class User(AbstractUser):
     def skeleton_of_name(self) -> str:
         return names.skeleton(self.username)[:LONGEST_NAME]
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        user = super().from_db(db, field_names, values, **kwargs)
+        # The address as stored: save() tells a changed one from it, whoever changed it.
+        user.stored_email = user.__dict__.get("email")
+        return user
+
     def save(self, *args, **kwargs):
         self.name_skeleton = self.skeleton_of_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_skeleton"}
+        # A changed address (in the admin, or anywhere) is unconfirmed until its owner confirms.
+        stored = getattr(self, "stored_email", None)
+        if stored is not None and self.email != stored and self.email_confirmed:
+            self.email_confirmed = False
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "email_confirmed"}
         super().save(*args, **kwargs)
+        self.stored_email = self.email
