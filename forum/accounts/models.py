@@ -11,9 +11,22 @@ from forum.accounts import names
 LONGEST_NAME = 150
 
 
+def could_be_a_name(typed: str) -> bool:
+    """Whether any account could have this name: the one check before a name reaches a query
+    (PostgreSQL refuses a NUL in one, and no name is longer than the column)."""
+    return bool(typed) and "\x00" not in typed and len(typed) <= LONGEST_NAME
+
+
 class ForumUserManager(UserManager):
     def get_by_natural_key(self, username):
-        return self.get(username__iexact=username)
+        return self.named(username).get()
+
+    def named(self, typed: str):
+        """The account with this name, its letter case ignored as the database compares it:
+        none for a name no account could have."""
+        if not could_be_a_name(typed):
+            return self.none()
+        return self.filter(username__iexact=typed)
 
     def bulk_create(self, objs, *args, **kwargs):
         # save() is skipped here, so the skeleton that it keeps is filled in first.
@@ -25,10 +38,7 @@ class ForumUserManager(UserManager):
     def pk_for_login(self, typed: str) -> int | None:
         """The account that log-in would find for a typed name (get_by_natural_key's match,
         letter case ignored as the database compares it), or None."""
-        # PostgreSQL refuses NUL in a query.
-        if not typed or "\x00" in typed or len(typed) > LONGEST_NAME:
-            return None
-        return self.filter(username__iexact=typed).values_list("pk", flat=True).first()
+        return self.named(typed).values_list("pk", flat=True).first()
 
 
 class User(AbstractUser):

@@ -79,7 +79,7 @@ def item_fields(post: Comment, *, kids: list[int]) -> dict:
 
 
 def user(*, username: str) -> dict | None:
-    found = User.objects.filter(username__iexact=username).first()
+    found = User.objects.named(username).first()
     if found is None:
         return None
     fields = {
