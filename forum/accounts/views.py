@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 from forum import limits
 from forum.accounts import forms, names, services
 from forum.accounts.models import User
-from forum.drafts import started_keep
 from forum.exceptions import ForumError
 from forum.http import form_page
 
@@ -56,10 +55,8 @@ def _login_reason(next_url: str) -> str:
 
 
 def _logged_in_to(request) -> HttpResponseRedirect:
-    """Back to the page the log-in was for, which finishes what the reader started there."""
-    next_url = _next_url(request)
-    started_keep(request, next_url)
-    return HttpResponseRedirect(next_url)
+    """Back to the page the log-in was for; an action there (a vote) asks to be confirmed."""
+    return HttpResponseRedirect(_next_url(request))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
