@@ -284,9 +284,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Request size. The longest form, a 10,000-character post, is at most 120 KB even in 4-byte
-# characters percent-encoded; a larger body is refused with 400 before it is read. The forum
-# takes no files: a multipart body is held to the same limit and file parts are dropped, so
-# nothing is spooled to disk. nginx refuses bodies over 1 MB before they reach gunicorn.
+# characters percent-encoded; a larger body is refused with 413 before it is read
+# (forum.errors). The forum takes no files: a multipart body is held to the same limit and file
+# parts are dropped, so nothing is spooled to disk. nginx refuses the same bodies, 413 too,
+# before they reach gunicorn (client_max_body_size in deploy/nginx.conf, a test holds them equal).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500  # the admin's bulk actions post up to 200 ids
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
