@@ -10,7 +10,9 @@ from forum import limits
 from forum.accounts.models import User
 from tests.conftest import SlowCountingHasher
 from tests.factories import UserFactory
+from tests.servers import redis_server
 from tests.visitor import Visitor
+from threads.hn import item_api
 from threads.models import Comment, Thread
 from threads.services.bans import user_ban, user_unban
 from threads.services.moderation import comment_remove
@@ -392,3 +394,32 @@ def test_a_log_in_that_succeeds_gives_back_what_it_reserved(client, db):
         assert login(client, "owner", "guess", address="6.6.6.6").status_code == 400
     assert login(client, "owner", "guess", address="6.6.6.6").status_code == 429
     assert owner.pk
+
+
+@pytest.mark.slow
+def test_a_flood_of_addresses_cannot_fill_a_limits_redis_for_everyone(client, db, settings):
+    """The fault as found: distinct addresses filled a small noeviction Redis, and from then on
+    log-ins, sign-ups and posts answered 503 for everyone."""
+    import redis
+
+    from forum.settings import cache_config
+
+    settings.FORUM_LIMIT_KEYS_PER_KIND = 500
+    with redis_server() as url:
+        store = redis.Redis.from_url(url)
+        # Room for about 1,600 counters beyond what Redis itself takes.
+        store.config_set("maxmemory", store.info("memory")["used_memory"] + 600_000)
+        settings.CACHES = {
+            **settings.CACHES,
+            "limits": cache_config(url, location="limits", max_entries=0),
+        }
+        refused = 0
+        for n in range(3_000):
+            try:
+                limits.hit(item_api.API_REQUESTS, f"198.{n // 65536}.{n // 256 % 256}.{n % 256}")
+            except limits.RateLimited:
+                refused += 1
+        assert refused == 3_000 - 500
+        UserFactory(username="owner")
+        assert login(client, "owner", PASSWORD, address="192.0.2.200").status_code == 302
+        assert client.get("/healthz").status_code == 200
