@@ -423,3 +423,23 @@ def test_a_flood_of_addresses_cannot_fill_a_limits_redis_for_everyone(client, db
         UserFactory(username="owner")
         assert login(client, "owner", PASSWORD, address="192.0.2.200").status_code == 302
         assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.concurrency
+def test_sixteen_wrong_old_passwords_at_once_check_at_most_five(transactional_db, settings):
+    """/password/change counted its wrong old passwords after checking them, as log-in did."""
+    from django.test import Client
+
+    settings.PASSWORD_HASHERS = ["tests.conftest.SlowCountingHasher"]
+    owner = UserFactory(username="owner")
+    SlowCountingHasher.checked = 0
+
+    def guess(n):
+        client = Client()
+        client.force_login(owner)
+        return change_password(client, f"guess {n}").status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = sorted(pool.map(guess, range(16)))
+    assert SlowCountingHasher.checked == limits.PASSWORD_CHANGE_FAILURES.limit
+    assert statuses == [400] * 5 + [429] * 11

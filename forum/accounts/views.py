@@ -212,12 +212,14 @@ class PasswordChangeView(RefusedFormIs400, auth_views.PasswordChangeView):
     success_url = reverse_lazy("password_change_done")
     extra_context = {"title": "Change password", "button": "change"}
 
-    def _limit_key(self) -> str:
-        return f"password-change:{self.request.user.pk}"
+    def _counted(self) -> list[tuple[limits.Rate, str]]:
+        return [(limits.PASSWORD_CHANGE_FAILURES, f"password-change:{self.request.user.pk}")]
 
     def post(self, request, *args, **kwargs):
         try:
-            limits.check(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+            # Counted as wrong before the old password is checked, as a log-in is: concurrent
+            # guesses cannot all pass the limit first. Given back when it was not wrong.
+            limits.reserve_all(self._counted())
         except limits.RateLimited as error:
             # A fresh form: the posted one would check the old password to show its errors,
             # and so tell a guesser, uncounted, whether each guess was right.
@@ -226,12 +228,12 @@ class PasswordChangeView(RefusedFormIs400, auth_views.PasswordChangeView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        if "old_password" in form.errors:
-            limits.count(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+        if "old_password" not in form.errors:
+            limits.give_back(self._counted())
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        limits.reset(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+        limits.reset(*self._counted()[0])
         return super().form_valid(form)
 
 
