@@ -199,17 +199,8 @@ def give_back(counted: list[tuple[Rate, str]]) -> None:
         _refund(rate, key)
 
 
-def check(rate: Rate, key: str) -> None:
-    """Raises RateLimited when the rate is used up, counting nothing."""
-    counter, until_key = _keys(rate, key)
-    with _store() as cache:
-        used = cache.get(counter) or 0
-    if used >= rate.limit:
-        raise _refusal(rate, until_key)
-
-
 def count(rate: Rate, key: str) -> None:
-    """Counts one event whatever the total; check() is what refuses."""
+    """Counts one event whatever the total (reserve_all and hit are what refuse)."""
     _incr(rate, *_keys(rate, key))
 
 
