@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from forum import limits
@@ -374,7 +375,10 @@ def test_sixteen_wrong_passwords_at_once_check_at_most_five(transactional_db, se
     SlowCountingHasher.checked = 0
 
     def guess(n):
-        return login(Client(), "target", f"guess {n}", address="203.0.113.16").status_code
+        try:
+            return login(Client(), "target", f"guess {n}", address="203.0.113.16").status_code
+        finally:
+            connections.close_all()  # each thread's own connection to the test database
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = sorted(pool.map(guess, range(16)))
@@ -436,8 +440,11 @@ def test_sixteen_wrong_old_passwords_at_once_check_at_most_five(transactional_db
 
     def guess(n):
         client = Client()
-        client.force_login(owner)
-        return change_password(client, f"guess {n}").status_code
+        try:
+            client.force_login(owner)
+            return change_password(client, f"guess {n}").status_code
+        finally:
+            connections.close_all()
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = sorted(pool.map(guess, range(16)))
