@@ -428,3 +428,12 @@ def test_a_password_reset_does_the_same_work_for_any_address(client, db, monkeyp
     assert reset("nobody@example.com") == known
     assert reset("una@example.com") == known  # an account, but its address is not confirmed
     assert [message.to for message in mail.outbox] == [["frank@example.com"]]
+
+
+@pytest.mark.parametrize("name", ["bell\x07", "nul\x00x", "non\uffff", "del\x7f", "line\nbreak"])
+def test_a_name_with_a_control_or_non_character_is_refused_with_a_sentence(client, db, name):
+    response = signup(client, name)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A name is 2 to 15 characters" in page or "Null characters are not allowed" in page
+    assert not User.objects.exists()
