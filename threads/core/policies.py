@@ -186,7 +186,7 @@ def unvote_refusal(*, user: User, comment: Comment, now: datetime | None = None)
         return Refusal("You have not voted on this post.", status=404)
     if (now or timezone.now()) - vote.created_at > UNVOTE_WINDOW:
         return Refusal("A vote can be taken back for an hour after voting; this one no more.")
-    return post_refusal(user)
+    return voter_refusal(user)
 
 
 # Moderation. Who moderates is the admin's permissions' business; these say what can be done.
