@@ -1,6 +1,5 @@
 """What a writing form posted but could not save (the session ended, the form's token went
-stale), kept in the session to be shown again in the same form once; and the action a reader
-was sent to log in for, to finish once they have.
+stale), kept in the session to be shown again in the same form once.
 
 Drafts are bounded, as anyone may post them: each field to what its form accepts, a new session
 made only to keep one to DRAFT_SESSIONS_PER_ADDRESS and to an hour of life."""
@@ -65,24 +64,6 @@ def draft_take(request) -> dict:
         return {}
     del request.session[DRAFT_KEY]
     return draft["fields"]
-
-
-STARTED_KEY = "started_before_login"
-
-
-def started_keep(request, url: str) -> None:
-    """Remembers the page a log-in was for (its `next`), so that the action the reader started
-    there, a vote say, is finished at once rather than asked for again (started_here)."""
-    request.session[STARTED_KEY] = url
-
-
-def started_here(request) -> bool:
-    """Whether this request is the one the reader just logged in for; true once. Only a log-in
-    (a POST with its CSRF token) sets it, so a link alone never acts for the reader."""
-    if request.session.get(STARTED_KEY) != request.get_full_path():
-        return False
-    del request.session[STARTED_KEY]
-    return True
 
 
 @receiver(user_logged_in)

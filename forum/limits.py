@@ -3,6 +3,7 @@ them, and no flood of cached pages can evict them (see CACHES in settings)."""
 
 import contextlib
 import hashlib
+import ipaddress
 import logging
 import math
 import time
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
 from forum.caches import CACHE_ERRORS
@@ -89,29 +92,66 @@ def _retry_after(rate: Rate, until_key: str) -> int:
 
 def _refusal(rate: Rate, until_key: str) -> RateLimited:
     retry_after = _retry_after(rate, until_key)
-    minutes = math.ceil(retry_after / 60)
-    when = f"{minutes} minute{'s' if minutes > 1 else ''}"
-    if rate.window % 3600 == 0:
-        window = "an hour" if rate.window == 3600 else f"{rate.window // 3600} hours"
-    else:
-        window = "a minute" if rate.window == 60 else f"{rate.window // 60} minutes"
     return RateLimited(
-        f"Too many {rate.what}: at most {rate.limit} in {window}. Try again in {when}.",
+        f"Too many {rate.what}: at most {rate.limit} in {_window(rate)}. "
+        f"Try again in {_when(retry_after)}.",
         retry_after,
     )
+
+
+def _when(retry_after: int) -> str:
+    minutes = math.ceil(retry_after / 60)
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
+def _window(rate: Rate) -> str:
+    if rate.window % 3600 == 0:
+        return "an hour" if rate.window == 3600 else f"{rate.window // 3600} hours"
+    return "a minute" if rate.window == 60 else f"{rate.window // 60} minutes"
 
 
 def _incr(rate: Rate, counter: str, until_key: str) -> int:
     # The window opens at the first event and closes window seconds later; add() and incr()
     # are atomic in Redis, and within one process for the local-memory cache.
     with _store() as cache:
-        if cache.add(counter, 0, timeout=rate.window):
-            cache.set(until_key, time.time() + rate.window, timeout=rate.window)
         try:
-            return cache.incr(counter)
+            used = cache.incr(counter)  # counted already: no new key
+        except ValueError:
+            pass
+        else:
+            if used == 1:  # the key expired after Redis found it: incr made it, with no expiry
+                cache.touch(counter, timeout=rate.window)
+            return used
+        _make_room(rate, cache)
+        if cache.add(counter, 1, timeout=rate.window):
+            cache.set(until_key, time.time() + rate.window, timeout=rate.window)
+            return 1
+        try:
+            return cache.incr(counter)  # another request added it a moment ago
         except ValueError:  # the window closed between add() and incr()
             cache.add(counter, 1, timeout=rate.window)
             return 1
+
+
+def _make_room(rate: Rate, cache: BaseCache) -> None:
+    """Counts a new key of this kind of counter (its `what` and window); RateLimited once the
+    kind has made settings.FORUM_LIMIT_KEYS_PER_KIND keys in this window of the clock.
+
+    Keys live one window, so a kind holds at most twice its budget at once: a flood of
+    distinct clients fills its own kind's budget and meets 429 there, while the store keeps
+    room for every other kind and for the clients it counts already (never 503 for all)."""
+    slot = int(time.time() // rate.window)
+    kind = hashlib.sha256(rate.what.encode()).hexdigest()[:16]
+    budget_key = f"rate-kind:{rate.window}:{kind}:{slot}"
+    cache.add(budget_key, 0, timeout=2 * rate.window)
+    budget = settings.FORUM_LIMIT_KEYS_PER_KIND
+    if cache.incr(budget_key) > budget:
+        retry_after = max(1, math.ceil((slot + 1) * rate.window - time.time()))
+        raise RateLimited(
+            f"Too many {rate.what} are being counted from everywhere at once (at most "
+            f"{budget:,} clients in {_window(rate)}). Try again in {_when(retry_after)}.",
+            retry_after,
+        )
 
 
 def hit(rate: Rate, key: str) -> None:
@@ -137,17 +177,30 @@ def reserved(rate: Rate | None, key: str):
         raise
 
 
-def check(rate: Rate, key: str) -> None:
-    """Raises RateLimited when the rate is used up, counting nothing."""
-    counter, until_key = _keys(rate, key)
-    with _store() as cache:
-        used = cache.get(counter) or 0
-    if used >= rate.limit:
-        raise _refusal(rate, until_key)
+def reserve_all(counted: list[tuple[Rate, str]]) -> None:
+    """Counts one event under each (rate, key) before the attempt it stands for is made, so
+    that concurrent attempts cannot all pass the limit first; when one rate is past its
+    limit, gives back what this call counted (the refused one too) and raises RateLimited."""
+    taken = []
+    try:
+        for rate, key in counted:
+            counter, until_key = _keys(rate, key)
+            taken.append((rate, key))
+            if _incr(rate, counter, until_key) > rate.limit:
+                raise _refusal(rate, until_key)
+    except RateLimited:
+        give_back(taken)
+        raise
+
+
+def give_back(counted: list[tuple[Rate, str]]) -> None:
+    """Takes back the events reserve_all counted, for an attempt that succeeded."""
+    for rate, key in counted:
+        _refund(rate, key)
 
 
 def count(rate: Rate, key: str) -> None:
-    """Counts one event whatever the total; check() is what refuses."""
+    """Counts one event whatever the total (reserve_all and hit are what refuse)."""
     _incr(rate, *_keys(rate, key))
 
 
@@ -189,11 +242,39 @@ def signup_rate() -> Rate:
 
 
 def client_address(request) -> str:
-    """The client's address; behind FORUM_PROXY_COUNT proxies, taken from X-Forwarded-For."""
+    """The client the limits count: its address (behind FORUM_PROXY_COUNT proxies, taken from
+    X-Forwarded-For), an IPv6 one as its /64 (see counted_address)."""
     proxies = settings.FORUM_PROXY_COUNT
+    address = request.META.get("REMOTE_ADDR", "")
     if proxies:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [h for h in hops if h]
         if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+            address = hops[-proxies]
+    return counted_address(address)
+
+
+def counted_address(address: str) -> str:
+    """An IPv4 address as it is; an IPv6 one as its /64, the least a customer is given, which
+    holds 2^64 addresses that would otherwise each get limits of their own."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]  # not an address (a unix socket, a test): counted as it is
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def store_use() -> float | None:
+    """How full the limits' store is, from 0 to 1: a Redis's used memory of its maxmemory, a
+    local-memory cache's entries of its MAX_ENTRIES; None when it has no bound to fill."""
+    with _store() as cache:
+        if isinstance(cache, RedisCache):
+            memory = cache._cache.get_client(write=True).info("memory")
+            return memory["used_memory"] / memory["maxmemory"] if memory["maxmemory"] else None
+        if isinstance(cache, LocMemCache):
+            return len(cache._cache) / cache._max_entries
+    return None

@@ -1,9 +1,11 @@
 """Mail sent from a thread of its own: no response waits for the mail server or shows its delay."""
 
+import email.policy
 import logging
 import threading
 from collections.abc import Callable
 
+from django.core.mail.backends import console
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -39,3 +41,16 @@ def _run(send: Callable[[], object], what: str) -> None:
 def wait_for_senders(timeout: float = 10) -> None:
     for sender in list(_senders):
         sender.join(timeout)
+
+
+# Lines up to SMTP's own bound are left whole: text goes out as 7bit or 8bit UTF-8.
+WHOLE_LINES = email.policy.default.clone(max_line_length=998)
+
+
+class ConsoleBackend(console.EmailBackend):
+    """Django's console mail (make run), its text printed as written: the default policy breaks
+    a line longer than 78 characters, a confirmation or reset link, as quoted-printable."""
+
+    def write_message(self, message):
+        text = message.message(policy=WHOLE_LINES).as_bytes().decode("utf-8", "replace")
+        self.stream.write(f"{text}\n{'-' * 79}\n")

@@ -4,40 +4,20 @@ import base64
 import hashlib
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.retry import Retry
+
+from forum.environment import (
+    cache_config,
+    env_bool,
+    env_list,
+    mailer_from_url,
+    matches_a_whole_domain,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    return env_bool_text(os.environ.get(name), default, name=name)
-
-
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off"}
-
-
-def env_bool_text(value: str | None, default: bool, *, name: str = "the value") -> bool:
-    if value is None or value.strip() == "":
-        return default
-    word = value.strip().lower()
-    # A typo must not turn a safeguard off (FORUM_TREE_LOCK=flase) or debug pages on.
-    if word not in TRUE_WORDS | FALSE_WORDS:
-        raise ImproperlyConfigured(
-            f"{name} must be one of 1, true, yes, on, 0, false, no, off; not {value!r}."
-        )
-    return word in TRUE_WORDS
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 # FORUM_ENV=production turns on every safeguard and refuses the development defaults. Only the
@@ -77,12 +57,31 @@ if PRODUCTION and any("*" in host for host in ALLOWED_HOSTS):
         "FORUM_ENV=production refuses ALLOWED_HOSTS=*: name the site's hosts, so that forged "
         "Host headers cannot reach password-reset links."
     )
+
+
+if PRODUCTION:
+    for host in ALLOWED_HOSTS:
+        if matches_a_whole_domain(host):
+            raise ImproperlyConfigured(
+                f"FORUM_ENV=production refuses ALLOWED_HOSTS entry {host!r}: it matches every "
+                "site of a top-level domain, whose Host headers would reach password-reset "
+                "links. Name the site (forum.example.org, or .example.org for its subdomains)."
+            )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 if PRODUCTION and any(not origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS):
     raise ImproperlyConfigured(
         "FORUM_ENV=production refuses CSRF_TRUSTED_ORIGINS that are not https:// origins: "
         "the cookies are sent over HTTPS only."
     )
+if PRODUCTION:
+    for origin in CSRF_TRUSTED_ORIGINS:
+        host = origin.removeprefix("https://")
+        if "*" in host.removeprefix("*.") or matches_a_whole_domain(host):
+            raise ImproperlyConfigured(
+                f"FORUM_ENV=production refuses CSRF_TRUSTED_ORIGINS entry {origin!r}: it trusts "
+                "every site of a top-level domain to post forms here. Name the site "
+                "(https://forum.example.org, or https://*.example.org for its subdomains)."
+            )
 
 FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 # Names the code, templates and static files that build the pages: cached pages and their ETags
@@ -106,6 +105,11 @@ FORUM_SIGNUPS_PER_HOUR = int(os.environ.get("FORUM_SIGNUPS_PER_HOUR", 3))
 FORUM_DOWNVOTE_KARMA = int(os.environ.get("FORUM_DOWNVOTE_KARMA", 500))
 # The front page ranks this many most recent threads; older ones are on /newest and /best.
 FORUM_RANK_WINDOW = int(os.environ.get("FORUM_RANK_WINDOW", 500))
+# Keys each kind of rate-limit counter (log-in failures per address, API requests per
+# address, ...) may make in one of its windows: a flood of distinct clients meets 429 for that
+# kind once its budget is spent, instead of filling the limits' store for every kind (503).
+# A counter takes about 250 bytes in Redis, and a kind at most twice its budget at once.
+FORUM_LIMIT_KEYS_PER_KIND = int(os.environ.get("FORUM_LIMIT_KEYS_PER_KIND", 5_000))
 # How many reverse proxies stand in front of gunicorn: the client's address for the rate
 # limits is then read from X-Forwarded-For, that many hops from the right. 0: REMOTE_ADDR.
 FORUM_PROXY_COUNT = int(os.environ.get("FORUM_PROXY_COUNT", "0"))
@@ -211,36 +215,12 @@ LIMITS_REDIS_URL = os.environ.get("LIMITS_REDIS_URL", "") or REDIS_URL
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "forum")
 
 
-def cache_config(redis_url: str, *, location: str, max_entries: int) -> dict:
-    """A Redis cache at redis_url, or a local-memory one of its own (its own LOCATION)."""
-    if not redis_url:
-        return {
-            "BACKEND": "forum.metrics.LocMemCache",
-            "LOCATION": location,
-            "METRICS_NAME": location,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": {"MAX_ENTRIES": max_entries},
-        }
-    return {
-        "BACKEND": "forum.metrics.RedisCache",
-        "LOCATION": redis_url,
-        "METRICS_NAME": location,
-        "KEY_PREFIX": CACHE_KEY_PREFIX,
-        # A Redis that is down costs a request one refused connection, not seconds of
-        # backoff; one retry at once reconnects a connection that a restarted Redis dropped.
-        # A Redis that hangs is not asked twice: it costs one socket_timeout, not two.
-        "OPTIONS": {
-            "socket_connect_timeout": 1,
-            "socket_timeout": 2,
-            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
-        },
-    }
-
-
 CACHES = {
-    "default": cache_config(REDIS_URL, location="pages", max_entries=300),
+    "default": cache_config(REDIS_URL, location="pages", max_entries=300, prefix=CACHE_KEY_PREFIX),
     # Six entries per failed log-in: room for thousands of them within the lockout window.
-    "limits": cache_config(LIMITS_REDIS_URL, location="limits", max_entries=100_000),
+    "limits": cache_config(
+        LIMITS_REDIS_URL, location="limits", max_entries=100_000, prefix=CACHE_KEY_PREFIX
+    ),
 }
 # Sessions (log-ins, kept drafts) live in the database, never in a cache that can evict them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -279,9 +259,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # Request size. The longest form, a 10,000-character post, is at most 120 KB even in 4-byte
-# characters percent-encoded; a larger body is refused with 400 before it is read. The forum
-# takes no files: a multipart body is held to the same limit and file parts are dropped, so
-# nothing is spooled to disk. nginx refuses bodies over 1 MB before they reach gunicorn.
+# characters percent-encoded; a larger body is refused with 413 before it is read
+# (forum.errors). The forum takes no files: a multipart body is held to the same limit and file
+# parts are dropped, so nothing is spooled to disk. nginx refuses the same bodies, 413 too,
+# before they reach gunicorn (client_max_body_size in deploy/nginx.conf, a test holds them equal).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500  # the admin's bulk actions post up to 200 ids
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -326,31 +307,6 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 
-def mailer_from_url(url: str) -> dict:
-    """smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS) as a MAILERS entry.
-
-    User and password are percent-encoded in the url (@ is %40)."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
-        raise ImproperlyConfigured("EMAIL_URL must look like smtp://user:password@host:587.")
-    secure = parts.scheme == "smtps"
-    query = parse_qs(parts.query)
-    port = parts.port or (465 if secure else 587)
-    options = {
-        "host": parts.hostname,
-        "port": port,
-        "username": unquote(parts.username or ""),
-        "password": unquote(parts.password or ""),
-        "use_ssl": secure,
-        # STARTTLS on the submission port, not on 25 (a local server); ?tls=0/1 decides.
-        "use_tls": env_bool_text(
-            query.get("tls", [""])[0], not secure and port != 25, name="EMAIL_URL's tls"
-        ),
-        "timeout": 20,
-    }
-    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
-
-
 # Password-reset mail goes to the SMTP server EMAIL_URL names; without one, development
 # prints it on the console and production hands it to the local mail server (localhost:25).
 EMAIL_URL = os.environ.get("EMAIL_URL", "smtp://localhost:25" if PRODUCTION else "")
@@ -358,9 +314,7 @@ MAILERS = {
     "default": mailer_from_url(EMAIL_URL)
     if EMAIL_URL
     else {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        ),
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "forum.mail.ConsoleBackend"),
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")

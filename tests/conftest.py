@@ -5,10 +5,12 @@ import os
 import re
 import shutil
 import threading
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.mail.backends import locmem
 
 from tests import servers as servers_module
@@ -278,3 +280,17 @@ def page(browser_context, forum_server):
     page.base = forum_server
     yield page
     assert page.errors == [], page.errors
+
+
+class SlowCountingHasher(MD5PasswordHasher):
+    """The tests' hasher, counting the passwords it checks and taking a moment over each, as
+    a real hasher does: concurrent log-ins then overlap while their passwords are checked."""
+
+    checked = 0
+    _lock = threading.Lock()
+
+    def verify(self, password, encoded):
+        with self._lock:
+            SlowCountingHasher.checked += 1
+        time.sleep(0.2)
+        return super().verify(password, encoded)

@@ -9,8 +9,9 @@ import threading
 import time
 
 import redis
+from django.conf import settings
 
-from forum.settings import cache_config
+from forum.environment import cache_config
 from tests.servers import free_port
 
 # How long the tests let a cache take to answer: the fault tests measure against it.
@@ -26,7 +27,7 @@ def unreachable_redis() -> str:
 
 def redis_cache(url: str, *, location: str) -> dict:
     """A cache at `url`, as production configures one, answering within SOCKET_TIMEOUT."""
-    config = cache_config(url, location=location, max_entries=300)
+    config = cache_config(url, location=location, max_entries=300, prefix=settings.CACHE_KEY_PREFIX)
     options = {"socket_timeout": SOCKET_TIMEOUT, "socket_connect_timeout": SOCKET_TIMEOUT}
     return {**config, "OPTIONS": {**config["OPTIONS"], **options}}
 

@@ -106,3 +106,24 @@ def _wait_until_up(server: Server) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not answer within 30 seconds")
+
+
+@contextlib.contextmanager
+def redis_server(*, maxmemory: str = "0"):
+    """A redis-server of the test's own on a free port (noeviction, as the limits' Redis is);
+    yields its URL and stops it after."""
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--save", "", "--maxmemory", maxmemory]
+    command += ["--maxmemory-policy", "noeviction", "--daemonize", "no"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -240,7 +240,7 @@ def test_own_posts_offer_edit_and_delete_on_the_thread_page(page):
     expect(article(page, mine).locator(":scope > .edited")).to_have_text("(edited)")
 
 
-def test_logging_in_from_an_upvote_casts_it_and_lands_on_the_post(page):
+def test_logging_in_from_an_upvote_asks_to_confirm_it_and_lands_on_the_post(page):
     user_with_password(username="voter")
     target = post("D3")
     page.goto(seed_thread_url(page))
@@ -249,6 +249,7 @@ def test_logging_in_from_an_upvote_casts_it_and_lands_on_the_post(page):
     page.get_by_label("Username").fill("voter")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="login").click()
+    page.get_by_role("button", name=re.compile("^vote up")).click()
     expect(page).to_have_url(re.compile(f"#{target.pk}$"))
     expect(reach(page, target).locator(".votes")).to_contain_text("unvote")
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from forum.accounts.models import User
-from forum.settings import cache_config
+from forum.environment import cache_config
 from tests.factories import ThreadBuilder, UserFactory
 from tests.faulty_caches import RedisServer, hung_redis, unreachable_redis
 from tests.test_limits import PASSWORD
@@ -21,7 +21,8 @@ def redis_down(settings):
     """Both caches in a Redis that does not answer."""
     url = unreachable_redis()
     settings.CACHES = {
-        alias: cache_config(url, location=alias, max_entries=300) for alias in settings.CACHES
+        alias: cache_config(url, location=alias, max_entries=300, prefix=settings.CACHE_KEY_PREFIX)
+        for alias in settings.CACHES
     }
 
 
@@ -76,7 +77,9 @@ def test_a_reply_is_refused_with_503_and_nothing_is_written(client, thread, redi
 def test_healthz_names_the_cache_that_is_down(client, settings):
     settings.CACHES = {
         **settings.CACHES,
-        "limits": cache_config(unreachable_redis(), location="limits", max_entries=300),
+        "limits": cache_config(
+            unreachable_redis(), location="limits", max_entries=300, prefix="forum"
+        ),
     }
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -135,7 +138,9 @@ def test_the_forum_rides_out_a_redis_outage_and_recovers_by_itself(gunicorn, own
 
 def test_a_hung_page_cache_is_left_alone_after_its_first_timeout(client, thread, settings):
     with hung_redis() as (url, taken):
-        config = cache_config(url, location="default", max_entries=300)
+        config = cache_config(
+            url, location="default", max_entries=300, prefix=settings.CACHE_KEY_PREFIX
+        )
         config["OPTIONS"] = {**config["OPTIONS"], "socket_timeout": 0.2}
         settings.CACHES = {**settings.CACHES, "default": config}
         assert client.get(f"/item?id={op_id(thread)}").status_code == 200

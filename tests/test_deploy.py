@@ -101,3 +101,13 @@ def test_make_run_gives_the_forum_its_address_from_the_port():
         ["make", "-n", "run", "PORT=9123"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert 'FORUM_SITE_URL="${FORUM_SITE_URL:-http://127.0.0.1:9123}"' in shown
+
+
+def test_nginx_and_django_refuse_bodies_past_the_same_size():
+    """Bodies between the two limits were refused by Django with 413 where the docs said 400;
+    now nginx refuses whatever Django would, and both answer 413."""
+    from django.conf import settings
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    size = re.search(r"client_max_body_size (\d+)k;", conf)
+    assert size and int(size.group(1)) * 1024 == settings.DATA_UPLOAD_MAX_MEMORY_SIZE

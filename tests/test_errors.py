@@ -174,3 +174,30 @@ def test_a_body_larger_than_any_form_is_413(client, build, settings):
     response = client.post("/reply", body)
     assert response.status_code == 413
     assert "larger than any form" in response.content.decode()
+
+
+NAMES_NO_ACCOUNT_CAN_HAVE = ["%00", "a%00b", "x" * 200, "%C0%80"]
+
+
+@pytest.mark.parametrize("name", NAMES_NO_ACCOUNT_CAN_HAVE)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v0/user/{}.json",
+        "/api/v1/users/{}",
+        "/threads/atom?id={}",
+        "/threads/rss?id={}",
+        "/submitted/atom?id={}",
+        "/user?id={}",
+        "/favorites?id={}",
+    ],
+)
+def test_a_name_no_account_can_have_is_not_found_never_a_500(client, db, url, name):
+    """PostgreSQL refuses a NUL in a query: each page asked it for such a name and answered 500."""
+    UserFactory(username="someone")
+    response = client.get(url.format(name))
+    assert response.status_code in (200, 400, 404), response.content[:200]
+    if url.startswith("/v0/"):
+        assert (response.status_code, response.content) == (200, b"null")
+    else:
+        assert response.status_code == 404

@@ -4,12 +4,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from forum import limits
 from forum.accounts.models import User
+from tests.conftest import SlowCountingHasher
 from tests.factories import UserFactory
+from tests.servers import redis_server
 from tests.visitor import Visitor
+from threads.hn import item_api
 from threads.models import Comment, Thread
 from threads.services.bans import user_ban, user_unban
 from threads.services.moderation import comment_remove
@@ -301,3 +305,150 @@ def test_the_admin_log_in_counts_against_the_same_limits(client, db):
     )
     assert elsewhere["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe", True),
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("192.0.2.1", "192.0.2.2", False),
+        ("::ffff:192.0.2.1", "192.0.2.1", True),
+    ],
+)
+def test_ipv6_clients_are_counted_per_64_and_ipv4_clients_per_address(rf, one, other, same):
+    """One customer's /64 holds 2^64 addresses: counted apart, each would get its own limit."""
+    first, second = (limits.client_address(rf.get("/", REMOTE_ADDR=a)) for a in (one, other))
+    assert (first == second) is same
+
+
+def test_sign_ups_from_one_ipv6_64_share_one_limit(client, db):
+    statuses = []
+    for n in range(4):
+        client.logout()
+        form = {"username": f"six{n}", "password": "a long unusual passphrase"}
+        statuses.append(
+            client.post("/signup", form, REMOTE_ADDR=f"2001:db8:7:7::{n + 1}").status_code
+        )
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_a_flood_of_addresses_fills_only_its_own_kinds_budget_and_is_refused_429(
+    client, db, settings
+):
+    """Each kind of counter may hold so many keys: a flood of distinct addresses then meets
+    429 for that kind only, and the limits store never fills up for everyone (503)."""
+    settings.FORUM_LIMIT_KEYS_PER_KIND = 5
+    statuses = [
+        client.get("/v0/maxitem.json", REMOTE_ADDR=f"198.51.100.{n}").status_code
+        for n in range(1, 8)
+    ]
+    assert statuses == [200] * 5 + [429] * 2
+    refused = client.get("/v0/maxitem.json", REMOTE_ADDR="198.51.100.99")
+    assert refused["Retry-After"]
+    assert "API requests from your address" in refused.content.decode()
+    # An address counted already goes on being counted, and other kinds are untouched.
+    assert client.get("/v0/maxitem.json", REMOTE_ADDR="198.51.100.1").status_code == 200
+    UserFactory(username="owner")
+    assert login(client, "owner", PASSWORD, address="198.51.100.99").status_code == 302
+
+
+def test_search_pages_are_limited_per_address_like_the_search_api(client, db):
+    from threads.search.views import SEARCHES
+
+    for _ in range(SEARCHES.limit):
+        limits.count(SEARCHES, limits.counted_address("10.0.0.5"))
+    refused = client.get("/search?q=anything", REMOTE_ADDR="10.0.0.5")
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert "Too many searches from your address" in refused.content.decode()
+    assert client.get("/search?q=anything", REMOTE_ADDR="10.0.0.6").status_code == 200
+
+
+@pytest.mark.concurrency
+def test_sixteen_wrong_passwords_at_once_check_at_most_five(transactional_db, settings):
+    """Each attempt is counted before its password is checked, so concurrent guesses cannot
+    all pass the limit first: five passwords are checked, the other eleven get 429."""
+    from django.test import Client
+
+    settings.PASSWORD_HASHERS = ["tests.conftest.SlowCountingHasher"]
+    UserFactory(username="target")
+    SlowCountingHasher.checked = 0
+
+    def guess(n):
+        try:
+            return login(Client(), "target", f"guess {n}", address="203.0.113.16").status_code
+        finally:
+            connections.close_all()  # each thread's own connection to the test database
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = sorted(pool.map(guess, range(16)))
+    assert SlowCountingHasher.checked == limits.LOGIN_FAILURES_PER_PAIR.limit
+    assert statuses == [400] * 5 + [429] * 11
+
+
+def test_a_log_in_that_succeeds_gives_back_what_it_reserved(client, db):
+    owner = UserFactory(username="owner")
+    for _ in range(4):
+        assert login(client, "owner", "guess", address="6.6.6.6").status_code == 400
+    for _ in range(3):
+        assert login(client, "owner", PASSWORD, address="6.6.6.6").status_code == 302
+        client.post("/logout")
+    # Successes neither used up the pair's limit nor the address's.
+    for _ in range(5):
+        assert login(client, "owner", "guess", address="6.6.6.6").status_code == 400
+    assert login(client, "owner", "guess", address="6.6.6.6").status_code == 429
+    assert owner.pk
+
+
+@pytest.mark.slow
+def test_a_flood_of_addresses_cannot_fill_a_limits_redis_for_everyone(client, db, settings):
+    """The fault as found: distinct addresses filled a small noeviction Redis, and from then on
+    log-ins, sign-ups and posts answered 503 for everyone."""
+    import redis
+
+    from forum.environment import cache_config
+
+    settings.FORUM_LIMIT_KEYS_PER_KIND = 500
+    with redis_server() as url:
+        store = redis.Redis.from_url(url)
+        # Room for about 1,600 counters beyond what Redis itself takes.
+        store.config_set("maxmemory", store.info("memory")["used_memory"] + 600_000)
+        settings.CACHES = {
+            **settings.CACHES,
+            "limits": cache_config(
+                url, location="limits", max_entries=0, prefix=settings.CACHE_KEY_PREFIX
+            ),
+        }
+        refused = 0
+        for n in range(3_000):
+            try:
+                limits.hit(item_api.API_REQUESTS, f"198.{n // 65536}.{n // 256 % 256}.{n % 256}")
+            except limits.RateLimited:
+                refused += 1
+        assert refused == 3_000 - 500
+        UserFactory(username="owner")
+        assert login(client, "owner", PASSWORD, address="192.0.2.200").status_code == 302
+        assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.concurrency
+def test_sixteen_wrong_old_passwords_at_once_check_at_most_five(transactional_db, settings):
+    """/password/change counted its wrong old passwords after checking them, as log-in did."""
+    from django.test import Client
+
+    settings.PASSWORD_HASHERS = ["tests.conftest.SlowCountingHasher"]
+    owner = UserFactory(username="owner")
+    SlowCountingHasher.checked = 0
+
+    def guess(n):
+        client = Client()
+        try:
+            client.force_login(owner)
+            return change_password(client, f"guess {n}").status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = sorted(pool.map(guess, range(16)))
+    assert SlowCountingHasher.checked == limits.PASSWORD_CHANGE_FAILURES.limit
+    assert statuses == [400] * 5 + [429] * 11

@@ -333,3 +333,58 @@ def test_own_posts_are_marked_editable_only_while_the_policies_allow(client, tal
     Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now())
     page = client.get(f"/item?id={op.pk}").content.decode()
     assert 'data-editable=""' in page
+
+
+def test_a_ban_stops_unvotes_favorites_hides_and_flag_withdrawals(client, talk, moderator):
+    """Every write: a banned member took back votes and kept favorites and hides before."""
+    from threads.models import Favorite, Flag, HiddenThread, Vote
+    from threads.services.keeping import (
+        favorite_add,
+        favorite_remove,
+        thread_hide,
+        thread_unhide,
+    )
+    from threads.services.moderation import flag_withdraw
+    from threads.services.votes import comment_vote, vote_withdraw
+
+    _thread, op, _mine, theirs, me = talk
+    comment_vote(comment_id=theirs.pk, user=me, direction="up")
+    favorite_add(user=me, comment_id=op.pk)
+    thread_hide(user=me, op_id=op.pk)
+    comment_flag(comment_id=theirs.pk, user=me, reason="spam")
+    user_ban(user=me, moderator=moderator, reason="cool off")
+    for write in (
+        lambda: vote_withdraw(comment_id=theirs.pk, user=me),
+        lambda: favorite_add(user=me, comment_id=theirs.pk),
+        lambda: favorite_remove(user=me, comment_id=op.pk),
+        lambda: thread_hide(user=me, op_id=op.pk),
+        lambda: thread_unhide(user=me, op_id=op.pk),
+        lambda: flag_withdraw(comment_id=theirs.pk, user=me),
+    ):
+        with pytest.raises(ForumError, match="banned"):
+            write()
+    client.force_login(me)
+    for url in (
+        f"/vote?id={theirs.pk}&how=un",
+        f"/fave?id={theirs.pk}",
+        f"/fave?id={op.pk}&un=t",
+        f"/hide?id={op.pk}",
+        f"/hide?id={op.pk}&un=t",
+    ):
+        asked = client.get(url)
+        assert asked.status_code == 403 and "banned" in asked.content.decode(), url
+        assert client.post(url).status_code == 403, url
+    assert client.post(f"/unflag?id={theirs.pk}").status_code == 403
+    assert Vote.objects.filter(user=me).count() == 1
+    assert Favorite.objects.filter(user=me).count() == 1
+    assert HiddenThread.objects.filter(user=me).count() == 1
+    assert Flag.objects.filter(user=me).count() == 1
+
+
+def test_a_banned_members_thread_page_offers_no_favorite(client, talk, moderator):
+    _thread, op, _mine, theirs, me = talk
+    user_ban(user=me, moderator=moderator, reason="cool off")
+    client.force_login(me)
+    html = client.get(f"/item?id={theirs.pk}").content.decode()
+    assert f'href="/fave?id={theirs.pk}"' not in html
+    assert f'/fave?id={op.pk}"' not in client.get(f"/item?id={op.pk}").content.decode()

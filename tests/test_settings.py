@@ -155,3 +155,34 @@ CACHES_CODE = (
 def test_the_limits_cache_falls_back_from_limits_redis_url_to_redis_url(env, caches):
     result = run_manage("shell", "-c", CACHES_CODE, env=env)
     assert result.stdout.strip().splitlines()[-1] == str(caches)
+
+
+@pytest.mark.parametrize(
+    ("env", "sentence"),
+    [
+        ({"ALLOWED_HOSTS": ".com"}, "refuses ALLOWED_HOSTS entry '.com'"),
+        ({"ALLOWED_HOSTS": "forum.example.org,.org"}, "refuses ALLOWED_HOSTS entry '.org'"),
+        ({"ALLOWED_HOSTS": "."}, "refuses ALLOWED_HOSTS entry '.'"),
+        ({"CSRF_TRUSTED_ORIGINS": "https://*.com"}, "refuses CSRF_TRUSTED_ORIGINS entry"),
+        ({"CSRF_TRUSTED_ORIGINS": "https://*"}, "refuses CSRF_TRUSTED_ORIGINS entry"),
+        ({"CSRF_TRUSTED_ORIGINS": "https://*.com:443"}, "refuses CSRF_TRUSTED_ORIGINS entry"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_production_refuses_host_and_origin_patterns_that_match_whole_top_level_domains(
+    env, sentence
+):
+    """`.com` would let a Host header of attacker.com into password-reset links."""
+    result = run_manage("check", env={**PRODUCTION_ENV, **env})
+    assert result.returncode != 0
+    assert sentence in result.stderr
+
+
+def test_production_accepts_a_site_and_its_subdomains_as_patterns():
+    env = {
+        **PRODUCTION_ENV,
+        "ALLOWED_HOSTS": ".forum.example.org,forum.example.org",
+        "CSRF_TRUSTED_ORIGINS": "https://*.forum.example.org,https://forum.example.org",
+    }
+    result = run_manage("check", env=env)
+    assert result.returncode == 0, result.stderr

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.shortcuts import redirect
 
 from forum.accounts.models import User
+from forum.accounts.services import email_confirmation_mail
 from forum.admin_lists import SelectedIdsChecked
 
 
@@ -22,3 +23,9 @@ class ForumUserAdmin(SelectedIdsChecked, UserAdmin):
             messages.error(request, f"{user.username} was imported and cannot have a password.")
             return redirect("admin:accounts_user_change", user.pk)
         return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        # The model leaves a changed address unconfirmed; its owner gets the link to confirm it.
+        super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data and obj.email:
+            email_confirmation_mail(user=obj)

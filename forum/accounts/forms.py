@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.template import loader
 
 from forum import mail
 from forum.accounts import names
@@ -77,12 +79,33 @@ class EmailConfirmForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, doing the same work for every address: the time it takes must not
+    tell whether an account has it."""
+
     def get_users(self, email):
         # Anyone may type any address into a profile: only its confirmed owner gets a link.
-        return (user for user in super().get_users(email) if user.email_confirmed)
+        confirmed = [user for user in super().get_users(email) if user.email_confirmed]
+        # Otherwise a stand-in, never saved, takes the same path: a link made for it and its
+        # mail rendered after the answer, and then not sent.
+        return confirmed or [User(email=email, password=UNUSABLE_PASSWORD_PREFIX)]
 
-    def send_mail(self, *args, **kwargs):
-        # Rendered and sent after the response: an address that has an account must not answer
-        # slower than one that has none, or the delay would tell who is registered.
-        send = partial(super().send_mail, *args, **kwargs)
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Rendered and sent after the response, so it never waits for the mail server.
+        if context["user"].pk is None:
+            send = partial(_rendered_only, subject_template_name, email_template_name, context)
+        else:
+            send = partial(
+                super().send_mail,
+                subject_template_name,
+                email_template_name,
+                context,
+                *args,
+                **kwargs,
+            )
         mail.send_in_background(send, what="a password reset link")
+
+
+def _rendered_only(subject_template_name: str, email_template_name: str, context: dict) -> None:
+    """What sending a reset mail renders, for the stand-in of an address no account has."""
+    loader.render_to_string(subject_template_name, context)
+    loader.render_to_string(email_template_name, context)

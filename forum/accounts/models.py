@@ -15,9 +15,22 @@ LONGEST_NAME = 150
 IMPORTED_PASSWORD = "!imported"
 
 
+def could_be_a_name(typed: str) -> bool:
+    """Whether any account could have this name: the one check before a name reaches a query
+    (PostgreSQL refuses a NUL in one, and no name is longer than the column)."""
+    return bool(typed) and "\x00" not in typed and len(typed) <= LONGEST_NAME
+
+
 class ForumUserManager(UserManager):
     def get_by_natural_key(self, username):
-        return self.get(username__iexact=username)
+        return self.named(username).get()
+
+    def named(self, typed: str):
+        """The account with this name, its letter case ignored as the database compares it:
+        none for a name no account could have."""
+        if not could_be_a_name(typed):
+            return self.none()
+        return self.filter(username__iexact=typed)
 
     def bulk_create(self, objs, *args, **kwargs):
         # save() is skipped here, so the skeleton that it keeps is filled in first.
@@ -30,10 +43,7 @@ class ForumUserManager(UserManager):
     def pk_for_login(self, typed: str) -> int | None:
         """The account that log-in would find for a typed name (get_by_natural_key's match,
         letter case ignored as the database compares it), or None."""
-        # PostgreSQL refuses NUL in a query.
-        if not typed or "\x00" in typed or len(typed) > LONGEST_NAME:
-            return None
-        return self.filter(username__iexact=typed).values_list("pk", flat=True).first()
+        return self.named(typed).values_list("pk", flat=True).first()
 
 
 class User(AbstractUser):
@@ -109,6 +119,13 @@ class User(AbstractUser):
     def skeleton_of_short_name(self) -> str:
         return names.short_skeleton(self.username)[:LONGEST_NAME]
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        user = super().from_db(db, field_names, values, **kwargs)
+        # The address as stored: save() tells a changed one from it, whoever changed it.
+        user.stored_email = user.__dict__.get("email")
+        return user
+
     def clean(self):
         super().clean()
         if self.is_imported and (self.is_staff or self.is_superuser):
@@ -131,4 +148,11 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_skeleton", "short_skeleton"}
+        # A changed address (in the admin, or anywhere) is unconfirmed until its owner confirms.
+        stored = getattr(self, "stored_email", None)
+        if stored is not None and self.email != stored and self.email_confirmed:
+            self.email_confirmed = False
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "email_confirmed"}
         super().save(*args, **kwargs)
+        self.stored_email = self.email

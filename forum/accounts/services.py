@@ -25,9 +25,12 @@ def user_signup(*, username: str, password: str, email: str = "") -> User:
         raise ForumError(refusal)
     try:
         with transaction.atomic():
-            return User.objects.create_user(username=username, password=password, email=email)
+            user = User.objects.create_user(username=username, password=password, email=email)
     except IntegrityError:  # the same name in another letter case, signed up a moment ago
         raise ForumError(names.refusal(username, username)) from None
+    if email:  # the only way to a password reset: its owner confirms it like any new address
+        email_confirmation_mail(user=user)
+    return user
 
 
 def _lock_name(key: str) -> None:
@@ -68,11 +71,12 @@ def user_profile_update(*, user: User, about: str, email: str, email_replies: bo
     user.email_confirmed = user.email_confirmed and not new_address
     user.save(update_fields=["about", "email", "email_replies", "email_confirmed"])
     if new_address and email:
-        _mail_confirmation(user)
+        email_confirmation_mail(user=user)
     return user
 
 
-def _mail_confirmation(user: User) -> None:
+def email_confirmation_mail(*, user: User) -> None:
+    """Mails the user's address, once the transaction commits, the link that confirms it."""
     token = signing.dumps({"id": user.pk, "email": user.email}, salt=EMAIL_CONFIRMATION_SALT)
     link = f"{settings.FORUM_SITE_URL}/email/confirm?token={token}"
     body = (

@@ -1,6 +1,7 @@
 """Account pages: sign-up, log-in and password reset with their limits, log-out, the
 confirmation of an email address."""
 
+import contextlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,7 +17,6 @@ from django.views.decorators.http import require_http_methods
 from forum import limits
 from forum.accounts import forms, names, services
 from forum.accounts.models import User
-from forum.drafts import started_keep
 from forum.exceptions import ForumError
 from forum.http import form_page
 
@@ -55,10 +55,8 @@ def _login_reason(next_url: str) -> str:
 
 
 def _logged_in_to(request) -> HttpResponseRedirect:
-    """Back to the page the log-in was for, which finishes what the reader started there."""
-    next_url = _next_url(request)
-    started_keep(request, next_url)
-    return HttpResponseRedirect(next_url)
+    """Back to the page the log-in was for; an action there (a vote) asks to be confirmed."""
+    return HttpResponseRedirect(_next_url(request))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -101,17 +99,22 @@ def _known_device(request, pk: int | None) -> bool:
     return pk is not None and known == str(pk)
 
 
-def _check_login_limits(key: str, address: str, known_device: bool) -> None:
-    limits.check(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
+def _login_counters(key: str, address: str, known_device: bool) -> list[tuple[limits.Rate, str]]:
+    """The limits an attempt is counted under: a browser that logged in to the account before
+    is held to the (name, address) pair's alone."""
+    counted = [(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")]
     if not known_device:
-        limits.check(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
-        limits.check(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
+        counted.append((limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}"))
+        counted.append((limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}"))
+    return counted
 
 
-def _count_login_failure(key: str, address: str) -> None:
-    limits.count(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
-    limits.count(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
-    limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
+def _count_known_device_failure(key: str, address: str) -> None:
+    # Not held to them, a known browser's failures still count towards the address and the
+    # name: a stolen cookie is no licence to guess.
+    with contextlib.suppress(limits.RateLimited):
+        limits.count(limits.LOGIN_FAILURES_PER_ADDRESS, f"login-address:{address}")
+        limits.count(limits.LOGIN_FAILURES_PER_USERNAME, f"login-user:{key}")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -123,8 +126,12 @@ def login(request):
         return form_page(request, "registration/login.html", context)
     key, pk = _login_key(request.POST.get("username", ""))
     address = limits.client_address(request)
+    known_device = _known_device(request, pk)
+    counted = _login_counters(key, address, known_device)
     try:
-        _check_login_limits(key, address, _known_device(request, pk))
+        # Each attempt is counted as a failure before its password is checked: concurrent
+        # guesses cannot all pass the limit first. A log-in that succeeds gives it back.
+        limits.reserve_all(counted)
     except limits.RateLimited as error:
         # A fresh form: the posted one would check the password to show its errors, and so
         # tell a guesser, uncounted, whether each guess was right.
@@ -132,8 +139,10 @@ def login(request):
         context["form"] = forms.LoginForm(request, initial=typed)
         return form_page(request, "registration/login.html", context, error=error)
     if not form.is_valid():
-        _count_login_failure(key, address)
+        if known_device:
+            _count_known_device_failure(key, address)
         return form_page(request, "registration/login.html", context, status=400)
+    limits.give_back(counted[1:])
     limits.reset(limits.LOGIN_FAILURES_PER_PAIR, f"login:{key}:{address}")
     auth.login(request, form.get_user())
     response = _logged_in_to(request)
@@ -203,12 +212,14 @@ class PasswordChangeView(RefusedFormIs400, auth_views.PasswordChangeView):
     success_url = reverse_lazy("password_change_done")
     extra_context = {"title": "Change password", "button": "change"}
 
-    def _limit_key(self) -> str:
-        return f"password-change:{self.request.user.pk}"
+    def _counted(self) -> list[tuple[limits.Rate, str]]:
+        return [(limits.PASSWORD_CHANGE_FAILURES, f"password-change:{self.request.user.pk}")]
 
     def post(self, request, *args, **kwargs):
         try:
-            limits.check(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+            # Counted as wrong before the old password is checked, as a log-in is: concurrent
+            # guesses cannot all pass the limit first. Given back when it was not wrong.
+            limits.reserve_all(self._counted())
         except limits.RateLimited as error:
             # A fresh form: the posted one would check the old password to show its errors,
             # and so tell a guesser, uncounted, whether each guess was right.
@@ -217,12 +228,12 @@ class PasswordChangeView(RefusedFormIs400, auth_views.PasswordChangeView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        if "old_password" in form.errors:
-            limits.count(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+        if "old_password" not in form.errors:
+            limits.give_back(self._counted())
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        limits.reset(limits.PASSWORD_CHANGE_FAILURES, self._limit_key())
+        limits.reset(*self._counted()[0])
         return super().form_valid(form)
 
 

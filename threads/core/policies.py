@@ -64,7 +64,8 @@ def voter_refusal(user: User) -> Refusal | None:
 
 
 def post_refusal(user: User) -> Refusal | None:
-    """A banned user writes nothing: no post, edit, vote, flag or profile change."""
+    """A banned user writes nothing: no post, edit, vote or unvote, flag or its withdrawal,
+    favorite or hide (nor their undoing), profile change."""
     if not user.is_authenticated:
         return None
     ban = user.policy_ban if hasattr(user, "policy_ban") else active_ban(user)
@@ -149,7 +150,7 @@ def unflag_refusal(*, user: User, comment: Comment) -> Refusal | None:
             "A moderator has acted on your flag already: it can no longer be withdrawn.",
             status=409,
         )
-    return None
+    return post_refusal(user)
 
 
 # Votes. A vote on a thread is a vote on its opening post.
@@ -185,7 +186,7 @@ def unvote_refusal(*, user: User, comment: Comment, now: datetime | None = None)
         return Refusal("You have not voted on this post.", status=404)
     if (now or timezone.now()) - vote.created_at > UNVOTE_WINDOW:
         return Refusal("A vote can be taken back for an hour after voting; this one no more.")
-    return None
+    return voter_refusal(user)
 
 
 # Moderation. Who moderates is the admin's permissions' business; these say what can be done.
@@ -271,15 +272,21 @@ def unban_refusal(*, ban: Ban) -> Refusal | None:
     return None
 
 
-def keep_refusal(*, comment: Comment) -> Refusal | None:
-    """A post is favorited, or its thread hidden, only while readers can see it."""
+def keep_refusal(*, user: User, comment: Comment) -> Refusal | None:
+    """A post is favorited, or its thread hidden, only while readers can see it, and by a
+    reader who is not banned."""
     if comment.state != Comment.State.VISIBLE or comment.thread.is_removed:
         return Refusal("This post is not shown on the forum: it cannot be kept.", status=409)
-    return None
+    return post_refusal(user)
 
 
-def hide_refusal(*, comment: Comment) -> Refusal | None:
+def hide_refusal(*, user: User, comment: Comment) -> Refusal | None:
     """A thread is hidden through its opening post, while readers can see it."""
     if not comment.is_op:
         return Refusal("Only a thread is hidden: give its opening post's id.", status=400)
-    return keep_refusal(comment=comment)
+    return keep_refusal(user=user, comment=comment)
+
+
+def unkeep_refusal(*, user: User) -> Refusal | None:
+    """A favorite taken back or a thread brought back: a write like any, refused under a ban."""
+    return post_refusal(user)

@@ -129,7 +129,7 @@ def _written_here(post: Comment) -> dict:
 
 
 def user(*, username: str) -> dict | None:
-    found = User.objects.filter(username__iexact=username).first()
+    found = User.objects.named(username).first()
     if found is None:
         return None
     fields = {

@@ -74,4 +74,4 @@ def item_tree(*, post_id: int) -> tuple[Comment, Node] | None:
 
 
 def user_get(*, username: str) -> User | None:
-    return User.objects.filter(username__iexact=username, is_active=True).first()
+    return User.objects.named(username).filter(is_active=True).first()

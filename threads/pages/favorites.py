@@ -32,8 +32,11 @@ def _keeping_form(request, page: str):
     undo = request.GET.get("un") == "t"
     service, question = KEEPING[page, undo]
     if request.method != "POST":
-        if not undo:  # told before the click, as /vote and /flag do
-            policies.refuse(KEEPING_REFUSALS[page](comment=post))
+        # Told before the click, as /vote and /flag do.
+        if undo:
+            policies.refuse(policies.unkeep_refusal(user=request.user))
+        else:
+            policies.refuse(KEEPING_REFUSALS[page](user=request.user, comment=post))
         context = {"post": post, "question": question, "goto": request.GET.get("goto", "")}
         return render(request, "threads/keep.html", context)
     if page == "fave":

@@ -209,7 +209,7 @@ def _id(request) -> str:
 
 
 def _user(request) -> User:
-    found = User.objects.filter(username__iexact=_id(request)).first()
+    found = User.objects.named(_id(request)).first()
     if found is None:
         raise Http404(f"There is no user named {_id(request)!r}.")
     return found

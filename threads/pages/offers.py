@@ -24,8 +24,10 @@ def under_post(post, user, *, form_key: str = "") -> dict:
         "can_flag": not user.is_authenticated
         or policies.flag_refusal(user=reader, comment=post) is None,
         # Flagged by this reader: withdrawable until a moderator acts (409 after).
-        "flagged": user.is_authenticated and (unflag is None or unflag.status == 409),
+        "flagged": user.is_authenticated and (unflag is None or unflag.status != 404),
         "can_unflag": user.is_authenticated and unflag is None,
+        # [favorite] and [hide]: a reader not logged in is led to the log-in page.
+        "can_keep": not user.is_authenticated or policies.post_refusal(reader) is None,
     }
 
 
@@ -43,4 +45,5 @@ def post_offers(post, user) -> page_posts.Offers:
         vote=policies.vote_refusal(user=reader, comment=post, direction="up") is None,
         downvote=policies.vote_refusal(user=reader, comment=post, direction="down") is None,
         flag=policies.flag_refusal(user=reader, comment=post) is None,
+        keep=policies.post_refusal(reader) is None,
     )

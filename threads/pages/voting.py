@@ -7,7 +7,6 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from forum.drafts import started_here
 from forum.http import wants_json
 from threads.core import policies
 from threads.models import Comment, Vote
@@ -26,8 +25,8 @@ def vote(request):
         raise BadRequest(f"how must be up, down or un, not {how!r}.")
     # Found as every page finds a post: a removed thread's post says so, here as on /flag.
     post = post_from_request(request)
-    # Sent here by the log-in the reader went through to vote: the vote is cast, not asked for.
-    if request.method != "POST" and not started_here(request):
+    # Only the confirmation's POST votes: a link, even one a log-in led to, asks first.
+    if request.method != "POST":
         return _confirm_page(request, post, how)
     comment = _cast(request.user, post.pk, how)
     if wants_json(request):

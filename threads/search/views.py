@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
-from forum import links
+from forum import limits, links
 from forum.http import int_param, read_only, text_response, wants_text
 from threads.drawing import textform
 from threads.search.engine import Hit, marked, search, unmarked
@@ -13,6 +13,9 @@ from threads.search.query import PERIODS, SORTS, QueryError, parse
 from threads.text import zlacker
 
 PER_PAGE = 30
+# As the search API (threads.hn.search_api.API_RATE): a search costs the database far more
+# than a cached page.
+SEARCHES = limits.Rate(1000, 60 * 60, "searches from your address")
 KIND_LINKS = (("", "all"), ("story", "stories"), ("comment", "comments"))
 PERIOD_LINKS = (
     ("day", "past day"),
@@ -57,6 +60,7 @@ def _options(request) -> Options:
 
 @read_only
 def search_page(request):
+    limits.hit(SEARCHES, limits.client_address(request))
     options = _options(request)
     query = parse(options.q)
     number = int_param(request, "p", default=1)
