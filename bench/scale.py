@@ -37,7 +37,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/forum_bench_scale"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 CPU_SHARE = float(os.environ.get("SCALE_CPU_SHARE", "0.4"))
 WORKERS = int(os.environ.get("SCALE_WORKERS", "3"))
-ROUNDS = int(os.environ.get("SCALE_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("SCALE_ROUNDS", "7"))
 SECONDS = int(os.environ.get("SCALE_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("SCALE_CONNECTIONS", "12"))
 MEMBERS = 7
@@ -97,7 +97,7 @@ def _run(env: dict, setup: dict) -> dict:
                     before = _cpu(held, fronts[config]["pid"], setup["redis_pid"], env)
                     row = _wrk(fronts[config]["url"], script, seconds=SECONDS)
                     after = _cpu(held, fronts[config]["pid"], setup["redis_pid"], env)
-                    row["cpu_seconds"] = {k: round(after[k] - before[k], 3) for k in after}
+                    row["cpu_seconds"] = _spent(before, after)
                     rounds[mix][config].append(row)
                     print(f"  {mix}, {config}: {row['rps']:.0f} req/s", file=sys.stderr)
             served[mix] = {k: v - counted[k] for k, v in _counts(held).items()}
@@ -227,19 +227,20 @@ def _latency(output: str, percentile: str) -> float:
 
 
 def _cpu(held: list[dict], nginx_pid: int, redis_pid: int, env: dict) -> dict:
-    """CPU seconds so far: each server, nginx, wrk (waited children), this database's
-    PostgreSQL backends, Redis (shared with other users), and the rest of the machine."""
+    """CPU seconds so far: each server, nginx, wrk (waited children), each of this database's
+    PostgreSQL backends, Redis (shared with other users), and the whole machine."""
     children = os.times()
     found = {
         "server a": cpu_time.process_tree(held[0]["pid"]),
         "server b": cpu_time.process_tree(held[1]["pid"]),
         "nginx": cpu_time.process_tree(nginx_pid),
         "wrk": children.children_user + children.children_system,
-        "postgresql": sum(cpu_time.process(pid) for pid in _backends(env["DATABASE_URL"])),
         "redis": cpu_time.process(redis_pid),
+        "backends": {pid: cpu_time.process(pid) for pid in _backends(env["DATABASE_URL"])},
+        "machine": cpu_time.machine_busy(),
+        "periods": 0,
+        "throttled_periods": 0,
     }
-    found["others"] = cpu_time.machine_busy() - sum(found.values())
-    found["periods"] = found["throttled_periods"] = 0
     for one in held:
         if one["group"]:
             lines = (one["group"] / "cpu.stat").read_text().splitlines()
@@ -247,6 +248,19 @@ def _cpu(held: list[dict], nginx_pid: int, redis_pid: int, env: dict) -> dict:
             found["periods"] += int(stat["nr_periods"])
             found["throttled_periods"] += int(stat["nr_throttled"])
     return found
+
+
+def _spent(before: dict, after: dict) -> dict:
+    """What each spent between two _cpu(); a backend that started between them counts from
+    nothing (one that ended is lost: connections live a minute, so little is)."""
+    ours = ("server a", "server b", "nginx", "wrk", "redis")
+    spent = {k: after[k] - before[k] for k in (*ours, "periods", "throttled_periods")}
+    spent["postgresql"] = sum(
+        max(0.0, t - before["backends"].get(pid, 0.0)) for pid, t in after["backends"].items()
+    )
+    busy = after["machine"] - before["machine"]
+    spent["others"] = busy - sum(spent[k] for k in (*ours, "postgresql"))
+    return {k: round(v, 3) for k, v in spent.items()}
 
 
 def _counts(held: list[dict]) -> dict:
