@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint migrations-check setup lock db seed-fixture clean backup restore concurrency-report bench bench-import bench-search bench-browser loadtest screenshots
+.PHONY: run test lint migrations-check setup lock db seed-fixture clean backup restore concurrency-report bench bench-import bench-search bench-browser loadtest bench-scale screenshots
 
 # Every Python package, with the development and bench extras, pinned with its hashes; `make
 # lock` refreshes it. The stamp keeps `make setup` instant until the lock changes.
@@ -136,6 +136,18 @@ loadtest: setup
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 	LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) LOADTEST_REDIS_URL=$(LOADTEST_REDIS_URL) \
 		$(BIN)/python -m bench.loadtest
+
+# One app server against two through nginx, each held to the same CPU share (a cgroup quota),
+# the cached anonymous and the logged-in mix, alternated over several rounds (about 5 minutes).
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/forum_bench_scale
+SCALE_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+bench-scale: setup
+	@command -v wrk >/dev/null || { echo "Installing wrk (Debian package)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	@scripts/ensure-nginx
+	SCALE_DATABASE_URL=$(SCALE_DATABASE_URL) SCALE_REDIS_URL=$(SCALE_REDIS_URL) \
+		$(BIN)/python -m bench.scale
 
 # The README's screenshots of a thread (dark, light, desktop, phone) into docs/.
 screenshots: setup

@@ -19,18 +19,34 @@ ROOT = Path(__file__).resolve().parent.parent
 @contextmanager
 def gunicorn(env: dict, *, workers: int, ports: str, extra: tuple[str, ...] = ()) -> Iterator[str]:
     """The server's base URL while it runs; `ports` is a range such as "18600-18649"."""
+    with gunicorn_process(env, workers=workers, ports=ports, extra=extra) as (base, _):
+        yield base
+
+
+@contextmanager
+def gunicorn_process(
+    env: dict,
+    *,
+    workers: int,
+    ports: str,
+    extra: tuple[str, ...] = (),
+    prefix: tuple[str, ...] = (),
+    preexec=None,
+) -> Iterator[tuple[str, int]]:
+    """As gunicorn(), with the master's pid; `prefix` runs it under a command (taskset) and
+    `preexec` runs in the child before it starts (to join a cgroup)."""
     port = free_port(ports)
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "forum.wsgi", "--bind", f"127.0.0.1:{port}",
+        [*prefix, sys.executable, "-m", "gunicorn", "forum.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--log-level", "warning",
          # An access log line per request would cost the server time and drown the table.
          "--access-logfile", "/dev/null", *extra],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=ROOT, env=env, start_new_session=True, preexec_fn=preexec,
     )  # fmt: skip
     try:
         wait_for(f"{base}/healthz")
-        yield base
+        yield base, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
