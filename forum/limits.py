@@ -161,6 +161,13 @@ def hit(rate: Rate, key: str) -> None:
         raise _refusal(rate, until_key)
 
 
+def read_counted(rate: Rate, request) -> None:
+    """Counts a read against its rate per client address (RateLimited past it). A read is served
+    uncounted while the limits cannot be counted: unlike a write, it leaves nothing behind."""
+    with contextlib.suppress(LimitsUnavailable):
+        hit(rate, client_address(request))
+
+
 @contextlib.contextmanager
 def reserved(rate: Rate | None, key: str):
     """Counts one event for the write in the block, atomically (RateLimited when past the

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from tests.factories import ThreadBuilder
 from threads.models import Comment
-from threads.text import zlacker
+from threads.text import hn_html, zlacker
 
 pytestmark = [pytest.mark.slow]
 
@@ -58,7 +58,9 @@ def test_the_item_api_answers_a_chain_of_ten_thousand(client, chain):
         assert tail == "]}" * levels
         items = [json.loads(head + '"children": []}') for head in heads]
         assert [item["id"] for item in items] == chain["ids"][-levels:]
-        assert items[-1]["text"] == Comment.objects.get(pk=chain["deepest"]).html
+        assert items[-1]["text"] == hn_html.from_markup(
+            Comment.objects.get(pk=chain["deepest"]).text
+        )
         parents = [item["parent_id"] for item in items[1:]]
         assert parents == [item["id"] for item in items[:-1]]
 

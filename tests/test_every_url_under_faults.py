@@ -52,6 +52,7 @@ def concrete_urls(op, reply, member, other) -> dict[str, list[str]]:
         "vote": [f"/vote?id={op.pk}&how=up"],
         "replies": ["/replies"],
         "healthz": ["/healthz"],
+        "metrics": ["/metrics"],
         "search": ["/search?q=reply", "/search?q=reply&format=txt"],
         "v0/item/<str:item_id>.json": [f"/v0/item/{op.pk}.json", f"/v0/item/{reply.pk}.json"],
         "v0/user/<str:username>.json": [f"/v0/user/{name}.json"],

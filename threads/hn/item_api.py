@@ -1,6 +1,5 @@
 """Hacker News' official API (v0), read-only, on the forum's data: the same paths and fields."""
 
-import contextlib
 import functools
 import json
 
@@ -23,9 +22,7 @@ def api_view(view):
     @open_api
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        # A read is served uncounted while the limits cannot be counted.
-        with contextlib.suppress(limits.LimitsUnavailable):
-            limits.hit(API_REQUESTS, limits.client_address(request))
+        limits.read_counted(API_REQUESTS, request)
         return view(request, *args, **kwargs)
 
     return wrapped

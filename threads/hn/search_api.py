@@ -1,6 +1,5 @@
 """Hacker News' search API as hn.algolia.com shapes it (v1), on the forum's own index."""
 
-import contextlib
 import functools
 import json
 import time
@@ -38,9 +37,7 @@ def api_view(view):
     @functools.wraps(view)
     def wrapped(request, **kwargs):
         try:
-            # A read is served uncounted while the limits cannot be counted.
-            with contextlib.suppress(limits.LimitsUnavailable):
-                limits.hit(API_RATE, limits.client_address(request))
+            limits.read_counted(API_RATE, request)
             return view(request, **kwargs)
         except limits.RateLimited as refusal:
             response = _error(429, str(refusal))

@@ -60,7 +60,7 @@ def _options(request) -> Options:
 
 @read_only
 def search_page(request):
-    limits.hit(SEARCHES, limits.client_address(request))
+    limits.read_counted(SEARCHES, request)
     options = _options(request)
     query = parse(options.q)
     number = int_param(request, "p", default=1)
