@@ -7,6 +7,7 @@ every write, goes to the primary. With the primary down, reads go to any replica
 and the forum is read-only until the primary is back.
 """
 
+import collections
 import contextlib
 import contextvars
 import logging
@@ -86,7 +87,8 @@ def health(alias: str, *, fresh: bool = False) -> Health:
     if alias == PRIMARY:
         found = _primary_health(now)
     else:
-        found = _replica_health(alias, now, health(PRIMARY))
+        health(PRIMARY)  # the primary's position first: a replica's lag is measured against it
+        found = _replica_health(alias, now)
     _health[alias] = found
     return found
 
@@ -98,28 +100,44 @@ def _primary_health(now: float) -> Health:
         logger.warning("the primary database is down: %s", error)
         _close(PRIMARY)
         return Health(up=False, checked=now)
-    return Health(up=True, position=position_number(position), checked=now)
+    position = position_number(position)
+    if not _primary_positions or position > _primary_positions[-1][1]:
+        _primary_positions.append((now, position))
+    return Health(up=True, position=position, checked=now)
+
+
+# When this process first saw the primary at each write position: a replica's lag is how long
+# ago the primary first stood past what the replica has replayed. (The time since the replica's
+# last replayed transaction is no measure: on a quiet site it is hours while nothing is missing.)
+_primary_positions: collections.deque[tuple[float, int]] = collections.deque(maxlen=600)
+
+
+def _lag(position: int, now: float, since_last_transaction: float | None) -> float:
+    ahead = [seen for seen, primary_at in _primary_positions if primary_at > position]
+    if not ahead:
+        return 0.0
+    if len(ahead) == len(_primary_positions) and since_last_transaction is not None:
+        # Behind everything this process has seen of the primary: it knows no better measure.
+        return max(now - ahead[0], since_last_transaction)
+    return now - ahead[0]
 
 
 REPLICA_STATE = """
-    SELECT pg_last_wal_replay_lsn()::text, pg_is_wal_replay_paused(),
+    SELECT pg_last_wal_replay_lsn()::text,
            extract(epoch FROM now() - pg_last_xact_replay_timestamp())
 """
 
 
-def _replica_health(alias: str, now: float, primary: Health) -> Health:
+def _replica_health(alias: str, now: float) -> Health:
     try:
-        replayed, paused, since_last = _ask(alias, REPLICA_STATE)
+        replayed, since_last = _ask(alias, REPLICA_STATE)
     except DatabaseError as error:
         logger.warning("replica %s is down: %s", alias, error)
         _close(alias)
         return Health(up=False, checked=now)
     position = position_number(replayed) or 0
-    # Caught up with what the primary had a moment ago: no lag, however long ago its last
-    # transaction was. Behind it, the time since the last transaction it replayed is the lag.
-    caught_up = primary.up and position >= primary.position and not paused
-    lag = 0.0 if caught_up else float(since_last if since_last is not None else "inf")
-    return Health(up=True, lag=max(lag, 0.0), position=position, checked=now)
+    since = float(since_last) if since_last is not None else None
+    return Health(up=True, lag=_lag(position, now, since), position=position, checked=now)
 
 
 def left_out(alias: str) -> None:

@@ -107,7 +107,9 @@ def primary_and_replica():
             "-X",
             "stream",
         )
-        replica.configure(port=str(replica.port), hot_standby="on")
+        # As a replica serving reads should: the primary keeps the rows its queries still read,
+        # so replay never cancels them.
+        replica.configure(port=str(replica.port), hot_standby="on", hot_standby_feedback="on")
         replica.start()
         started.append(replica)
         yield primary, replica
