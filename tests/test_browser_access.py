@@ -276,3 +276,18 @@ def test_axe_finds_no_serious_violation_on_the_moderation_pages(
         expect(page.locator("form#do-ban")).to_be_visible()
         violations += axe_violations(page)
     assert violations == [], "\n".join(violations)
+
+
+def test_the_moderation_pages_fit_a_phone(browser_context, forum_server):
+    page = browser_context(width=PHONE["width"], height=PHONE["height"])
+    page.base = forum_server
+    target = post("D3")
+    log_in(page, UserFactory(username="admin2", is_staff=True, is_superuser=True))
+    wider = []
+    for url in (links.moderate("comment", target.pk), links.moderate("thread", target.tree_id)):
+        page.goto(forum_server + url)
+        expect(page.locator("form#do-ban")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wider.append(f"{url}: {width}px")
+    assert wider == []
