@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 
 from forum.admin_lists import SelectedIdsChecked
 from forum.exceptions import ForumError
+from forum.http import whole_number
 from threads.admin.actions import (
     BanForm,
     MoveForm,
@@ -138,8 +139,8 @@ class ThreadFilter(admin.SimpleListFilter):
         return [(str(thread.pk), thread.title[:60]) for thread in recent]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(tree_id=int(value)) if value and value.isdigit() else queryset
+        thread_id = whole_number(self.value() or "")
+        return queryset if thread_id is None else queryset.filter(tree_id=thread_id)
 
 
 class CommentActions:
