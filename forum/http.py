@@ -32,8 +32,10 @@ def wants_json(request) -> bool:
 
 
 def read_only(view):
-    """A page that only reads: GET and HEAD, anything else 405. It writes nothing, so there is
-    nothing to forge: a POST to it is told the method is wrong, not that a form expired."""
+    """A page that reads: GET and HEAD, anything else 405. It acts on nobody's behalf, so there
+    is nothing to forge: a POST to it is told the method is wrong, not that a form expired. The
+    one write such a page may make is the reader's own note of having looked (/replies marks
+    the inbox read when its first page is opened), which a forged request could only repeat."""
     return csrf_exempt(require_safe(view))
 
 

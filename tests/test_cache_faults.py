@@ -13,9 +13,8 @@ import redis
 
 from forum.accounts.models import User
 from forum.settings import cache_config
-from tests.factories import ThreadBuilder, UserFactory
+from tests.factories import PASSWORD, ThreadBuilder, UserFactory
 from tests.servers import free_port
-from tests.test_limits import PASSWORD
 from tests.visitor import Visitor
 from threads.models import Comment
 

@@ -110,12 +110,6 @@ def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
     return [row.thread for row in hidden[offset : offset + limit]]
 
 
-def is_favorite(*, user: User, comment_id: int) -> bool:
-    return (
-        user.is_authenticated and Favorite.objects.filter(user=user, comment_id=comment_id).exists()
-    )
-
-
 def removed_thread_of(*, post_id: int) -> Thread | None:
     """The removed thread this post is in, if it is in one."""
     return Thread.objects.filter(is_removed=True, comments__pk=post_id).first()

@@ -22,7 +22,7 @@ def replies(request):
     seen_before = request.user.replies_seen_at
     page = paged(request, partial(selectors.replies_page, user=request.user), per_page=PER_PAGE)
     shown = page.items
-    if page.number == 1:
+    if page.number == 1:  # the note read_only allows: looking is what marks replies read
         inbox_mark_read(user=request.user, until=opened_at)
     if wants_text(request):
         return text_response(textform.inbox_page(shown))
