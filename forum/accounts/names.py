@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
@@ -72,11 +73,12 @@ def validate_new_name(name: str) -> None:
     the places that create accounts refuse an exact duplicate on their own.
     """
     NAME_PATTERN(name)
-    from forum.accounts.models import User
-
-    if User.objects.filter(username=name).exists():
+    # The user model names this validator on its username field, so the model is found through
+    # the app registry when a name is checked, never imported: names.py stands below models.py.
+    users = get_user_model().objects
+    if users.filter(username=name).exists():
         return
-    other = User.objects.filter(name_skeleton=skeleton(name)).values_list("username", flat=True)
+    other = users.filter(name_skeleton=skeleton(name)).values_list("username", flat=True)
     taken = other.first()
     if taken is not None:
         raise ValidationError(refusal(name, taken), code="confusable")
