@@ -1,5 +1,5 @@
 """`make bench-import`: import_hn of a generated 5,000-comment Hacker News file against loading
-the same number of rows with the bulk writer (generate.replies_in_bulk), and the ratio.
+the same number of rows with the bulk writer (harness.bulk.replies_in_bulk), and the ratio.
 
 Runs on a scratch SQLite database by default, or on BENCH_DATABASE_URL (PostgreSQL, created
 and dropped here). Each figure is the best of a few runs; every imported tree is checked.
@@ -73,8 +73,8 @@ def main() -> None:
 
 
 def _measure() -> tuple[float, float]:
-    from bench import generate
     from forum.accounts.models import User
+    from harness.bulk import replies_in_bulk
     from threads.core import tree_check
     from threads.hn import story_files
     from threads.models import Thread
@@ -93,9 +93,7 @@ def _measure() -> tuple[float, float]:
         authors = list(User.objects.all()[:400])
         other = thread_create(author=authors[0], title=f"Bulk {run}")
         started = time.perf_counter()
-        generate.replies_in_bulk(
-            other, size=SIZE, authors=authors, rng=random.Random(1), text="Reply {n}."
-        )
+        replies_in_bulk(other, size=SIZE, authors=authors, rng=random.Random(1), text="Reply {n}.")
         bulk.append(time.perf_counter() - started)
     return min(imported), min(bulk)
 

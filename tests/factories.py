@@ -4,8 +4,8 @@ import random
 
 import factory
 
-from bench import generate
 from forum.accounts.models import User
+from harness.bulk import replies_in_bulk
 from threads.models import Comment, Thread
 from threads.services.posting import comment_reply, thread_create
 
@@ -37,7 +37,7 @@ class ThreadBuilder:
         """Many replies at once: rows in bulk, then the tree laid out by the repair service."""
         authors = [UserFactory() for _ in range(5)]
         rng = random.Random(seed)
-        generate.replies_in_bulk(thread, size=size, authors=authors, rng=rng, text="Reply {n}.")
+        replies_in_bulk(thread, size=size, authors=authors, rng=rng, text="Reply {n}.")
 
     def random_tree(self, thread: Thread, size: int, seed: int = 1) -> list[Comment]:
         rng = random.Random(seed)

@@ -116,7 +116,7 @@ def test_threads_has_few_modules_at_its_top_and_none_passes_400_lines():
     assert len(top) <= 12, top
     long = [
         f"{path.relative_to(ROOT)}: {len(path.read_text().splitlines())} lines"
-        for folder in ("forum", "threads", "scripts")
+        for folder in ("forum", "threads", "scripts", "bench", "harness")
         for path in sorted((ROOT / folder).rglob("*.py"))
         if "migrations" not in path.parts and len(path.read_text().splitlines()) > 400
     ]
@@ -163,3 +163,33 @@ def test_no_module_imports_one_that_imports_it():
         loop for package in ("forum", "threads") for loop in _cycles(_imports_of_package(package))
     ]
     assert loops == []
+
+
+def _imports_everywhere(path: Path) -> set[str]:
+    """What the file imports, function-level imports counted; `from a import b` as a and a.b."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _is_test_module_or_bench(module: str) -> bool:
+    parts = module.split(".")
+    return parts[0] == "bench" or (parts[0] == "tests" and parts[-1].startswith("test_"))
+
+
+def test_tests_share_helpers_without_importing_a_test_module_or_bench():
+    # Helpers live in tests/factories.py, tests/conftest.py or a helper module of tests/, and
+    # what tests share with the benches in harness/, which imports neither.
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for folder in ("tests", "harness")
+        for path in sorted((ROOT / folder).glob("*.py"))
+        for module in sorted(_imports_everywhere(path))
+        if _is_test_module_or_bench(module) or (folder == "harness" and module == "tests")
+    ]
+    assert wrong == []
