@@ -178,11 +178,11 @@ def _user(request) -> User:
 
 
 def _post(request) -> Comment:
-    post_id = whole_number_or_400(_id(request), "id")
+    raw = _id(request)
     try:
-        return selectors.post_get(post_id=post_id)
+        return selectors.post_get(post_id=whole_number_or_400(raw, "id"))
     except Comment.DoesNotExist:
-        raise Http404(f"There is no post with id {post_id}.") from None
+        raise Http404(f"There is no post with id {raw}.") from None
 
 
 def _served(feed_class, kind: str):
