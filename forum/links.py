@@ -9,6 +9,7 @@ from functools import cache
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.urls import reverse
 
 
@@ -36,6 +37,12 @@ def item(post_id: int, *, anchor: object = None) -> str:
     """A post's page; a thread's page is its opening post's."""
     url = prefix("item") + str(post_id)
     return url if anchor is None else f"{url}#{anchor}"
+
+
+def absolute(url: str) -> str:
+    """A URL the forum writes, at the configured site address (FORUM_SITE_URL): for what is read
+    away from its page and kept for every reader (feeds), never the address a request gave."""
+    return settings.FORUM_SITE_URL + url
 
 
 def user(username: str) -> str:

@@ -714,3 +714,24 @@ def test_a_ban_reads_as_a_date_not_a_timestamp(moderator, user):
     until = timezone.now() + timedelta(days=7)
     ban = user_ban(user=user, moderator=moderator, reason="spam", expires_at=until)
     assert str(ban) == f"{user.username} until {until:%Y-%m-%d %H:%M} UTC"
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Bad\x01title", "The title contains a control character (U+0001)"),
+        ("Bad\uffff", "The title contains a Unicode non-character (U+FFFF)"),
+    ],
+)
+def test_a_control_or_non_character_is_refused_in_the_admins_retitle(
+    mod_client, tree, title, message
+):
+    thread = tree[0]
+    response = mod_client.post(
+        f"/admin/threads/thread/{thread.pk}/change/", {"title": title, "reason": "clearer"}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    thread.refresh_from_db()
+    assert thread.title == "Moderated thread"
+    assert not ModerationAction.objects.exists()

@@ -182,7 +182,8 @@ def test_an_item_with_its_reply_tree(client, forum, moderator):
     }  # fmt: skip
     assert item["id"] == op.pk and item["type"] == "story" and item["author"] == "pg"
     assert item["title"] == "Lisp macros explained" and item["url"] == "https://example.com/lisp"
-    assert item["text"] == "<p>Why macros.</p>" and item["points"] == 1
+    # Issue 24: Hacker News' HTML, paragraphs separated by <p> rather than wrapped in it.
+    assert item["text"] == "Why macros." and item["points"] == 1
     assert item["parent_id"] is None and item["story_id"] == op.pk
     assert ISO_TIME.match(item["created_at"])
     (removed,) = item["children"]

@@ -794,3 +794,38 @@ def test_preview_shows_the_rendered_text_and_keeps_the_form_posting_nothing(clie
     html = client.post("/submit", submitted).content.decode()
     assert "<p><i>new</i></p>" in html and 'value="Kept title"' in html
     assert Thread.objects.count() == 1
+
+
+# Text that cannot break a document (controls and non-characters in urls and titles)
+
+
+@pytest.mark.parametrize(
+    ("field", "encoded", "message"),
+    [
+        (
+            "url",
+            "https%3A%2F%2Fexample.com%2Fa%00b",
+            "The url contains a control character (U+0000)",
+        ),
+        ("url", "https%3A%2F%2Fexample.com%2Fa%01b", "The url contains a control character"),
+        ("url", "https%3A%2F%2Fexample.com%2F%EF%BF%BF", "The url contains a Unicode non-char"),
+        ("title", "Bad%01title", "The title contains a control character (U+0001)"),
+        ("title", "Bad%EF%BF%BFtitle", "The title contains a Unicode non-character (U+FFFF)"),
+        ("title", "Bad%EF%B7%90title", "The title contains a Unicode non-character (U+FDD0)"),
+        ("title", "Bad%C2%85title", "The title contains a control character (U+0085)"),
+    ],
+)
+def test_a_control_or_non_character_in_a_url_or_title_is_refused_at_submit(
+    client, writer, field, encoded, message
+):
+    fields = {"title": "Fine", "url": "", "text": ""} | {field: "{}"}
+    body = "&".join(f"{name}={value}" for name, value in fields.items()).replace("{}", encoded)
+    response = client.post("/submit", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert Thread.objects.count() == 0
+
+
+def test_a_tab_or_newline_in_a_title_is_white_space_as_before(client, writer):
+    client.post("/submit", {"title": "Two\twords\nhere", "url": "", "text": ""})
+    assert Thread.objects.get().title == "Two words here"

@@ -82,7 +82,14 @@ _NO_REPLIES_TO = {
         "That post is hidden until a moderator reviews it: it accepts no replies."
     ),
     Comment.State.DELETED: Refusal("That post was deleted by its author: it accepts no replies."),
+    Comment.State.DEAD: Refusal("That post is dead: it accepts no replies."),
 }
+
+
+def dead_text_shown(*, user: User) -> bool:
+    """Whether the reader may read a dead post's text (at its [source]): staff only, as Hacker
+    News shows dead posts to those who turned showdead on; everyone else reads [dead]."""
+    return user.is_authenticated and user.is_staff
 
 
 def reply_refusal(*, user: User, parent: Comment) -> Refusal | None:
