@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 
 from bench import database
-from threads.services.hn_imports import hn_story_import
-from threads.services.posting import thread_create
 
 SIZE = 5000
 RUNS = 3
@@ -78,6 +76,8 @@ def _measure() -> tuple[float, float]:
     from threads.core import tree_check
     from threads.hn import story_files
     from threads.models import Thread
+    from threads.services.hn_imports import hn_story_import
+    from threads.services.posting import thread_create
 
     text = hn_file(SIZE, random.Random(1))
     imported, bulk = [], []

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from bench import database
-from threads.services.posting import comment_reply
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/forum_bench"
@@ -159,6 +158,7 @@ def _measure_replies(thread) -> float:
     The median, not the best: where the reply lands decides how many rows it shifts."""
     from forum.accounts.models import User
     from threads.models import Comment
+    from threads.services.posting import comment_reply
 
     rng = random.Random(thread.pk)
     ids = list(Comment.objects.filter(tree_id=thread.pk).values_list("pk", flat=True))

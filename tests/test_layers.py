@@ -1,7 +1,13 @@
 """The apps depend one way: threads on forum.accounts, forum.accounts on forum, never back."""
 
 import ast
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -193,3 +199,16 @@ def test_tests_share_helpers_without_importing_a_test_module_or_bench():
         if _is_test_module_or_bench(module) or (folder == "harness" and module == "tests")
     ]
     assert wrong == []
+
+
+@pytest.mark.slow  # starts a Python process
+def test_every_bench_command_imports_before_django_is_set_up():
+    # `python -m bench.x` sets Django up itself, in main(): a model or service imported at the
+    # top of the module would stop the command before it starts.
+    commands = sorted(set(re.findall(r"-m (bench\.\w+)", (ROOT / "Makefile").read_text())))
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    code = "; ".join(f"import {module}" for module in commands)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert len(commands) >= 6 and done.returncode == 0, done.stderr[-2000:]
