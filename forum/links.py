@@ -49,6 +49,18 @@ def user(username: str) -> str:
     return page("user", username)
 
 
+def moderate(model: str, id: int) -> str:
+    """The admin's moderation page of a post (model "comment") or a thread ("thread"): what a
+    moderator may do to it."""
+    return reverse(f"admin:threads_{model}_change", args=[id])
+
+
+@cache
+def moderate_prefix() -> str:
+    """What static/vote.js puts a post's id and "/change/" after: moderate("comment", id)."""
+    return reverse("admin:threads_comment_changelist")
+
+
 def feed_name(page_name: str, kind: str) -> str:
     """The URL name of a page's feed: `rss`, `newest-atom`, `item-rss` ..."""
     return f"{page_name}-{kind}" if page_name else kind

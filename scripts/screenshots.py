@@ -1,8 +1,9 @@
 """Takes the README's screenshots of the seed thread: dark and light, desktop and phone, as a
-logged-in reader sees it.
+logged-in reader sees it; and of a flagged post's moderation page, as a moderator sees it.
 
 Run with `make screenshots`; it serves a throwaway seeded database with gunicorn and drives
-Debian's Chromium, writing PNG files into docs/.
+Debian's Chromium, writing PNG files into docs/. Names given (`scripts/screenshots.py
+moderation-page.png`) take only those.
 """
 
 import os
@@ -25,9 +26,23 @@ SHOTS = {
     "thread-phone-light.png": ("light", {"width": 390, "height": 844}),
 }
 READER, PASSWORD = "reader", "a reader's long password"
+MODERATOR = "keeper"
 SIGN_UP = (
     "from forum.accounts.services import user_signup;"
     f"user_signup(username={READER!r}, password={PASSWORD!r})"
+)
+# A moderator, and a flag on the seed's post D3 for the moderation page to show.
+MODERATOR_AND_FLAG = (
+    "from django.contrib.auth.models import Group;"
+    "from forum.accounts.models import User;"
+    "from forum.accounts.services import user_signup;"
+    "from threads.models import Comment;"
+    "from threads.services.moderation import comment_flag;"
+    f"mod = user_signup(username={MODERATOR!r}, password={PASSWORD!r});"
+    "User.objects.filter(pk=mod.pk).update(is_staff=True);"
+    "mod.groups.add(Group.objects.get(name='Moderators'));"
+    "post = Comment.objects.get(ref=225, level__gt=0);"
+    f"comment_flag(comment_id=post.pk, user=User.objects.get(username={READER!r}), reason='unkind')"
 )
 
 
@@ -45,6 +60,7 @@ def main() -> None:
         subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run([*manage, "seed"], cwd=ROOT, env=env, check=True)
         subprocess.run([*manage, "shell", "-c", SIGN_UP], cwd=ROOT, env=env, check=True)
+        subprocess.run([*manage, "shell", "-c", MODERATOR_AND_FLAG], cwd=ROOT, env=env, check=True)
         port = free_port()
         server = subprocess.Popen(
             [str(BIN / "gunicorn"), "forum.wsgi", f"--bind=127.0.0.1:{port}", "--workers=1"],
@@ -54,7 +70,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base)
-            take(base)
+            take(base, set(sys.argv[1:]))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -70,10 +86,12 @@ def wait_until_up(base: str) -> None:
     raise SystemExit("gunicorn did not answer")
 
 
-def take(base: str) -> None:
+def take(base: str, names: set[str]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
         for name, (scheme, viewport) in SHOTS.items():
+            if names and name not in names:
+                continue
             page = browser.new_page(viewport=viewport, color_scheme=scheme)
             log_in(page, base)
             page.locator("ol.threads a.title").first.click()
@@ -81,13 +99,32 @@ def take(base: str) -> None:
             page.screenshot(path=ROOT / "docs" / name)
             page.close()
             print(f"docs/{name}")
+        if not names or MODERATION_SHOT in names:
+            take_moderation_page(browser, base)
         browser.close()
 
 
-def log_in(page, base: str) -> None:
+MODERATION_SHOT = "moderation-page.png"
+
+
+def take_moderation_page(browser, base: str) -> None:
+    """The flagged post's moderation page, opened from its [moderate] on the thread page."""
+    page = browser.new_page(viewport={"width": 1100, "height": 820}, color_scheme="light")
+    log_in(page, base, username=MODERATOR)
+    page.locator("ol.threads a.title").first.click()
+    name = page.locator("article.post > a.name", has_text="+D3").first
+    name.hover()
+    name.locator("xpath=..").get_by_role("link", name="moderate").click()
+    page.wait_for_selector("form#do-remove")
+    page.screenshot(path=ROOT / "docs" / MODERATION_SHOT, full_page=True)
+    page.close()
+    print(f"docs/{MODERATION_SHOT}")
+
+
+def log_in(page, base: str, username: str = READER) -> None:
     """Logs the reader in through the form; the log-in page then goes back to the front page."""
     page.goto(f"{base}/login?next=/")
-    page.fill("input[name=username]", READER)
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url(base + "/")

@@ -125,3 +125,9 @@ def test_a_thread_filter_that_is_no_id_lists_every_post(seeded_admin):
     assert response.status_code == 200
     rows = re.findall(r'<th class="field-tree_name"><a href="[^"]+">([^<]+)</a>', response.text)
     assert len(rows) == Comment.objects.count() == 6
+
+
+@pytest.mark.parametrize("changelist", ["/admin/threads/thread/", "/admin/threads/comment/"])
+def test_a_moderation_page_of_an_id_that_is_no_number_says_there_is_none(seeded_admin, changelist):
+    response = seeded_admin.get(f"{changelist}²/change/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"

@@ -36,6 +36,7 @@ from threads.services.moderation import (
     comment_restore,
     flag_withdraw,
     flags_dismiss,
+    flags_uphold,
     thread_lock,
     thread_pin,
     thread_remove,
@@ -321,11 +322,17 @@ SCENARIOS = {
     ),
     "flags_dismiss": _after(
         lambda s: _flag(s, s.first),
-        lambda s: flags_dismiss(comment_id=s.first.pk, moderator=s.mod),
+        lambda s: flags_dismiss(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
     ),
-    "comment_remove": _plain(lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod)),
+    "flags_uphold": _after(
+        lambda s: _flag(s, s.first),
+        lambda s: flags_uphold(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
+    ),
+    "comment_remove": _plain(
+        lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod, reason="spam")
+    ),
     "comment_restore": _after(
-        lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod),
+        lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
         lambda s: comment_restore(comment_id=s.first.pk, moderator=s.mod),
     ),
     "comment_move": _plain(
@@ -353,9 +360,11 @@ SCENARIOS = {
         lambda s: thread_pin(thread_id=s.thread.pk, moderator=s.mod),
         lambda s: thread_unpin(thread_id=s.thread.pk, moderator=s.mod),
     ),
-    "thread_remove": _plain(lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod)),
+    "thread_remove": _plain(
+        lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod, reason="spam")
+    ),
     "thread_restore": _after(
-        lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod, reason="spam"),
         lambda s: thread_restore(thread_id=s.thread.pk, moderator=s.mod),
     ),
     "thread_retitle": _plain(

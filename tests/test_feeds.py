@@ -25,7 +25,7 @@ def thread(build, admin_user):
     op = build.op(thread)
     build.reply(op, text="Visible reply", author=author)
     removed = build.reply(op, text="SECRET removed")
-    comment_remove(comment_id=removed.pk, moderator=admin_user)
+    comment_remove(comment_id=removed.pk, moderator=admin_user, reason="spam")
     deleted = build.reply(op, text="SECRET deleted", author=author)
     comment_delete(comment_id=deleted.pk, user=author)
     return thread

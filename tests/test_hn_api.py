@@ -138,7 +138,7 @@ def test_hidden_posts_never_leak(client, build, thread, admin_user):
         "removed": build.reply(op, text="SECRET removed"),
     }
     comment_delete(comment_id=gone["deleted"].pk, user=gone["deleted"].author)
-    comment_remove(comment_id=gone["removed"].pk, moderator=admin_user)
+    comment_remove(comment_id=gone["removed"].pk, moderator=admin_user, reason="spam")
     Comment.objects.filter(pk=Comment.objects.get(thread=thread, ref=2).pk).update(
         state=Comment.State.FLAGGED
     )

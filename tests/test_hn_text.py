@@ -229,7 +229,7 @@ def test_dead_items_are_dead_not_removed(moderator, build):
 @pytest.mark.django_db
 def test_a_moderators_removal_stays_a_removal(client, moderator):
     imported(hn_items())
-    comment_remove(comment_id=STORY + 6, moderator=moderator)
+    comment_remove(comment_id=STORY + 6, moderator=moderator, reason="off topic")
     assert ModerationAction.objects.count() == 1
     removed = v0(client, STORY + 6)
     assert removed["dead"] is True and "by" not in removed and "text" not in removed

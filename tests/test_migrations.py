@@ -16,6 +16,7 @@ from threads.models import ModerationAction, Thread
 
 BEFORE = [("threads", "0008_modlog_remove_all")]
 OPS_AND_TARGETS = import_module("threads.migrations.0009_thread_op_modlog_targets")
+URL_KEYS_WITHOUT_WWW = import_module("threads.migrations.0021_thread_url_keys_without_www")
 SKELETON_DIGITS = import_module("forum.accounts.migrations.0006_name_skeleton_digits")
 
 
@@ -141,3 +142,19 @@ def test_the_migrations_mark_what_earlier_imports_made(build, tmp_path):
     assert marks[local.pk] == "" and marks[1] == "zlacker"
     story = Thread.objects.get(title="S")
     assert (story.imported_from, story.hn_story) == ("hn", 70_000_000)
+
+
+def test_the_migration_keys_a_www_url_as_its_site_without_www(client, build):
+    import hashlib
+
+    www = build.thread(title="Keyed with www", url="https://www.example.com/a")
+    plain = build.thread(title="Plain", url="https://example.org/b")
+    # The key as it was made before www. and the bare host were one site.
+    old_key = hashlib.sha256(b"//www.example.com/a").hexdigest()
+    Thread.objects.filter(pk=www.pk).update(url_key=old_key)
+    URL_KEYS_WITHOUT_WWW.keys_without_www(apps, None)
+    assert Thread.objects.get(pk=www.pk).url_key == url_key("https://example.com/a") != old_key
+    assert Thread.objects.get(pk=plain.pk).url_key == url_key("https://example.org/b")
+    client.force_login(User.objects.create(username="asker"))
+    again = client.post("/submit", {"title": "Again", "url": "https://example.com/a", "text": ""})
+    assert again["Location"] == www.get_absolute_url()

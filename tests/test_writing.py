@@ -140,6 +140,49 @@ def test_a_long_title_is_refused_whole_with_its_length_and_the_form_kept(client,
     assert 'data-max-length="80"' in html
 
 
+def test_a_url_submitted_already_leads_to_its_thread_before_any_limit(client, writer, build):
+    first = build.thread(title="Original", url="https://example.com/story")
+    mine = client.post("/submit", {"title": "Mine", "url": "https://example.com/mine", "text": ""})
+    assert mine.status_code == 302  # a new account's one thread of the hour
+    for again in ("https://www.example.com/story", "www.example.com/story", "example.com/story"):
+        answer = client.post("/submit", {"title": "Again", "url": again, "text": ""}, follow=True)
+        assert answer.redirect_chain == [(f"/item?id={op_of(first).pk}", 302)], again
+        assert "That url was submitted recently: here is its thread." in answer.content.decode()
+    over = client.post("/submit", {"title": "New", "url": "https://example.com/new", "text": ""})
+    assert over.status_code == 429 and "Too many threads" in over.content.decode()
+    assert Thread.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("stored", "again"),
+    [
+        ("https://www.example.com/a", "https://example.com/a"),
+        ("https://example.com/a", "http://WWW.example.com/a/"),
+    ],
+)
+def test_www_and_the_bare_host_are_one_site(client, writer, build, stored, again):
+    first = build.thread(title="Original", url=stored)
+    response = client.post("/submit", {"title": "Again", "url": again, "text": ""})
+    assert response["Location"] == f"/item?id={op_of(first).pk}"
+    assert Thread.objects.count() == 1
+
+
+def test_a_url_typed_without_its_scheme_is_asked_about_before_it_is_saved(client, writer):
+    asked = client.post("/submit", {"title": "Bare", "url": "example.com/bare", "text": "Kept."})
+    html = asked.content.decode()
+    assert asked.status_code == 200 and not Thread.objects.exists()
+    assert (
+        "The url has no http:// or https:// at its start: it will be saved as"
+        " https://example.com/bare. Submit again to confirm, or correct it."
+    ) in html
+    assert 'value="https://example.com/bare"' in html and "Kept.</textarea>" in html
+    form_key = re.search(r'name="form_key" value="([^"]+)"', html).group(1)
+    confirmed = {"title": "Bare", "url": "https://example.com/bare", "text": "Kept."}
+    done = client.post("/submit", confirmed | {"form_key": form_key})
+    assert done.status_code == 302
+    assert Thread.objects.get().url == "https://example.com/bare"
+
+
 def test_a_url_submitted_longer_ago_makes_a_new_thread(client, writer, build):
     old = build.thread(title="Original", url="https://example.com/story")
     Thread.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))

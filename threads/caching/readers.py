@@ -15,7 +15,7 @@ from django.contrib import messages
 
 from forum.http import wants_text
 from threads.caching.viewer_data import Listed, viewer_votes
-from threads.core import policies, selectors
+from threads.core import selectors
 from threads.core.selectors import ThreadStamp
 
 
@@ -104,7 +104,7 @@ def thread_reader(user, stamp: ThreadStamp, *, op_id: int) -> Reader:
     viewer = viewer_votes(user, thread_id=stamp.pk)
     own = Own(
         author=user.pk == stamp.author_id,
-        banned=policies.post_refusal(user) is not None,
+        banned=viewer["viewer_no_replies"],
         flagged=str(op_id) in viewer["viewer_flagged"].split(),
     )
     return Reader(selectors.replies_unread(user=user), viewer, own)

@@ -43,10 +43,11 @@ def _tracking(name: str) -> bool:
 
 def url_normalised(url: str) -> str:
     """The url as one resource, whichever way it was written: http and https alike, the host in
-    lower case without its default port, no trailing slash, fragment or tracking parameters."""
+    lower case without its default port or a leading www. (one site, as Thread.domain shows
+    it), no trailing slash, fragment or tracking parameters."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
+    host = (parts.hostname or "").rstrip(".").removeprefix("www.")
     try:
         port = parts.port
     except ValueError:  # a port that is not a number: kept as written

@@ -135,14 +135,18 @@ def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse
         page_cache.thread_key(thread, "comments"), lambda: _thread_comments(thread)
     )
     form_key = stencils.marks().form_key if stencil else ""
+    viewer = stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)
     context = {
         "thread": thread,
         "op": comments.op,
         "op_replies": comments.op_replies,
         "posts_html": POSTS_MARK,
-        "thread_votes": page_posts.vote_links(op.pk, down=False),
+        # No arrow for a reader who may not vote (a stencil is never drawn for one).
+        "thread_votes": ""
+        if viewer.get("viewer_no_votes")
+        else page_posts.vote_links(op.pk, down=False),
         **offers.under_post(op, request.user, form_key=form_key),
-        **(stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)),
+        **viewer,
     }
     # The comments, megabytes on a big thread, are spliced in as bytes: passed through the
     # template they would be copied three times over.
@@ -175,15 +179,23 @@ def _comment_page(request, post: Comment):
         "post": post,
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": post.thread.op_id,
-        "posts_html": page_posts.posts_html(
-            posts,
-            replies_open=not post.thread.is_locked,
-            shown_in_full=(post.pk, offers.post_offers(post, request.user)),
-        ),
+        "posts_html": _posts_with_one_in_full(posts, post, request.user),
         **offers.under_post(post, request.user),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/comment.html", context)
+
+
+def _posts_with_one_in_full(posts, post: Comment, user, **options) -> str:
+    """The posts, the page's own (`post`) with the actions its reader is offered: [reply] only
+    where the reply page would take their reply, as the form under it says."""
+    shown = offers.post_offers(post, user)
+    return page_posts.posts_html(
+        posts,
+        replies_open=shown.reply and not post.thread.is_locked,
+        shown_in_full=(post.pk, shown),
+        **options,
+    )
 
 
 def _refuse_left_out(post: Comment, shown: list[page_posts.DrawnPost]) -> None:
@@ -206,12 +218,7 @@ def discussion(request):
     context = {
         "thread": post.thread,
         "op": op,
-        "posts_html": page_posts.posts_html(
-            chain,
-            discussion_link=False,
-            replies_open=not post.thread.is_locked,
-            shown_in_full=(post.pk, offers.post_offers(post, request.user)),
-        ),
+        "posts_html": _posts_with_one_in_full(chain, post, request.user, discussion_link=False),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/discussion.html", context)
