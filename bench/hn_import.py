@@ -1,5 +1,5 @@
 """`make bench-import`: import_hn of a generated 5,000-comment Hacker News file against loading
-the same number of rows with the bulk writer (generate.replies_in_bulk), and the ratio.
+the same number of rows with the bulk writer (harness.bulk.replies_in_bulk), and the ratio.
 
 Runs on a scratch SQLite database by default, or on BENCH_DATABASE_URL (PostgreSQL, created
 and dropped here). Each figure is the best of a few runs; every imported tree is checked.
@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 
 from bench import database
-from threads.services.hn_imports import hn_story_import
-from threads.services.posting import thread_create
 
 SIZE = 5000
 RUNS = 3
@@ -73,11 +71,13 @@ def main() -> None:
 
 
 def _measure() -> tuple[float, float]:
-    from bench import generate
     from forum.accounts.models import User
+    from harness.bulk import replies_in_bulk
     from threads.core import tree_check
     from threads.hn import story_files
     from threads.models import Thread
+    from threads.services.hn_imports import hn_story_import
+    from threads.services.posting import thread_create
 
     text = hn_file(SIZE, random.Random(1))
     imported, bulk = [], []
@@ -93,9 +93,7 @@ def _measure() -> tuple[float, float]:
         authors = list(User.objects.all()[:400])
         other = thread_create(author=authors[0], title=f"Bulk {run}")
         started = time.perf_counter()
-        generate.replies_in_bulk(
-            other, size=SIZE, authors=authors, rng=random.Random(1), text="Reply {n}."
-        )
+        replies_in_bulk(other, size=SIZE, authors=authors, rng=random.Random(1), text="Reply {n}.")
         bulk.append(time.perf_counter() - started)
     return min(imported), min(bulk)
 

@@ -22,7 +22,6 @@ import urllib.request
 from pathlib import Path
 
 from bench import database, server
-from threads.services.posting import comment_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -214,6 +213,7 @@ def _reply_loop(thread_id: int, seconds: float) -> list[float]:
 
     from forum.accounts.models import User
     from threads.models import Comment
+    from threads.services.posting import comment_reply
 
     rng = random.Random(os.getpid())
     author = User.objects.get(username="loadtester")

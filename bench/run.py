@@ -180,7 +180,7 @@ def _measure_replies(thread) -> float:
     The median, not the best: where the reply lands decides how many rows it shifts."""
     from forum.accounts.models import User
     from threads.models import Comment
-    from threads.services.posting import comment_reply  # after django.setup(), as every import
+    from threads.services.posting import comment_reply
 
     rng = random.Random(thread.pk)
     ids = list(Comment.objects.filter(tree_id=thread.pk).values_list("pk", flat=True))

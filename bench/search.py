@@ -17,8 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import database
-from threads.services.posting import comment_reply
+from bench import database, search_report
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/forum_bench_search"
@@ -78,7 +77,7 @@ def main() -> None:
             database.drop(plain_url)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "search.json").write_text(json.dumps(results, indent=2) + "\n")
-    table = _table(results)
+    table = search_report.table(results, reply_runs=REPLIES)
     (RESULTS / "search.md").write_text(table + "\n")
     print(table)
     print(f"\nWritten: {RESULTS / 'search.json'}, {RESULTS / 'search.md'}")
@@ -102,7 +101,7 @@ def _measure_all(url: str, plain_url: str) -> dict:
         "machine": {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()]},
         "sizes": sizes,
         "replies": replies,
-        "targets": _targets(sizes, replies),
+        "targets": search_report.targets(sizes, replies),
     }
 
 
@@ -349,6 +348,7 @@ def _use(url: str) -> None:
 
 def _reply_ms(n: int, threads: int) -> float:
     from forum.accounts.models import User
+    from threads.services.posting import comment_reply
 
     author = User.objects.get(username="bench1")
     op_id = 1 + (n * 7919) % threads * (REPLIES_PER_THREAD + 1)
@@ -357,76 +357,6 @@ def _reply_ms(n: int, threads: int) -> float:
     started = time.perf_counter()
     comment_reply(parent_id=parent_id, author=author, text=text)
     return (time.perf_counter() - started) * 1000
-
-
-def _targets(sizes: list[dict], replies: dict) -> list[dict]:
-    small, big = (size["queries"] for size in sizes)
-    targets = []
-    for kind, row in big.items():
-        targets.append(
-            _target(
-                f"{kind}: first page ≤ 2× the hand-written query",
-                row["ours_ms"] / row["hand_written_ms"],
-                2,
-            )
-        )
-        if row["like_ms"]:
-            targets.append(
-                _target(
-                    f"{kind}: ≥ 50× faster than LIKE at 1,000,000",
-                    row["like_ms"] / row["ours_ms"],
-                    50,
-                    at_least=True,
-                )
-            )
-        targets.append(
-            _target(f"{kind}: 1,000,000 ÷ 100,000 ≤ 3×", row["ours_ms"] / small[kind]["ours_ms"], 3)
-        )
-        targets.append(_target(f"{kind}: SQL queries per search ≤ 3", row["sql_queries"], 3))
-    targets.append(
-        _target(
-            "a reply with the index ≤ 1.3× without",
-            replies["with_index_ms"] / replies["without_index_ms"],
-            1.3,
-        )
-    )
-    return targets
-
-
-def _target(name: str, measured: float, limit: float, *, at_least: bool = False) -> dict:
-    met = measured >= limit if at_least else measured <= limit
-    return {"target": name, "measured": round(measured, 2), "met": met}
-
-
-def _table(results: dict) -> str:
-    lines = [
-        "| query | posts | matches | hits | SQL queries | ours ms | hand-written ms"
-        " | unprepared ms | LIKE ms |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for size in results["sizes"]:
-        for kind, row in size["queries"].items():
-            like = f"{row['like_ms']:,}" if row["like_ms"] else "–"
-            lines.append(
-                f"| {kind} | {size['posts']:,} | {row['matches']:,} | {row['hits']:,} |"
-                f" {row['sql_queries']} |"
-                f" {row['ours_ms']} | {row['hand_written_ms']} |"
-                f" {row['hand_written_unprepared_ms']} | {like} |"
-            )
-    replies = results["replies"]
-    lines += [
-        "",
-        f"Reply (median of {REPLIES}): {replies['with_index_ms']} ms with the index,"
-        f" {replies['without_index_ms']} ms without.",
-        "",
-        "| target | measured | met |",
-        "|---|---|---|",
-        *(
-            f"| {t['target']} | {t['measured']}× | {'yes' if t['met'] else 'no'} |"
-            for t in results["targets"]
-        ),
-    ]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

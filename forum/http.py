@@ -1,5 +1,5 @@
 """What every page shares over HTTP: the format asked for, whole-number parameters, pages of a
-list and form pages."""
+list, form pages and where a page may send its reader back to."""
 
 import functools
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -16,6 +17,8 @@ from forum.exceptions import ForumError
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
 # The largest row number a database can be asked to skip to (a signed 64-bit OFFSET).
 MAX_OFFSET = 2**63 - 1
+# An id is at most this many digits: any such number fits a database's signed 64-bit integer.
+ID_DIGITS = 18
 
 
 def wants_text(request) -> bool:
@@ -29,8 +32,10 @@ def wants_json(request) -> bool:
 
 
 def read_only(view):
-    """A page that only reads: GET and HEAD, anything else 405. It writes nothing, so there is
-    nothing to forge: a POST to it is told the method is wrong, not that a form expired."""
+    """A page that reads: GET and HEAD, anything else 405. It acts on nobody's behalf, so there
+    is nothing to forge: a POST to it is told the method is wrong, not that a form expired. The
+    one write such a page may make is the reader's own note of having looked (/replies marks
+    the inbox read when its first page is opened), which a forged request could only repeat."""
     return csrf_exempt(require_safe(view))
 
 
@@ -53,10 +58,17 @@ def text_response(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
 
 
-def whole_number(raw: str) -> int | None:
-    """The number that `raw` spells in at most 18 ASCII digits (what a database's integer
-    holds), or None when it spells none."""
-    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+def digits_only(raw: str) -> bool:
+    """Whether `raw` is one or more ASCII digits: str.isdigit() alone lets '²' through, which
+    int() refuses."""
+    return raw.isascii() and raw.isdigit()
+
+
+def whole_number(raw: str, *, most_digits: int = ID_DIGITS) -> int | None:
+    """The number that `raw` spells in at most `most_digits` ASCII digits (by default what a
+    database's integer holds), or None when it spells none. The one parser of ids and counts
+    typed by a visitor."""
+    if digits_only(raw) and len(raw) <= most_digits:
         return int(raw)
     return None
 
@@ -66,11 +78,27 @@ def int_param(request, name: str, *, default: int | None = None) -> int:
     raw = request.GET.get(name, "")
     if raw == "" and default is not None:
         return default
-    if not raw.isascii() or not raw.isdigit():
+    return whole_number_or_400(raw, name)
+
+
+def whole_number_or_400(raw: str, name: str) -> int:
+    """The whole number `raw` given as the parameter `name`; BadRequest saying what is wrong
+    with it otherwise."""
+    if not digits_only(raw):
         raise BadRequest(f"The {name} parameter must be a positive whole number, not {raw!r}.")
-    if len(raw) > 18:
-        raise BadRequest(f"The {name} parameter is too large: at most 18 digits.")
-    return int(raw)
+    number = whole_number(raw)
+    if number is None:
+        raise BadRequest(f"The {name} parameter is too large: at most {ID_DIGITS} digits.")
+    return number
+
+
+def safe_redirect(request, target: str, *, fallback: str) -> str:
+    """`target` when it is a page of this site (its host, and https when the request came by
+    https), `fallback` otherwise: a link cannot send a reader elsewhere through our redirects."""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else fallback
 
 
 @dataclass(frozen=True)

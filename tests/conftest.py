@@ -93,7 +93,7 @@ def build(db):
 @pytest.fixture
 def load_forum(transactional_db):
     """The forum the concurrency and fault suites load: a big thread and its writers."""
-    from bench.concurrency import seed_forum
+    from harness.load import seed_forum
 
     return seed_forum()
 
@@ -103,7 +103,7 @@ def load_database_url(transactional_db):
     """The test database's URL, for the servers those suites start."""
     from django.db import connection
 
-    from bench.concurrency import database_url
+    from harness.server import database_url
 
     return database_url(connection.settings_dict)
 
@@ -155,7 +155,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    from bench.concurrency import RECORDED, summary_line
+    from harness.load import RECORDED, summary_line
 
     if RECORDED:
         terminalreporter.section("concurrency figures")

@@ -4,10 +4,12 @@ import random
 
 import factory
 
-from bench import generate
 from forum.accounts.models import User
+from harness.bulk import chain_in_bulk, replies_in_bulk
 from threads.models import Comment, Thread
 from threads.services.posting import comment_reply, thread_create
+
+PASSWORD = "correct horse battery staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -16,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 class ThreadBuilder:
@@ -35,12 +37,12 @@ class ThreadBuilder:
         """Many replies at once: rows in bulk, then the tree laid out by the repair service."""
         authors = [UserFactory() for _ in range(5)]
         rng = random.Random(seed)
-        generate.replies_in_bulk(thread, size=size, authors=authors, rng=rng, text="Reply {n}.")
+        replies_in_bulk(thread, size=size, authors=authors, rng=rng, text="Reply {n}.")
 
     def chain(self, thread: Thread, size: int) -> list[int]:
         """`size` replies each answering the one before, in bulk; their ids, the OP's first."""
         author = UserFactory()
-        return generate.chain_in_bulk(thread, size=size, author=author, text="Reply {n}.")
+        return chain_in_bulk(thread, size=size, author=author, text="Reply {n}.")
 
     def random_tree(self, thread: Thread, size: int, seed: int = 1) -> list[Comment]:
         rng = random.Random(seed)

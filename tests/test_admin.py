@@ -117,3 +117,17 @@ def test_an_action_on_ids_that_are_no_ids_does_nothing_and_says_so(
     assert response.status_code == 200
     assert "nothing was done" in response.content.decode()
     assert not Thread.objects.filter(is_locked=True).exists()
+
+
+def test_a_thread_filter_that_is_no_id_lists_every_post(seeded_admin):
+    # '²' is a digit to str.isdigit() but no number to int(): the list shows unfiltered.
+    response = seeded_admin.get("/admin/threads/comment/", {"thread": "²"})
+    assert response.status_code == 200
+    rows = re.findall(r'<th class="field-tree_name"><a href="[^"]+">([^<]+)</a>', response.text)
+    assert len(rows) == Comment.objects.count() == 6
+
+
+@pytest.mark.parametrize("changelist", ["/admin/threads/thread/", "/admin/threads/comment/"])
+def test_a_moderation_page_of_an_id_that_is_no_number_says_there_is_none(seeded_admin, changelist):
+    response = seeded_admin.get(f"{changelist}²/change/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"

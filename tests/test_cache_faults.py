@@ -7,9 +7,8 @@ import pytest
 
 from forum.accounts.models import User
 from forum.environment import cache_config
-from tests.factories import ThreadBuilder, UserFactory
+from tests.factories import PASSWORD, ThreadBuilder, UserFactory
 from tests.faulty_caches import RedisServer, hung_redis, unreachable_redis
-from tests.test_limits import PASSWORD
 from tests.visitor import Visitor
 from threads.models import Comment
 

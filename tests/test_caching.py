@@ -18,11 +18,9 @@ from django.test.utils import CaptureQueriesContext
 import threads.services
 from forum.accounts.models import User
 from forum.compression import accepted_codings
-from tests.factories import UserFactory
-from tests.test_hn_import import seed_items
-from tests.test_import_export import discussion
-from tests.test_limits import PASSWORD
-from tests.test_pages import thread_page_queries
+from tests.documents import discussion, discussion_text, seed_items
+from tests.factories import PASSWORD, UserFactory
+from tests.queries import thread_page_queries
 from threads.caching import page_cache
 from threads.core import selectors
 from threads.hn import story_files
@@ -270,7 +268,7 @@ def _imported_thread_grows(scene):
     full = discussion(3)
     doc = zlacker.parse_discussion(full)
     shorter = zlacker.Discussion(doc.site, doc.title, doc.posts[:2])
-    thread = zlacker_import(text=zlacker.render_discussion(shorter))
+    thread = zlacker_import(text=discussion_text(shorter))
     return thread, lambda: zlacker_import(text=full)
 
 

@@ -7,13 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from bench.concurrency import (
-    Load,
-    Server,
-    measured_run,
-    record,
-    request,
-)
+from harness.load import Load, measured_run, record
+from harness.server import Server, request
 
 pytestmark = pytest.mark.concurrency
 

@@ -8,15 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from bench.concurrency import (
-    Load,
-    Outcomes,
-    Server,
-    figures,
-    record,
-    request,
-    run_load,
-)
+from harness.load import Load, Outcomes, figures, record, run_load
+from harness.server import Server, request
 from threads.models import Comment
 
 pytestmark = pytest.mark.concurrency

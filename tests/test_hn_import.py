@@ -1,50 +1,14 @@
 """import_hn and export_hn: Hacker News items in, the same thread and zlacker's names out."""
 
 import json
-from html import escape
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.test_seed import SOURCE
+from tests.documents import SOURCE, STORY_ID, STORY_TIME, seed_items
 from threads.core import tree_check
 from threads.models import Comment, Thread
-from threads.text import zlacker
-
-STORY_ID = 34_377_000
-STORY_TIME = 1_673_680_000
-
-
-def hn_text(text: str) -> str:
-    """The forum's text as Hacker News writes it: paragraphs after the first open with <p>."""
-    return "<p>".join(escape(paragraph) for paragraph in zlacker.paragraphs(text))
-
-
-def seed_items() -> list[dict]:
-    """The seed's five posts and their story as v0 items, item ids consistent with their names."""
-    doc = zlacker.parse_discussion(SOURCE.read_text(encoding="utf-8"))
-    story = {
-        "id": STORY_ID,
-        "type": "story",
-        "by": doc.op_author,
-        "time": STORY_TIME,
-        "title": doc.title,
-        "score": 1,
-    }
-    items = [story]
-    for post in doc.posts:
-        items.append(
-            {
-                "id": STORY_ID + post.ref,
-                "type": "comment",
-                "by": post.author,
-                "time": int(post.created.timestamp()),
-                "parent": STORY_ID + post.parent_ref,
-                "text": hn_text(post.text),
-            }
-        )
-    return items
 
 
 def write_lines(path, items) -> str:

@@ -1,50 +1,15 @@
 """Importing zlacker pages and exporting them again gives the same bytes; bad ones store nothing."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from forum.accounts.models import User
-from tests.test_seed import SOURCE
+from tests.documents import SOURCE, discussion, discussion_text
 from threads.models import Comment, Thread
 from threads.text import zlacker
-
-WORDS = [
-    "Grüße aus Köln",
-    "日本語のテキスト",
-    "emoji 🧵🌊",
-    "שלום עולם",
-    "e\u0301 combining",
-    "plain",
-]
-
-
-def discussion(depth: int, *, title="A deep thread — ünïcode", paragraphs=3) -> str:
-    start = datetime(2024, 2, 29, 23, 59, 58, tzinfo=UTC)
-    posts = []
-    for k in range(1, depth + 1):
-        paras = [
-            f"{WORDS[(k + i) % len(WORDS)]} paragraph {i} of post {k}."
-            for i in range(1 + k % paragraphs)
-        ]
-        if k % 4 == 0:
-            paras.append("  code line one\n  code line two")
-        parent = posts[-1] if posts else None
-        posts.append(
-            zlacker.Post(
-                number=k,
-                depth=k,
-                author=f"u{k % 3}_x-y",
-                ref=k * 97,
-                created=start + timedelta(minutes=k),
-                parent_author=parent.author if parent else "opener",
-                parent_ref=parent.ref if parent else 0,
-                text="\n\n".join(paras),
-            )
-        )
-    return zlacker.render_discussion(zlacker.Discussion("zlacker", title, tuple(posts)))
 
 
 def import_file(tmp_path, text: str, name="doc.txt"):
@@ -119,9 +84,7 @@ def test_pages_of_one_thread_merge_into_it(tmp_path):
     shorter = zlacker.parse_discussion(full)
     import_file(
         tmp_path,
-        zlacker.render_discussion(
-            zlacker.Discussion(shorter.site, shorter.title, shorter.posts[:3])
-        ),
+        discussion_text(zlacker.Discussion(shorter.site, shorter.title, shorter.posts[:3])),
         name="a.txt",
     )
     import_file(tmp_path, full, name="b.txt")

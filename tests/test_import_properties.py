@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from forum.accounts.models import User
+from tests.documents import discussion_text
 from tests.factories import UserFactory
 from threads.models import Comment, Thread
 from threads.text import zlacker
@@ -142,9 +143,11 @@ def zlacker_pages(draw) -> str:
             break
         text = draw(st.sampled_from(["Idk", "Hello."]) | HOSTILE_TEXT.filter(_one_line))
         created = start + timedelta(minutes=draw(st.integers(0, 60)))
-        posts.append(zlacker.Post(number, number, author, ref, created, *parent, text=text))
+        posts.append(
+            zlacker.DiscussionPost(number, number, author, ref, created, *parent, text=text)
+        )
         parent = (author, ref)
-    return zlacker.render_discussion(zlacker.Discussion("zlacker", title, tuple(posts)))
+    return discussion_text(zlacker.Discussion("zlacker", title, tuple(posts)))
 
 
 def _one_line(text: str) -> bool:

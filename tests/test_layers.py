@@ -1,7 +1,13 @@
 """The apps depend one way: threads on forum.accounts, forum.accounts on forum, never back."""
 
 import ast
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,8 +122,93 @@ def test_threads_has_few_modules_at_its_top_and_none_passes_400_lines():
     assert len(top) <= 12, top
     long = [
         f"{path.relative_to(ROOT)}: {len(path.read_text().splitlines())} lines"
-        for folder in ("forum", "threads", "scripts")
+        for folder in ("forum", "threads", "scripts", "bench", "harness")
         for path in sorted((ROOT / folder).rglob("*.py"))
         if "migrations" not in path.parts and len(path.read_text().splitlines()) > 400
     ]
     assert long == []
+
+
+def _imports_of_package(package: str) -> dict[str, set[str]]:
+    """Each module of `package` with the modules of it that it imports, function-level imports
+    counted; `from a import b` counts as importing a.b where b is a module, else a."""
+    paths = [path for path in (ROOT / package).rglob("*.py") if "migrations" not in path.parts]
+    modules = {_module_name(path) for path in paths}
+    graph = {}
+    for path in sorted(paths):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                named = {f"{node.module}.{alias.name}" for alias in node.names} & modules
+                found.update(named or {node.module})
+        graph[_module_name(path)] = found & modules - {_module_name(path)}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """For every module that can reach itself through imports, one loop it is on."""
+    loops = []
+    for start in sorted(graph):
+        paths, seen = [[start]], {start}
+        while paths:
+            path = paths.pop()
+            if start in graph[path[-1]]:
+                loops.append([*path, start])
+                break
+            for imported in sorted(graph[path[-1]] - seen):
+                seen.add(imported)
+                paths.append([*path, imported])
+    return loops
+
+
+def test_no_module_imports_one_that_imports_it():
+    # A function-level import hides such a loop from the top of a module, not from this.
+    loops = [
+        loop for package in ("forum", "threads") for loop in _cycles(_imports_of_package(package))
+    ]
+    assert loops == []
+
+
+def _imports_everywhere(path: Path) -> set[str]:
+    """What the file imports, function-level imports counted; `from a import b` as a and a.b."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _is_test_module_or_bench(module: str) -> bool:
+    parts = module.split(".")
+    return parts[0] == "bench" or (parts[0] == "tests" and parts[-1].startswith("test_"))
+
+
+def test_tests_share_helpers_without_importing_a_test_module_or_bench():
+    # Helpers live in tests/factories.py, tests/conftest.py or a helper module of tests/, and
+    # what tests share with the benches in harness/, which imports neither.
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for folder in ("tests", "harness")
+        for path in sorted((ROOT / folder).glob("*.py"))
+        for module in sorted(_imports_everywhere(path))
+        if _is_test_module_or_bench(module) or (folder == "harness" and module == "tests")
+    ]
+    assert wrong == []
+
+
+@pytest.mark.slow  # starts a Python process
+def test_every_bench_command_imports_before_django_is_set_up():
+    # `python -m bench.x` sets Django up itself, in main(): a model or service imported at the
+    # top of the module would stop the command before it starts.
+    commands = sorted(set(re.findall(r"-m (bench\.\w+)", (ROOT / "Makefile").read_text())))
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    code = "; ".join(f"import {module}" for module in commands)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert len(commands) >= 6 and done.returncode == 0, done.stderr[-2000:]

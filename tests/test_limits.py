@@ -10,15 +10,13 @@ from django.utils import timezone
 from forum import limits
 from forum.accounts.models import User
 from tests.conftest import SlowCountingHasher
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.servers import redis_server
 from tests.visitor import Visitor
 from threads.hn import item_api
 from threads.models import Comment, Thread
 from threads.services.bans import user_ban, user_unban
 from threads.services.moderation import comment_remove
-
-PASSWORD = "correct horse battery staple"
 
 
 def veteran(username="vet"):

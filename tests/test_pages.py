@@ -4,10 +4,10 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from tests.documents import SOURCE
 from tests.factories import UserFactory
+from tests.queries import thread_page_queries
 from threads.models import Comment, Thread
 from threads.services.moderation import thread_remove
 from threads.services.posting import comment_delete
@@ -148,8 +148,6 @@ def zlacker_ref(text: str) -> int:
 
 
 def test_discussion_page_text_is_the_source_document_byte_for_byte(client, seed, settings):
-    from tests.test_seed import SOURCE
-
     response = client.get(f"/discussion?id={post_id('derang+9j1')}&format=txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content == SOURCE.read_bytes()
@@ -271,17 +269,6 @@ def test_every_page_has_a_text_form(client, seed, path):
 
 def test_pages_refuse_writes(client, seed):
     assert client.post("/").status_code == 405
-
-
-def thread_page_queries(client, build, size: int) -> int:
-    thread = build.thread(title=f"{size} comments")
-    build.big_tree(thread, size)
-    op = build.op(thread)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/item?id={op.pk}")
-    assert response.status_code == 200
-    assert response.content.decode().count('<article class="post') == size
-    return len(queries)
 
 
 @pytest.mark.django_db

@@ -6,11 +6,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.documents import SOURCE
 from threads.management.commands.build_seed import seed_json
 from threads.models import Comment, Thread
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
-SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "000_a66917e11199a140.txt"
 
 
 @pytest.mark.django_db(transaction=True, reset_sequences=True)

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from forum.accounts.models import User
+from tests.documents import SOURCE
 from tests.factories import ThreadBuilder, UserFactory
-from tests.test_seed import SOURCE
 from threads.models import Comment, ModerationAction, Thread
 from threads.services.moderation import comment_remove, thread_lock
 from threads.services.posting import comment_delete

@@ -341,6 +341,13 @@ def test_the_vote_goes_back_to_a_local_page_only(client, post, user):
     assert response["Location"].startswith("/item?id=")
 
 
+def test_a_vote_made_over_https_never_goes_back_over_plain_http(client, post, user):
+    client.force_login(user)
+    plain = {"goto": "http://testserver/newest"}
+    response = client.post(f"/vote?id={post.pk}&how=up", plain, secure=True)
+    assert response["Location"].startswith("/item?id=")
+
+
 # What pages show
 
 

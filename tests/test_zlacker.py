@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.documents import discussion_text
 from threads.text.zlacker import (
     GLYPH_LEVELS,
     GLYPHS,
     OP_REF,
     Discussion,
-    Post,
+    DiscussionPost,
     ZlackerError,
     decode_ref,
     encode_ref,
@@ -20,7 +21,6 @@ from threads.text.zlacker import (
     paragraphs,
     parse_discussion,
     post_name,
-    render_discussion,
     short_name,
     split_name,
 )
@@ -39,15 +39,15 @@ def chain(texts: list[str], authors: list[str] | None = None, op: str = "opener"
     posts, parent = [], (op, 0)
     for number, (author, text) in enumerate(zip(authors, texts, strict=True), 1):
         ref = 100 + 7 * number  # any distinct non-zero numbers will do
-        posts.append(Post(number, number, author, ref, WHEN, *parent, text))
+        posts.append(DiscussionPost(number, number, author, ref, WHEN, *parent, text))
         parent = (author, ref)
     return Discussion(site="zlacker", title="A title", posts=tuple(posts))
 
 
 def assert_round_trip(doc: Discussion) -> str:
-    text = render_discussion(doc)
+    text = discussion_text(doc)
     assert parse_discussion(text) == doc
-    assert render_discussion(parse_discussion(text)) == text
+    assert discussion_text(parse_discussion(text)) == text
     return text
 
 
@@ -234,12 +234,12 @@ def test_seed_texts():
 
 
 def test_seed_renders_byte_for_byte():
-    assert render_discussion(parse_discussion(SEED_TEXT)) == SEED_TEXT
-    assert render_discussion(parse_discussion(SEED_TEXT)).encode() == SEED.read_bytes()
+    assert discussion_text(parse_discussion(SEED_TEXT)) == SEED_TEXT
+    assert discussion_text(parse_discussion(SEED_TEXT)).encode() == SEED.read_bytes()
 
 
 def test_one_trailing_newline_is_accepted_but_never_rendered():
-    assert render_discussion(parse_discussion(SEED_TEXT + "\n")) == SEED_TEXT
+    assert discussion_text(parse_discussion(SEED_TEXT + "\n")) == SEED_TEXT
 
 
 # Documents written here
@@ -251,7 +251,7 @@ def test_deep_chains_wrap_the_glyphs():
         lines = assert_round_trip(doc).split("\n")
         assert glyphs(depth) in lines
         assert "◧" not in lines[3]
-    text = render_discussion(chain(["x"] * 40))
+    text = discussion_text(chain(["x"] * 40))
     assert f"\n{GLYPHS}◧\n38. " in text
     assert f"\n{GLYPHS}◧◩◪\n40. " in text
 
@@ -277,7 +277,7 @@ def test_many_paragraphs():
     text = "\n\n".join(f"Paragraph {k}." for k in range(200))
     doc = chain([text, text])
     assert_round_trip(doc)
-    assert len(paragraphs(parse_discussion(render_discussion(doc)).posts[1].text)) == 200
+    assert len(paragraphs(parse_discussion(discussion_text(doc)).posts[1].text)) == 200
 
 
 def test_single_and_multi_paragraph_layout():
@@ -285,8 +285,8 @@ def test_single_and_multi_paragraph_layout():
         site="zlacker",
         title='A "quoted" title',
         posts=(
-            Post(1, 1, "alice", 1, WHEN, "op", 0, "Hello.\n\nWorld."),
-            Post(2, 2, "bob", 62, WHEN, "alice", 1, "Short."),
+            DiscussionPost(1, 1, "alice", 1, WHEN, "op", 0, "Hello.\n\nWorld."),
+            DiscussionPost(2, 2, "bob", 62, WHEN, "alice", 1, "Short."),
         ),
     )
     assert assert_round_trip(doc) == (
@@ -320,13 +320,13 @@ def test_text_that_looks_like_structure_round_trips():
 def test_body_line_that_looks_like_a_header_is_rejected():
     doc = chain(["fine", "2. user2+1[view] [source] 2023-01-01 00:00:00 quoted"])
     with pytest.raises(ZlackerError):
-        parse_discussion(render_discussion(doc))
+        parse_discussion(discussion_text(doc))
 
 
 def test_times_are_written_in_utc():
     here = datetime(2024, 1, 1, 1, 30, 0, tzinfo=timezone(timedelta(hours=2)))
-    post = Post(1, 1, "alice", 1, here, "op", 0, "hi")
-    text = render_discussion(Discussion("zlacker", "t", (post,)))
+    post = DiscussionPost(1, 1, "alice", 1, here, "op", 0, "hi")
+    text = discussion_text(Discussion("zlacker", "t", (post,)))
     assert "2023-12-31 23:30:00" in text
     assert parse_discussion(text).posts[0].created == here
 
@@ -353,7 +353,7 @@ def discussions(draw) -> Discussion:
     posts, parent = [], (draw(_user), 0)
     for number, ref in enumerate(refs, 1):
         author = draw(_user)
-        posts.append(Post(number, number, author, ref, draw(_time), *parent, draw(_text)))
+        posts.append(DiscussionPost(number, number, author, ref, draw(_time), *parent, draw(_text)))
         parent = (author, ref)
     return Discussion(site=draw(_line), title=draw(_line), posts=tuple(posts))
 
@@ -365,7 +365,7 @@ def test_render_then_parse_round_trips(doc):
 
 @given(discussions(), st.data())
 def test_damaged_pages_are_rejected_or_round_trip(doc, data):
-    lines = render_discussion(doc).split("\n")
+    lines = discussion_text(doc).split("\n")
     index = data.draw(st.integers(0, len(lines) - 1))
     damage = data.draw(st.sampled_from(["delete", "blank", "duplicate", "glyph"]))
     if damage == "delete":
@@ -382,7 +382,7 @@ def test_damaged_pages_are_rejected_or_round_trip(doc, data):
     except ZlackerError as error:
         assert 1 <= error.line <= len(lines) + 1
     else:
-        assert render_discussion(parsed) == text.removesuffix("\n")
+        assert discussion_text(parsed) == text.removesuffix("\n")
 
 
 @given(st.text(max_size=300))
@@ -391,7 +391,7 @@ def test_parse_raises_only_zlacker_errors(text):
         parsed = parse_discussion(text)
     except ZlackerError:
         return
-    assert render_discussion(parsed) == text.removesuffix("\n")
+    assert discussion_text(parsed) == text.removesuffix("\n")
 
 
 # Malformed documents: each names the line of the problem

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
@@ -81,11 +82,12 @@ def validate_new_name(name: str) -> None:
     the places that create accounts refuse an exact duplicate on their own.
     """
     NAME_PATTERN(name)
-    from forum.accounts.models import User
-
-    if User.objects.filter(username=name).exists():
+    # The user model names this validator on its username field, so the model is found through
+    # the app registry when a name is checked, never imported: names.py stands below models.py.
+    users = get_user_model().objects
+    if users.filter(username=name).exists():
         return
-    if message := taken_refusal(User.objects, name):
+    if message := taken_refusal(users, name):
         raise ValidationError(message, code="confusable")
 
 

@@ -11,14 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from forum import limits
 from forum.accounts import forms, names, services
 from forum.accounts.models import User
 from forum.exceptions import ForumError
-from forum.http import form_page
+from forum.http import form_page, safe_redirect
 
 KNOWN_DEVICE_COOKIE = "known_device"
 KNOWN_DEVICE_SALT = "forum.accounts.known-device"
@@ -27,12 +26,10 @@ KNOWN_DEVICE_AGE = 365 * 24 * 60 * 60
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or settings.LOGIN_REDIRECT_URL
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
+    target = safe_redirect(request, target, fallback=settings.LOGIN_REDIRECT_URL)
     # Coming back to the log-in or sign-up form itself would only show it again.
     back_to_form = target.startswith(tuple(reverse(name) for name in ("login", "signup", "logout")))
-    return target if safe and not back_to_form else settings.LOGIN_REDIRECT_URL
+    return settings.LOGIN_REDIRECT_URL if back_to_form else target
 
 
 # Why a page sent the reader to log in, by the URL name of the page they were sent from.

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from forum import links
 from forum.accounts.models import User
 from forum.exceptions import ForumError
+from forum.http import whole_number
 from threads.admin.actions import (
     BanForm,
     FlagsDecisionForm,
@@ -235,7 +236,8 @@ class ModerationPage:
             raise PermissionDenied
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
-        post = post_loaded(post_id) if str(post_id).isdigit() else None
+        post_id = whole_number(str(post_id))
+        post = None if post_id is None else post_loaded(post_id)
         if post is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return page(self, request, post)

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from forum import links
 from forum.admin_lists import SelectedIdsChecked
+from forum.http import whole_number
 from threads.admin import moderate
 from threads.admin.actions import (
     BanForm,
@@ -89,7 +90,8 @@ class ThreadAdmin(SelectedIdsChecked, WrappedColumns, moderate.ModerationPage, a
         if request.method == "POST" and "do" not in request.POST:
             return super().change_view(request, object_id, form_url, extra_context)
         object_id = unquote(object_id)
-        thread = Thread.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        thread_id = whole_number(object_id)
+        thread = None if thread_id is None else Thread.objects.filter(pk=thread_id).first()
         return self.moderation_page(request, thread and thread.op_id, object_id)
 
     def save_model(self, request, obj, form, change):
@@ -148,8 +150,8 @@ class ThreadFilter(admin.SimpleListFilter):
         return [(str(thread.pk), thread.title[:60]) for thread in recent]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(tree_id=int(value)) if value and value.isdigit() else queryset
+        thread_id = whole_number(self.value() or "")
+        return queryset if thread_id is None else queryset.filter(tree_id=thread_id)
 
 
 class CommentActions:

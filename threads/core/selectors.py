@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet, Subquery, TextField, Value
 from django.utils import timezone
 
 from forum.accounts.models import User
+from forum.http import digits_only, whole_number
 from threads.core.ranking import hot_score
 from threads.core.rows import POST_FIELDS
 from threads.core.thread_urls import url_key
@@ -58,8 +59,9 @@ def post_named(*, name: str, thread_id: int | None) -> Comment | None:
     """A post by its public id, or by its name (bob+1) within the thread `thread_id`."""
     name = name.strip()
     posts = Comment.objects.select_related("thread", "author")
-    if name.isascii() and name.isdigit():
-        return posts.filter(pk=int(name)).first() if len(name) <= 18 else None
+    if digits_only(name):
+        post_id = whole_number(name)
+        return None if post_id is None else posts.filter(pk=post_id).first()
     try:
         user, ref = zlacker.split_name(name)
     except ValueError:
@@ -106,12 +108,6 @@ def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
     hidden = HiddenThread.objects.filter(user=user, thread__is_removed=False)
     hidden = hidden.select_related("thread__author").order_by("-created_at", "-pk")
     return [row.thread for row in hidden[offset : offset + limit]]
-
-
-def is_favorite(*, user: User, comment_id: int) -> bool:
-    return (
-        user.is_authenticated and Favorite.objects.filter(user=user, comment_id=comment_id).exists()
-    )
 
 
 def removed_thread_of(*, post_id: int) -> Thread | None:

@@ -21,7 +21,7 @@ PLACEHOLDERS = {
 
 
 @dataclass(slots=True)
-class Post:
+class DrawnPost:
     """One post as a page shows it."""
 
     id: int
@@ -37,7 +37,7 @@ class Post:
     html: str
     text: str
     points: int = 1
-    replies: list["Post"] = field(default_factory=list)
+    replies: list["DrawnPost"] = field(default_factory=list)
 
     @property
     def gone(self) -> bool:
@@ -64,9 +64,10 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Offers:
-    """The actions a post offers. A post's own page offers all (static/vote.js takes away what
-    is not for this reader); a page drawn for one reader offers only what threads.core.policies
-    allows."""
+    """The actions a post's head offers its reader. A post's own page, like any page drawn for
+    one reader, offers only what threads.core.policies allows them (pages.offers.post_offers);
+    a reader not logged in is offered every one (EVERY_ACTION), each leading to the log-in
+    page."""
 
     reply: bool = True
     vote: bool = True
@@ -82,12 +83,12 @@ ORDERS = ("time", "tree")
 
 
 def in_time_order(rows: list[tuple]) -> list[tuple]:
-    """Post rows as zlacker shows a thread: by their number in the thread, which is their item
+    """DrawnPost rows as zlacker shows a thread: by their number in the thread, which is their item
     id's distance from the story's (imported) or the order they were written (posted here)."""
     return sorted(rows, key=lambda row: (row[REF], row[ID]))
 
 
-def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> list[Post]:
+def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> list[DrawnPost]:
     """Posts from rows (rows.POST_FIELDS, then html and text) in the order given (tree order, or
     time order), replies numbered from 1 in that order (the opening post is 0); each post's
     replies listed in that order too.
@@ -99,8 +100,8 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
     names = dict(parent_names or {})
     for row in rows:
         names[row[ID]] = f"{row[AUTHOR][:short]}+{_encoded_ref(row[REF])}"
-    by_id: dict[int, Post] = {}
-    posts: list[Post] = []
+    by_id: dict[int, DrawnPost] = {}
+    posts: list[DrawnPost] = []
     number = 0
     for (
         pk,
@@ -121,7 +122,7 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
             continue
         if level:
             number += 1
-        post = Post(
+        post = DrawnPost(
             pk,
             number if level else 0,
             level,
@@ -171,7 +172,7 @@ def ref_link(post_id: int, name: str, on_page: set[int], css: str = "ref") -> st
     return f'<a class="{css}" href="{href}">&gt;&gt;{escape(name)}</a>'
 
 
-def replies_html(post: Post, on_page: set[int]) -> str:
+def replies_html(post: DrawnPost, on_page: set[int]) -> str:
     if not post.replies:
         return ""
     links = " ".join(ref_link(reply.id, reply.name, on_page) for reply in post.replies)
@@ -220,7 +221,7 @@ def author_link(username: str) -> str:
 
 
 def post_html(
-    post: Post,
+    post: DrawnPost,
     on_page: set[int],
     *,
     discussion_link: bool = True,
@@ -259,7 +260,9 @@ def post_html(
     )
 
 
-def _all_actions(post: Post, edited: str, discussion_link, replies_open, offers) -> tuple[str, str]:
+def _all_actions(
+    post: DrawnPost, edited: str, discussion_link, replies_open, offers
+) -> tuple[str, str]:
     """The arrows, and what follows the time, of a post that shows every action it offers."""
     pk = post.id
     to = links.post_prefixes()
@@ -275,7 +278,7 @@ def _all_actions(post: Post, edited: str, discussion_link, replies_open, offers)
 
 
 def posts_html(
-    posts: list[Post],
+    posts: list[DrawnPost],
     *,
     discussion_link: bool = True,
     replies_open: bool = True,
@@ -292,7 +295,7 @@ def posts_html(
 
 
 def posts_bytes(
-    posts: list[Post], *, replies_open: bool = True, extra_ids=(), top_glyph: bool = False
+    posts: list[DrawnPost], *, replies_open: bool = True, extra_ids=(), top_glyph: bool = False
 ) -> bytes:
     """posts_html in UTF-8, encoded post by post: the glyphs would make one joined text of
     megabytes two bytes a character, and encoding it whole costs more than all the small ones.

@@ -4,13 +4,13 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 
-from threads.drawing.page_posts import Post
+from threads.drawing.page_posts import DrawnPost
 from threads.text import zlacker
 
 # Pages of posts: the zlacker format, ending in [go to top] with no newline.
 
 
-def thread_page(thread, op: Post, posts: list[Post], *, top_glyph: bool = False) -> str:
+def thread_page(thread, op: DrawnPost, posts: list[DrawnPost], *, top_glyph: bool = False) -> str:
     """The thread: its title and submission, the OP's text and replies, then every post (in
     time order, as zlacker draws it, each reply to the OP with its glyph: `top_glyph`)."""
     head = [
@@ -24,21 +24,21 @@ def thread_page(thread, op: Post, posts: list[Post], *, top_glyph: bool = False)
     return zlacker.page(settings.FORUM_SITE_NAME, head, body)
 
 
-def comment_page(title: str, posts: list[Post]) -> str:
+def comment_page(title: str, posts: list[DrawnPost]) -> str:
     """A comment and its subtree, each post with its replies."""
     return zlacker.framed(settings.FORUM_SITE_NAME, title, _posts(posts, backlinked=True))
 
 
-def discussion_page(title: str, chain: list[Post]) -> str:
+def discussion_page(title: str, chain: list[DrawnPost]) -> str:
     """The chain from a top-level post down to a comment; export_zlacker prints the same."""
     return zlacker.framed(settings.FORUM_SITE_NAME, title, _posts(chain))
 
 
-def links_page(title: str, posts: list[Post]) -> str:
+def links_page(title: str, posts: list[DrawnPost]) -> str:
     return zlacker.framed(settings.FORUM_SITE_NAME, title, _posts(posts))
 
 
-def _post_lines(post: Post, top_glyph: bool = False) -> list[str]:
+def _post_lines(post: DrawnPost, top_glyph: bool = False) -> list[str]:
     """A post as zlacker writes it, its placeholder in place of the text of a post gone."""
     return zlacker.post_lines(
         number=post.number,
@@ -51,7 +51,7 @@ def _post_lines(post: Post, top_glyph: bool = False) -> list[str]:
     )
 
 
-def _backlinks(post: Post) -> list[str]:
+def _backlinks(post: DrawnPost) -> list[str]:
     """The `replies(N): >>a >>b` line under a post that has replies."""
     if not post.replies:
         return []
@@ -60,7 +60,7 @@ def _backlinks(post: Post) -> list[str]:
 
 
 def _posts(
-    posts: Iterable[Post], *, backlinked: bool = False, top_glyph: bool = False
+    posts: Iterable[DrawnPost], *, backlinked: bool = False, top_glyph: bool = False
 ) -> Iterator[str]:
     for post in posts:
         yield from _post_lines(post, top_glyph)

@@ -1,6 +1,6 @@
 """Items, users and story lists as Hacker News' API (v0) shapes them, read from the forum."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db.models import Max
 from django.utils import timezone
@@ -24,10 +24,6 @@ REF = POST_FIELDS.index("ref")
 
 def unix(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def from_unix(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def item_stamp(*, item_id: int) -> ThreadStamp | None:

@@ -53,9 +53,9 @@ def _whole_number(request, name: str, default: int) -> int:
     raw = request.GET.get(name, "")
     if raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+    if (number := whole_number(raw, most_digits=9)) is None:
         raise QueryError(f"{name} must be a whole number from 0, not {raw!r}.")
-    return int(raw)
+    return number
 
 
 def _api_query(request) -> ParsedQuery:

@@ -5,10 +5,10 @@ from functools import partial
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from forum.http import paged, read_only, text_response, wants_text
+from forum.http import paged, read_only, safe_redirect, text_response, wants_text
 from threads.core import policies, selectors
 from threads.drawing import textform
 from threads.pages.lookups import post_from_request, user_or_404
@@ -47,9 +47,7 @@ def _keeping_form(request, page: str):
 
 
 def _back_to(request, post) -> str:
-    goto = request.POST.get("goto", "")
-    safe = url_has_allowed_host_and_scheme(goto, {request.get_host()}, request.is_secure())
-    return goto if goto and safe else post.get_absolute_url()
+    return safe_redirect(request, request.POST.get("goto", ""), fallback=post.get_absolute_url())
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

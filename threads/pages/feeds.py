@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from forum import characters, links
 from forum.accounts.models import User
-from forum.http import read_only
+from forum.http import read_only, whole_number_or_400
 from threads.caching import page_cache
 from threads.core import selectors
 from threads.models import Comment
@@ -217,10 +217,8 @@ def _user(request) -> User:
 
 def _post(request) -> Comment:
     raw = _id(request)
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise BadRequest(f"The id parameter must be a positive whole number, not {raw!r}.")
     try:
-        return selectors.post_get(post_id=int(raw))
+        return selectors.post_get(post_id=whole_number_or_400(raw, "id"))
     except Comment.DoesNotExist:
         raise Http404(f"There is no post with id {raw}.") from None
 

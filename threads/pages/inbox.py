@@ -23,7 +23,8 @@ def replies(request):
     seen_before = request.user.replies_seen_at
     page = paged(request, partial(selectors.replies_page, user=request.user), per_page=PER_PAGE)
     shown = page.items
-    # While the forum is read-only the inbox is shown and stays unread until writes resume.
+    # Looking is what marks replies read (the note read_only allows); not while the forum is
+    # read-only: the inbox is shown and stays unread until writes resume.
     if page.number == 1 and not replicas.read_only():
         inbox_mark_read(user=request.user, until=opened_at)
     if wants_text(request):

@@ -124,7 +124,7 @@ def _params(request) -> dict[str, str]:
 class ThreadComments:
     """What every reader of a thread page sees the same: the OP and the rendered comments."""
 
-    op: page_posts.Post
+    op: page_posts.DrawnPost
     op_replies: str
     posts: bytes
 
@@ -228,7 +228,7 @@ def _posts_with_one_in_full(posts, post: Comment, user, **options) -> str:
     )
 
 
-def _refuse_left_out(post: Comment, shown: list[page_posts.Post]) -> None:
+def _refuse_left_out(post: Comment, shown: list[page_posts.DrawnPost]) -> None:
     """A post deleted by its author is left out of the page unless replies keep its place:
     then the page it would open has nothing to show."""
     if not shown or shown[0].id != post.pk:

@@ -4,10 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from forum.http import wants_json
+from forum.http import safe_redirect, wants_json
 from threads.core import policies
 from threads.models import Comment, Vote
 from threads.pages.lookups import post_from_request, post_in_thread, post_shown_to
@@ -52,9 +51,7 @@ def _state(comment: Comment, user) -> dict:
 
 def _back_to(request, comment: Comment) -> str:
     goto = request.POST.get("goto", "") or request.GET.get("goto", "")
-    if goto and url_has_allowed_host_and_scheme(goto, allowed_hosts={request.get_host()}):
-        return goto
-    return post_in_thread(comment)
+    return safe_redirect(request, goto, fallback=post_in_thread(comment))
 
 
 def _confirm_page(request, post: Comment, how: str):

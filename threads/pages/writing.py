@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from forum import limits
 from forum.drafts import draft_keep, draft_take
 from forum.exceptions import ForumError
-from forum.http import form_page, int_param
+from forum.http import form_page, int_param, whole_number
 from threads.core import policies, selectors
 from threads.models import Comment
 from threads.pages import forms
@@ -177,10 +177,10 @@ def _reply_form(request):
 
 def _parent_shown(raw_id: str) -> Comment | None:
     """The post a refused reply answered, to show it again; None when there is no such post."""
-    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):
+    if (post_id := whole_number(raw_id)) is None:
         return None
     posts = Comment.objects.select_related("thread", "author")
-    return posts.filter(pk=raw_id, thread__is_removed=False).first()
+    return posts.filter(pk=post_id, thread__is_removed=False).first()
 
 
 def _reply_page(

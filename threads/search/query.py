@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from forum.exceptions import ForumError
+from forum.http import whole_number
 
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 32
@@ -161,9 +162,9 @@ def _username(value: str) -> str:
 
 
 def _item_id(value: str, what: str) -> int:
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
+    if (number := whole_number(value)) is None:
         raise QueryError(f"{what} takes a post's id, a whole number, not {value!r}.")
-    return int(value)
+    return number
 
 
 def _domain(value: str) -> str:

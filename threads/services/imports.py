@@ -58,7 +58,7 @@ def zlacker_import(*, text: str) -> Thread:
     return thread
 
 
-def _imported_post(thread: Thread, parent_id: int, post: zlacker.Post) -> Comment:
+def _imported_post(thread: Thread, parent_id: int, post: zlacker.DiscussionPost) -> Comment:
     existing = Comment.objects.select_related("author").filter(thread=thread, ref=post.ref).first()
     if existing is None:
         return comment_reply(

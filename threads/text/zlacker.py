@@ -5,11 +5,9 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import chain
 
 GLYPHS = "◧◩◪◨⬒⬓⬔⧯▣▦▧▨◲◳⚿⛋⬕⬚⧄⧅⧆⧇⧈⧉⧠⧮⛝⛞⛶⛾⟎⟏⟤⟥⯀⯐■"
 OP_REF = "(OP)"
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 SHORT_NAME_LENGTH = 6
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -111,7 +109,9 @@ class ZlackerError(ValueError):
 
 
 @dataclass(frozen=True)
-class Post:
+class DiscussionPost:
+    """One post as a discussion page's text gives it: what the importer reads."""
+
     number: int
     depth: int
     author: str
@@ -132,9 +132,11 @@ class Post:
 
 @dataclass(frozen=True)
 class Discussion:
+    """A discussion page read from its text: the site, the thread's title and the chain."""
+
     site: str
     title: str
-    posts: tuple[Post, ...]
+    posts: tuple[DiscussionPost, ...]
 
     @property
     def op_author(self) -> str:
@@ -187,21 +189,6 @@ def framed(site: str, title: str, body: Iterable[str]) -> str:
     return page(site, [f'[return to "{title}"]'], body)
 
 
-def render_discussion(doc: Discussion) -> str:
-    return framed(doc.site, doc.title, chain.from_iterable(map(_post_lines, doc.posts)))
-
-
-def _post_lines(post: Post) -> list[str]:
-    return post_lines(
-        number=post.number,
-        depth=post.depth,
-        name=post.name,
-        parent_name=post.parent_name,
-        created=post.created,
-        text=post.text,
-    )
-
-
 # Parsing. Lines are indexed from 0 here; every error names the 1-based line.
 
 
@@ -246,11 +233,11 @@ def _check_frame(lines: list[str]) -> str:
     return title.group(1)
 
 
-def _parse_posts(lines: list[str], start: int, stop: int) -> tuple[Post, ...]:
+def _parse_posts(lines: list[str], start: int, stop: int) -> tuple[DiscussionPost, ...]:
     heads = [i for i in range(start, stop) if _HEADER_LIKE.match(lines[i])]
     if not heads or heads[0] != start:
         raise _error(start, f'expected a post header "{HEADER_FORM}"')
-    drafts: list[Post] = []
+    drafts: list[DiscussionPost] = []
     texts: list[str] = []
     for number, head in enumerate(heads, 1):
         drafts.append(_parse_head(lines, number, head, drafts))
@@ -261,8 +248,10 @@ def _parse_posts(lines: list[str], start: int, stop: int) -> tuple[Post, ...]:
     return tuple(replace(draft, text=text) for draft, text in zip(drafts, texts, strict=True))
 
 
-def _parse_head(lines: list[str], number: int, head: int, posts: list[Post]) -> Post:
-    """Parse a post's header and >>PARENT lines into a Post without text."""
+def _parse_head(
+    lines: list[str], number: int, head: int, posts: list[DiscussionPost]
+) -> DiscussionPost:
+    """Parse a post's header and >>PARENT lines into a DiscussionPost without text."""
     match = _HEADER.fullmatch(lines[head])
     if not match:
         raise _error(head, f'expected a post header "{HEADER_FORM}"')
@@ -285,7 +274,7 @@ def _parse_head(lines: list[str], number: int, head: int, posts: list[Post]) -> 
         raise _error(head + 1, f"post {number} must answer post {number - 1}, {posts[-1].name}")
     if not posts and parent_ref != 0:
         raise _error(head + 1, f"post 1 must answer the opening post, USER+{OP_REF}")
-    return Post(number, number, author, ref, created, parent_author, parent_ref, text="")
+    return DiscussionPost(number, number, author, ref, created, parent_author, parent_ref, text="")
 
 
 def _parse_name(index: int, name: str) -> tuple[str, int]:
