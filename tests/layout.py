@@ -15,6 +15,10 @@ def overlaps(page) -> list[str]:
     """Pairs of visible blocks (neither inside the other) whose boxes overlap."""
     return page.evaluate(
         """(selector) => {
+        // Posts out of view are laid out only when scrolled to: measured as a reader sees them.
+        document.querySelectorAll('main > .post').forEach((post) => {
+            post.style.contentVisibility = 'visible';
+        });
         const shown = [...document.querySelectorAll(selector)].filter((el) => {
             if (el.closest('.visually-hidden, [hidden], dialog:not([open]), header.site')) {
                 return false;

@@ -27,7 +27,9 @@ def lines_of(page, selector: str) -> list[int]:
 
 def test_on_a_phone_unvote_beside_the_title_is_one_word(page):
     build = ThreadBuilder()
-    thread = build.thread(title="A title long enough to wrap onto a second line on a phone, and more")
+    thread = build.thread(
+        title="A title long enough to wrap onto a second line on a phone, and more"
+    )
     page.set_viewport_size(PHONE)
     log_in(page, UserFactory())
     page.goto(f"{page.base}/item?id={build.op(thread).pk}")

@@ -108,6 +108,13 @@ def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
     return [row.thread for row in hidden[offset : offset + limit]]
 
 
+def kept_in_thread(*, user: User, thread_id: int) -> tuple[list[int], bool]:
+    """The reader's favorites among the thread's posts, and whether they hid the thread."""
+    faved = Favorite.objects.filter(user=user, comment__thread_id=thread_id)
+    hidden = HiddenThread.objects.filter(user=user, thread_id=thread_id).exists()
+    return list(faved.values_list("comment_id", flat=True)), hidden
+
+
 def is_favorite(*, user: User, comment_id: int) -> bool:
     return (
         user.is_authenticated and Favorite.objects.filter(user=user, comment_id=comment_id).exists()

@@ -179,15 +179,22 @@ def _comment_page(request, post: Comment):
     _refuse_left_out(post, posts[:1])
     if wants_text(request):
         return text_response(textform.comment_page(post.thread.title, posts))
+    # The reply box answers the page's post: drawn right under it, before the replies below.
+    on_page = [shown.id for shown in posts]
+    replies_open = not post.thread.is_locked
     context = {
         "thread": post.thread,
         "post": post,
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": post.thread.op_id,
-        "posts_html": page_posts.posts_html(
-            posts,
-            replies_open=not post.thread.is_locked,
+        "post_html": page_posts.posts_html(
+            posts[:1],
+            replies_open=replies_open,
+            extra_ids=on_page,
             shown_in_full=(post.pk, offers.post_offers(post, request.user)),
+        ),
+        "posts_html": page_posts.posts_html(
+            posts[1:], replies_open=replies_open, extra_ids=on_page
         ),
         **offers.under_post(post, request.user),
         **viewer_votes(request.user, thread_id=post.thread_id),

@@ -22,12 +22,14 @@ def favorite_add(*, user: User, comment_id: int) -> Favorite:
     """Adds the post to the user's favorites; already there, it stays as it was."""
     comment = _shown_post(comment_id)
     favorite, _ = Favorite.objects.get_or_create(user=user, comment=comment)
+    reader_touch(user)  # a thread page marks the reader's favorites: what is kept of them changed
     return favorite
 
 
 @transaction.atomic
 def favorite_remove(*, user: User, comment_id: int) -> None:
     Favorite.objects.filter(user=user, comment_id=comment_id).delete()
+    reader_touch(user)
 
 
 @transaction.atomic

@@ -57,6 +57,12 @@ def title_checked(title: str) -> str:
     return title
 
 
+def text_html(text: str, *, thread_id: int | None) -> str:
+    """The text as its thread would show it, `>>name+ref` linked to the thread's posts (none
+    for a thread not yet written): what a post's html is made of, and what a preview shows."""
+    return markup.render(text, _ref_resolver(thread_id, text) if thread_id else lambda name: None)
+
+
 def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
     names = markup.referenced_names(text)
     refs = set()
@@ -234,7 +240,7 @@ def _reply_write(
         author=author,
         ref=ref,
         text=text,
-        html=markup.render(text, _ref_resolver(thread.pk, text)),
+        html=text_html(text, thread_id=thread.pk),
         created_at=created_at,
         form_key=key or "",
     )
@@ -262,7 +268,7 @@ def comment_edit(
     now = now or timezone.now()
     policies.refuse(policies.edit_refusal(user=editor, comment=comment, now=now))
     comment.text = text
-    comment.html = markup.render(comment.text, _ref_resolver(comment.thread_id, comment.text))
+    comment.html = text_html(comment.text, thread_id=comment.thread_id)
     comment.edited_at = now
     post_changed(comment, "text", "html", "edited_at")
     return comment
