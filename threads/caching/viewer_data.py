@@ -23,7 +23,7 @@ def viewer_votes(user, *, thread_id: int | None = None, threads: Iterable[Listed
     links, kept out of the shared post HTML: their votes, their own posts (with the points only
     they see, and which of them they may still edit or delete), the posts they flagged, and
     whether they may downvote; on a thread page, their favorites there and whether they hid it.
-    Five queries for a reader who is logged in (six with posts of their own in the thread, two
+    Three queries for a reader who is logged in (four with posts of their own in the thread, two
     on a list of threads), none otherwise."""
     if not user.is_authenticated:
         return {}
@@ -34,8 +34,7 @@ def viewer_votes(user, *, thread_id: int | None = None, threads: Iterable[Listed
         own_posts = selectors.own_posts_in_thread(user=user, thread_id=thread_id)
         own = {post.pk: post.points for post in own_posts}
         editable, deletable = _open_to_author(user, own_posts)
-        flagged = selectors.flagged_in_thread(user=user, thread_id=thread_id)
-        faved, hidden = selectors.kept_in_thread(user=user, thread_id=thread_id)
+        flagged, faved, hidden = selectors.marked_in_thread(user=user, thread_id=thread_id)
     else:
         flagged = []
         voted = selectors.votes_on(user=user, comment_ids=[listed.op_id for listed in threads])

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Subquery, TextField, Value
 from django.utils import timezone
 
 from forum.accounts.models import User
@@ -15,7 +15,7 @@ from threads.core.ranking import hot_score
 from threads.core.rows import POST_FIELDS
 from threads.core.thread_urls import url_key
 from threads.models import Comment, Favorite, Flag, HiddenThread, ModerationAction, Thread, Vote
-from threads.text import zlacker
+from threads.text import markup, zlacker
 
 _EMPTY = Value("", output_field=TextField())
 
@@ -106,13 +106,6 @@ def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
     hidden = HiddenThread.objects.filter(user=user, thread__is_removed=False)
     hidden = hidden.select_related("thread__author").order_by("-created_at", "-pk")
     return [row.thread for row in hidden[offset : offset + limit]]
-
-
-def kept_in_thread(*, user: User, thread_id: int) -> tuple[list[int], bool]:
-    """The reader's favorites among the thread's posts, and whether they hid the thread."""
-    faved = Favorite.objects.filter(user=user, comment__thread_id=thread_id)
-    hidden = HiddenThread.objects.filter(user=user, thread_id=thread_id).exists()
-    return list(faved.values_list("comment_id", flat=True)), hidden
 
 
 def is_favorite(*, user: User, comment_id: int) -> bool:
@@ -358,10 +351,42 @@ def votes_on(*, user: User, comment_ids) -> dict[int, int]:
     return dict(rows.values_list("comment_id", "value"))
 
 
-def flagged_in_thread(*, user: User, thread_id: int) -> list[int]:
-    """The ids of the thread's posts the user has flagged."""
+def marked_in_thread(*, user: User, thread_id: int) -> tuple[list[int], list[int], bool]:
+    """The posts a reader flagged in a thread, those they favorite, and whether they hid the
+    thread, in one query."""
+    kind = lambda n: Value(n, output_field=IntegerField())  # noqa: E731
     flags = Flag.objects.filter(user=user, comment__tree_id=thread_id)
-    return list(flags.values_list("comment_id", flat=True))
+    faves = Favorite.objects.filter(user=user, comment__tree_id=thread_id)
+    hidden = HiddenThread.objects.filter(user=user, thread_id=thread_id)
+    rows = flags.values_list("comment_id", kind(0)).union(
+        faves.values_list("comment_id", kind(1)),
+        hidden.values_list("thread_id", kind(2)),
+        all=True,
+    )
+    marked = ([], [], [])
+    for pk, which in rows:
+        marked[which].append(pk)
+    return marked[0], marked[1], bool(marked[2])
+
+
+def refs_named(*, thread_id: int, text: str) -> markup.RefResolver:
+    """The posts of the thread that the text's `>>name+ref` references name, as the renderer
+    asks for them (markup.render): one query, none for a text that names none."""
+    refs = {_ref_of(name) for name in markup.referenced_names(text)} - {None}
+    if not refs:
+        return lambda name: None
+    rows = Comment.objects.filter(thread_id=thread_id, ref__in=refs).values_list(
+        "pk", "ref", "author__username"
+    )
+    ids = {zlacker.post_name(username, ref): pk for pk, ref, username in rows}
+    return ids.get
+
+
+def _ref_of(name: str) -> int | None:
+    try:
+        return zlacker.split_name(name)[1]
+    except ValueError:
+        return None
 
 
 def own_posts_in_thread(*, user: User, thread_id: int) -> list[Comment]:

@@ -30,9 +30,9 @@ from threads.services.posting import (
     comment_delete,
     comment_edit,
     comment_reply,
-    text_html,
     thread_create,
 )
+from threads.text import markup
 
 DUPLICATE_URL_WINDOW = timedelta(days=30)
 
@@ -113,7 +113,9 @@ def _preview(request, *, thread_id: int | None = None) -> str:
     if "preview" not in request.POST:
         return ""
     text = request.POST.get("text", "")[:MAX_TEXT_LENGTH].replace("\r\n", "\n")
-    return text_html(text, thread_id=thread_id) or "<p>(nothing to show yet)</p>"
+    # A thread's posts, named in the text, are linked as the posted text will link them.
+    refs = selectors.refs_named(thread_id=thread_id, text=text) if thread_id else (lambda _: None)
+    return markup.render(text, refs) or "<p>(nothing to show yet)</p>"
 
 
 @writing_view
