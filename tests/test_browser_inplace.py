@@ -132,3 +132,22 @@ def test_favorites_headings_name_the_user_as_written(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("alice's favorite threads")
     page.goto(f"{page.base}/favorites?id=alice&comments=t")
     expect(page.get_by_role("heading", level=1)).to_have_text("alice's favorite comments")
+
+
+def test_an_opening_post_is_edited_in_place_on_its_thread_page(page):
+    build = ThreadBuilder()
+    writer = UserFactory(username="opener")
+    thread = build.thread(title="Opened", text="What I *first* wrote.", author=writer)
+    op = build.op(thread)
+    log_in(page, writer)
+    page.goto(f"{page.base}/item?id={op.pk}")
+    opening = page.locator("section.op")
+    opening.locator("nav.tools").get_by_role("link", name="edit", exact=True).click()
+    box = opening.get_by_label("Text")
+    expect(box).to_have_value("What I *first* wrote.")
+    expect(opening.locator(".text")).to_be_hidden()
+    box.fill("What I *meant*.")
+    opening.get_by_role("button", name="update").click()
+    expect(opening.locator(".text i")).to_have_text("meant")
+    expect(opening.locator(".meta .edited")).to_have_text("(edited)")
+    assert Comment.objects.get(pk=op.pk).text == "What I *meant*."
