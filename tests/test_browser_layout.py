@@ -5,7 +5,7 @@ axe-core finds nothing serious."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browsing import log_in
+from tests.browsing import article, log_in, reach
 from tests.factories import ThreadBuilder, UserFactory
 from tests.layout import axe_violations, overlaps, too_wide
 
@@ -65,4 +65,9 @@ def test_pages_with_forms_and_a_thread_lay_out_without_overlaps(
     ):
         page.goto(base + path)
         problems += _problems(page, path)
+    if javascript:  # the reader's own post turned into its form where it stands
+        page.goto(f"{base}/item?id={op.pk}")
+        reach(page, mine).get_by_role("link", name="edit", exact=True).click()
+        expect(article(page, mine).locator("textarea")).to_be_focused()
+        problems += _problems(page, "a post edited in place")
     assert problems == [], "\n".join(problems)

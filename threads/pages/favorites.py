@@ -48,8 +48,8 @@ def _confirm_page(request, page: str, post, undo: bool):
     kept = _is_kept(request.user, page, post)
     if not undo and not kept:  # told before the click, as /vote and /flag do
         policies.refuse(KEEPING_REFUSALS[page](comment=post))
-    # Kept already, the page offers to take it back, never to keep it again (and the reverse).
-    undo = kept
+    # Kept already, the page offers to take it back, never to keep it again.
+    undo = undo or kept
     goto = request.GET.get("goto", "")
     context = {
         "post": post,
