@@ -9,6 +9,7 @@ from functools import cache
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.urls import reverse
 
 
@@ -38,8 +39,26 @@ def item(post_id: int, *, anchor: object = None) -> str:
     return url if anchor is None else f"{url}#{anchor}"
 
 
+def absolute(url: str) -> str:
+    """A URL the forum writes, at the configured site address (FORUM_SITE_URL): for what is read
+    away from its page and kept for every reader (feeds), never the address a request gave."""
+    return settings.FORUM_SITE_URL + url
+
+
 def user(username: str) -> str:
     return page("user", username)
+
+
+def moderate(model: str, id: int) -> str:
+    """The admin's moderation page of a post (model "comment") or a thread ("thread"): what a
+    moderator may do to it."""
+    return reverse(f"admin:threads_{model}_change", args=[id])
+
+
+@cache
+def moderate_prefix() -> str:
+    """What static/vote.js puts a post's id and "/change/" after: moderate("comment", id)."""
+    return reverse("admin:threads_comment_changelist")
 
 
 def feed_name(page_name: str, kind: str) -> str:

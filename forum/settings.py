@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,9 @@ FORUM_SITE_NAME = os.environ.get("FORUM_SITE_NAME", "zlacker")
 FORUM_RELEASE = os.environ.get("FORUM_RELEASE", "")
 # The forum's address as readers reach it, for links in the emails it sends.
 FORUM_SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The most one entry of the page cache may take, as stored (a page gzipped for readers who take
+# gzip, plain for the others): a bigger page is sent without being kept, never evicting the rest.
+FORUM_CACHE_MAX_ENTRY_BYTES = int(os.environ.get("FORUM_CACHE_MAX_ENTRY_BYTES", 8_000_000))
 FORUM_THREADS_PER_PAGE = 30
 # Flags from this many distinct readers hide a post until a moderator decides.
 FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", 5))
@@ -128,8 +132,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "forum.compression.AcceptingWhiteNoiseMiddleware",
+    "forum.compression.AcceptingGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -199,10 +203,11 @@ def cache_config(redis_url: str, *, location: str, max_entries: int) -> dict:
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         # A Redis that is down costs a request one refused connection, not seconds of
         # backoff; one retry at once reconnects a connection that a restarted Redis dropped.
+        # A Redis that hangs is not asked twice: it costs one socket_timeout, not two.
         "OPTIONS": {
             "socket_connect_timeout": 1,
             "socket_timeout": 2,
-            "retry": Retry(NoBackoff(), 1),
+            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         },
     }
 

@@ -294,3 +294,12 @@ def test_a_failed_login_says_names_ignore_case(client, user):
     response = client.post("/login", {"username": user.username, "password": "wrong"})
     assert response.status_code == 400
     assert "the name is not" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["bell\x07", "nul\x00x", "non\uffff", "del\x7f", "line\nbreak"])
+def test_a_name_with_a_control_or_non_character_is_refused_with_a_sentence(client, db, name):
+    response = signup(client, name)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A name is 2 to 15 characters" in page or "Null characters are not allowed" in page
+    assert not User.objects.exists()

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from forum import links
 from tests.browsing import article, log_in, post, seed_thread_url
 from tests.conftest import ROOT
 from tests.factories import ThreadBuilder, UserFactory
@@ -259,3 +260,19 @@ def test_on_a_phone_no_line_ends_with_a_bar(page):
             page.set_viewport_size({"width": width, "height": PHONE["height"]})
             dangling += [f"{path} at {width}px: {text!r}" for text in bars_at_line_ends(page)]
     assert dangling == [], "\n".join(dangling)
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_axe_finds_no_serious_violation_on_the_moderation_pages(
+    browser_context, forum_server, scheme
+):
+    page = browser_context(color_scheme=scheme, bypass_csp=True)
+    page.base = forum_server
+    target = post("D3")
+    log_in(page, UserFactory(username="admin1", is_staff=True, is_superuser=True))
+    violations = []
+    for url in (links.moderate("comment", target.pk), links.moderate("thread", target.tree_id)):
+        page.goto(forum_server + url)
+        expect(page.locator("form#do-ban")).to_be_visible()
+        violations += axe_violations(page)
+    assert violations == [], "\n".join(violations)

@@ -265,3 +265,72 @@ def test_a_preview_shows_the_text_rendered_and_posting_it_then_makes_one_post(pa
     page.get_by_role("button", name="reply", exact=True).click()
     mine = Comment.objects.get(author=writer)
     expect(article(page, mine).locator(":scope > p i")).to_have_text("this")
+
+
+def moderate_post(page, target, action: str, reason: str, **fields) -> None:
+    """Fills an action's form on the post's moderation page with its reason and sends it."""
+    form = page.locator(f"form#do-{action}")
+    form.get_by_label("Reason").fill(reason)
+    for label, value in fields.items():
+        field = form.get_by_label(label)
+        if field.evaluate("el => el.tagName") == "SELECT":
+            field.select_option(label=value)
+        else:
+            field.fill(value)
+    form.locator('input[type="submit"]').click()
+
+
+def test_a_moderator_acts_on_a_post_from_its_moderate_link_with_reasons_on_the_modlog(page):
+    chain = list(Comment.objects.filter(tree_id=post("D3").tree_id).order_by("lft"))
+    target, new_parent = chain[-1], chain[-3]
+    log_in(page, moderator())
+    page.goto(seed_thread_url(page))
+    reach(page, target).get_by_role("link", name="moderate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Moderate {target.name}")
+    expect(page.locator("#content-main")).not_to_contain_text("Tree id")
+
+    moderate_post(page, target, "remove", "Personal attack")
+    expect(page.locator(".messagelist")).to_contain_text(f"Removed {target.name}.")
+    expect(page.locator("table.subject")).to_contain_text("removed by a moderator")
+    moderate_post(page, target, "restore", "Apology received")
+    expect(page.locator(".messagelist")).to_contain_text(f"Restored {target.name}.")
+    moderate_post(
+        page, target, "move", "Answers the earlier point", **{"The post to attach": new_parent.name}
+    )
+    expect(page.locator("form#do-move .confirmation")).to_contain_text(
+        f"Move {target.name} under {new_parent.name} (id {new_parent.pk})"
+    )
+    page.locator("form#do-move").get_by_role("button", name="Yes: Move under another post").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"Moved {target.name}.")
+    moderate_post(page, target, "ban", "Repeated attacks", Duration="one week")
+    expect(page.locator(".messagelist")).to_contain_text(f"Banned the author of {target.name}.")
+    expect(page.locator("table.subject")).to_contain_text("banned until")
+
+    assert Comment.objects.get(pk=target.pk).parent_id == new_parent.pk
+    assert Ban.objects.get(user=target.author).expires_at is not None
+    page.get_by_role("link", name="View site").click()
+    page.get_by_role("link", name="moderation log").click()
+    log = page.locator("main")
+    for reason in ("Personal attack", "Apology received", "Answers the earlier point"):
+        expect(log).to_contain_text(reason)
+    expect(log).to_contain_text("Repeated attacks")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_banned_member_is_shown_no_arrow_and_no_reply_link(
+    browser_context, forum_server, javascript
+):
+    banned = UserFactory()
+    Ban.objects.create(user=banned, moderator=UserFactory(), reason="Cooling off")
+    page = browser_context(javascript=javascript)
+    page.base = forum_server
+    log_in(page, banned)
+    page.goto(seed_thread_url(page))
+    target = post("D3")
+    if javascript:
+        reach(page, target)
+    expect(page.locator("a.vote:visible")).to_have_count(0)
+    expect(page.locator("a.reply:visible")).to_have_count(0)
+    page.goto(f"{page.base}/item?id={target.pk}")
+    expect(page.locator("a.vote:visible")).to_have_count(0)
+    expect(page.get_by_role("link", name="reply", exact=True)).to_have_count(0)

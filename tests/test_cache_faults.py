@@ -1,29 +1,19 @@
 """When Redis fails: pages are served uncached, limited writes and log-ins answer 503 with
 Retry-After, /healthz names the cache that is down, and all recovers when Redis is back."""
 
-import contextlib
-import socket
-import subprocess
-import threading
-import time
 import uuid
 
 import pytest
-import redis
 
 from forum.accounts.models import User
 from forum.settings import cache_config
 from tests.factories import ThreadBuilder, UserFactory
-from tests.servers import free_port
+from tests.faulty_caches import RedisServer, hung_redis, unreachable_redis
 from tests.test_limits import PASSWORD
 from tests.visitor import Visitor
 from threads.models import Comment
 
 PAUSED = "the forum cannot count its limits right now"
-
-
-def unreachable_redis() -> str:
-    return f"redis://127.0.0.1:{free_port()}/0"
 
 
 @pytest.fixture
@@ -93,32 +83,6 @@ def test_healthz_names_the_cache_that_is_down(client, settings):
     assert response.content.decode() == "unavailable\ncache default: ok\ncache limits: down\n"
 
 
-class RedisServer:
-    """A redis-server of the test's own, on a port of its own, that it stops and starts."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--save", "", "--daemonize", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def own_redis():
     server = RedisServer()
@@ -167,27 +131,6 @@ def test_the_forum_rides_out_a_redis_outage_and_recovers_by_itself(gunicorn, own
     assert replier.post("/reply", {"parent": op, "text": "After the outage."}).status == 302
     assert Comment.objects.filter(text="After the outage.").exists()
     assert "Internal Server Error" not in server.error_log.read_text()
-
-
-@contextlib.contextmanager
-def hung_redis():
-    """A server that takes connections and never answers, as a Redis that hangs; yields its
-    URL and the list of connections it took."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    taken: list[socket.socket] = []
-
-    def take():
-        with contextlib.suppress(OSError):
-            while True:
-                taken.append(listener.accept()[0])
-
-    threading.Thread(target=take, daemon=True).start()
-    try:
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0", taken
-    finally:
-        listener.close()
-        for connection in taken:
-            connection.close()
 
 
 def test_a_hung_page_cache_is_left_alone_after_its_first_timeout(client, thread, settings):

@@ -12,10 +12,12 @@ from urllib.parse import quote
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 import threads.services
 from forum.accounts.models import User
+from forum.compression import accepted_codings
 from tests.factories import UserFactory
 from tests.test_hn_import import seed_items
 from tests.test_import_export import discussion
@@ -36,6 +38,7 @@ from threads.services.moderation import (
     comment_restore,
     flag_withdraw,
     flags_dismiss,
+    flags_uphold,
     thread_lock,
     thread_pin,
     thread_remove,
@@ -321,11 +324,17 @@ SCENARIOS = {
     ),
     "flags_dismiss": _after(
         lambda s: _flag(s, s.first),
-        lambda s: flags_dismiss(comment_id=s.first.pk, moderator=s.mod),
+        lambda s: flags_dismiss(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
     ),
-    "comment_remove": _plain(lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod)),
+    "flags_uphold": _after(
+        lambda s: _flag(s, s.first),
+        lambda s: flags_uphold(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
+    ),
+    "comment_remove": _plain(
+        lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod, reason="spam")
+    ),
     "comment_restore": _after(
-        lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod),
+        lambda s: comment_remove(comment_id=s.first.pk, moderator=s.mod, reason="spam"),
         lambda s: comment_restore(comment_id=s.first.pk, moderator=s.mod),
     ),
     "comment_move": _plain(
@@ -353,9 +362,11 @@ SCENARIOS = {
         lambda s: thread_pin(thread_id=s.thread.pk, moderator=s.mod),
         lambda s: thread_unpin(thread_id=s.thread.pk, moderator=s.mod),
     ),
-    "thread_remove": _plain(lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod)),
+    "thread_remove": _plain(
+        lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod, reason="spam")
+    ),
     "thread_restore": _after(
-        lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod),
+        lambda s: thread_remove(thread_id=s.thread.pk, moderator=s.mod, reason="spam"),
         lambda s: thread_restore(thread_id=s.thread.pk, moderator=s.mod),
     ),
     "thread_retitle": _plain(
@@ -429,3 +440,85 @@ def test_every_page_changing_write_renews_the_cached_page(client, build, service
     # A removed thread's page is gone; every other page is built again, under a new ETag.
     assert after.status_code in (200, 404)
     assert after.get("ETag") != before.get("ETag")
+
+
+def thread_entries(thread) -> list[str]:
+    """The page cache's entries for this thread (pages, stencils, comments, what is kept of
+    readers), in the local-memory cache's own keys."""
+    start = f"thread:{page_cache.release()}:{thread.pk}."
+    return [key for key in caches["default"]._cache if start in key]
+
+
+def test_a_page_too_big_to_keep_is_sent_without_being_kept(client, build, thread, settings):
+    settings.FORUM_CACHE_MAX_ENTRY_BYTES = 20_000
+    page(client, thread)
+    kept = thread_entries(thread)
+    assert kept
+    big = build.thread(title="Too big to keep")
+    for part in range(5):
+        words = range(part * 1000, part * 1000 + 1000)
+        build.reply(build.op(big), text=" ".join(f"word{n}" for n in words))
+    first, again = page(client, big), page(client, big)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and b"word4999" in first.content
+    client.force_login(UserFactory(username="fay"))
+    assert b"fay" in page(client, big).content and b"word4999" in page(client, big).content
+    # Nothing of the big page was kept, and the small one's entries are all still there.
+    assert [key for key in thread_entries(big) if ":reader:" not in key] == []
+    assert set(kept) <= set(thread_entries(thread))
+
+
+def test_a_page_under_the_cap_is_kept(client, thread, settings):
+    settings.FORUM_CACHE_MAX_ENTRY_BYTES = 200_000
+    page(client, thread)
+    assert any(":page:" in key for key in thread_entries(thread))
+
+
+@pytest.mark.parametrize(
+    "header, accepted",
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("gzip;q=0.5", True),
+        ("*", True),
+        ("x-gzip", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000, deflate", False),
+        ("br, gzip;q=0", False),
+        ("*;q=0", False),
+        ("*, gzip;q=0", False),
+        ("gzip;q=nonsense", False),
+        ("deflate", False),
+        ("", False),
+    ],
+)
+def test_gzip_is_accepted_only_with_a_q_value_above_zero(header, accepted):
+    assert ("gzip" in accepted_codings(header)) is accepted
+
+
+def test_a_reader_who_refuses_gzip_is_never_sent_it(client, thread):
+    op = thread.comments.get(level=0).pk
+    paths = [f"/item?id={op}", f"/item?id={op}&format=txt", "/", "/modlog", "/rss"]
+    for refusal in ("gzip;q=0", "br, gzip;q=0", "*;q=0"):
+        for path in paths * 2:  # drawn, then from the cache
+            response = client.get(path, headers={"accept-encoding": refusal})
+            assert "Content-Encoding" not in response, (refusal, path)
+    client.force_login(UserFactory(username="gus"))
+    for path in paths * 2:
+        response = client.get(path, headers={"accept-encoding": "gzip;q=0"})
+        assert "Content-Encoding" not in response, path
+        assert b">gus<" in response.content or "format=txt" in path or "rss" in path
+
+
+def test_a_static_file_is_not_sent_gzipped_to_a_reader_who_refuses_it(settings, tmp_path):
+    css = b"body { color: teal; }\n" * 50
+    (tmp_path / "kept.css").write_bytes(css)
+    (tmp_path / "kept.css.gz").write_bytes(gzip.compress(css))
+    settings.STATIC_ROOT, settings.WHITENOISE_USE_FINDERS = tmp_path, False
+    reader = Client()  # a new client loads the middleware with these settings
+    zipped = reader.get("/static/kept.css", headers={"accept-encoding": "gzip"})
+    assert zipped["Content-Encoding"] == "gzip"
+    for refusal in ("gzip;q=0", "*;q=0, br"):
+        plain = reader.get("/static/kept.css", headers={"accept-encoding": refusal})
+        assert "Content-Encoding" not in plain
+        assert b"".join(plain.streaming_content) == css

@@ -25,9 +25,9 @@ def test_newcomments_lists_the_newest_visible_comments_with_their_thread(client,
     first, reply, newer, linked = forum
     gone = build.thread(title="Gone thread")
     hidden = build.reply(build.op(gone), text="in a removed thread")
-    thread_remove(thread_id=gone.pk, moderator=UserFactory())
+    thread_remove(thread_id=gone.pk, moderator=UserFactory(), reason="spam")
     removed = build.reply(build.op(linked), text="removed words")
-    comment_remove(comment_id=removed.pk, moderator=UserFactory())
+    comment_remove(comment_id=removed.pk, moderator=UserFactory(), reason="spam")
     html = client.get("/newcomments").content.decode()
     assert html.index("newer words") < html.index("older words")
     assert "First thread" in html and hidden.text not in html and "removed words" not in html
@@ -109,7 +109,7 @@ def test_favoriting_needs_a_login_and_a_shown_post(client, forum, user):
     first, reply, newer, linked = forum
     answer = client.post(f"/fave?id={reply.pk}")
     assert answer.status_code == 302 and "/login" in answer["Location"]
-    comment_remove(comment_id=reply.pk, moderator=UserFactory())
+    comment_remove(comment_id=reply.pk, moderator=UserFactory(), reason="spam")
     client.force_login(user)
     answer = client.post(f"/fave?id={reply.pk}")
     assert answer.status_code == 409 and "cannot be kept" in answer.content.decode()
@@ -148,7 +148,7 @@ def test_only_threads_are_hidden_and_hidden_needs_a_login(client, forum, user):
 
 def test_what_would_be_refused_is_refused_before_the_click(client, forum, user):
     first, reply, newer, linked = forum
-    comment_remove(comment_id=newer.pk, moderator=UserFactory())
+    comment_remove(comment_id=newer.pk, moderator=UserFactory(), reason="spam")
     client.force_login(user)
     assert client.get(f"/fave?id={newer.pk}").status_code == 409
     assert client.get(f"/hide?id={reply.pk}").status_code == 400

@@ -175,7 +175,8 @@ def test_export_gives_lines_that_import_takes_unchanged(client, tmp_path):
     exported = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [item["id"] for item in exported] == [item["id"] for item in items]
     dead = exported[2]
-    assert dead["dead"] is True and "text" not in dead and "by" not in dead
+    # Issue 24: a dead item keeps its author, as on HN; its text is for staff alone.
+    assert dead["dead"] is True and "text" not in dead and dead["by"] == items[2]["by"]
     (tmp_path / "out.jsonl").write_text(out.getvalue(), encoding="utf-8")
     import_file(tmp_path / "out.jsonl")
     assert Thread.objects.count() == 1

@@ -47,7 +47,7 @@ def _scene(build: ThreadBuilder) -> Scene:
 
 
 def _remove_thread(s: Scene):
-    thread_remove(thread_id=s.thread.pk, moderator=s.mod)
+    thread_remove(thread_id=s.thread.pk, moderator=s.mod, reason="spam")
 
 
 # Each write that changes a list: (the list, the write, what the list shows after it, what
@@ -121,7 +121,7 @@ LIST_WRITES = {
     "a comment removed": (
         "/newcomments",
         None,
-        lambda s: comment_remove(comment_id=s.reply.pk, moderator=s.mod),
+        lambda s: comment_remove(comment_id=s.reply.pk, moderator=s.mod, reason="spam"),
         None,
         "first reply words",
     ),

@@ -1,9 +1,12 @@
 """Migrations that fill new fields from old rows: what they fill is what the services write."""
 
+import io
+import json
 from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -13,6 +16,7 @@ from threads.models import ModerationAction, Thread
 
 BEFORE = [("threads", "0008_modlog_remove_all")]
 OPS_AND_TARGETS = import_module("threads.migrations.0009_thread_op_modlog_targets")
+URL_KEYS_WITHOUT_WWW = import_module("threads.migrations.0021_thread_url_keys_without_www")
 SKELETON_DIGITS = import_module("forum.accounts.migrations.0006_name_skeleton_digits")
 
 
@@ -102,3 +106,55 @@ def test_the_modlog_links_what_old_rows_acted_on_after_the_migration():
         "",
     ]
     assert Thread.objects.get(pk=thread.pk).op_id == op.pk
+
+
+IMPORTED_ACCOUNTS = import_module(
+    "forum.accounts.migrations.0008_imported_accounts_and_short_names"
+)
+IMPORTED_THREADS = import_module("threads.migrations.0018_imported_threads")
+
+
+def test_the_migrations_mark_what_earlier_imports_made(build, tmp_path):
+    call_command("loaddata", "fixtures/seed.json", verbosity=0)
+    items = [
+        {"id": 70_000_000, "type": "story", "by": "poster", "time": 1_700_000_000, "title": "S"},
+        {
+            "id": 70_000_004,
+            "type": "comment",
+            "by": "x",
+            "time": 1_700_000_001,
+            "parent": 70_000_000,
+            "text": "Hi.",
+        },
+    ]
+    path = tmp_path / "story.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
+    call_command("import_hn", str(path), stdout=io.StringIO())
+    local = build.thread(title="Written here", author=User.objects.create(username="member"))
+    User.objects.update(is_imported=False, short_skeleton="")
+    Thread.objects.update(imported_from="", hn_story=None)
+    IMPORTED_ACCOUNTS.mark_and_fill(apps, None)
+    IMPORTED_THREADS.mark_imported(apps, None)
+    imported = set(User.objects.filter(is_imported=True).values_list("username", flat=True))
+    assert imported == {"zacwes", "dr_dsh", "akjetm", "Salgat", "AlotOf", "derang", "poster", "x"}
+    assert User.objects.get(username="member").short_skeleton == "member"
+    marks = dict(Thread.objects.values_list("pk", "imported_from"))
+    assert marks[local.pk] == "" and marks[1] == "zlacker"
+    story = Thread.objects.get(title="S")
+    assert (story.imported_from, story.hn_story) == ("hn", 70_000_000)
+
+
+def test_the_migration_keys_a_www_url_as_its_site_without_www(client, build):
+    import hashlib
+
+    www = build.thread(title="Keyed with www", url="https://www.example.com/a")
+    plain = build.thread(title="Plain", url="https://example.org/b")
+    # The key as it was made before www. and the bare host were one site.
+    old_key = hashlib.sha256(b"//www.example.com/a").hexdigest()
+    Thread.objects.filter(pk=www.pk).update(url_key=old_key)
+    URL_KEYS_WITHOUT_WWW.keys_without_www(apps, None)
+    assert Thread.objects.get(pk=www.pk).url_key == url_key("https://example.com/a") != old_key
+    assert Thread.objects.get(pk=plain.pk).url_key == url_key("https://example.org/b")
+    client.force_login(User.objects.create(username="asker"))
+    again = client.post("/submit", {"title": "Again", "url": "https://example.com/a", "text": ""})
+    assert again["Location"] == www.get_absolute_url()

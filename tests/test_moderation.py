@@ -139,7 +139,7 @@ def test_restoring_a_post_shows_it_again(mod_client, client, tree):
 
 def test_a_removed_post_accepts_no_replies(tree):
     b = tree[3]
-    comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="")
+    comment_remove(comment_id=b.pk, moderator=UserFactory(), reason="off topic")
     with pytest.raises(ForumError, match="removed by a moderator"):
         comment_reply(parent_id=b.pk, author=UserFactory(), text="hello")
     assert not Comment.objects.filter(parent=b).exclude(pk=tree[4].pk).exists()
@@ -160,7 +160,7 @@ def test_remove_and_ban_the_author(mod_client, tree):
 
 def test_the_opening_post_is_removed_with_its_thread(tree):
     with pytest.raises(ForumError, match="remove the thread"):
-        comment_remove(comment_id=tree[1].pk, moderator=UserFactory())
+        comment_remove(comment_id=tree[1].pk, moderator=UserFactory(), reason="spam")
 
 
 # Threads
@@ -224,10 +224,10 @@ def test_a_thread_change_that_changes_nothing_is_refused_and_not_logged(
     thread = tree[0]
     # Lock, pin and remove find it done once done; unlock, unpin and restore find it so at once.
     if service.__name__ in ("thread_lock", "thread_pin", "thread_remove"):
-        service(thread_id=thread.pk, moderator=moderator)
+        service(thread_id=thread.pk, moderator=moderator, reason="spam")
     logged = ModerationAction.objects.count()
     with pytest.raises(ForumError) as refused:
-        service(thread_id=thread.pk, moderator=moderator)
+        service(thread_id=thread.pk, moderator=moderator, reason="again")
     assert (str(refused.value), refused.value.status) == (message, 409)
     assert ModerationAction.objects.count() == logged
 
@@ -252,10 +252,10 @@ def test_a_post_change_that_changes_nothing_is_refused_and_not_logged(
 ):
     b = tree[3]
     if service is comment_remove:
-        comment_remove(comment_id=b.pk, moderator=moderator)
+        comment_remove(comment_id=b.pk, moderator=moderator, reason="spam")
     logged = ModerationAction.objects.count()
     with pytest.raises(ForumError, match=message) as refused:
-        service(comment_id=b.pk, moderator=moderator)
+        service(comment_id=b.pk, moderator=moderator, reason="again")
     assert refused.value.status == 409 and ModerationAction.objects.count() == logged
 
 
@@ -389,7 +389,7 @@ def test_a_flag_cannot_be_taken_back_once_a_moderator_acted(client, tree, modera
     b = tree[3]
     reader = UserFactory()
     comment_flag(comment_id=b.pk, user=reader, reason="spam")
-    flags_dismiss(comment_id=b.pk, moderator=moderator)
+    flags_dismiss(comment_id=b.pk, moderator=moderator, reason="spam")
     client.force_login(reader)
     page = client.get(f"/item?id={b.pk}").content.decode()
     assert "You flagged this post. A moderator has acted on it." in page
@@ -430,7 +430,7 @@ def test_five_distinct_flags_hide_a_post_until_a_moderator_decides(client, mod_c
     assert "post b" not in html and "[flagged: hidden until a moderator reviews it]" in html
     queue = mod_client.get("/admin/threads/flaggedcomment/").content.decode()
     assert b.name in queue and "troll, unkind" in queue
-    admin_action(mod_client, "flaggedcomment", "dismiss", [b.pk])
+    admin_action(mod_client, "flaggedcomment", "dismiss", [b.pk], reason="fair comment")
     assert "post b" in thread_html(client, thread)
     assert b.name not in mod_client.get("/admin/threads/flaggedcomment/").content.decode()
 
@@ -669,7 +669,7 @@ def test_the_comment_count_follows_what_readers_can_read(client, build, moderato
     assert shown_count() == "2 comments"
     comment_flag(comment_id=second.pk, user=UserFactory(), reason="spam")
     assert shown_count() == "1 comment"
-    flags_dismiss(comment_id=second.pk, moderator=moderator)
+    flags_dismiss(comment_id=second.pk, moderator=moderator, reason="spam")
     comment_restore(comment_id=first.pk, moderator=moderator)
     assert shown_count() == "3 comments"
     user_ban(user=third.author, moderator=moderator, reason="spam", remove_posts=True)
@@ -714,3 +714,24 @@ def test_a_ban_reads_as_a_date_not_a_timestamp(moderator, user):
     until = timezone.now() + timedelta(days=7)
     ban = user_ban(user=user, moderator=moderator, reason="spam", expires_at=until)
     assert str(ban) == f"{user.username} until {until:%Y-%m-%d %H:%M} UTC"
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Bad\x01title", "The title contains a control character (U+0001)"),
+        ("Bad\uffff", "The title contains a Unicode non-character (U+FFFF)"),
+    ],
+)
+def test_a_control_or_non_character_is_refused_in_the_admins_retitle(
+    mod_client, tree, title, message
+):
+    thread = tree[0]
+    response = mod_client.post(
+        f"/admin/threads/thread/{thread.pk}/change/", {"title": title, "reason": "clearer"}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    thread.refresh_from_db()
+    assert thread.title == "Moderated thread"
+    assert not ModerationAction.objects.exists()

@@ -189,3 +189,80 @@ def test_no_name_answers_500(client, db, name):
     for header, value in answer.items():
         f"{header}: {value}".encode("latin-1")
     assert login(client, "alice", PASSWORD).status_code == 302
+
+
+# One name, one person: the 6 characters a post's name shows
+
+
+@pytest.mark.parametrize("name", ["pgtest_x", "pgtest", "PGTEST99", "pgt3st_imposter", "pgtes7"])
+def test_a_name_that_begins_like_anothers_is_refused_at_sign_up(client, db, name):
+    UserFactory(username="pgtester")
+    answer = signup(client, name)
+    assert answer.status_code == 400
+    assert (
+        f"The name {name} begins like pgtester, who is already here: posts show the first 6"
+        " characters of a name, so please choose one that begins differently."
+    ) in answer.content.decode().replace("&#x27;", "'")
+    assert User.objects.count() == 1
+
+
+def test_names_that_differ_in_their_first_6_characters_are_fine(client, db):
+    UserFactory(username="pgtester")
+    assert signup(client, "pgtes").status_code == 302
+    client.post("/logout")
+    assert signup(client, "pg_test").status_code == 302
+
+
+def test_the_admin_refuses_a_name_that_begins_like_anothers(client, db):
+    UserFactory(username="pgtester")
+    admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+    client.force_login(admin)
+    answer = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "pgtest_x",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert answer.status_code == 200
+    assert "begins like pgtester, who is already here" in answer.content.decode()
+    assert not User.objects.filter(username="pgtest_x").exists()
+
+
+@pytest.fixture
+def namesakes(build):
+    """Two accounts whose posts share a 6-letter name (made before the rule, or imported)."""
+    tester, imposter = UserFactory(username="pgtester"), UserFactory(username="pgtest_x")
+    thread = build.thread(title="Namesakes", author=tester)
+    op = build.op(thread)
+    first = build.reply(op, text="The real one speaks.", author=tester)
+    second = build.reply(op, text="The imposter speaks.", author=imposter)
+    return op, first, second
+
+
+@pytest.mark.django_db
+def test_outside_its_thread_a_post_shows_its_authors_full_name(client, namesakes):
+    op, first, second = namesakes
+    assert first.name.split("+")[0] == second.name.split("+")[0] == "pgtest"
+    pages = ["/newcomments", "/threads?id=pgtest_x", "/search?q=speaks"]
+    for path in pages:
+        html = client.get(path).content.decode()
+        assert (
+            f'>{second.name}</a> by <a class="author" href="/user?id=pgtest_x">pgtest_x</a>' in html
+        ), path
+        text = client.get(path + "&format=txt" if "?" in path else path + "?format=txt")
+        assert f"{second.name} by pgtest_x " in text.content.decode(), path
+    client.force_login(namesakes[1].author)
+    html = client.get("/replies").content.decode()
+    assert f'>{second.name}</a> by <a class="author" href="/user?id=pgtest_x">pgtest_x</a>' in html
+    for path in (f"/item/rss?id={op.pk}", "/threads/atom?id=pgtest_x"):
+        feed = client.get(path).content.decode()
+        assert f"{second.name} by pgtest_x on Namesakes" in feed, path
+
+
+@pytest.mark.django_db
+def test_inside_its_thread_a_post_keeps_zlackers_bytes(client, namesakes):
+    op, first, second = namesakes
+    text = client.get(f"/item?id={op.pk}&format=txt").content.decode()
+    assert f"\n2. {second.name}[view] [source] " in text and "pgtest_x" not in text

@@ -66,6 +66,32 @@ def test_a_posts_own_pages_offer_only_what_the_reader_may_do(client, talk):
     assert f"vote?id={theirs.pk}&amp;how=down" not in html
 
 
+def test_a_banned_reader_is_offered_no_arrow_and_no_reply_on_any_page(client, talk, moderator):
+    thread, op, mine, theirs, me = talk
+    client.force_login(me)
+    before = client.get(f"/item?id={theirs.pk}").content.decode()
+    assert up_arrows(before, theirs) and reply_links(before, theirs)
+    user_ban(user=me, moderator=moderator, reason="cool off")
+    thread_page = client.get(f"/item?id={op.pk}").content.decode()
+    # The thread's arrow is not drawn; the posts' shared arrows are hidden by the style sheet
+    # for a reader marked so (with scripts or without), and [reply] is not added to them.
+    assert up_arrows(thread_page, op) == []
+    assert 'data-no-votes="1"' in thread_page and 'data-reply=""' in thread_page
+    assert "body:has(#viewer[data-no-votes]) a.vote { display: none; }" in stylesheet(client)
+    for url in (f"/item?id={theirs.pk}", f"/discussion?id={theirs.pk}"):
+        html = client.get(url).content.decode()
+        assert up_arrows(html, theirs) == [] and reply_links(html, theirs) == [], url
+        assert 'data-no-votes="1"' in html and 'data-reply=""' in html, url
+    assert client.get(f"/reply?id={theirs.pk}").status_code == 403
+    front = client.get("/").content.decode()
+    assert 'data-no-votes="1"' in front
+
+
+def stylesheet(client) -> str:
+    answer = client.get("/static/style.css")
+    return b"".join(answer.streaming_content if answer.streaming else [answer.content]).decode()
+
+
 def test_no_flag_link_on_ones_own_post_or_one_already_flagged(client, talk):
     thread, op, mine, theirs, me = talk
     client.force_login(me)
@@ -167,7 +193,7 @@ def test_restore_brings_back_only_what_a_moderator_removed_or_flags_hid(talk, mo
     assert refused.value.status == 409
     assert not ModerationAction.objects.filter(kind=ModerationAction.Kind.RESTORE).exists()
     comment_flag(comment_id=mine.pk, user=UserFactory(), reason="spam")
-    comment_restore(comment_id=mine.pk, moderator=moderator)
+    comment_restore(comment_id=mine.pk, moderator=moderator, reason="the flags were wrong")
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.state == Comment.State.VISIBLE
@@ -217,7 +243,7 @@ def test_dismissing_the_flags_of_a_post_in_a_removed_thread_is_reported(client, 
     comment_flag(comment_id=theirs.pk, user=UserFactory(), reason="spam")
     client.force_login(moderator)
     assert "Their words." in client.get("/admin/threads/flaggedcomment/").content.decode()
-    thread_remove(thread_id=thread.pk, moderator=moderator)
+    thread_remove(thread_id=thread.pk, moderator=moderator, reason="spam")
     assert "Their words." not in client.get("/admin/threads/flaggedcomment/").content.decode()
     response = client.post(
         "/admin/threads/flaggedcomment/",
@@ -254,10 +280,12 @@ def test_no_one_edits_what_a_post_derives_in_the_admin(client, talk, who, reques
     url = f"/admin/threads/comment/{theirs.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
-    assert (
-        re.findall(r'<(?:input|textarea|select)[^>]+name="(?!csrf)(\w+)"', page.content.decode())
-        == []
+    # Its page is the moderation page: the actions' fields (its thread's title among them),
+    # none of the post's own.
+    fields = re.findall(
+        r'<(?:input|textarea|select)[^>]+name="(?!csrf)(\w+)"', page.content.decode()
     )
+    assert set(fields) <= {"do", "reason", "new_parent", "duration", "remove_posts", "title"}
     response = client.post(url, {"points": "1000", "parent_author": "1", "text": "spam"})
     assert response.status_code == 403
     theirs.refresh_from_db()

@@ -103,7 +103,7 @@ def test_a_ban_that_removes_every_post(client, forum, moderator):
 
 def test_a_removed_thread_hides_all_its_posts_until_restored(client, forum, moderator):
     thread, op, first, second = forum
-    thread_remove(thread_id=thread.pk, moderator=moderator)
+    thread_remove(thread_id=thread.pk, moderator=moderator, reason="spam")
     assert found(client, "zebras") == []
     assert found(client, "narwhals") == []
     thread_restore(thread_id=thread.pk, moderator=moderator)

@@ -259,28 +259,28 @@ USER_COMMENTS = (
     "\n"
     "bob's comments\n"
     "\n"
-    "bob+2 2024-03-01 12:16:00\n"
+    "bob+2 by bob 2024-03-01 12:16:00\n"
     'on: "Plain"\n'
     "Bob answers himself.\n"
     "\n"
-    "bob+a 2024-03-01 12:10:00\n"
+    "bob+a by bob 2024-03-01 12:10:00\n"
     'on: "Locked, with a link"\n'
     "Answering a deleted post.\n"
     "  code line\n"
     "\n"
-    "bob+8 2024-03-01 12:08:00\n"
+    "bob+8 by bob 2024-03-01 12:08:00\n"
     'on: "Locked, with a link"\n'
     "Level 8.\n"
     "\n"
-    "bob+6 2024-03-01 12:06:00\n"
+    "bob+6 by bob 2024-03-01 12:06:00\n"
     'on: "Locked, with a link"\n'
     "Level 6.\n"
     "\n"
-    "bob+4 2024-03-01 12:04:00\n"
+    "bob+4 by bob 2024-03-01 12:04:00\n"
     'on: "Locked, with a link"\n'
     "Level 4.\n"
     "\n"
-    "bob+1 2024-03-01 12:01:00\n"
+    "bob+1 by bob 2024-03-01 12:01:00\n"
     'on: "Locked, with a link"\n'
     "First reply.\n"
     "\n"
@@ -301,19 +301,19 @@ REPLIES = (
     "\n"
     "replies\n"
     "\n"
-    "bob+8 2024-03-01 12:08:00 to alice+7\n"
+    "bob+8 by bob 2024-03-01 12:08:00 to alice+7\n"
     'on: "Locked, with a link"\n'
     "Level 8.\n"
     "\n"
-    "bob+6 2024-03-01 12:06:00 to alice+5\n"
+    "bob+6 by bob 2024-03-01 12:06:00 to alice+5\n"
     'on: "Locked, with a link"\n'
     "Level 6.\n"
     "\n"
-    "bob+4 2024-03-01 12:04:00 to alice+3\n"
+    "bob+4 by bob 2024-03-01 12:04:00 to alice+3\n"
     'on: "Locked, with a link"\n'
     "Level 4.\n"
     "\n"
-    "bob+1 2024-03-01 12:01:00 to alice+(OP)\n"
+    "bob+1 by bob 2024-03-01 12:01:00 to alice+(OP)\n"
     'on: "Locked, with a link"\n'
     "First reply.\n"
     "\n"

@@ -310,7 +310,7 @@ def test_bad_vote_requests_get_clear_errors(client, post, user):
 
 
 def test_a_vote_on_a_post_of_a_removed_thread_says_the_thread_was_removed(client, post, user):
-    thread_remove(thread_id=post.tree_id, moderator=UserFactory(is_staff=True))
+    thread_remove(thread_id=post.tree_id, moderator=UserFactory(is_staff=True), reason="spam")
     client.force_login(user)
     for answer in (
         client.get(f"/vote?id={post.pk}&how=up"),

@@ -140,6 +140,49 @@ def test_a_long_title_is_refused_whole_with_its_length_and_the_form_kept(client,
     assert 'data-max-length="80"' in html
 
 
+def test_a_url_submitted_already_leads_to_its_thread_before_any_limit(client, writer, build):
+    first = build.thread(title="Original", url="https://example.com/story")
+    mine = client.post("/submit", {"title": "Mine", "url": "https://example.com/mine", "text": ""})
+    assert mine.status_code == 302  # a new account's one thread of the hour
+    for again in ("https://www.example.com/story", "www.example.com/story", "example.com/story"):
+        answer = client.post("/submit", {"title": "Again", "url": again, "text": ""}, follow=True)
+        assert answer.redirect_chain == [(f"/item?id={op_of(first).pk}", 302)], again
+        assert "That url was submitted recently: here is its thread." in answer.content.decode()
+    over = client.post("/submit", {"title": "New", "url": "https://example.com/new", "text": ""})
+    assert over.status_code == 429 and "Too many threads" in over.content.decode()
+    assert Thread.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("stored", "again"),
+    [
+        ("https://www.example.com/a", "https://example.com/a"),
+        ("https://example.com/a", "http://WWW.example.com/a/"),
+    ],
+)
+def test_www_and_the_bare_host_are_one_site(client, writer, build, stored, again):
+    first = build.thread(title="Original", url=stored)
+    response = client.post("/submit", {"title": "Again", "url": again, "text": ""})
+    assert response["Location"] == f"/item?id={op_of(first).pk}"
+    assert Thread.objects.count() == 1
+
+
+def test_a_url_typed_without_its_scheme_is_asked_about_before_it_is_saved(client, writer):
+    asked = client.post("/submit", {"title": "Bare", "url": "example.com/bare", "text": "Kept."})
+    html = asked.content.decode()
+    assert asked.status_code == 200 and not Thread.objects.exists()
+    assert (
+        "The url has no http:// or https:// at its start: it will be saved as"
+        " https://example.com/bare. Submit again to confirm, or correct it."
+    ) in html
+    assert 'value="https://example.com/bare"' in html and "Kept.</textarea>" in html
+    form_key = re.search(r'name="form_key" value="([^"]+)"', html).group(1)
+    confirmed = {"title": "Bare", "url": "https://example.com/bare", "text": "Kept."}
+    done = client.post("/submit", confirmed | {"form_key": form_key})
+    assert done.status_code == 302
+    assert Thread.objects.get().url == "https://example.com/bare"
+
+
 def test_a_url_submitted_longer_ago_makes_a_new_thread(client, writer, build):
     old = build.thread(title="Original", url="https://example.com/story")
     Thread.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
@@ -794,6 +837,41 @@ def test_preview_shows_the_rendered_text_and_keeps_the_form_posting_nothing(clie
     html = client.post("/submit", submitted).content.decode()
     assert "<p><i>new</i></p>" in html and 'value="Kept title"' in html
     assert Thread.objects.count() == 1
+
+
+# Text that cannot break a document (controls and non-characters in urls and titles)
+
+
+@pytest.mark.parametrize(
+    ("field", "encoded", "message"),
+    [
+        (
+            "url",
+            "https%3A%2F%2Fexample.com%2Fa%00b",
+            "The url contains a control character (U+0000)",
+        ),
+        ("url", "https%3A%2F%2Fexample.com%2Fa%01b", "The url contains a control character"),
+        ("url", "https%3A%2F%2Fexample.com%2F%EF%BF%BF", "The url contains a Unicode non-char"),
+        ("title", "Bad%01title", "The title contains a control character (U+0001)"),
+        ("title", "Bad%EF%BF%BFtitle", "The title contains a Unicode non-character (U+FFFF)"),
+        ("title", "Bad%EF%B7%90title", "The title contains a Unicode non-character (U+FDD0)"),
+        ("title", "Bad%C2%85title", "The title contains a control character (U+0085)"),
+    ],
+)
+def test_a_control_or_non_character_in_a_url_or_title_is_refused_at_submit(
+    client, writer, field, encoded, message
+):
+    fields = {"title": "Fine", "url": "", "text": ""} | {field: "{}"}
+    body = "&".join(f"{name}={value}" for name, value in fields.items()).replace("{}", encoded)
+    response = client.post("/submit", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert Thread.objects.count() == 0
+
+
+def test_a_tab_or_newline_in_a_title_is_white_space_as_before(client, writer):
+    client.post("/submit", {"title": "Two\twords\nhere", "url": "", "text": ""})
+    assert Thread.objects.get().title == "Two words here"
 
 
 # Editing in place (static/inplace.js): the same /edit answers JSON

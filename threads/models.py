@@ -26,6 +26,12 @@ class ThreadQuerySet(models.QuerySet):
         return self.exclude(pk__in=HiddenThread.objects.filter(user=user).values("thread_id"))
 
 
+class ImportSource(models.TextChoices):
+    HERE = "", "written here"
+    HACKER_NEWS = "hn", "a Hacker News file (import_hn)"
+    ZLACKER = "zlacker", "a zlacker page (import_zlacker)"
+
+
 class Thread(models.Model):
     title = models.CharField(max_length=200)
     url = models.URLField(max_length=2000, blank=True)
@@ -47,12 +53,18 @@ class Thread(models.Model):
     # The same for the lists of threads and comments, forum-wide: each write sets its thread's
     # to the highest + 1, and the lists are keyed by the highest (selectors.lists_stamp).
     lists_stamp = models.PositiveBigIntegerField(default=0)
-    # The root of the thread's comment tree. Empty only inside services.thread_create, between
-    # writing the thread's row and its opening post's (the post needs the thread's key first),
-    # or in a broken thread whose root was deleted, for check_trees to report.
+    # The root of the thread's comment tree. Empty only inside services.thread_create (the post
+    # needs the thread's key first), or in a broken thread for check_trees to report.
     op = models.OneToOneField(
         "Comment", on_delete=models.SET_NULL, null=True, related_name="opened_thread"
     )
+    # Which import made the thread ("" when it was submitted here): an import changes only a
+    # thread an import of the same source made (threads.services.imports, hn_imports).
+    imported_from = models.CharField(
+        max_length=8, blank=True, default="", editable=False, choices=ImportSource.choices
+    )
+    # The Hacker News story an HN import made the thread from.
+    hn_story = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -91,6 +103,9 @@ class Comment(MPTTModel):
         DELETED = "deleted", "deleted by author"
         REMOVED = "removed", "removed by a moderator"
         FLAGGED = "flagged", "hidden by flags until a moderator decides"
+        # Killed on Hacker News (its flags or filters) before it was imported: no moderator
+        # here acted, so it is no removal and /modlog has nothing to say about it.
+        DEAD = "dead", "dead on Hacker News"
 
     # No single-column indexes where a composite one starts with the column: every index is
     # rewritten for each row a reply shifts (see docs/performance.md).
@@ -175,6 +190,23 @@ class Comment(MPTTModel):
 Comment._meta.indexes = [
     index for index in Comment._meta.indexes if tuple(index.fields) != ("tree_id", "lft")
 ]
+
+
+class HnItem(models.Model):
+    """A post imported from Hacker News, as HN gave it: /v0/item/ID.json answers with it."""
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="hn_item"
+    )
+    # The item's fields as HN's API (v0) gives them, its text byte for byte and its kids in
+    # HN's order; an algolia tree's node is kept in the same shape.
+    item = models.JSONField()
+
+    class Meta:
+        verbose_name = "Hacker News item"
+
+    def __str__(self):
+        return f"Hacker News item {self.item.get('id')} as post {self.comment_id}"
 
 
 class Vote(models.Model):
@@ -308,11 +340,7 @@ class ModerationAction(models.Model):
         Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

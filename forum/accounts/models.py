@@ -1,7 +1,9 @@
 """The forum's user model."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from forum import links
@@ -9,6 +11,8 @@ from forum.accounts import names
 
 # Longer than any name the column holds: no account has it, and it is not worth a query.
 LONGEST_NAME = 150
+# The unusable password both importers give the authors they make (and the seed fixture has).
+IMPORTED_PASSWORD = "!imported"
 
 
 class ForumUserManager(UserManager):
@@ -20,6 +24,7 @@ class ForumUserManager(UserManager):
         users = list(objs)
         for user in users:
             user.name_skeleton = user.skeleton_of_name()
+            user.short_skeleton = user.skeleton_of_short_name()
         return super().bulk_create(users, *args, **kwargs)
 
     def pk_for_login(self, typed: str) -> int | None:
@@ -44,6 +49,12 @@ class User(AbstractUser):
     # names.skeleton(username), kept by save(). Not unique: names imported or given before the
     # rule may share one; user_signup refuses a new name whose skeleton is taken.
     name_skeleton = models.CharField(max_length=LONGEST_NAME, db_index=True, editable=False)
+    # names.skeleton of the name's first 6 characters, the part a post's name shows
+    # (pgtest+12): a new name whose short skeleton another account has is refused too.
+    short_skeleton = models.CharField(max_length=LONGEST_NAME, db_index=True, editable=False)
+    # An author named in an imported file (import_hn, import_zlacker): named as the file names
+    # them, never able to log in, never staff, and never the same account as one made here.
+    is_imported = models.BooleanField(default=False, editable=False)
     about = models.TextField(blank=True)
     # The votes the user's posts and threads have received: the sum of their points beyond the
     # one point each starts with, kept in step by every vote.
@@ -68,6 +79,10 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(is_imported=False) | Q(is_staff=False, is_superuser=False),
+                name="accounts_user_imported_never_staff",
+            ),
         ]
 
     def __str__(self):
@@ -79,9 +94,29 @@ class User(AbstractUser):
     def skeleton_of_name(self) -> str:
         return names.skeleton(self.username)[:LONGEST_NAME]
 
+    def skeleton_of_short_name(self) -> str:
+        return names.short_skeleton(self.username)[:LONGEST_NAME]
+
+    def clean(self):
+        super().clean()
+        if self.is_imported and (self.is_staff or self.is_superuser):
+            raise ValidationError(
+                f"{self.username} was imported from another site: an imported author is never"
+                " staff."
+            )
+
+    def set_password(self, raw_password):
+        # An imported author is a name from a file, not a person who can log in here.
+        if self.is_imported and raw_password is not None:
+            raise ValueError(
+                f"{self.username} was imported from another site and cannot be given a password."
+            )
+        super().set_password(raw_password)
+
     def save(self, *args, **kwargs):
         self.name_skeleton = self.skeleton_of_name()
+        self.short_skeleton = self.skeleton_of_short_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_skeleton"}
+            kwargs["update_fields"] = {*update_fields, "name_skeleton", "short_skeleton"}
         super().save(*args, **kwargs)

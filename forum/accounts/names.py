@@ -64,6 +64,15 @@ def skeleton(name: str) -> str:
     return shape.translate(_LOOKALIKE_LETTERS)
 
 
+# A post's name shows its author's first 6 characters (threads.text.zlacker.SHORT_NAME_LENGTH).
+SHORT_NAME_LENGTH = 6
+
+
+def short_skeleton(name: str) -> str:
+    """What the part of the name a post's name shows looks like (its first 6 characters)."""
+    return skeleton(name[:SHORT_NAME_LENGTH])
+
+
 def validate_new_name(name: str) -> None:
     """The rule for every new name, wherever it is chosen (sign-up, the admin, createsuperuser):
     the pattern, and not confusable with any other account's name.
@@ -76,10 +85,25 @@ def validate_new_name(name: str) -> None:
 
     if User.objects.filter(username=name).exists():
         return
-    other = User.objects.filter(name_skeleton=skeleton(name)).values_list("username", flat=True)
-    taken = other.first()
+    if message := taken_refusal(User.objects, name):
+        raise ValidationError(message, code="confusable")
+
+
+def taken_refusal(users, name: str) -> str | None:
+    """Why `name` cannot be a new account's among `users` (a User queryset), or None: another
+    account's name looks like it, or begins as it does (posts show 6 characters: pgtest+12)."""
+    taken = users.filter(name_skeleton=skeleton(name)).values_list("username", flat=True).first()
     if taken is not None:
-        raise ValidationError(refusal(name, taken), code="confusable")
+        return refusal(name, taken)
+    shown = users.filter(short_skeleton=short_skeleton(name))
+    taken = shown.values_list("username", flat=True).first()
+    if taken is not None:
+        return (
+            f"The name {name} begins like {taken}, who is already here: posts show the first"
+            f" {SHORT_NAME_LENGTH} characters of a name, so please choose one that begins"
+            " differently."
+        )
+    return None
 
 
 def refusal(name: str, taken: str) -> str:

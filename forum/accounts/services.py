@@ -18,11 +18,11 @@ from forum.exceptions import ForumError
 @transaction.atomic
 def user_signup(*, username: str, password: str, email: str = "") -> User:
     """A new account; ForumError when the name is taken or confusable with one that is."""
-    skeleton = names.skeleton(username)
-    _lock_name(skeleton)
-    taken = User.objects.filter(name_skeleton=skeleton).values_list("username", flat=True).first()
-    if taken is not None:
-        raise ForumError(names.refusal(username, taken))
+    keys = {f"name:{names.skeleton(username)}", f"short:{names.short_skeleton(username)}"}
+    for key in sorted(keys):  # one order, so that two sign-ups never wait on each other
+        _lock_name(key)
+    if refusal := names.taken_refusal(User.objects, username):
+        raise ForumError(refusal)
     try:
         with transaction.atomic():
             return User.objects.create_user(username=username, password=password, email=email)
@@ -30,14 +30,14 @@ def user_signup(*, username: str, password: str, email: str = "") -> User:
         raise ForumError(names.refusal(username, username)) from None
 
 
-def _lock_name(skeleton: str) -> None:
+def _lock_name(key: str) -> None:
     # Skeletons are not unique in the database (older names may share one), so two sign-ups of
     # lookalike names are kept apart by a lock held to the end of the transaction. SQLite needs
     # none: its transactions take the write lock when they begin (settings: IMMEDIATE).
     if connection.vendor == "postgresql":
-        key = int.from_bytes(hashlib.sha256(skeleton.encode()).digest()[:8], "big", signed=True)
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
 
 
 EMAIL_CONFIRMATION_SALT = "forum.accounts.email-confirmation"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from forum.exceptions import ForumError
 from threads.core import selectors
+from threads.services.posting import title_checked
 
 
 class ReasonForm(forms.Form):
@@ -16,8 +17,8 @@ class ReasonForm(forms.Form):
         max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60})
     )
 
-    def __init__(self, data=None, *, objects=()):
-        super().__init__(data)
+    def __init__(self, data=None, *, objects=(), **options):
+        super().__init__(data, **options)
         self.objects = objects
 
     def confirmation(self) -> str:
@@ -29,9 +30,50 @@ class ReasonForm(forms.Form):
         return "1"
 
 
+def required_reason(what: str) -> forms.CharField:
+    """A reason that must be given: the services refuse an empty one too, in these words."""
+    return forms.CharField(
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 60}),
+        error_messages={"required": f"{what} needs a reason: the moderation log shows it."},
+    )
+
+
+class RemovalForm(ReasonForm):
+    reason = required_reason("A removal")
+
+
+class FlagsDecisionForm(ReasonForm):
+    reason = required_reason("A decision on flags")
+
+
+class RetitleForm(ReasonForm):
+    """A thread's new title, from the moderation page of its post `objects[0]`."""
+
+    field_order = ("title", "reason")
+    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    reason = required_reason("A new title")
+
+    def __init__(self, data=None, *, objects=(), **options):
+        super().__init__(data, objects=objects, **options)
+        if objects:
+            self.fields["title"].initial = objects[0].thread.title
+
+    def clean_title(self):
+        return title_field_checked(self.cleaned_data["title"])
+
+
+def title_field_checked(title: str) -> str:
+    """A title as the services take it, or the form's error saying why not."""
+    try:
+        return title_checked(title)
+    except ForumError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
 class BanForm(ReasonForm):
     DURATIONS = {"1": timedelta(days=1), "7": timedelta(days=7), "30": timedelta(days=30)}
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
+    reason = required_reason("A ban")
     duration = forms.ChoiceField(
         choices=[("1", "one day"), ("7", "one week"), ("30", "30 days"), ("forever", "for good")]
     )
@@ -119,8 +161,9 @@ def confirm_action(modeladmin, request, queryset, *, title, form_class, apply):
 
 
 class ReadOnlyChangeForm:
-    """A change form that shows the object and changes nothing, for everyone, superusers too:
-    what a post derives (html, tree, points, ...) only the forum's services may write."""
+    """No object is changed through Django's own change form, for everyone, superusers too:
+    what a post derives (html, tree, points, ...) only the forum's services may write. (A
+    post's change view is its moderation page, threads.admin.moderate.)"""
 
     def has_change_permission(self, request, obj=None):
         # Without an object Django asks about the list's actions, which go through services.

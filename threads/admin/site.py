@@ -3,17 +3,22 @@ are in bans."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
+from django.utils.html import format_html
 
+from forum import links
 from forum.admin_lists import SelectedIdsChecked
-from forum.exceptions import ForumError
+from threads.admin import moderate
 from threads.admin.actions import (
     BanForm,
+    FlagsDecisionForm,
     MoveForm,
     ReadOnlyChangeForm,
     ReasonForm,
-    apply_each,
+    RemovalForm,
     confirm_action,
+    title_field_checked,
 )
 from threads.models import Comment, FlaggedComment, ModerationAction, Thread
 from threads.services.bans import comment_remove_and_ban
@@ -30,7 +35,6 @@ from threads.services.moderation import (
     thread_unlock,
     thread_unpin,
 )
-from threads.services.posting import title_checked
 from threads.text import zlacker
 
 
@@ -50,14 +54,11 @@ class ThreadForm(forms.ModelForm):
         fields = ("title",)
 
     def clean_title(self):
-        try:
-            return title_checked(self.cleaned_data["title"])
-        except ForumError as error:
-            raise forms.ValidationError(str(error)) from None
+        return title_field_checked(self.cleaned_data["title"])
 
 
 @admin.register(Thread)
-class ThreadAdmin(SelectedIdsChecked, WrappedColumns, admin.ModelAdmin):
+class ThreadAdmin(SelectedIdsChecked, WrappedColumns, moderate.ModerationPage, admin.ModelAdmin):
     form = ThreadForm
     list_display = (
         "title",
@@ -82,6 +83,15 @@ class ThreadAdmin(SelectedIdsChecked, WrappedColumns, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The moderation page of the thread's opening post; a title posted as Django's change
+        form posts it is saved through save_model."""
+        if request.method == "POST" and "do" not in request.POST:
+            return super().change_view(request, object_id, form_url, extra_context)
+        object_id = unquote(object_id)
+        thread = Thread.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        return self.moderation_page(request, thread and thread.op_id, object_id)
+
     def save_model(self, request, obj, form, change):
         # Only the title can change, and only through the service, which locks and logs.
         if "title" in form.changed_data:
@@ -92,13 +102,13 @@ class ThreadAdmin(SelectedIdsChecked, WrappedColumns, admin.ModelAdmin):
                 reason=form.cleaned_data["reason"],
             )
 
-    def _flag_action(self, request, queryset, service, title):
+    def _flag_action(self, request, queryset, service, title, form_class=ReasonForm):
         return confirm_action(
             self,
             request,
             queryset,
             title=title,
-            form_class=ReasonForm,
+            form_class=form_class,
             apply=lambda thread, form: service(
                 thread_id=thread.pk, moderator=request.user, reason=form.cleaned_data["reason"]
             ),
@@ -122,7 +132,7 @@ class ThreadAdmin(SelectedIdsChecked, WrappedColumns, admin.ModelAdmin):
 
     @admin.action(description="Remove from the site", permissions=["change"])
     def remove(self, request, queryset):
-        return self._flag_action(request, queryset, thread_remove, "Remove threads")
+        return self._flag_action(request, queryset, thread_remove, "Remove threads", RemovalForm)
 
     @admin.action(description="Restore", permissions=["change"])
     def restore(self, request, queryset):
@@ -156,7 +166,7 @@ class CommentActions:
             request,
             queryset,
             "Remove posts",
-            ReasonForm,
+            RemovalForm,
             lambda post, form: comment_remove(
                 comment_id=post.pk, moderator=request.user, reason=form.cleaned_data["reason"]
             ),
@@ -192,7 +202,12 @@ class CommentActions:
 
 @admin.register(Comment)
 class CommentAdmin(
-    SelectedIdsChecked, WrappedColumns, ReadOnlyChangeForm, CommentActions, admin.ModelAdmin
+    SelectedIdsChecked,
+    WrappedColumns,
+    ReadOnlyChangeForm,
+    moderate.ModerationPage,
+    CommentActions,
+    admin.ModelAdmin,
 ):
     # The id is what the move action asks for.
     list_display = ("tree_name", "id", "thread", "author", "state", "created_at", "excerpt")
@@ -202,24 +217,6 @@ class CommentAdmin(
     # Tree order, depth shown by the zlacker glyphs: the CSP forbids inline indentation styles.
     ordering = ("tree_id", "lft")
     list_per_page = 200
-    # Changes to text, state and tree go through the forum's services, which render and lock.
-    fields = readonly_fields = (
-        "thread",
-        "parent",
-        "author",
-        "parent_author",
-        "ref",
-        "text",
-        "state",
-        "removal_reason",
-        "points",
-        "created_at",
-        "edited_at",
-        "tree_id",
-        "level",
-        "lft",
-        "rght",
-    )
     actions = ("remove", "restore", "remove_and_ban", "move")
 
     def has_add_permission(self, request):
@@ -227,6 +224,10 @@ class CommentAdmin(
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        object_id = unquote(object_id)
+        return self.moderation_page(request, object_id, object_id)
 
     def get_search_results(self, request, queryset, search_term):
         """A post's name (dr_dsh+12) or bare ref (+12) finds the post itself."""
@@ -281,6 +282,8 @@ class FlagQueueAdmin(SelectedIdsChecked, WrappedColumns, CommentActions, admin.M
             .get_queryset(request)
             # A removed thread's posts are gone from the site: nothing to decide there.
             .filter(thread__is_removed=False)
+            # The flags against a moderator's own post are another moderator's to decide.
+            .exclude(author=request.user)
             .annotate(open_count=Count("flags", filter=open_flags))
             .filter(open_count__gt=0)
             .order_by("-open_count", "-created_at")
@@ -298,7 +301,10 @@ class FlagQueueAdmin(SelectedIdsChecked, WrappedColumns, CommentActions, admin.M
 
     @admin.display(description="post")
     def post(self, comment):
-        return comment.name
+        # To the post's moderation page, where its flags are dismissed or upheld with a reason.
+        return format_html(
+            '<a href="{}">{}</a>', links.moderate("comment", comment.pk), comment.name
+        )
 
     @admin.display(description="flags", ordering="open_count")
     def open_flags(self, comment):
@@ -323,12 +329,14 @@ class FlagQueueAdmin(SelectedIdsChecked, WrappedColumns, CommentActions, admin.M
 
     @admin.action(description="Dismiss the flags", permissions=["change"])
     def dismiss(self, request, queryset):
-        apply_each(
-            self,
+        return self._apply_each(
             request,
-            list(queryset),
-            title="Dismiss flags",
-            apply=lambda post: flags_dismiss(comment_id=post.pk, moderator=request.user),
+            queryset,
+            "Dismiss flags",
+            FlagsDecisionForm,
+            lambda post, form: flags_dismiss(
+                comment_id=post.pk, moderator=request.user, reason=form.cleaned_data["reason"]
+            ),
         )
 
 

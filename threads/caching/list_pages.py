@@ -1,10 +1,10 @@
 """Lists of threads and comments, shared from the cache under the lists' version.
 
-An anonymous reader, and every reader of a text form, is served the whole page from the cache.
-A logged-in reader is served the list's stencil for their audience (members, or staff who also
-get [moderate]), filled with what is theirs: their name, their votes, their inbox
-(threads.caching.stencils). A reader who hid threads has a list of their own, built for them
-from the shared ranking.
+Who shares which page is readers.audience's to say: an anonymous reader, and every reader of a
+text form, is served the whole page from the cache; a logged-in reader the list's stencil for
+their audience (members, or staff who also get [moderate]), filled with what is theirs: their
+name, their votes, their inbox (threads.caching.stencils). A reader who hid threads has a list
+of their own, built for them from the shared ranking.
 """
 
 from collections.abc import Callable, Sequence
@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 
 from forum.http import int_param, paged, text_response, wants_text
 from threads.caching import page_cache, stencils
+from threads.caching.readers import Audience, Own, Reader, audience, list_reader
 from threads.caching.viewer_data import Listed, viewer_votes
 from threads.core import selectors
 from threads.drawing import textform
@@ -46,7 +47,11 @@ class ListStencil:
     stencil: stencils.Stencil
     listed: tuple[Listed, ...]
 
-    def fill(self, request, reader: stencils.Reader) -> HttpResponse:
+    @property
+    def nbytes(self) -> int:
+        return self.stencil.nbytes
+
+    def fill(self, request, reader: Reader) -> HttpResponse:
         return self.stencil.fill(request, reader)
 
 
@@ -60,24 +65,32 @@ class Items:
 
 def thread_list_page(request, spec: ThreadList) -> HttpResponse:
     if not spec.kept:
-        return _thread_page(request, spec=spec, select=spec.select)
+        return _list_page(request, spec=spec, select=spec.select)
     params = _params(request, spec.params)
     version = page_cache.lists_version(selectors.lists_stamp(), ranked=spec.ranked)
     select = _ranked_select(version) if spec.ranked else spec.select
-    whole = partial(_thread_page, spec=spec, select=select)
+    whole = partial(_list_page, spec=spec, select=select)
     user = request.user
-    if page_cache.may_share(request) or (wants_text(request) and not _hides_some(spec, user)):
-        everyones = partial(_thread_page, spec=spec, select=select, everyone=True)
-        return _shared(request, version, params, everyones)
-    if not user.is_authenticated or page_cache.has_messages(request):
+    # A text form's reader is not read from the cache: whether they hid threads is asked here.
+    shared_by = audience(
+        request, Own(hides=_hides_some(spec, user)) if wants_text(request) else None
+    )
+    if shared_by is Audience.EVERYONE:
+        everyones = partial(_list_page, spec=spec, select=select, everyone=True)
+        return page_cache.kept_page(request, version, params, everyones)
+    if shared_by is Audience.OWN:
         return whole(request)
     shared = page_cache.shared_request(request, params)
     filled = stencils.served(
         request,
         version,
         params,
+        shared_by=shared_by,
         draw=lambda: _list_stencil(shared, spec, select),
-        reader_of=lambda stencil: _list_reader(user, spec, stencil().listed),
+        reader_of=lambda stencil: list_reader(
+            user, stencil().listed, hides=_hides_some(spec, user)
+        ),
+        thread=False,
     )
     return filled or whole(request)
 
@@ -93,26 +106,13 @@ def _hides_some(spec: ThreadList, user) -> bool:
     return spec.hides and user.is_authenticated and bool(selectors.hidden_thread_ids(user=user))
 
 
-def _list_reader(user, spec: ThreadList, listed: tuple[Listed, ...]) -> stencils.Reader:
-    hides = _hides_some(spec, user)
-    unread = selectors.replies_unread(user=user)
-    return stencils.Reader(unread, viewer_votes(user, threads=listed), own_page=hides)
-
-
 def comment_list_page(request, *, render_page: Callable, params: dict[str, str]) -> HttpResponse:
     """A list of comments: shared from the cache with anonymous readers; every logged-in
     reader's is their own (their own comments show their points)."""
-    if not (wants_text(request) or page_cache.may_share(request)):
+    if audience(request, stencil=False) is Audience.OWN:
         return render_page(request)
     version = page_cache.lists_version(selectors.lists_stamp())
-    return _shared(request, version, _params(request, params), render_page)
-
-
-def _shared(request, version, params: dict[str, str], render_page) -> HttpResponse:
-    """The page every reader of it shares, from the cache (`render_page` draws it on a miss)."""
-    if shared := page_cache.shared_page(request, version, params):
-        return shared
-    return page_cache.page_response(request, version, render_page, params)
+    return page_cache.kept_page(request, version, _params(request, params), render_page)
 
 
 def _params(request, params: dict[str, str]) -> dict[str, str]:
@@ -136,7 +136,7 @@ def _ranked_select(version: page_cache.Version) -> Callable[..., list[Thread]]:
     return select
 
 
-def _thread_page(request, *, spec: ThreadList, select, everyone: bool = False) -> HttpResponse:
+def _list_page(request, *, spec: ThreadList, select, everyone: bool = False) -> HttpResponse:
     """The list as this reader sees it, less the threads they hid; or as `everyone` does."""
     hider = request.user if spec.hides and not everyone else None
     page = paged(request, partial(select, hidden_by=hider) if hider else select)

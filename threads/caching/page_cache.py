@@ -1,4 +1,5 @@
-"""Pages kept in the cache under a version (a thread's, or the lists'), with ETag, 304 and gzip.
+"""Pages and answers (feeds, the item API) kept in the cache under a version (a thread's, the
+lists', or a few seconds of the whole site's), with ETag, 304 and gzip.
 
 Every write bumps its thread's version and the lists' stamp (services.thread_touch); every
 request reads the version afresh (a hit: selectors.thread_stamp or selectors.lists_stamp, one
@@ -9,7 +10,9 @@ left behind).
 
 A page is keyed by its route, what it reads from its query (the post's id, the page number,
 whether it is the text form) and the encoding, nothing else, so junk parameters cannot fill the
-cache. A cache that fails costs speed, never the page: it is then built and served without it.
+cache. A cache that fails or hangs costs speed, never the page: it is then built and served
+without it, and left alone for REST_SECONDS. An entry larger than FORUM_CACHE_MAX_ENTRY_BYTES is
+not kept: one huge page must not evict every other. docs/caching.md states the rules.
 """
 
 import copy
@@ -22,17 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.text import compress_string
 
 from forum.caches import CACHE_ERRORS
+from forum.compression import accepts_gzip
 from forum.http import wants_text
 from threads.core.selectors import ThreadStamp
 from threads.models import Thread
@@ -49,7 +51,8 @@ RANKING_REFRESH = 60
 
 @dataclass(frozen=True)
 class Version:
-    """What a page's entries are keyed by, how long they live, and its ETag."""
+    """What a page's entries are keyed by, how long they live, and its ETag (empty: each
+    entry's own, a digest of its body, for answers kept a while with no version to name)."""
 
     key: str
     etag: str
@@ -61,6 +64,11 @@ class CachedPage:
     body: bytes  # gzipped in the entry for readers who accept gzip
     content_type: str
     modified: float
+    etag: str = ""  # the version's, or a digest of the body when the version has none
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.body)
 
 
 def cached(key: str, build: Callable, *, timeout: int = TIMEOUT, found: dict | None = None):
@@ -95,12 +103,22 @@ def prefetched(*keys: str) -> dict:
 
 
 def _set(key: str, value, timeout: int) -> None:
-    if _resting():
+    """Stored, unless the cache is resting or the value says (nbytes) it is too big to keep."""
+    if _resting() or not fits(value):
         return
     try:
         cache.set(key, value, timeout)
     except CACHE_ERRORS as error:
         _failed("page cache unwritable, serving uncached", error)
+
+
+def fits(value) -> bool:
+    """Whether a value may be kept: a page's entries say their size (nbytes); the rest are small."""
+    size = getattr(value, "nbytes", 0)
+    if size <= settings.FORUM_CACHE_MAX_ENTRY_BYTES:
+        return True
+    logger.info("not kept: %d bytes, over FORUM_CACHE_MAX_ENTRY_BYTES", size)
+    return False
 
 
 # After a failure the cache is left alone a while: a Redis that hangs costs one request its
@@ -145,6 +163,13 @@ def lists_version(stamp: str, *, ranked: bool = False) -> Version:
     return Version(f"lists:{version}", f'W/"{version}"', LISTS_TIMEOUT)
 
 
+def site_version(timeout: int) -> Version:
+    """For answers that follow the whole site and have no version of their own to read for
+    free (site-wide feeds, the item API's lists and users): kept `timeout` seconds, each entry
+    with its body's digest as its ETag."""
+    return Version(f"site:{release()}", "", timeout)
+
+
 def release() -> str:
     """What built the pages: FORUM_RELEASE, or a hash of the files that shape them."""
     return settings.FORUM_RELEASE or _source_hash()
@@ -162,19 +187,18 @@ def _source_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def may_share(request) -> bool:
-    """Only a page that is the same for every reader may be shared from the cache."""
-    return not request.user.is_authenticated and not has_messages(request)
-
-
-def has_messages(request) -> bool:
-    """Whether a message waits to be shown (a page that shows one is the reader's alone)."""
-    return bool(len(messages.get_messages(request)))
-
-
 def text_param(request) -> dict[str, str]:
     """The text form's part of a page's params (see shared_page)."""
     return {"format": "txt"} if wants_text(request) else {}
+
+
+def kept_page(
+    request, version: Version, params: dict[str, str], render: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
+    """The page every reader of it shares: from the cache, or drawn by `render` and kept."""
+    if page := shared_page(request, version, params):
+        return page
+    return page_response(request, version, render, params)
 
 
 def shared_page(request, version: Version, params: dict[str, str]) -> HttpResponse | None:
@@ -200,7 +224,7 @@ def page_response(
     BREACH padding here.
     """
     response = render(shared_request(request, params))
-    page = _stored(response, gzip=accepts_gzip(request))
+    page = _stored(response, version, gzip=accepts_gzip(request))
     _set(_page_key(request, version, params), page, version.timeout)
     return _response(request, version, page)
 
@@ -220,7 +244,7 @@ def shared_request(request, params: dict[str, str]) -> HttpRequest:
 
 
 def _response(request, version: Version, page: CachedPage) -> HttpResponse:
-    etag = version.etag
+    etag = page.etag or version.etag
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(page.modified))
     if not_modified is not None:
         response = not_modified
@@ -234,10 +258,6 @@ def _response(request, version: Version, page: CachedPage) -> HttpResponse:
     response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
-
-
-def accepts_gzip(request) -> bool:
-    return bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def _page_key(request, version: Version, params: dict[str, str]) -> str:
@@ -256,10 +276,13 @@ def address_key(request, version: Version, params: dict[str, str]) -> str:
     return f"{version.key}:{hashlib.sha256(address).hexdigest()[:32]}"
 
 
-def _stored(response: HttpResponse, *, gzip: bool) -> CachedPage:
+def _stored(response: HttpResponse, version: Version, *, gzip: bool) -> CachedPage:
     # Compressed only for readers who ask: on a big thread it costs as much as rendering.
+    content = response.content
+    own_etag = "" if version.etag else f'W/"{hashlib.sha256(content).hexdigest()[:32]}"'
     return CachedPage(
-        body=compress_string(response.content) if gzip else response.content,
+        body=compress_string(content) if gzip else content,
         content_type=response["Content-Type"],
         modified=time.time(),
+        etag=own_etag,
     )

@@ -28,8 +28,9 @@ from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
+from forum.compression import accepts_gzip
 from threads.caching import page_cache
-from threads.caching.page_cache import accepts_gzip
+from threads.caching.readers import Audience, Reader, audience, reader_key
 
 HOLES = ("account", "viewer", "csrf", "form_key")
 
@@ -46,15 +47,6 @@ def marks() -> SimpleNamespace:
 
 
 @dataclass(frozen=True)
-class Reader:
-    """What a page keeps of its logged-in reader, under the page's version and reader_key."""
-
-    unread: int
-    viewer: dict  # the #viewer element's data (threads.caching.viewer_data)
-    own_page: bool  # something on the page is theirs alone: it is drawn for them in full
-
-
-@dataclass(frozen=True)
 class Stencil:
     """A page's bytes cut at its holes: parts[0], hole[0], parts[1], hole[1], ...; each part
     also compressed on its own (deflated), so that a reader who takes gzip is sent the page
@@ -65,13 +57,18 @@ class Stencil:
     holes: tuple[str, ...]
     content_type: str
 
+    @property
+    def nbytes(self) -> int:
+        return sum(map(len, self.parts)) + sum(map(len, self.deflated))
+
     def fill(self, request: HttpRequest, reader: Reader) -> HttpResponse:
         """The page for this reader."""
         token = get_token(request)
         context = {"user": request.user, "csrf_token": token}
         values = {
             "account": _render("account.html", context | {"unread_replies": reader.unread}),
-            "viewer": _render("threads/viewer.html", context | reader.viewer),
+            # The #viewer element alone: the template's other lines are in the stencil already.
+            "viewer": _render("threads/viewer.html", context | reader.viewer).strip(),
             "csrf": token.encode(),
             "form_key": secrets.token_urlsafe(16).encode(),
         }
@@ -134,42 +131,38 @@ def served(
     version: page_cache.Version,
     params: dict[str, str],
     *,
+    shared_by: Audience,
     draw: Callable[[], "Stencil"],
     reader_of: Callable[[Callable[[], "Stencil"]], Reader],
-    moment: str = "",
+    thread: bool,
 ) -> HttpResponse | None:
-    """The page at this address for this version, filled in from its audience's stencil (staff,
-    or members); None for a reader who has a page of their own (Reader.own_page).
+    """The page at this address for this version, filled in from the stencil `shared_by` the
+    reader's audience (readers.audience: staff or members); None for a reader whom what is
+    kept of them (Reader.own) gives a page of their own.
 
     `draw` renders the stencil on a miss, with the request as every reader makes it; it is
     called only once the reader is known to share it, as a stencil drawn for a reader with
     something of their own would hold it for all. `reader_of` is given the stencil, as a call,
-    for what is kept of the reader to read it if it needs (a list's threads). `moment` keys what
-    is kept of the reader by more than the version (the minute that ends edit windows).
+    for what is kept of the reader to read it if it needs (a list's threads). `thread`: a
+    thread page, whose reader part follows more than its version (readers.reader_key).
     """
-    user = request.user
     address = page_cache.address_key(request, version, params)
-    stencil_key = f"{address}:stencil:{'staff' if user.is_staff else 'member'}"
-    reader_key = f"{address}:reader:{_reader_key(user)}{moment}"
-    found = page_cache.prefetched(stencil_key, reader_key)
+    stencil_key = f"{address}:stencil:{shared_by}"
+    kept_reader = reader_key(address, request.user, thread=thread)
+    found = page_cache.prefetched(stencil_key, kept_reader)
     stencil = functools.cache(
         lambda: page_cache.cached(stencil_key, draw, timeout=version.timeout, found=found)
     )
     reader = page_cache.cached(
-        reader_key, lambda: reader_of(stencil), timeout=READER_TIMEOUT, found=found
+        kept_reader, lambda: reader_of(stencil), timeout=READER_TIMEOUT, found=found
     )
-    return None if reader.own_page else stencil().fill(request, reader)
+    if audience(request, reader.own) is Audience.OWN:
+        return None
+    return stencil().fill(request, reader)
 
 
 # What is kept of a reader is keyed by the minute too, on a thread page: it need not live long.
 READER_TIMEOUT = 5 * 60
-
-
-def _reader_key(user) -> str:
-    # What a reader is shown changes with their karma (downvotes), their inbox read and
-    # their reader_version (hidden threads, flags, bans).
-    seen = user.replies_seen_at.timestamp() if user.replies_seen_at else 0
-    return f"{user.pk}.{user.reader_version}.{user.karma}.{seen}"
 
 
 def _render(template: str, context: dict) -> bytes:

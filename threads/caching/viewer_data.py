@@ -22,18 +22,19 @@ def viewer_votes(user, *, thread_id: int | None = None, threads: Iterable[Listed
     """What static/vote.js needs to mark this reader's arrows, [flag], [edit] and [delete]
     links, kept out of the shared post HTML: their votes, their own posts (with the points only
     they see, and which of them they may still edit or delete), the posts they flagged, and
-    whether they may downvote; on a thread page, their favorites there and whether they hid it.
-    Three queries for a reader who is logged in (four with posts of their own in the thread, two
-    on a list of threads), none otherwise."""
+    whether they may downvote, vote and reply at all (not while banned: policies.voter_refusal
+    and post_refusal); on a thread page, their favorites there and whether they hid it. Four
+    queries for a reader who is logged in (three on a list of threads), none otherwise."""
     if not user.is_authenticated:
         return {}
+    reader = policies.reader(user)  # the ban read once for every question about them
     editable = deletable = faved = []
     hidden = False
     if thread_id is not None:
         voted = selectors.votes_in_thread(user=user, thread_id=thread_id)
         own_posts = selectors.own_posts_in_thread(user=user, thread_id=thread_id)
         own = {post.pk: post.points for post in own_posts}
-        editable, deletable = _open_to_author(user, own_posts)
+        editable, deletable = _open_to_author(reader, own_posts)
         flagged, faved, hidden = selectors.marked_in_thread(user=user, thread_id=thread_id)
     else:
         flagged = []
@@ -46,16 +47,18 @@ def viewer_votes(user, *, thread_id: int | None = None, threads: Iterable[Listed
         "viewer_deletable": " ".join(map(str, deletable)),
         "viewer_flagged": " ".join(map(str, flagged)),
         "viewer_downvotes": user.karma >= settings.FORUM_DOWNVOTE_KARMA,
+        "viewer_no_votes": policies.voter_refusal(reader) is not None,
+        "viewer_no_replies": policies.post_refusal(reader) is not None,
         "viewer_faved": " ".join(map(str, faved)),
         "viewer_hidden": hidden,
     }
 
 
-def _open_to_author(user, own_posts: list[Comment]) -> tuple[list[int], list[int]]:
-    """The ids of the author's posts they may still edit, and of those they may delete."""
+def _open_to_author(author, own_posts: list[Comment]) -> tuple[list[int], list[int]]:
+    """The ids of the author's posts (policies.reader: their ban read) they may still edit, and
+    of those they may delete."""
     if not own_posts:
         return [], []
-    author = policies.reader(user)  # the ban read once for all their posts
     editable = [p.pk for p in own_posts if not policies.edit_refusal(user=author, comment=p)]
     deletable = [p.pk for p in own_posts if not policies.delete_refusal(user=author, comment=p)]
     return editable, deletable

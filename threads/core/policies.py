@@ -58,6 +58,11 @@ def reader(user: User) -> User:
     return seen
 
 
+def voter_refusal(user: User) -> Refusal | None:
+    """Why the user casts no vote anywhere (a ban), or None: pages then offer them no arrow."""
+    return post_refusal(user)
+
+
 def post_refusal(user: User) -> Refusal | None:
     """A banned user writes nothing: no post, edit, vote, flag or profile change."""
     if not user.is_authenticated:
@@ -82,7 +87,14 @@ _NO_REPLIES_TO = {
         "That post is hidden until a moderator reviews it: it accepts no replies."
     ),
     Comment.State.DELETED: Refusal("That post was deleted by its author: it accepts no replies."),
+    Comment.State.DEAD: Refusal("That post is dead: it accepts no replies."),
 }
+
+
+def dead_text_shown(*, user: User) -> bool:
+    """Whether the reader may read a dead post's text (at its [source]): staff only, as Hacker
+    News shows dead posts to those who turned showdead on; everyone else reads [dead]."""
+    return user.is_authenticated and user.is_staff
 
 
 def reply_refusal(*, user: User, parent: Comment) -> Refusal | None:
@@ -147,7 +159,7 @@ def vote_refusal(*, user: User, comment: Comment, direction: str) -> Refusal | N
     """Why the user may not cast this vote (up or down) on the post, or None."""
     if direction not in ("up", "down"):
         return Refusal(f"A vote is up or down, not {direction!r}.", status=400)
-    if refusal := post_refusal(user):
+    if refusal := voter_refusal(user):
         return refusal
     if comment.author_id == user.pk:
         return Refusal("You cannot vote on your own post.")
@@ -177,6 +189,20 @@ def unvote_refusal(*, user: User, comment: Comment, now: datetime | None = None)
 
 
 # Moderation. Who moderates is the admin's permissions' business; these say what can be done.
+
+
+def reason_refusal(reason: str, *, what: str) -> Refusal | None:
+    """Removals, bans and decisions on flags say why: the moderation log shows it to everyone."""
+    if not reason.strip():
+        return Refusal(f"{what} needs a reason: the moderation log shows it.", status=400)
+    return None
+
+
+def flags_decision_refusal(*, moderator: User, comment: Comment) -> Refusal | None:
+    """Nobody judges the flags against their own post: another moderator decides."""
+    if comment.author_id == moderator.pk:
+        return Refusal("The flags against your own post are for another moderator to decide.")
+    return None
 
 
 def remove_refusal(*, comment: Comment) -> Refusal | None:

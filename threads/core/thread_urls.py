@@ -3,9 +3,12 @@
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from forum import characters
 from forum.exceptions import ForumError
 
 SCHEMES = ("http", "https")
+# Thread.url's column; the submit form and both importers hold urls to it.
+MAX_URL_LENGTH = 2000
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that say where a reader came from, not which page they read.
 TRACKING_PARAMETERS = ("fbclid", "gclid")
@@ -14,7 +17,19 @@ TRACKING_PREFIXES = ("utm_",)
 
 def url_checked(url: str) -> str:
     """The url as it will be stored (empty: a discussion), or ForumError saying why not."""
-    if url and urlsplit(url).scheme.lower() not in SCHEMES:
+    if refusal := characters.refusal("The url", url):
+        raise ForumError(refusal)
+    if len(url) > MAX_URL_LENGTH:
+        raise ForumError(
+            f"The url is {len(url):,} characters long; at most {MAX_URL_LENGTH:,} are allowed."
+        )
+    if any(char.isspace() for char in url):
+        raise ForumError("The url contains a space: spaces in a url are written %20.")
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # a bracketed host that is not an IPv6 address
+        raise ForumError("The url cannot be read: its host is malformed.") from None
+    if url and scheme not in SCHEMES:
         raise ForumError(
             "A thread links to a web page: its url must start with http:// or https://."
         )
@@ -28,10 +43,11 @@ def _tracking(name: str) -> bool:
 
 def url_normalised(url: str) -> str:
     """The url as one resource, whichever way it was written: http and https alike, the host in
-    lower case without its default port, no trailing slash, fragment or tracking parameters."""
+    lower case without its default port or a leading www. (one site, as Thread.domain shows
+    it), no trailing slash, fragment or tracking parameters."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
+    host = (parts.hostname or "").rstrip(".").removeprefix("www.")
     try:
         port = parts.port
     except ValueError:  # a port that is not a number: kept as written

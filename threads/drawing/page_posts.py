@@ -15,6 +15,8 @@ PLACEHOLDERS = {
     Comment.State.DELETED: "[deleted]",
     Comment.State.REMOVED: "[removed by moderator]",
     Comment.State.FLAGGED: "[flagged: hidden until a moderator reviews it]",
+    # As Hacker News shows a dead post to readers without showdead; staff read it at [source].
+    Comment.State.DEAD: "[dead]",
 }
 
 

@@ -85,9 +85,14 @@ def modlog_page(actions: Iterable) -> str:
     return _listing(lines)
 
 
+# What the user page says of an author named in an imported file.
+IMPORTED_NOTE = "an author named in an imported file, not an account anyone logs in to here"
+
+
 def user_page(user) -> str:
     lines = [
         f"user: {user.username}",
+        *([f"imported: {IMPORTED_NOTE}"] if user.is_imported else []),
         f"created: {user.date_joined:%Y-%m-%d}",
         f"karma: {user.karma}",
         "about:",
@@ -120,7 +125,7 @@ def search_page(query: str, lines: Iterable) -> str:
     for line in lines:
         listed += [
             "",
-            f"{line.name} {zlacker.format_time(line.created_at)}",
+            f"{line.name} by {line.author} {zlacker.format_time(line.created_at)}",
             f'on: "{line.plain_title}"',
             *line.plain_snippet.split("\n"),
         ]
@@ -143,9 +148,10 @@ def _titled(thread) -> str:
 
 
 def _listed_comment(comment, when: str) -> list[str]:
+    # Outside its thread a post's 6-letter name is not enough: its author's full name follows.
     return [
         "",
-        f"{comment.name} {when}",
+        f"{comment.name} by {comment.author.username} {when}",
         f'on: "{comment.thread.title}"',
         *comment.text.split("\n"),
     ]

@@ -1,5 +1,6 @@
 """Hacker News' official API (v0), read-only, on the forum's data: the same paths and fields."""
 
+import contextlib
 import functools
 import json
 
@@ -7,7 +8,7 @@ from django.http import HttpResponse
 
 from forum import limits
 from forum.http import open_api, whole_number
-from threads.caching import conditional, page_cache
+from threads.caching import page_cache
 from threads.hn import items
 
 # Generous for a client walking a thread item by item, tight enough to stop a scraper's flood.
@@ -22,24 +23,35 @@ def api_view(view):
     @open_api
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        limits.hit(API_REQUESTS, limits.client_address(request))
+        # A read is served uncounted while the limits cannot be counted.
+        with contextlib.suppress(limits.LimitsUnavailable):
+            limits.hit(API_REQUESTS, limits.client_address(request))
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
-def _json(request, value) -> tuple[bytes, str]:
+def _json(request, value) -> bytes:
     indent = 2 if request.GET.get("print") == "pretty" else None
     separators = None if indent else (",", ":")
-    body = json.dumps(value, indent=indent, separators=separators, sort_keys=True)
-    return body.encode(), "application/json; charset=utf-8"
+    return json.dumps(value, indent=indent, separators=separators, sort_keys=True).encode()
+
+
+def _kept(request, version: page_cache.Version, read) -> HttpResponse:
+    """The answer from the page cache, keyed by the one parameter an answer reads (print)."""
+    params = {"print": "pretty"} if request.GET.get("print") == "pretty" else {}
+    return page_cache.kept_page(
+        request,
+        version,
+        params,
+        lambda shared: HttpResponse(
+            _json(shared, read()), content_type="application/json; charset=utf-8"
+        ),
+    )
 
 
 def _site_answer(request, read) -> HttpResponse:
-    key = conditional.site_key(request)
-    return conditional.answer(
-        request, key=key, timeout=LIST_TIMEOUT, build=lambda: _json(request, read())
-    )
+    return _kept(request, page_cache.site_version(LIST_TIMEOUT), read)
 
 
 @api_view
@@ -48,13 +60,8 @@ def item(request, item_id: str):
     number = whole_number(item_id)
     stamp = None if number is None else items.item_stamp(item_id=number)
     if stamp is None:
-        return HttpResponse(_json(request, None)[0], content_type="application/json")
-    return conditional.answer(
-        request,
-        key=conditional.thread_key(request, stamp),
-        timeout=page_cache.TIMEOUT,
-        build=lambda: _json(request, items.item(item_id=number)),
-    )
+        return HttpResponse(_json(request, None), content_type="application/json")
+    return _kept(request, page_cache.thread_version(stamp), lambda: items.item(item_id=number))
 
 
 @api_view

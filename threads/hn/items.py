@@ -8,9 +8,9 @@ from django.utils import timezone
 from forum.accounts.models import User
 from threads.core import selectors
 from threads.core.ranking import order_best_first
-from threads.core.rows import POST_FIELDS
+from threads.core.rows import ID, POST_FIELDS
 from threads.core.selectors import ThreadStamp
-from threads.models import Comment, Thread
+from threads.models import Comment, HnItem, Thread
 from threads.text import hn_html, markup
 
 LIST_LENGTH = 500
@@ -19,6 +19,7 @@ UPDATES_LENGTH = 100
 ASK_TITLES = r"^Ask [^:]{1,30}:"
 SHOW_TITLES = r"^Show [^:]{1,30}:"
 HIDDEN = (Comment.State.REMOVED, Comment.State.FLAGGED)
+REF = POST_FIELDS.index("ref")
 
 
 def unix(moment: datetime) -> int:
@@ -41,32 +42,81 @@ def item_stamp(*, item_id: int) -> ThreadStamp | None:
 
 def item(*, item_id: int) -> dict | None:
     """The item as /v0/item/ID.json answers it; None for an unknown id. Two queries."""
-    post = Comment.objects.select_related("thread", "author").filter(pk=item_id).first()
+    post = Comment.objects.select_related("thread", "author", "hn_item").filter(pk=item_id).first()
     if post is None:
         return None
     return item_fields(post, kids=kids_of(post_id=post.pk))
 
 
-def kids_of(*, post_id: int) -> list[int]:
-    """The direct replies' ids, best first as the thread page shows them."""
+def kids_of(*, post_id: int) -> list[tuple[int, int]]:
+    """The direct replies' ids and numbers, best first as the thread page shows them."""
     rows = Comment.objects.filter(parent_id=post_id).order_by("lft").values_list(*POST_FIELDS)
-    return [row[0] for row in order_best_first(list(rows), timezone.now())]
+    return [(row[ID], row[REF]) for row in order_best_first(list(rows), timezone.now())]
 
 
-def item_fields(post: Comment, *, kids: list[int]) -> dict:
-    """A post as a Hacker News item: a story for an opening post, else a comment. A deleted or
-    hidden post says so and keeps its place, without its author or its text."""
+def item_fields(post: Comment, *, kids: list[tuple[int, int]]) -> dict:
+    """A post as a Hacker News item: a story for an opening post, else a comment; one imported
+    from HN as HN gave it, kids in HN's order. A deleted or hidden post says so and keeps its
+    place, without its author or its text; a dead one keeps its author."""
+    given = _given(post)
     fields = {"id": post.pk, "type": "story" if post.is_op else "comment"}
     fields["time"] = unix(post.created_at)
     if not post.is_op:
         fields["parent"] = post.parent_id
     if kids:
-        fields["kids"] = kids
+        fields["kids"] = _in_hn_order(post, given, kids) if given else [pk for pk, _ref in kids]
     if post.state == Comment.State.DELETED:
         return fields | {"deleted": True}
     if post.thread.is_removed or post.state in HIDDEN:
         return fields | {"dead": True}
-    fields["by"] = post.author.username
+    if given:
+        kept = {name: value for name, value in given.items() if name != "kids"}
+        fields = kept | fields | _changed_here(post, given)
+    else:
+        fields |= _written_here(post)
+    if post.state == Comment.State.DEAD:
+        # Its text is for staff alone, as on its page: the API is everyone's.
+        fields.pop("text", None)
+        fields["dead"] = True
+    return fields
+
+
+def post_text(*, text: str, given: dict | None, edited: bool) -> str:
+    """A post's text as Hacker News' HTML: as HN gave it for an item imported from there and
+    not edited since, else the forum's markup written the way HN writes it."""
+    if given is not None and not edited:
+        return given.get("text", "")
+    return hn_html.from_markup(text)
+
+
+def _given(post: Comment) -> dict | None:
+    """The item HN gave for the post, if it was imported from there."""
+    try:
+        return post.hn_item.item
+    except HnItem.DoesNotExist:
+        return None
+
+
+def _in_hn_order(post: Comment, given: dict, kids: list[tuple[int, int]]) -> list[int]:
+    """The kids HN listed in HN's order (an item's number is its id minus the story's), then
+    the replies written here, best first."""
+    place = {kid - given["id"] + post.ref: n for n, kid in enumerate(given.get("kids") or [])}
+    return [pk for pk, ref in sorted(kids, key=lambda kid: place.get(kid[1], len(place)))]
+
+
+def _changed_here(post: Comment, given: dict) -> dict:
+    """What the forum changed since the import: a title a moderator edited, a text edited."""
+    fields = {}
+    # The import stored the title with its spaces and controls tidied (markup.one_line).
+    if post.is_op and markup.one_line(given.get("title") or "") != post.thread.title:
+        fields["title"] = post.thread.title
+    if post.edited_at is not None and post.text:
+        fields["text"] = hn_html.from_markup(post.text)
+    return fields
+
+
+def _written_here(post: Comment) -> dict:
+    fields = {"by": post.author.username}
     if post.is_op:
         thread = post.thread
         fields |= {"title": thread.title, "score": thread.points}
@@ -74,7 +124,7 @@ def item_fields(post: Comment, *, kids: list[int]) -> dict:
         if not thread.url:
             del fields["url"]
     if post.text:
-        fields["text"] = hn_html.from_forum(post.html)
+        fields["text"] = hn_html.from_markup(post.text)
     return fields
 
 
@@ -91,7 +141,7 @@ def user(*, username: str) -> dict | None:
         ),
     }
     if found.about:
-        fields["about"] = hn_html.from_forum(markup.render(found.about))
+        fields["about"] = hn_html.from_markup(found.about)
     return fields
 
 
@@ -141,13 +191,13 @@ def export_items(*, thread: Thread) -> list[dict]:
     """The thread as Hacker News items, the story first: item ids are the story's id plus
     each post's number, so that import_hn gives back the same names."""
     rows = selectors.thread_posts(thread_id=thread.pk, html=True)
-    posts = Comment.objects.filter(tree_id=thread.pk).select_related("author", "thread")
+    posts = Comment.objects.filter(tree_id=thread.pk).select_related("author", "thread", "hn_item")
     by_pk = {post.pk: post for post in posts}
     op_id = rows[0][0]
     item_id = {row[0]: op_id + row[2] for row in rows}
-    kids: dict[int, list[int]] = {}
+    kids: dict[int, list[tuple[int, int]]] = {}
     for row in order_best_first(rows, timezone.now()):
-        kids.setdefault(row[1], []).append(item_id[row[0]])
+        kids.setdefault(row[1], []).append((item_id[row[0]], row[REF]))
     items = []
     for row in rows:
         fields = item_fields(by_pk[row[0]], kids=kids.get(row[0], []))

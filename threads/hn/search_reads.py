@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from forum.accounts.models import User
+from threads.hn.items import post_text
 from threads.models import Comment
 
 
@@ -21,11 +22,26 @@ class Node:
     children: list["Node"] = field(default_factory=list)
 
 
+_NODE_FIELDS = (
+    "id",
+    "level",
+    "parent_id",
+    "author__username",
+    "created_at",
+    "text",
+    "edited_at",
+    "hn_item__item",
+    "points",
+    "state",
+)
+
+
 def item_tree(*, post_id: int) -> tuple[Comment, Node] | None:
     """The post (with its thread) and its subtree in tree order: two queries; None if not shown.
 
     A post deleted, removed or hidden by flags keeps its place, so visible replies under it stay
-    where they are, but has neither text nor author.
+    where they are, but has neither text nor author; a dead one keeps its author, as its page
+    does. Texts are Hacker News' HTML (items.post_text).
     """
     post = (
         Comment.objects.select_related("thread")
@@ -37,20 +53,18 @@ def item_tree(*, post_id: int) -> tuple[Comment, Node] | None:
     rows = (
         Comment.objects.filter(tree_id=post.tree_id, lft__gte=post.lft, lft__lt=post.rght)
         .order_by("lft")
-        .values_list(
-            "id", "level", "parent_id", "author__username", "created_at", "html", "points", "state"
-        )
+        .values_list(*_NODE_FIELDS)
     )
     nodes: dict[int, Node] = {}
-    for pk, level, parent_id, author, created_at, html, points, state in rows:
+    for pk, level, parent_id, author, created_at, text, edited_at, given, points, state in rows:
         shown = state == Comment.State.VISIBLE
         node = Node(
             pk,
             level,
             parent_id,
-            author if shown else None,
+            author if shown or state == Comment.State.DEAD else None,
             created_at,
-            html if shown else None,
+            post_text(text=text, given=given, edited=edited_at is not None) if shown else None,
             points,
         )
         nodes[pk] = node

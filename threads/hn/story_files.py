@@ -3,7 +3,7 @@
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from forum.exceptions import ForumError
@@ -14,6 +14,13 @@ DELETED_AUTHOR = "deleted"
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 # Hacker News began in 2006; a time past 2100 is a unit mistake (milliseconds).
 _EARLIEST, _LATEST = 1_100_000_000, 4_102_444_800
+# Ids are the database's 64-bit keys; a post's number (an item id minus its story's) is a
+# 32-bit column; HN's highest story score is in the thousands.
+MAX_ID = 2**63 - 1
+MAX_NUMBER = 2**31 - 1
+MAX_SCORE = 10_000_000
+_STRING_FIELDS = ("type", "by", "text", "title", "url")
+_WHOLE_FIELDS = {"parent": (1, MAX_ID), "story_id": (1, MAX_ID), "score": (0, MAX_SCORE)}
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,8 @@ class Item:
     title: str = ""
     url: str = ""
     score: int = 1
+    # The item as HN gave it (an algolia node in v0's shape), kept beside its post.
+    given: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -41,14 +50,22 @@ class HnFileError(ForumError):
 
 def read_story(text: str) -> Story:
     raws = _raw_items(text)
-    items = [_item(raw) for raw in raws]
+    items = [_item(raw, position) for position, raw in enumerate(raws, 1)]
     return _checked(items, raws)
+
+
+def _json(text: str):
+    """The JSON value of `text`; ValueError (JSONDecodeError among them) when it is none."""
+    try:
+        return json.loads(text)
+    except RecursionError:  # nested deeper than the parser goes
+        raise ValueError("it nests objects or lists too deeply to be read") from None
 
 
 def _raw_items(text: str) -> list[dict]:
     try:
-        whole = json.loads(text)
-    except json.JSONDecodeError:
+        whole = _json(text)
+    except ValueError:
         whole = None
     if isinstance(whole, dict) and ("children" in whole or "created_at_i" in whole):
         return _flattened(whole)
@@ -57,9 +74,10 @@ def _raw_items(text: str) -> list[dict]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise HnFileError(f"Line {number} is not a JSON object: {error.msg}.") from None
+            raw = _json(line)
+        except ValueError as error:
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+            raise HnFileError(f"Line {number} is not a JSON object: {reason}.") from None
         if not isinstance(raw, dict):
             raise HnFileError(f"Line {number} is not a JSON object: items are objects.")
         raws.append(raw)
@@ -73,6 +91,11 @@ def _flattened(root: dict) -> list[dict]:
     flat, todo = [], [(root, None)]
     while todo:
         node, parent = todo.pop()
+        if not isinstance(node, dict):
+            raise HnFileError(f"A child of item {parent} is not a JSON object: items are objects.")
+        children = node.get("children") or []
+        if not isinstance(children, list):
+            raise HnFileError(f"Item {node.get('id')!r} has children that are not a list.")
         if parent is not None and node.get("parent_id") not in (None, parent):
             raise HnFileError(
                 f"Item {node.get('id')} sits under item {parent} but names item"
@@ -91,27 +114,60 @@ def _flattened(root: dict) -> list[dict]:
                 "score": node.get("points"),
                 "story_id": node.get("story_id"),
                 "deleted": node.get("author") is None and not node.get("text"),
+                # A child that is no object is refused when its turn comes.
+                "kids": [child.get("id") for child in children if isinstance(child, dict)],
             }
         )
-        todo.extend((child, node.get("id")) for child in reversed(node.get("children") or []))
+        todo.extend((child, node.get("id")) for child in reversed(children))
     return flat
 
 
-def _item(raw: dict) -> Item:
+def _item(raw: dict, position: int) -> Item:
+    """One item, every field of it checked for its type and range; HnFileError names the
+    item and the field that is wrong."""
     item_id = raw.get("id")
-    if not isinstance(item_id, int) or isinstance(item_id, bool) or item_id <= 0:
-        raise HnFileError(f"An item has the id {item_id!r}: ids are positive whole numbers.")
+    if not _whole(item_id) or not 1 <= item_id <= MAX_ID:
+        raise HnFileError(
+            f"Item {position} of the file has the id {_shown(item_id)}: ids are whole numbers"
+            f" from 1 to {MAX_ID}."
+        )
+    for name in _STRING_FIELDS:
+        if raw.get(name) is not None and not isinstance(raw[name], str):
+            raise HnFileError(
+                f"Item {item_id}: its field {name!r} is {_shown(raw[name])}, not a string."
+            )
+    for name, (low, high) in _WHOLE_FIELDS.items():
+        value = raw.get(name)
+        if value is not None and (not _whole(value) or not low <= value <= high):
+            raise HnFileError(
+                f"Item {item_id}: its field {name!r} is {_shown(value)}, not a whole number"
+                f" from {low} to {high}."
+            )
+    for name in ("deleted", "dead"):
+        if raw.get(name) is not None and not isinstance(raw[name], bool):
+            raise HnFileError(f"Item {item_id}: its field {name!r} is not true or false.")
     seconds = raw.get("time")
-    if not isinstance(seconds, int) or not _EARLIEST <= seconds <= _LATEST:
-        raise HnFileError(f"Item {item_id} has a bad time {seconds!r}: Unix seconds expected.")
+    if not _whole(seconds) or not _EARLIEST <= seconds <= _LATEST:
+        raise HnFileError(
+            f"Item {item_id} has a bad time {_shown(seconds)}: Unix seconds expected"
+            f" (field 'time', from {_EARLIEST} to {_LATEST})."
+        )
     state = Comment.State.VISIBLE
     if raw.get("deleted"):
         state = Comment.State.DELETED
     elif raw.get("dead"):
-        state = Comment.State.REMOVED
+        state = Comment.State.DEAD
     by = raw.get("by") or DELETED_AUTHOR
     if not _NAME.fullmatch(by):
-        raise HnFileError(f"Item {item_id} is by {by!r}: names are letters, digits, _ and -.")
+        raise HnFileError(
+            f"Item {item_id} is by {_shown(by)} (field 'by'): names are 1 to 30 letters, digits,"
+            " _ and -."
+        )
+    kids = raw.get("kids", [])
+    if not isinstance(kids, list) or not all(_is_id(kid) for kid in kids):
+        raise HnFileError(
+            f"Item {item_id} has the kids {_shown(kids)} (field 'kids'): a list of item ids."
+        )
     score = raw.get("score")
     return Item(
         id=item_id,
@@ -120,10 +176,36 @@ def _item(raw: dict) -> Item:
         time=datetime.fromtimestamp(seconds, tz=UTC),
         text=hn_html.to_text(raw.get("text") or ""),
         state=state,
-        title=hn_html.to_text(raw.get("title") or "") if raw.get("type") == "story" else "",
+        # HN's titles are plain text, never HTML: `<tool>` in one is the word <tool>.
+        title=(raw.get("title") or "") if raw.get("type") == "story" else "",
         url=raw.get("url") or "",
-        score=score if isinstance(score, int) and score > 0 else 1,
+        score=max(score or 1, 1),
+        given=_given(raw),
     )
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_id(value) -> bool:
+    return _whole(value) and value > 0
+
+
+def _shown(value) -> str:
+    """A value as the file gave it, cut short: a refusal quotes it, never at any length."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def _given(raw: dict) -> dict:
+    """The item's fields as HN gave them: story_id, which an algolia tree's nodes are checked
+    by, is no v0 field, and HN's API leaves out an empty field rather than give it null."""
+    return {
+        name: value
+        for name, value in raw.items()
+        if name != "story_id" and value is not None and value is not False and value != []
+    }
 
 
 def _checked(items: list[Item], raws: list[dict]) -> Story:
@@ -151,6 +233,11 @@ def _check_reply(item: Item, root: Item, by_id: dict[int, Item], reaching: set[i
     holds the items known to, so each chain is walked once)."""
     if item.id <= root.id:
         raise HnFileError(f"Item {item.id} is older than its story {root.id}: ids only grow.")
+    if item.id - root.id > MAX_NUMBER:
+        raise HnFileError(
+            f"Item {item.id} is {item.id - root.id} items after its story {root.id}: a post's"
+            f" number goes up to {MAX_NUMBER}."
+        )
     path: dict[int, None] = {}
     current = item
     while current.id not in reaching:

@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds: the front page, the newest threads, a thread's new replies, and a
-user's threads and posts; each answered with ETag, Last-Modified and 304."""
+user's threads and posts; each kept in the page cache and answered with ETag, Last-Modified
+and 304."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -9,17 +10,46 @@ from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html
 
-from forum import links
+from forum import characters, links
 from forum.accounts.models import User
 from forum.http import read_only
-from threads.caching import conditional, page_cache
+from threads.caching import page_cache
 from threads.core import selectors
 from threads.models import Comment
 
 FEED_LENGTH = 30
 # The site-wide feeds follow every thread: kept a minute, as a feed reader polls far apart.
 LIST_TIMEOUT = 60
-FORMATS = {"rss": Rss201rev2Feed, "atom": Atom1Feed}
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return characters.xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(part) for part in value)
+    return value
+
+
+class _XmlSafe:
+    """Writes only what XML 1.0 can hold, whatever is stored: a control character or U+FFFF in
+    a title, a url or a post becomes U+FFFD, never an error or a feed readers reject."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_xml_safe(args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_xml_safe(args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
+class _Rss(_XmlSafe, Rss201rev2Feed):
+    pass
+
+
+class _Atom(_XmlSafe, Atom1Feed):
+    pass
+
+
+FORMATS = {"rss": _Rss, "atom": _Atom}
 
 
 def _route(page: str, kind: str) -> str:
@@ -44,6 +74,7 @@ def page_feeds(request) -> list[tuple[str, str]]:
 
 class _ForumFeed(Feed):
     kind = "rss"
+    reads_id = False  # whether the feed is of the post or user its ?id= names
 
     def __init__(self, kind: str):
         super().__init__()
@@ -57,7 +88,7 @@ class _ForumFeed(Feed):
         return item.author.username
 
     def item_link(self, item):
-        return item.get_absolute_url()
+        return links.absolute(item.get_absolute_url())
 
     def title(self, obj):
         return f"{settings.FORUM_SITE_NAME}: {self.heading(obj)}"
@@ -66,7 +97,8 @@ class _ForumFeed(Feed):
         return self.title(obj)
 
     def feed_url(self, obj):
-        return self.request.get_full_path()
+        # The request as every reader makes it (page_cache.shared_request): only its params.
+        return links.absolute(self.request.get_full_path())
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
@@ -84,7 +116,7 @@ class _ThreadsFeed(_ForumFeed):
         return format_html('<a href="{0}">{0}</a>', thread.url) if thread.url else ""
 
     def link(self, obj):
-        return links.page(self.page or "front")
+        return links.absolute(links.page(self.page or "front"))
 
 
 class FrontFeed(_ThreadsFeed):
@@ -109,6 +141,7 @@ class NewestFeed(_ThreadsFeed):
 
 class SubmittedFeed(_ThreadsFeed):
     page = "submitted"
+    reads_id = True
 
     def get_object(self, request):
         return _user(request)
@@ -117,7 +150,7 @@ class SubmittedFeed(_ThreadsFeed):
         return f"threads by {user.username}"
 
     def link(self, user):
-        return links.page("submitted", user.username)
+        return links.absolute(links.page("submitted", user.username))
 
     def items(self, user):
         return selectors.threads_by(username=user.username, offset=0, limit=FEED_LENGTH)
@@ -127,13 +160,16 @@ class _PostsFeed(_ForumFeed):
     """Replies: the post's name and thread, and its text as the page shows it."""
 
     def item_title(self, post):
-        return f"{post.name} on {post.thread.title}"
+        # The author's full name beside the 6-letter one, which two authors may share.
+        return f"{post.name} by {post.author.username} on {post.thread.title}"
 
     def item_description(self, post):
         return post.html
 
 
 class UserPostsFeed(_PostsFeed):
+    reads_id = True
+
     def get_object(self, request):
         return _user(request)
 
@@ -141,13 +177,15 @@ class UserPostsFeed(_PostsFeed):
         return f"posts by {user.username}"
 
     def link(self, user):
-        return links.page("user_comments", user.username)
+        return links.absolute(links.page("user_comments", user.username))
 
     def items(self, user):
         return selectors.comments_by(username=user.username, offset=0, limit=FEED_LENGTH)
 
 
 class ThreadFeed(_PostsFeed):
+    reads_id = True
+
     def get_object(self, request):
         return _post(request).thread
 
@@ -155,7 +193,7 @@ class ThreadFeed(_PostsFeed):
         return f"new replies in {thread.title}"
 
     def link(self, thread):
-        return thread.get_absolute_url()
+        return links.absolute(thread.get_absolute_url())
 
     def items(self, thread):
         replies = Comment.objects.replies().filter(thread=thread, state=Comment.State.VISIBLE)
@@ -188,22 +226,20 @@ def _post(request) -> Comment:
 
 
 def _served(feed_class, kind: str):
-    """The feed's view: a thread's feed is kept under the thread's version, the others a minute."""
+    """The feed's view: kept in the page cache by the id it reads, a thread's feed under the
+    thread's version, the others a minute."""
 
     @read_only
     def view(request):
-        feed = feed_class(kind)
-
-        def build():
-            response = feed(request)
-            return response.content, response["Content-Type"]
-
         if feed_class is ThreadFeed:
-            thread = _post(request).thread
-            key, timeout = conditional.thread_key(request, thread), page_cache.TIMEOUT
+            post = _post(request)
+            version, params = page_cache.thread_version(post.thread), {"id": str(post.pk)}
         else:
-            key, timeout = conditional.site_key(request), LIST_TIMEOUT
-        return conditional.answer(request, key=key, timeout=timeout, build=build)
+            version = page_cache.site_version(LIST_TIMEOUT)
+            params = {"id": _id(request)} if feed_class.reads_id else {}
+        return page_cache.kept_page(
+            request, version, params, lambda shared: feed_class(kind)(shared)
+        )
 
     return view
 

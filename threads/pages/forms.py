@@ -88,6 +88,12 @@ class SubmitForm(forms.Form):
     def clean_url(self):
         return _checked(url_checked, self.cleaned_data["url"])
 
+    def url_completed(self) -> bool:
+        """Whether the url was typed without its scheme and completed with https:// (a valid
+        form's): the writer is asked before it is saved so."""
+        typed = self.data.get("url", "").strip().lower()
+        return bool(self.cleaned_data["url"]) and not typed.startswith(("http:", "https:"))
+
 
 MAX_ID = 2**63 - 1
 

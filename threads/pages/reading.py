@@ -1,7 +1,6 @@
 """Reading pages: front, thread, comment, discussion, source, links and the moderation log."""
 
 import functools
-import time
 from dataclasses import dataclass, replace
 
 from django.http import HttpResponse
@@ -12,6 +11,7 @@ from django.utils import timezone
 from forum.exceptions import ForumError
 from forum.http import int_param, paged, read_only, text_response, wants_text
 from threads.caching import list_pages, page_cache, stencils
+from threads.caching.readers import Audience, audience, thread_reader
 from threads.caching.viewer_data import viewer_votes
 from threads.core import policies, selectors
 from threads.core.ranking import order_best_first
@@ -47,62 +47,49 @@ def _sorted_list(select, heading: str) -> list_pages.ThreadList:
 
 @read_only
 def item(request):
-    if page := _thread_page_kept(request):
+    shared_by = audience(request)
+    if page := _thread_page_kept(request, shared_by):
         return page
     post = post_from_request(request)
     if post.is_op:
-        return _thread_page(request, post)
+        return _thread_page_drawn(request, post, shared_by)
     return _comment_page(request, post)
 
 
-def _thread_page(request, op: Comment):
+def _thread_page_drawn(request, op: Comment, shared_by: Audience):
+    """The thread page drawn from the database: kept for everyone if everyone shares it (the
+    text form, an anonymous reader), else the reader's own."""
     thread = op.thread
     version = page_cache.thread_version(thread)
+    if shared_by is not Audience.EVERYONE:
+        return _thread_html(request, op)
     if wants_text(request):
         render = lambda _: _thread_text(thread)  # noqa: E731
-    elif page_cache.may_share(request):
-        render = functools.partial(_thread_html, op=op)
     else:
-        return _thread_html(request, op)
+        render = functools.partial(_thread_html, op=op)
     return page_cache.page_response(request, version, render, _params(request))
 
 
-def _thread_page_kept(request) -> HttpResponse | None:
-    """The thread page from the cache: whole for a reader it is shared with, filled in from
-    its stencil for a logged-in one; None if it is not kept (or not a thread's page)."""
-    shared = wants_text(request) or page_cache.may_share(request)
-    if not shared and page_cache.has_messages(request):
+def _thread_page_kept(request, shared_by: Audience) -> HttpResponse | None:
+    """The thread page from the cache: whole for a reader everyone shares it with, filled in
+    from its stencil for a logged-in one; None if it is not kept (or not a thread's page)."""
+    if shared_by is Audience.OWN:
         return None
     stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
     if stamp is None:
         return None
-    if shared:
-        return page_cache.shared_page(request, page_cache.thread_version(stamp), _params(request))
-    return _thread_page_filled(request, stamp)
-
-
-def _thread_page_filled(request, stamp: selectors.ThreadStamp) -> HttpResponse | None:
-    """The thread page from its stencil, for a logged-in reader with nothing of their own in
-    its opening post (not its author, not banned, not flagging it); None for any other."""
-    user = request.user
+    version, params = page_cache.thread_version(stamp), _params(request)
+    if shared_by is Audience.EVERYONE:
+        return page_cache.shared_page(request, version, params)
     return stencils.served(
         request,
-        page_cache.thread_version(stamp),
-        _params(request),
+        version,
+        params,
+        shared_by=shared_by,
         draw=lambda: _thread_stencil(request),
-        reader_of=lambda _: _thread_reader(user, stamp, op_id=int_param(request, "id")),
-        # The lists' stamp moves with every reply (the inbox count); the minute ends edit
-        # windows.
-        moment=f":{selectors.lists_stamp()}.{int(time.time() // 60)}",
+        reader_of=lambda _: thread_reader(request.user, stamp, op_id=int_param(request, "id")),
+        thread=True,
     )
-
-
-def _thread_reader(user, stamp: selectors.ThreadStamp, *, op_id: int) -> stencils.Reader:
-    viewer = viewer_votes(user, thread_id=stamp.pk)
-    flagged_op = str(op_id) in viewer["viewer_flagged"].split()
-    banned = policies.post_refusal(user) is not None
-    own_page = user.pk == stamp.author_id or banned or flagged_op
-    return stencils.Reader(selectors.replies_unread(user=user), viewer, own_page)
 
 
 def _thread_stencil(request) -> stencils.Stencil:
@@ -125,6 +112,10 @@ class ThreadComments:
     op_replies: str
     posts: bytes
 
+    @property
+    def nbytes(self) -> int:
+        return len(self.posts) + len(self.op_replies) + len(self.op.html) + len(self.op.text)
+
 
 def _thread_comments(thread) -> ThreadComments:
     rows = order_best_first(selectors.thread_posts(thread_id=thread.pk), timezone.now())
@@ -144,14 +135,18 @@ def _thread_html(request, op: Comment, *, stencil: bool = False) -> HttpResponse
         page_cache.thread_key(thread, "comments"), lambda: _thread_comments(thread)
     )
     form_key = stencils.marks().form_key if stencil else ""
+    viewer = stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)
     context = {
         "thread": thread,
         "op": comments.op,
         "op_replies": comments.op_replies,
         "posts_html": POSTS_MARK,
-        "thread_votes": page_posts.vote_links(op.pk, down=False),
+        # No arrow for a reader who may not vote (a stencil is never drawn for one).
+        "thread_votes": ""
+        if viewer.get("viewer_no_votes")
+        else page_posts.vote_links(op.pk, down=False),
         **offers.under_post(op, request.user, form_key=form_key),
-        **(stencils.context() if stencil else viewer_votes(request.user, thread_id=thread.pk)),
+        **viewer,
     }
     # The comments, megabytes on a big thread, are spliced in as bytes: passed through the
     # template they would be copied three times over.
@@ -180,26 +175,33 @@ def _comment_page(request, post: Comment):
     if wants_text(request):
         return text_response(textform.comment_page(post.thread.title, posts))
     # The reply box answers the page's post: drawn right under it, before the replies below.
-    on_page = [shown.id for shown in posts]
-    replies_open = not post.thread.is_locked
+    drawn = _in_full(post, request.user) | {"extra_ids": [shown.id for shown in posts]}
     context = {
         "thread": post.thread,
         "post": post,
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": post.thread.op_id,
-        "post_html": page_posts.posts_html(
-            posts[:1],
-            replies_open=replies_open,
-            extra_ids=on_page,
-            shown_in_full=(post.pk, offers.post_offers(post, request.user)),
-        ),
-        "posts_html": page_posts.posts_html(
-            posts[1:], replies_open=replies_open, extra_ids=on_page
-        ),
+        "post_html": page_posts.posts_html(posts[:1], **drawn),
+        "posts_html": page_posts.posts_html(posts[1:], **drawn),
         **offers.under_post(post, request.user),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/comment.html", context)
+
+
+def _posts_with_one_in_full(posts, post: Comment, user, **options) -> str:
+    """The posts, the page's own (`post`) with the actions its reader is offered."""
+    return page_posts.posts_html(posts, **_in_full(post, user), **options)
+
+
+def _in_full(post: Comment, user) -> dict:
+    """How posts are drawn beside the page's own (`post`), shown with the actions its reader is
+    offered: [reply] only where the reply page would take their reply, as the form says."""
+    shown = offers.post_offers(post, user)
+    return {
+        "replies_open": shown.reply and not post.thread.is_locked,
+        "shown_in_full": (post.pk, shown),
+    }
 
 
 def _refuse_left_out(post: Comment, shown: list[page_posts.Post]) -> None:
@@ -213,7 +215,7 @@ def _refuse_left_out(post: Comment, shown: list[page_posts.Post]) -> None:
 def discussion(request):
     post = post_from_request(request)
     if post.is_op:
-        return _thread_page(request, post)
+        return _thread_page_drawn(request, post, audience(request))
     text = wants_text(request)
     op, *chain = page_posts.build(selectors.chain_posts(post=post, html=not text, text=text))
     _refuse_left_out(post, chain[-1:])
@@ -222,12 +224,7 @@ def discussion(request):
     context = {
         "thread": post.thread,
         "op": op,
-        "posts_html": page_posts.posts_html(
-            chain,
-            discussion_link=False,
-            replies_open=not post.thread.is_locked,
-            shown_in_full=(post.pk, offers.post_offers(post, request.user)),
-        ),
+        "posts_html": _posts_with_one_in_full(chain, post, request.user, discussion_link=False),
         **viewer_votes(request.user, thread_id=post.thread_id),
     }
     return render(request, "threads/discussion.html", context)
@@ -236,6 +233,8 @@ def discussion(request):
 @read_only
 def source(request):
     post = post_from_request(request)
+    if post.state == Comment.State.DEAD and policies.dead_text_shown(user=request.user):
+        return text_response(post.text)
     return text_response(page_posts.PLACEHOLDERS.get(post.state, post.text))
 
 

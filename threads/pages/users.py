@@ -47,7 +47,12 @@ def user(request):
 
 
 def _user_page(request, shown: User, form, *, status: int = 200, error=None):
-    context = {"shown": shown, "about_html": markup.render(shown.about), "form": form}
+    context = {
+        "shown": shown,
+        "about_html": markup.render(shown.about),
+        "form": form,
+        "imported_note": textform.IMPORTED_NOTE,
+    }
     return form_page(request, "registration/user.html", context, status=status, error=error)
 
 

@@ -76,9 +76,12 @@ def submit(request):
         return _submit_page(request, form, status=400)
     if repeat := _posted_already(request, form):
         return repeat
+    # Before any limit: a url submitted already leads to its thread, whoever asks.
     if existing := _recently_submitted(form.cleaned_data["url"]):
         messages.info(request, "That url was submitted recently: here is its thread.")
         return HttpResponseRedirect(existing.get_absolute_url())
+    if form.url_completed():
+        return _url_completed_page(request, form)
     try:
         with limits.reserved(limits.thread_rate(request.user), f"threads:{request.user.pk}"):
             thread = thread_create(author=request.user, **form.cleaned_data)
@@ -100,6 +103,17 @@ def _recently_submitted(url: str):
     """The thread that has this url, submitted within DUPLICATE_URL_WINDOW; None if none."""
     since = timezone.now() - DUPLICATE_URL_WINDOW
     return selectors.thread_with_url(url=url, since=since) if url else None
+
+
+def _url_completed_page(request, form):
+    """The form again with the url as it would be saved, asking the writer to confirm it."""
+    url = form.cleaned_data["url"]
+    messages.warning(
+        request,
+        f"The url has no http:// or https:// at its start: it will be saved as {url}. "
+        "Submit again to confirm, or correct it.",
+    )
+    return _submit_page(request, forms.SubmitForm(initial={**request.POST.dict(), "url": url}))
 
 
 def _submit_page(request, form, *, status: int = 200, error=None, preview: str = ""):

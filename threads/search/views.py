@@ -106,6 +106,9 @@ class Line:
 
     id: int
     name: str
+    # The author's full name beside the post's 6-letter one: two authors may share those.
+    author: str
+    author_url: str
     url: str
     thread_url: str
     created_at: object
@@ -119,6 +122,8 @@ def _line(hit: Hit) -> Line:
     return Line(
         id=hit.id,
         name=zlacker.post_name(hit.author, hit.ref),
+        author=hit.author,
+        author_url=links.user(hit.author),
         url=links.item(hit.op_id, anchor=None if hit.id == hit.op_id else hit.id),
         thread_url=links.item(hit.op_id),
         created_at=hit.created_at,

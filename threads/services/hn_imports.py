@@ -1,15 +1,17 @@
 """Hacker News stories written into the forum in bulk, and threads written back as HN items."""
 
+from functools import partial
+
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 
-from forum.accounts.models import User
+from forum.accounts.models import IMPORTED_PASSWORD, User
 from forum.exceptions import ForumError
 from threads.core import tree_check
-from threads.core.thread_urls import url_key
+from threads.core.thread_urls import url_checked, url_key
 from threads.hn.story_files import DELETED_AUTHOR, Item, Story
-from threads.models import Comment, Thread
+from threads.models import Comment, HnItem, ImportSource, Thread
 from threads.services.locks import locked_thread, thread_touch
 from threads.services.posting import text_checked, title_checked
 from threads.text import markup, zlacker
@@ -21,18 +23,23 @@ _PLACE = ("lft", "rght", "level")
 @transaction.atomic
 def hn_story_import(*, story: Story) -> Thread:
     """The story and its replies as one thread: a post's number is its item id minus the
-    story's, so names are zlacker's. A story imported before is updated in place (its posts
-    matched by number, replies written here since kept); new posts keep their item ids where
-    no post has them. Nothing is half-written: the caller's transaction holds it all."""
+    story's, so names are zlacker's. A story imported before is updated in place: the posts
+    its import made are matched by number, replies written here since are kept as they are.
+    New posts keep their item ids where no post has them. Only a thread made by this story's
+    import is ever changed, and authors are imported accounts, never ones made here. Nothing
+    is half-written: the caller's transaction holds it all."""
     root = story.root
-    thread = _thread_for(root)
-    locked_thread(thread.pk)
+    title = _field(root, "title", title_checked, root.title)
+    url = _field(root, "url", url_checked, root.url)
     items = [root, *sorted(story.replies, key=lambda item: item.id)]
     authors = _authors(items)
+    thread = _thread_for(root, authors, title=title, url=url)
+    locked_thread(thread.pk)
     existing = {
         node.ref: node for node in tree_check.thread_nodes(thread.pk) if node.thread_id == thread.pk
     }
-    taken = _taken_ids({item.id for item in items}, thread.pk)
+    _refuse_written_here(thread, items, root)
+    taken = _taken_ids({item.id for item in items})
     pk_of = {}
     for item in items:
         node = existing.get(item.id - root.id)
@@ -42,15 +49,16 @@ def hn_story_import(*, story: Story) -> Thread:
     for item, row in zip(new, created, strict=True):
         pk_of[item.id] = row.pk
     _contents_write(thread, items, root, pk_of, authors, existing)
+    _given_write(items, pk_of)
     _layout_write(thread.pk)
     _sequence_reset()
     replies = tree_check.reply_count(tree_check.thread_nodes(thread.pk))
     thread_touch(
         thread.pk,
         op_id=pk_of[root.id],
-        title=title_checked(root.title),
-        url=root.url,
-        url_key=url_key(root.url),
+        title=title,
+        url=url,
+        url_key=url_key(url),
         points=root.score,
         created_at=root.time,
         comment_count=replies,
@@ -61,48 +69,82 @@ def hn_story_import(*, story: Story) -> Thread:
     return thread
 
 
-def _thread_for(root: Item) -> Thread:
-    op = Comment.objects.filter(pk=root.id).select_related("thread").first()
-    if op is not None and op.is_op:
-        return op.thread
-    title = title_checked(root.title)
-    author = _authors([root])[root.by]
+def _thread_for(root: Item, authors: dict[str, int], *, title: str, url: str) -> Thread:
+    """The thread this story's import made, or a new one; never another thread, even one whose
+    opening post has the story's id."""
+    thread = Thread.objects.filter(hn_story=root.id).first()
+    if thread is not None:
+        return thread
+    other = Comment.objects.filter(pk=root.id).values_list("thread_id", flat=True).first()
+    if other is not None:
+        raise ForumError(
+            f"Story {root.id}: the forum's post {root.id} belongs to thread {other}, which this"
+            " story's import did not make; an import never changes another thread."
+        )
     return Thread.objects.create(
         title=title,
-        url=root.url,
-        url_key=url_key(root.url),
-        author_id=author,
+        url=url,
+        url_key=url_key(url),
+        author_id=authors[root.by],
         created_at=root.time,
         last_activity=root.time,
+        imported_from=ImportSource.HACKER_NEWS,
+        hn_story=root.id,
     )
 
 
+def _refuse_written_here(thread: Thread, items: list[Item], root: Item) -> None:
+    """A post written here holds its number: an item that would take it is refused."""
+    numbers = {item.id - root.id: item for item in items}
+    here = Comment.objects.filter(thread=thread, author__is_imported=False)
+    for ref, pk in here.values_list("ref", "pk"):
+        if ref in numbers:
+            raise ForumError(
+                f"Item {numbers[ref].id} would take the number +{zlacker.encode_ref(ref)} of"
+                f" post {pk}, written here in thread {thread.pk}; an import never changes what"
+                " was written here."
+            )
+
+
 def _authors(items: list[Item]) -> dict[str, int]:
-    """Each author's user id, the missing users made with unusable passwords in one insert."""
+    """Each author's user id: the imported accounts of their names, the missing ones made in
+    one insert (no password, never staff). A name that an account made here has is refused:
+    an import never posts as a member."""
     first_seen: dict[str, Item] = {}
     for item in sorted(items, key=lambda item: item.time):
         first_seen.setdefault(item.by.lower(), item)
     found = User.objects.annotate(lower=Lower("username")).filter(lower__in=list(first_seen))
+    for lower, username in found.filter(is_imported=False).values_list("lower", "username"):
+        item = first_seen[lower]
+        raise ForumError(
+            f"Item {item.id} is by {item.by!r}, the name of an account made here ({username});"
+            " an import never posts as an account made here."
+        )
     ids = dict(found.values_list("lower", "pk"))
     missing = [item for lower, item in first_seen.items() if lower not in ids]
     User.objects.bulk_create(
-        User(username=item.by, password="!imported", date_joined=item.time) for item in missing
+        User(username=item.by, password=IMPORTED_PASSWORD, date_joined=item.time, is_imported=True)
+        for item in missing
     )
     found = User.objects.annotate(lower=Lower("username")).filter(lower__in=list(first_seen))
     ids = dict(found.values_list("lower", "pk"))
     return {item.by: ids[item.by.lower()] for item in items}
 
 
-def _taken_ids(ids: set[int], thread_id: int) -> set[int]:
-    posts = Comment.objects.filter(pk__in=ids).exclude(thread_id=thread_id)
-    return set(posts.values_list("pk", flat=True))
+def _taken_ids(ids: set[int]) -> set[int]:
+    """The item ids that posts of the forum have already, this thread's included."""
+    return set(Comment.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _field(item: Item, name: str, check, value):
+    try:
+        return check(value)
+    except ForumError as error:
+        raise ForumError(f"Item {item.id}, field {name!r}: {error}") from None
 
 
 def _text(item: Item) -> str:
-    try:
-        return text_checked(item.text, required=False)
-    except ForumError as error:
-        raise ForumError(f"Item {item.id}: {error}") from None
+    return _field(item, "text", partial(text_checked, required=False), item.text)
 
 
 def _row(thread: Thread, item: Item, root: Item, pk_of: dict, authors: dict) -> Comment:
@@ -129,7 +171,7 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
     by_id = {item.id: item for item in items}
     rows, states = [], []
     for item in items:
-        if item.by == DELETED_AUTHOR and item.id - root.id in existing:
+        if item.id - root.id in existing and _placeholder(item):
             # A placeholder says only that the post is gone: its author and text stay here.
             states.append((item.state, pk_of[item.id]))
             continue
@@ -141,7 +183,7 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
                 authors[item.by],
                 authors[parent.by] if parent else None,
                 text,
-                markup.render(text, names.get),
+                markup.render(text, names.get, as_on_hn=True),
                 item.state,
                 item.time,
                 pk_of[item.id],
@@ -149,6 +191,18 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
         )
     _update_many(_CONTENT, rows)
     _update_many(("state",), states)
+
+
+def _placeholder(item: Item) -> bool:
+    """Whether the item only says that its post is gone: deleted, or dead without its text
+    (as export_hn writes a hidden post)."""
+    return item.by == DELETED_AUTHOR or (item.state == Comment.State.DEAD and not item.text)
+
+
+def _given_write(items: list[Item], pk_of: dict) -> None:
+    """Each item as HN gave it, beside its post, in place of what an earlier import kept."""
+    HnItem.objects.filter(comment_id__in=[pk_of[item.id] for item in items]).delete()
+    HnItem.objects.bulk_create(HnItem(comment_id=pk_of[item.id], item=item.given) for item in items)
 
 
 def _layout_write(thread_id: int) -> None:

@@ -4,33 +4,47 @@ from datetime import datetime
 
 from django.db import transaction
 
-from forum.accounts.models import User
+from forum.accounts.models import IMPORTED_PASSWORD, User
 from forum.exceptions import ForumError
-from threads.models import Comment, Thread
+from threads.models import Comment, ImportSource, Thread
 from threads.services.posting import comment_reply, thread_create
 from threads.text import zlacker
 
 
-def _imported_user(short_name: str, joined: datetime) -> User:
+def _imported_user(short_name: str, joined: datetime, post_name: str) -> User:
+    """The imported account of the name, made when missing; never an account made here."""
     user = User.objects.filter(username__iexact=short_name).first()
     if user is None:
         # A fixed unusable password keeps the seed fixture reproducible byte for byte.
-        user = User.objects.create(username=short_name, password="!imported", date_joined=joined)
+        return User.objects.create(
+            username=short_name, password=IMPORTED_PASSWORD, date_joined=joined, is_imported=True
+        )
+    if not user.is_imported:
+        raise ForumError(
+            f"Post {post_name} is by {short_name}, the name of an account made here"
+            f" ({user.username}); an import never posts as an account made here."
+        )
     return user
 
 
 def _imported_thread(doc: zlacker.Discussion) -> Thread:
+    """The thread an import of pages of this discussion made (same title and opening poster),
+    or a new one: never a thread written here or made from a Hacker News file."""
     existing = Thread.objects.filter(
-        title=doc.title, op__author__username__iexact=doc.op_author
+        imported_from=ImportSource.ZLACKER,
+        title=doc.title,
+        op__author__username__iexact=doc.op_author,
     ).first()
     if existing:
         return existing
     # The page does not give the opening post's time: its first reply's time is the latest
     # it can have been, so it stands in; the OP's text and url are left empty, never invented.
     opened = doc.posts[0].created
-    return thread_create(
-        author=_imported_user(doc.op_author, opened), title=doc.title, created_at=opened
-    )
+    author = _imported_user(doc.op_author, opened, zlacker.post_name(doc.op_author, 0))
+    thread = thread_create(author=author, title=doc.title, created_at=opened)
+    Thread.objects.filter(pk=thread.pk).update(imported_from=ImportSource.ZLACKER)
+    thread.imported_from = ImportSource.ZLACKER
+    return thread
 
 
 @transaction.atomic
@@ -49,7 +63,7 @@ def _imported_post(thread: Thread, parent_id: int, post: zlacker.Post) -> Commen
     if existing is None:
         return comment_reply(
             parent_id=parent_id,
-            author=_imported_user(post.author, post.created),
+            author=_imported_user(post.author, post.created, post.name),
             text=post.text,
             created_at=post.created,
             ref=post.ref,

@@ -49,7 +49,7 @@ def lists_stamp_next() -> Subquery:
 
 def reader_touch(user: User) -> None:
     """Records that what only this user is shown changed (a thread hidden, a flag, a ban):
-    what pages keep of a reader is keyed by the version it bumps (threads.caching.stencils)."""
+    what pages keep of a reader is keyed by the version it bumps (threads.caching.readers)."""
     User.objects.filter(pk=user.pk).update(reader_version=F("reader_version") + 1)
 
 

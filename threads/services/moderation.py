@@ -61,7 +61,9 @@ def _post_logged(comment: Comment, moderator: User, kind: str, reason: str = "")
 
 
 @transaction.atomic
-def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
+def comment_remove(*, comment_id: int, moderator: User, reason: str) -> Comment:
+    """Puts a placeholder in the post's place; its author is told the reason."""
+    policies.refuse(policies.reason_refusal(reason, what="A removal"))
     comment = locked_comment(comment_id)
     policies.refuse(policies.remove_refusal(comment=comment))
     reason = reason.strip()
@@ -75,9 +77,13 @@ def comment_remove(*, comment_id: int, moderator: User, reason: str = "") -> Com
 
 @transaction.atomic
 def comment_restore(*, comment_id: int, moderator: User, reason: str = "") -> Comment:
-    """Shows again a post a moderator removed or flags hid."""
+    """Shows again a post a moderator removed or flags hid; the latter dismisses its flags, a
+    decision on them that needs a reason and is not the post's author's to make."""
     comment = locked_comment(comment_id)
     policies.refuse(policies.restore_refusal(comment=comment))
+    if comment.state == Comment.State.FLAGGED:
+        policies.refuse(policies.flags_decision_refusal(moderator=moderator, comment=comment))
+        policies.refuse(policies.reason_refusal(reason, what="Dismissing flags"))
     comment.state = Comment.State.VISIBLE
     comment.removal_reason = ""
     post_changed(comment, "state", "removal_reason")
@@ -143,15 +149,33 @@ def flag_withdraw(*, comment_id: int, user: User) -> Comment:
     return comment
 
 
-@transaction.atomic
-def flags_dismiss(*, comment_id: int, moderator: User) -> Comment:
+def _flags_decided(comment_id: int, moderator: User, reason: str, what: str) -> Comment:
+    """The post, locked, once the moderator may decide on its open flags and says why."""
+    policies.refuse(policies.reason_refusal(reason, what=what))
     comment = locked_comment(comment_id)
+    policies.refuse(policies.flags_decision_refusal(moderator=moderator, comment=comment))
+    if not Flag.objects.filter(comment=comment, resolved_at__isnull=True).exists():
+        raise ForumError("This post has no open flags: there is nothing to decide.", status=409)
+    return comment
+
+
+@transaction.atomic
+def flags_dismiss(*, comment_id: int, moderator: User, reason: str) -> Comment:
+    """The flags were wrong: they are closed and a post they hid shows again."""
+    comment = _flags_decided(comment_id, moderator, reason, "Dismissing flags")
     _resolve_flags(comment)
     if comment.state == Comment.State.FLAGGED:
         comment.state = Comment.State.VISIBLE
         post_changed(comment, "state")
-    _post_logged(comment, moderator, ModerationAction.Kind.DISMISS_FLAGS)
+    _post_logged(comment, moderator, ModerationAction.Kind.DISMISS_FLAGS, reason.strip())
     return comment
+
+
+@transaction.atomic
+def flags_uphold(*, comment_id: int, moderator: User, reason: str) -> Comment:
+    """The flags were right: the post is removed for them (logged as its removal)."""
+    _flags_decided(comment_id, moderator, reason, "Upholding flags")
+    return comment_remove(comment_id=comment_id, moderator=moderator, reason=reason)
 
 
 def _thread_change(*, thread_id: int, moderator: User, kind: str, reason: str, **changes):
@@ -169,6 +193,8 @@ def _thread_flag_service(name: str, kind: str, **changes):
 
     @transaction.atomic
     def service(*, thread_id: int, moderator: User, reason: str = "") -> Thread:
+        if changes.get("is_removed"):
+            policies.refuse(policies.reason_refusal(reason, what="A removal"))
         return _thread_change(
             thread_id=thread_id, moderator=moderator, kind=kind, reason=reason, **changes
         )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from forum import characters
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 from threads.core import notify, policies, selectors
@@ -25,12 +26,18 @@ from threads.text import markup, zlacker
 MAX_TEXT_LENGTH = 10_000
 MAX_TITLE_LENGTH = 80
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# White space a title folds into one space; every other control character is refused.
+_TITLE_SPACES = str.maketrans("\t\n\r", "   ")
 
 
 def text_checked(text: str, *, required: bool = True) -> str:
     """The text as it will be stored, or ForumError saying what is wrong with it."""
     if "\x00" in text:
         raise ForumError("The text contains a NUL character, which cannot be stored.")
+    if _SURROGATE.search(text):
+        # Only a JSON escape (an imported file) can make one; no database can store it.
+        raise ForumError("The text contains a lone surrogate, which no database can store.")
     if len(text) > MAX_TEXT_LENGTH:
         raise ForumError(
             f"The text is {len(text):,} characters long; at most {MAX_TEXT_LENGTH:,} are allowed."
@@ -47,9 +54,12 @@ def title_checked(title: str) -> str:
     if "\x00" in title:
         raise ForumError("The title contains a NUL character, which cannot be stored.")
     # A title sits in lists beside others: a bidi override in it would reorder its neighbours.
-    title = " ".join(markup.without_hidden(title).split())
-    if markup.is_blank(title):
+    folded = title.translate(_TITLE_SPACES)
+    if markup.is_blank(folded):
         raise ForumError("Please give a title.")
+    if refusal := characters.refusal("The title", folded):
+        raise ForumError(refusal)
+    title = markup.one_line(folded)
     if len(title) > MAX_TITLE_LENGTH:
         raise ForumError(
             f"The title is {len(title)} characters long; at most {MAX_TITLE_LENGTH} are allowed."

@@ -1,28 +1,59 @@
-"""Hacker News' comment HTML and the forum's markup, each turned into the other."""
+"""Hacker News' comment HTML and the forum's markup, each turned into the other: the one
+renderer of the text Hacker News' API gives (from_markup), and its reader (to_text)."""
 
-import re
 from html.parser import HTMLParser
 
+from threads.text import markup
+
 CODE_INDENT = "  "
-# The forum's stored HTML (markup.render): paragraphs and code blocks, links, >>refs, italics.
-_BLOCK = re.compile(r"<p>(?P<p>.*?)</p>|<pre><code>(?P<code>.*?)</code></pre>", re.DOTALL)
-_REF_LINK = re.compile(r'<a class="ref"[^>]*>(.*?)</a>', re.DOTALL)
-_LINK = re.compile(r'<a href="([^"]*)"[^>]*>.*?</a>', re.DOTALL)
+# The six characters Hacker News writes as entities in an item's text, as its API gives it.
+_ENTITIES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "/": "&#x2F;"}
+)
 
 
-def from_forum(html: str) -> str:
-    """The forum's rendered HTML as Hacker News writes it: `<p>` before every paragraph but
-    the first, code kept with its indentation, links showing their address."""
-    blocks = []
-    for match in _BLOCK.finditer(html):
-        if match.group("p") is not None:
-            inline = _REF_LINK.sub(r"\1", match.group("p"))
-            blocks.append(_LINK.sub(r'<a href="\1" rel="nofollow">\1</a>', inline))
-        else:
-            lines = match.group("code").split("\n")
-            blocks.append("<pre><code>" + "".join(CODE_INDENT + line + "\n" for line in lines))
-            blocks[-1] += "</code></pre>"
-    return "<p>".join(blocks)
+def escape(text: str) -> str:
+    """The text as Hacker News escapes it: `'` as `&#x27;`, `/` as `&#x2F;`, `"` as `&quot;`."""
+    return text.translate(_ENTITIES)
+
+
+def from_markup(text: str) -> str:
+    """The forum's markup (markup.py's rules) as Hacker News writes it, as news.arc's markdown
+    would write the same text: `<p>` before every paragraph but the first, and none after a
+    code block, which is `<p><pre><code>` and its lines as typed, indentation kept (blocks
+    only a blank line apart are one block there); `<i>`; links `rel="nofollow"` showing at
+    most 60 characters of their address and "..."; >>names as typed."""
+    out: list[str] = []
+    after_code = False
+    for block in markup.blocks(text):
+        if markup.is_code(block):
+            if after_code:
+                out.append("\n\n" + escape(block))
+            else:
+                out.append("<p><pre><code>" + escape(block))
+            after_code = True
+            continue
+        if after_code:
+            out.append("\n</code></pre>\n")
+        elif out:
+            out.append("<p>")
+        out.append("".join(_inline(kind, value) for kind, value in markup.tokens(block)))
+        after_code = False
+    if after_code:
+        out.append("</code></pre>")
+    return "".join(out)
+
+
+def _inline(kind: str, value: str) -> str:
+    if kind == "italic":
+        return f"<i>{escape(value)}</i>"
+    if kind != "url":
+        return escape(value)
+    url, tail = markup.url_split(value)
+    if not markup.linkable(url):
+        return escape(value)
+    shown = markup.shortened(url, markup.HN_LINK_KEEP)
+    return f'<a href="{escape(url)}" rel="nofollow">{escape(shown)}</a>{escape(tail)}'
 
 
 def to_text(html: str) -> str:

@@ -11,7 +11,7 @@ from threads.services.trees import thread_tree_repair
 class Command(BaseCommand):
     help = (
         "Check each thread's comment tree (one root, nested intervals, levels, parent links, "
-        "unique names); exit 1 when anything is wrong. --repair rebuilds broken tree_check."
+        "unique names); exit 1 when anything is wrong. --repair rebuilds broken trees."
     )
 
     def add_arguments(self, parser):

@@ -21,7 +21,7 @@ class Command(BaseCommand):
                 story = story_files.read_story(path.read_text(encoding="utf-8"))
                 thread = hn_story_import(story=story)
             except (OSError, UnicodeDecodeError) as error:
-                raise CommandError(f"{path}: cannot be read: {error}") from None
+                raise CommandError(f"{path}: cannot be read: {error}.") from None
             except ForumError as error:
                 raise CommandError(f"{path}: {error}") from None
             replies = len(story.replies)

@@ -21,9 +21,12 @@ class Command(BaseCommand):
                 text = path.read_text(encoding="utf-8")
                 thread = zlacker_import(text=text)
             except OSError as error:
-                raise CommandError(f"{path}: {error.strerror}") from error
+                raise CommandError(f"{path}: {error.strerror}.") from error
             except UnicodeDecodeError as error:
-                raise CommandError(f"{path}: not UTF-8 text ({error.reason})") from error
-            except (zlacker.ZlackerError, ForumError) as error:
+                raise CommandError(f"{path}: not UTF-8 text ({error.reason}).") from error
+            except zlacker.ZlackerError as error:
+                # The parser's messages are phrases ("line 3: ..."); a refusal is a sentence.
+                raise CommandError(f"{path}: {error}.") from error
+            except ForumError as error:
                 raise CommandError(f"{path}: {error}") from error
             self.stdout.write(f"{path}: imported into thread {thread.pk} ({thread.title})")

@@ -1,0 +1,44 @@
+"""Characters no document should carry: urls, titles and names refuse them, feeds replace them."""
+
+import re
+
+# Control characters (C0, DEL, C1), surrogates (only a JSON escape can make one: they are not
+# text and no database encodes them) and Unicode's 66 non-characters (U+FDD0..U+FDEF and the
+# last two code points of every plane). None of them is ever needed to write a url, a title or
+# a name, and an XML feed or a database may be unable to hold them.
+_FORBIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+# What XML 1.0 cannot hold (its Char production): C0 controls but tab, newline and carriage
+# return, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def forbidden(text: str) -> str | None:
+    """The first character of `text` that no url, title or name may hold, described; or None."""
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return None
+    code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "a lone surrogate"
+    elif code <= 0x9F:
+        kind = "a control character"
+    else:
+        kind = "a Unicode non-character"
+    return f"{kind} (U+{code:04X})"
+
+
+def refusal(what: str, text: str) -> str | None:
+    """A sentence refusing `text` as `what` ("The title", "The url"), or None when it is fine."""
+    found = forbidden(text)
+    if found is None:
+        return None
+    return f"{what} contains {found}, which cannot be shown or stored: please remove it."
+
+
+def xml_safe(text: str) -> str:
+    """The text with each character XML 1.0 cannot hold replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)

@@ -1,0 +1,257 @@
+"""Importers that take nothing over: imported authors are their own accounts, an import changes
+only the thread it made, and every field of a file is checked, refused with a sentence."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from forum.accounts.models import User
+from tests.factories import UserFactory
+from threads.models import Comment, ImportSource, Thread
+
+STORY = 40_000_000
+TIME = 1_700_000_000
+SEED = "fixtures/seed.json"
+
+
+def story(**changes) -> dict:
+    item = {"id": STORY, "type": "story", "by": "poster", "time": TIME, "title": "A story"}
+    return item | changes
+
+
+def reply(number: int, parent: int = 0, **changes) -> dict:
+    item = {
+        "id": STORY + number,
+        "type": "comment",
+        "by": "replier",
+        "time": TIME + number,
+        "parent": STORY + parent,
+        "text": f"Reply {number}.",
+    }
+    return item | changes
+
+
+def import_hn(tmp_path, *items, name="items.jsonl") -> str:
+    path = tmp_path / name
+    path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_hn", str(path), stdout=out)
+    return out.getvalue()
+
+
+def import_zlacker(tmp_path, text: str) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text(text, encoding="utf-8")
+    call_command("import_zlacker", str(path), stdout=io.StringIO())
+
+
+def page(*posts: tuple[str, str], title="A page") -> str:
+    """A zlacker discussion page of a chain of posts, each (name, text), under zacwes+(OP)."""
+    lines, parent = ["zlacker", "", f'[return to "{title}"]'], "zacwes+(OP)"
+    glyphs = "◧◩◪◨⬒⬓"
+    for number, (name, text) in enumerate(posts, 1):
+        if number > 1:
+            lines.append(glyphs[:number])
+        lines += [f"{number}. {name}[view] [source] 2023-01-14 07:{number:02d}:00", f">>{parent}"]
+        lines.append(text)
+        parent = name
+    return "\n".join([*lines, "[go to top]"])
+
+
+def snapshot(thread: Thread) -> tuple:
+    thread.refresh_from_db()
+    posts = Comment.objects.filter(thread=thread).order_by("pk")
+    return (
+        (thread.title, thread.url, thread.points, thread.op_id, thread.comment_count),
+        list(posts.values_list("pk", "author_id", "text", "html", "state", "parent_id")),
+    )
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("loaddata", SEED, verbosity=0)
+    return Thread.objects.get()
+
+
+# Imported authors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("by", ["admin", "ADMIN", "mod"])
+def test_an_item_by_the_name_of_an_account_made_here_is_refused(tmp_path, admin_user, by):
+    UserFactory(username="mod", is_staff=True)
+    with pytest.raises(CommandError, match=rf"Item {STORY + 1} is by '{by}', the name of an"):
+        import_hn(tmp_path, story(), reply(1, by=by))
+    assert not Thread.objects.exists() and not Comment.objects.exists()
+    assert User.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_zlacker_post_by_the_name_of_an_account_made_here_is_refused(tmp_path, admin_user):
+    with pytest.raises(CommandError, match=r"Post admin\+2 is by admin, the name of an account"):
+        import_zlacker(tmp_path, page(("dr_dsh+1", "Hello."), ("admin+2", "Owned.")))
+    assert not Thread.objects.exists() and User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_imported_authors_are_marked_cannot_log_in_and_are_never_staff(tmp_path, client):
+    import_hn(tmp_path, story(), reply(1))
+    import_zlacker(tmp_path, page(("dr_dsh+1", "Hello.")))
+    imported = User.objects.filter(username__in=["poster", "replier", "zacwes", "dr_dsh"])
+    assert imported.count() == 4
+    for user in imported:
+        assert user.is_imported and not user.has_usable_password() and not user.is_staff
+    html = client.get("/user?id=replier").content.decode()
+    assert "<dt>imported:</dt>" in html and "not an account anyone logs in to" in html
+    text = client.get("/user?id=replier&format=txt").content.decode()
+    assert text.split("\n")[3] == (
+        "imported: an author named in an imported file, not an account anyone logs in to here"
+    )
+    local = UserFactory(username="alice")
+    assert "imported" not in client.get(f"/user?id={local.username}").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_make_an_imported_author_staff_or_give_them_a_password(
+    tmp_path, admin_client
+):
+    import_hn(tmp_path, story())
+    poster = User.objects.get(username="poster")
+    response = admin_client.get(f"/admin/accounts/user/{poster.pk}/password/", follow=True)
+    assert "was imported and cannot have a password" in response.content.decode()
+    joined = poster.date_joined
+    answer = admin_client.post(
+        f"/admin/accounts/user/{poster.pk}/change/",
+        {
+            "username": "poster",
+            "is_active": "on",
+            "is_staff": "on",
+            "date_joined_0": joined.strftime("%Y-%m-%d"),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+            "about": "",
+        },
+    )
+    assert answer.status_code == 200
+    assert "poster was imported from another site: an imported author is never staff." in (
+        answer.content.decode()
+    )
+    poster.refresh_from_db()
+    assert not poster.is_staff
+    with pytest.raises(ValueError, match="cannot be given a password"):
+        poster.set_password("correct horse battery staple")
+
+
+# Threads an import did not make
+
+
+@pytest.mark.django_db
+def test_a_story_whose_id_is_a_post_of_another_thread_is_refused(tmp_path, seeded):
+    before = snapshot(seeded)
+    member = UserFactory(username="member")
+    with pytest.raises(CommandError, match="Story 1: the forum's post 1 belongs to thread"):
+        import_hn(
+            tmp_path,
+            {"id": 1, "type": "story", "by": "attacker", "time": TIME, "title": "Mine now"},
+            {"id": 126, "type": "comment", "by": "attacker", "time": TIME, "parent": 1},
+        )
+    assert snapshot(seeded) == before
+    assert not User.objects.filter(username="attacker").exists() and member.pk
+
+
+@pytest.mark.django_db
+def test_importing_the_same_story_again_changes_only_what_its_import_made(tmp_path, build, client):
+    import_hn(tmp_path, story(), reply(1), reply(2, parent=1))
+    thread = Thread.objects.get()
+    assert thread.imported_from == ImportSource.HACKER_NEWS and thread.hn_story == STORY
+    member = UserFactory(username="member")
+    mine = build.reply(Comment.objects.get(pk=STORY + 1), text="Written here.", author=member)
+    with pytest.raises(CommandError, match=rf"Item {STORY + mine.ref} would take the number \+"):
+        import_hn(tmp_path, story(), reply(1), reply(mine.ref, by="replier", text="Taken."))
+    assert Comment.objects.get(pk=mine.pk).text == "Written here."
+    import_hn(tmp_path, story(title="Retitled on HN"), reply(1, text="Edited."), reply(2, parent=1))
+    thread.refresh_from_db()
+    assert thread.title == "Retitled on HN"
+    assert Comment.objects.get(pk=STORY + 1).text == "Edited."
+    kept = Comment.objects.get(pk=mine.pk)
+    assert (kept.text, kept.author_id, kept.parent_id) == ("Written here.", member.pk, STORY + 1)
+
+
+@pytest.mark.django_db
+def test_a_zlacker_page_merges_only_into_a_thread_made_from_zlacker_pages(tmp_path):
+    import_hn(tmp_path, story(by="zacwes", title="A page"), reply(1))
+    from_hn = Thread.objects.get()
+    import_zlacker(tmp_path, page(("dr_dsh+1", "Hello.")))
+    assert Thread.objects.count() == 2
+    assert Comment.objects.filter(thread=from_hn).count() == 2
+    assert Thread.objects.exclude(pk=from_hn.pk).get().imported_from == ImportSource.ZLACKER
+
+
+# Every field checked
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"title": 12345}, f"Item {STORY}: its field 'title' is 12345, not a string."),
+        ({"url": ["https://a.example"]}, f"Item {STORY}: its field 'url' is"),
+        ({"by": 99}, f"Item {STORY}: its field 'by' is 99, not a string."),
+        ({"text": {"html": "x"}}, f"Item {STORY}: its field 'text' is"),
+        ({"id": 2**63}, "Item 1 of the file has the id 9223372036854775808: ids are whole"),
+        ({"id": True}, "Item 1 of the file has the id True"),
+        ({"score": 10**12}, f"Item {STORY}: its field 'score' is 1000000000000, not a whole"),
+        ({"time": 10**12}, f"Item {STORY} has a bad time 1000000000000"),
+        ({"url": "https://a.example/" + "x" * 5000}, "field 'url': The url is 5,018 characters"),
+        ({"url": "javascript:alert(document.cookie)"}, "field 'url': A thread links to a web"),
+        ({"url": "data:text/html;base64,PHNjcmlwdD4="}, "must start with http:// or https://"),
+        ({"title": "Bad\uffff"}, "field 'title': The title contains a Unicode non-character"),
+        ({"title": "Bad\x01"}, "The title contains a control character \\(U\\+0001\\)"),
+        ({"url": "https://a.example/\x01"}, "The url contains a control character"),
+        ({"dead": "yes"}, f"Item {STORY}: its field 'dead' is not true or false."),
+    ],
+)
+def test_a_field_of_the_wrong_type_or_range_is_refused_naming_item_and_field(
+    tmp_path, change, words
+):
+    with pytest.raises(CommandError, match=words):
+        import_hn(tmp_path, story(**change), reply(1))
+    assert not Thread.objects.exists() and not Comment.objects.exists()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"parent": [1]}, f"Item {STORY + 1}: its field 'parent' is \\[1\\], not a whole number"),
+        ({"text": "a\ud800b"}, f"Item {STORY + 1}, field 'text': The text contains a lone"),
+        ({"id": STORY + 2**31}, f"Item {STORY + 2**31} is 2147483648 items after its story"),
+    ],
+)
+def test_a_reply_field_of_the_wrong_type_or_range_is_refused(tmp_path, change, words):
+    with pytest.raises(CommandError, match=words):
+        import_hn(tmp_path, story(), reply(1) | change)
+    assert not Thread.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_algolia_tree_whose_children_are_not_items_is_refused(tmp_path):
+    path = tmp_path / "tree.json"
+    tree = {"id": STORY, "created_at_i": TIME, "author": "a", "title": "T", "type": "story"}
+    for children, words in (("abc", "children that are not a list"), ([1], "not a JSON object")):
+        path.write_text(json.dumps(tree | {"children": children}), encoding="utf-8")
+        with pytest.raises(CommandError, match=words):
+            call_command("import_hn", str(path), stdout=io.StringIO())
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(CommandError, match="Line 1 is not a JSON object: it nests"):
+        call_command("import_hn", str(path), stdout=io.StringIO())
+    assert not Thread.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_zlacker_title_with_a_control_character_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="The title contains a control character"):
+        import_zlacker(tmp_path, page(("dr_dsh+1", "Hello."), title="Bad\x1b[2J"))
+    assert not Thread.objects.exists() and not User.objects.exists()
