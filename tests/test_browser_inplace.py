@@ -90,6 +90,7 @@ def test_without_scripts_the_fave_page_offers_to_take_back_what_is_kept(
     page.goto(f"{forum_server}/item?id={first.pk}")
     article(page, first).get_by_role("link", name="favorite", exact=True).click()
     page.get_by_role("button", name="Add to your favorites").click()
+    expect(article(page, first).get_by_role("link", name="un-favorite")).to_be_visible()
     page.goto(f"{forum_server}/fave?id={first.pk}")
     expect(page.get_by_role("button", name="Add to your favorites")).to_have_count(0)
     expect(page.get_by_text("This is one of your favorites.")).to_be_visible()

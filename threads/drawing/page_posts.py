@@ -72,6 +72,7 @@ class Offers:
     vote: bool = True
     downvote: bool = True
     flag: bool = True
+    faved: bool = False  # one of the reader's favorites: [un-favorite] takes it back
 
 
 EVERY_ACTION = Offers()
@@ -253,7 +254,11 @@ def _all_actions(post: Post, edited: str, discussion_link, replies_open, offers)
     discussion = f' [<a href="{to.discussion}{pk}">discussion</a>]' if discussion_link else ""
     reply = f' [<a class="reply" href="{to.reply}{pk}">reply</a>]' if replies_open else ""
     flag = f' <span class="flag">[<a href="{to.flag}{pk}">flag</a>]</span>' if offers.flag else ""
-    favorite = f' [<a class="fave" href="{to.fave}{pk}">favorite</a>]'
+    favorite = (
+        f' [<a class="fave" href="{to.fave}{pk}&amp;un=t">un-favorite</a>]'
+        if offers.faved
+        else f' [<a class="fave" href="{to.fave}{pk}">favorite</a>]'
+    )
     actions = "" if gone else reply + flag + favorite
     by = f" by {author_link(post.author)}"
     return arrows, f'{edited}<span class="acts">{by}{actions}{discussion}</span>'
