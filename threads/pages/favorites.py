@@ -29,7 +29,7 @@ KEEPING_REFUSALS = {"fave": policies.keep_refusal, "hide": policies.hide_refusal
 
 def _keeping_form(request, page: str):
     """GET asks to confirm (to take back what is kept already); POST keeps (or, with un=t,
-    drops) the item and goes back, or answers static/keep.js in JSON."""
+    drops) the item and goes back, or answers static/inplace.js in JSON."""
     post = post_from_request(request)
     undo = request.GET.get("un") == "t"
     if request.method != "POST":
