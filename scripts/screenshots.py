@@ -1,5 +1,6 @@
 """Takes the README's screenshots of the seed thread: dark and light, desktop and phone, as a
-logged-in reader sees it; and of a flagged post's moderation page, as a moderator sees it.
+logged-in reader sees it; of a flagged post's moderation page, as a moderator sees it; of a
+reply edited in place, and of a reply's preview on a phone.
 
 Run with `make screenshots`; it serves a throwaway seeded database with gunicorn and drives
 Debian's Chromium, writing PNG files into docs/. Names given (`scripts/screenshots.py
@@ -101,7 +102,53 @@ def take(base: str, names: set[str]) -> None:
             print(f"docs/{name}")
         if not names or MODERATION_SHOT in names:
             take_moderation_page(browser, base)
+        if not names or EDIT_SHOT in names:
+            edit_in_place(browser, base)
+        if not names or PREVIEW_SHOT in names:
+            preview_on_a_phone(browser, base)
         browser.close()
+
+
+EDIT_SHOT = "edit-in-place-dark.png"
+PREVIEW_SHOT = "reply-preview-phone-light.png"
+
+
+def edit_in_place(browser, base: str) -> None:
+    """The thread kept as a favorite, and the reader's own reply turned into its form."""
+    page = browser.new_page(viewport={"width": 1100, "height": 820}, color_scheme="dark")
+    log_in(page, base)
+    page.locator("ol.threads a.title").first.click()
+    page.locator("section.op nav.tools").get_by_role("link", name="favorite", exact=True).click()
+    page.locator(".reply-form textarea").fill("Written here, and *edited in place* within 2 hours.")
+    page.get_by_role("button", name="add comment").click()
+    mine = page.locator("main article.post").last
+    mine.locator(":scope > a.name").hover()
+    mine.get_by_role("link", name="edit", exact=True).click()
+    mine.locator("textarea").wait_for()
+    mine.locator(".time-left").scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=ROOT / "docs" / EDIT_SHOT)
+    page.close()
+    print(f"docs/{EDIT_SHOT}")
+
+
+def preview_on_a_phone(browser, base: str) -> None:
+    """A reply's preview, in the page's flow above its form, its >>reference linked."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, color_scheme="light")
+    log_in(page, base)
+    page.locator("ol.threads a.title").first.click()
+    reply_to = page.locator("main article.post").nth(1)
+    reply_to.locator(":scope > a.name").hover()
+    name = reply_to.locator(":scope > a.name").text_content()
+    reply_to.get_by_role("link", name="reply", exact=True).click()
+    page.locator("form.stack textarea").fill(f"As >>{name} says, *sampling* is the question.")
+    page.get_by_role("button", name="preview", exact=True).click()
+    page.locator("section.preview").scroll_into_view_if_needed()
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=ROOT / "docs" / PREVIEW_SHOT)
+    page.close()
+    print(f"docs/{PREVIEW_SHOT}")
 
 
 MODERATION_SHOT = "moderation-page.png"

@@ -1,5 +1,6 @@
 // What the page scripts share of a post's header: the span after its time (and "(edited)")
-// where a reached post's actions and links are added. Loaded before vote.js and forum.js.
+// where a reached post's actions and links are added, and the reader's favorites. Loaded before
+// vote.js, inplace.js and forum.js.
 (() => {
   'use strict';
 
@@ -16,5 +17,11 @@
     return acts;
   }
 
-  window.forumPosts = Object.freeze({ actsOf });
+  // This reader's favorites among the page's posts (#viewer), kept up to date by inplace.js:
+  // a post reached after one of them changed is drawn as it is now.
+  const viewer = document.getElementById('viewer');
+  const faved = new Set(
+    ((viewer && viewer.dataset.faved) || '').split(' ').filter(Boolean).map(Number));
+
+  window.forumPosts = Object.freeze({ actsOf, faved });
 })();

@@ -102,7 +102,7 @@
   }
 
   // The actions follow the post's time, in the span forum.js puts its links in too.
-  const { actsOf } = window.forumPosts;
+  const { actsOf, faved } = window.forumPosts;
 
   function bracketed(className, url, text) {
     const a = document.createElement('a');
@@ -128,7 +128,9 @@
         flag.append(...bracketed('', to.flag + id, 'flag'));
         nodes.push(' ', flag);
       }
-      nodes.push(...bracketed('fave', to.fave + id, 'favorite'));
+      const fave = faved.has(id);
+      nodes.push(...bracketed('fave', `${to.fave}${id}${fave ? '&un=t' : ''}`,
+        fave ? 'un-favorite' : 'favorite'));
     }
     if (to.discussion) nodes.push(...bracketed('', to.discussion + id, 'discussion'));
     return nodes;

@@ -117,7 +117,7 @@ def redis_server(*, maxmemory: str = "0"):
     command += ["--maxmemory-policy", "noeviction", "--daemonize", "no"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a loaded machine starts it slowly
         while True:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
                 break

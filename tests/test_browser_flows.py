@@ -133,7 +133,8 @@ def test_an_author_edits_then_deletes_their_post(page):
     expect(page.get_by_role("link", name="edit", exact=True)).to_have_count(1)
     expect(page.get_by_role("link", name="delete", exact=True)).to_have_count(1)
     page.get_by_role("navigation", name="Post").get_by_role("link", name="edit").click()
-    page.get_by_label("Text").fill("First, I meant.")
+    # Edited in place: the post's own form, not the reply box under it.
+    article(page, mine).get_by_label("Text").fill("First, I meant.")
     page.get_by_role("button", name="update").click()
     shown = article(page, mine)
     expect(shown.locator(":scope > p")).to_have_text("First, I meant.")
@@ -234,7 +235,7 @@ def test_own_posts_offer_edit_and_delete_on_the_thread_page(page):
     head = reach(page, mine).locator(":scope > .acts")
     expect(head.get_by_role("link", name="delete", exact=True)).to_be_visible()
     head.get_by_role("link", name="edit", exact=True).click()
-    page.get_by_label("Text").fill("First words.")
+    article(page, mine).get_by_label("Text").fill("First words.")
     page.get_by_role("button", name="update").click()
     expect(article(page, mine).locator(":scope > p")).to_have_text("First words.")
     expect(article(page, mine).locator(":scope > .edited")).to_have_text("(edited)")

@@ -179,3 +179,22 @@ def test_favorites_keep_the_users_own_case(client, db):
         "McBob&#x27;s favorite threads"
         in client.get(f"/favorites?id={owner.username}").content.decode()
     )
+
+
+def test_fave_and_hide_answer_scripts_and_offer_to_take_back_what_is_kept(client, forum, user):
+    first, reply, *_ = forum
+    client.force_login(user)
+    json = {"accept": "application/json"}
+    kept = client.post(f"/fave?id={reply.pk}", headers=json).json()
+    assert kept == {"id": reply.pk, "kind": "fave", "kept": True}
+    confirm = client.get(f"/fave?id={reply.pk}").content.decode()
+    assert "Add to your favorites" not in confirm and "Take out of your favorites" in confirm
+    assert f'action="/fave?id={reply.pk}&amp;un=t"' in confirm
+    hidden = client.post(f"/hide?id={first.op_id}", headers=json).json()
+    assert hidden == {"id": first.op_id, "kind": "hide", "kept": True}
+    assert "Bring back to your lists" in client.get(f"/hide?id={first.op_id}").content.decode()
+    page = client.get(f"/item?id={first.op_id}").content.decode()
+    assert f'data-faved="{reply.pk}" data-hidden="1"' in page
+    dropped = client.post(f"/fave?id={reply.pk}&un=t", headers=json).json()
+    assert dropped["kept"] is False
+    assert "Add to your favorites" in client.get(f"/fave?id={reply.pk}").content.decode()

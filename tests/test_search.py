@@ -261,3 +261,11 @@ def test_invalid_utf8_and_bad_parameters(client, forum):
     assert client.get("/search?q=zebras&when=decade").status_code == 400
     response = client.get("/search?q=a%00b&format=txt")
     assert response.status_code == 400 and "NUL" in response.content.decode()
+
+
+def test_a_query_that_cannot_be_read_shows_the_search_page_with_it_kept(client, forum):
+    response = client.get("/search?q=author%3A+copyright")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="author: copyright"' in html and 'class="error" role="alert"' in html
+    assert "author:NAME" in html  # the help says how to write it

@@ -872,3 +872,29 @@ def test_a_control_or_non_character_in_a_url_or_title_is_refused_at_submit(
 def test_a_tab_or_newline_in_a_title_is_white_space_as_before(client, writer):
     client.post("/submit", {"title": "Two\twords\nhere", "url": "", "text": ""})
     assert Thread.objects.get().title == "Two words here"
+
+
+# Editing in place (static/inplace.js): the same /edit answers JSON
+
+JSON = {"accept": "application/json"}
+
+
+def test_edit_answers_scripts_in_json_and_refuses_as_the_page_does(client, writer, build):
+    op = build.op(build.thread())
+    target = build.reply(op, text="Named here.")
+    mine = build.reply(op, text="Before.", author=writer)
+    asked = client.get(f"/edit?id={mine.pk}", headers=JSON).json()
+    assert asked["text"] == "Before." and asked["left"].startswith("1 hour 59 minutes left")
+    saved = client.post(
+        f"/edit?id={mine.pk}", {"text": f"*After* >>{target.name}"}, headers=JSON
+    ).json()
+    assert saved["html"].startswith('<p><i>After</i> <a class="ref"')
+    assert Comment.objects.get(pk=mine.pk).text == f"*After* >>{target.name}"
+    empty = client.post(f"/edit?id={mine.pk}", {"text": "  "}, headers=JSON)
+    assert empty.status_code == 400 and empty.json()["error"]
+    others = client.post(f"/edit?id={target.pk}", {"text": "Mine now."}, headers=JSON)
+    assert others.status_code == 403 and "error" in others.json()
+    Comment.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    late = client.get(f"/edit?id={mine.pk}", headers=JSON)
+    assert late.status_code == 403 and "2 hours" in late.json()["error"]
+    assert Comment.objects.get(pk=target.pk).text == "Named here."

@@ -20,7 +20,7 @@ from forum.http import int_param, paged, text_response, wants_text
 from threads.caching import page_cache, stencils
 from threads.caching.readers import Audience, Own, Reader, audience, list_reader
 from threads.caching.viewer_data import Listed, viewer_votes
-from threads.core import selectors
+from threads.core import keeping, selectors
 from threads.drawing import textform
 from threads.models import Thread
 
@@ -103,7 +103,7 @@ def _list_stencil(request, spec: ThreadList, select) -> ListStencil:
 
 def _hides_some(spec: ThreadList, user) -> bool:
     """Whether the reader has a list of their own, less threads they hid."""
-    return spec.hides and user.is_authenticated and bool(selectors.hidden_thread_ids(user=user))
+    return spec.hides and user.is_authenticated and bool(keeping.hidden_thread_ids(user=user))
 
 
 def comment_list_page(request, *, render_page: Callable, params: dict[str, str]) -> HttpResponse:
@@ -129,7 +129,7 @@ def _ranked_select(version: page_cache.Version) -> Callable[..., list[Thread]]:
             f"{version.key}:ranking", selectors.thread_ranking, timeout=version.timeout
         )
         if hidden_by is not None and hidden_by.is_authenticated:
-            hidden = selectors.hidden_thread_ids(user=hidden_by)
+            hidden = keeping.hidden_thread_ids(user=hidden_by)
             ranking = [pk for pk in ranking if pk not in hidden]
         return selectors.threads_in_order(ranking[offset : offset + limit])
 

@@ -85,7 +85,7 @@ def reader_key(address: str, user, *, thread: bool) -> str:
     route and params): the one list of what that depends on.
 
     - the page's version: their votes, flags and own posts on it, and the Own facts;
-    - their reader_version: threads they hid, flags, a ban (services bump it);
+    - their reader_version: threads they hid, favorites, flags, a ban (services bump it);
     - their karma: whether they may downvote;
     - when they last read their inbox, and every write anywhere: their inbox count. A list's
       version is the lists' stamp, which every write moves; a `thread` page's moves with its

@@ -23,18 +23,19 @@ def viewer_votes(user, *, thread_id: int | None = None, threads: Iterable[Listed
     links, kept out of the shared post HTML: their votes, their own posts (with the points only
     they see, and which of them they may still edit or delete), the posts they flagged, and
     whether they may downvote, vote and reply at all (not while banned: policies.voter_refusal
-    and post_refusal). Four queries for a reader who is logged in (three on a list of threads),
-    none otherwise."""
+    and post_refusal); on a thread page, their favorites there and whether they hid it. Four
+    queries for a reader who is logged in (three on a list of threads), none otherwise."""
     if not user.is_authenticated:
         return {}
     reader = policies.reader(user)  # the ban read once for every question about them
-    editable = deletable = []
+    editable = deletable = faved = []
+    hidden = False
     if thread_id is not None:
         voted = selectors.votes_in_thread(user=user, thread_id=thread_id)
         own_posts = selectors.own_posts_in_thread(user=user, thread_id=thread_id)
         own = {post.pk: post.points for post in own_posts}
         editable, deletable = _open_to_author(reader, own_posts)
-        flagged = selectors.flagged_in_thread(user=user, thread_id=thread_id)
+        flagged, faved, hidden = selectors.marked_in_thread(user=user, thread_id=thread_id)
     else:
         flagged = []
         voted = selectors.votes_on(user=user, comment_ids=[listed.op_id for listed in threads])
@@ -48,6 +49,8 @@ def viewer_votes(user, *, thread_id: int | None = None, threads: Iterable[Listed
         "viewer_downvotes": user.karma >= settings.FORUM_DOWNVOTE_KARMA,
         "viewer_no_votes": policies.voter_refusal(reader) is not None,
         "viewer_no_replies": policies.post_refusal(reader) is not None,
+        "viewer_faved": " ".join(map(str, faved)),
+        "viewer_hidden": hidden,
     }
 
 

@@ -7,16 +7,17 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import F, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Subquery, TextField, Value
 from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.http import digits_only, whole_number
+from threads.core import keeping
 from threads.core.ranking import hot_score
 from threads.core.rows import POST_FIELDS
 from threads.core.thread_urls import url_key
 from threads.models import Comment, Favorite, Flag, HiddenThread, ModerationAction, Thread, Vote
-from threads.text import zlacker
+from threads.text import markup, zlacker
 
 _EMPTY = Value("", output_field=TextField())
 
@@ -68,46 +69,6 @@ def post_named(*, name: str, thread_id: int | None) -> Comment | None:
         return None
     named = posts.filter(tree_id=thread_id, ref=ref, author__username__istartswith=user)
     return next((post for post in named if post.name.lower() == name.lower()), None)
-
-
-def _favorites(username: str, **post_filters) -> QuerySet[Favorite]:
-    """A user's favorites of shown posts, the latest favorite first, with post and thread."""
-    return (
-        Favorite.objects.filter(
-            user__username__iexact=username,
-            comment__state=Comment.State.VISIBLE,
-            comment__thread__is_removed=False,
-            **{f"comment__{key}": value for key, value in post_filters.items()},
-        )
-        .select_related("comment__thread__author", "comment__author")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def favorite_threads(*, username: str, offset: int, limit: int) -> list[Thread]:
-    favorites = _favorites(username, level=0)[offset : offset + limit]
-    return [favorite.comment.thread for favorite in favorites]
-
-
-def favorite_comments(*, username: str, offset: int, limit: int) -> list[Comment]:
-    favorites = _favorites(username, level__gt=0)[offset : offset + limit]
-    return [favorite.comment for favorite in favorites]
-
-
-def hidden_among(*, user: User, threads) -> set[int]:
-    """Which of these threads the reader hid."""
-    if not user.is_authenticated:
-        return set()
-    ids = [thread.pk for thread in threads]
-    rows = HiddenThread.objects.filter(user=user, thread_id__in=ids)
-    return set(rows.values_list("thread_id", flat=True))
-
-
-def hidden_threads(*, user: User, offset: int, limit: int) -> list[Thread]:
-    """The threads a reader hid, the latest hidden first."""
-    hidden = HiddenThread.objects.filter(user=user, thread__is_removed=False)
-    hidden = hidden.select_related("thread__author").order_by("-created_at", "-pk")
-    return [row.thread for row in hidden[offset : offset + limit]]
 
 
 def removed_thread_of(*, post_id: int) -> Thread | None:
@@ -231,17 +192,13 @@ def threads_in_order(ids: list[int]) -> list[Thread]:
     return [threads[pk] for pk in ids if pk in threads]
 
 
-def hidden_thread_ids(*, user: User) -> set[int]:
-    return set(HiddenThread.objects.filter(user=user).values_list("thread_id", flat=True))
-
-
 def threads_ranked(
     *, offset: int, limit: int, now: datetime | None = None, hidden_by: User | None = None
 ) -> list[Thread]:
     """A page of the front page's threads (thread_ranking), less those the reader hid."""
     ranking = thread_ranking(now=now)
     if hidden_by is not None and hidden_by.is_authenticated:
-        hidden = hidden_thread_ids(user=hidden_by)
+        hidden = keeping.hidden_thread_ids(user=hidden_by)
         ranking = [pk for pk in ranking if pk not in hidden]
     return threads_in_order(ranking[offset : offset + limit])
 
@@ -354,10 +311,42 @@ def votes_on(*, user: User, comment_ids) -> dict[int, int]:
     return dict(rows.values_list("comment_id", "value"))
 
 
-def flagged_in_thread(*, user: User, thread_id: int) -> list[int]:
-    """The ids of the thread's posts the user has flagged."""
+def marked_in_thread(*, user: User, thread_id: int) -> tuple[list[int], list[int], bool]:
+    """The posts a reader flagged in a thread, those they favorite, and whether they hid the
+    thread, in one query."""
+    kind = lambda n: Value(n, output_field=IntegerField())  # noqa: E731
     flags = Flag.objects.filter(user=user, comment__tree_id=thread_id)
-    return list(flags.values_list("comment_id", flat=True))
+    faves = Favorite.objects.filter(user=user, comment__tree_id=thread_id)
+    hidden = HiddenThread.objects.filter(user=user, thread_id=thread_id)
+    rows = flags.values_list("comment_id", kind(0)).union(
+        faves.values_list("comment_id", kind(1)),
+        hidden.values_list("thread_id", kind(2)),
+        all=True,
+    )
+    marked = ([], [], [])
+    for pk, which in rows:
+        marked[which].append(pk)
+    return marked[0], marked[1], bool(marked[2])
+
+
+def refs_named(*, thread_id: int, text: str) -> markup.RefResolver:
+    """The posts of the thread that the text's `>>name+ref` references name, as the renderer
+    asks for them (markup.render): one query, none for a text that names none."""
+    refs = {_ref_of(name) for name in markup.referenced_names(text)} - {None}
+    if not refs:
+        return lambda name: None
+    rows = Comment.objects.filter(thread_id=thread_id, ref__in=refs).values_list(
+        "pk", "ref", "author__username"
+    )
+    ids = {zlacker.post_name(username, ref): pk for pk, ref, username in rows}
+    return ids.get
+
+
+def _ref_of(name: str) -> int | None:
+    try:
+        return zlacker.split_name(name)[1]
+    except ValueError:
+        return None
 
 
 def own_posts_in_thread(*, user: User, thread_id: int) -> list[Comment]:

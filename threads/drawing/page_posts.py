@@ -74,6 +74,7 @@ class Offers:
     downvote: bool = True
     flag: bool = True
     keep: bool = True
+    faved: bool = False  # one of the reader's favorites: [un-favorite] takes it back
 
 
 EVERY_ACTION = Offers()
@@ -271,7 +272,12 @@ def _all_actions(
     discussion = f' [<a href="{to.discussion}{pk}">discussion</a>]' if discussion_link else ""
     reply = f' [<a class="reply" href="{to.reply}{pk}">reply</a>]' if replies_open else ""
     flag = f' <span class="flag">[<a href="{to.flag}{pk}">flag</a>]</span>' if offers.flag else ""
-    favorite = f' [<a class="fave" href="{to.fave}{pk}">favorite</a>]' if offers.keep else ""
+    if not offers.keep:
+        favorite = ""
+    elif offers.faved:
+        favorite = f' [<a class="fave" href="{to.fave}{pk}&amp;un=t">un-favorite</a>]'
+    else:
+        favorite = f' [<a class="fave" href="{to.fave}{pk}">favorite</a>]'
     actions = "" if gone else reply + flag + favorite
     by = f" by {author_link(post.author)}"
     return arrows, f'{edited}<span class="acts">{by}{actions}{discussion}</span>'

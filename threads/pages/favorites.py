@@ -3,13 +3,14 @@
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from forum.http import paged, read_only, safe_redirect, text_response, wants_text
-from threads.core import policies, selectors
+from forum import links
+from forum.http import paged, read_only, safe_redirect, text_response, wants_json, wants_text
+from threads.core import keeping, policies
 from threads.drawing import textform
 from threads.pages.lookups import post_from_request, user_or_404
 from threads.services.keeping import favorite_add, favorite_remove, thread_hide, thread_unhide
@@ -27,23 +28,47 @@ KEEPING_REFUSALS = {"fave": policies.keep_refusal, "hide": policies.hide_refusal
 
 
 def _keeping_form(request, page: str):
-    """GET asks to confirm; POST keeps (or, with un=t, drops) the item and goes back."""
+    """GET asks to confirm (to take back what is kept already); POST keeps (or, with un=t,
+    drops) the item and goes back, or answers static/inplace.js in JSON."""
     post = post_from_request(request)
     undo = request.GET.get("un") == "t"
-    service, question = KEEPING[page, undo]
     if request.method != "POST":
-        # Told before the click, as /vote and /flag do.
-        if undo:
-            policies.refuse(policies.unkeep_refusal(user=request.user))
-        else:
-            policies.refuse(KEEPING_REFUSALS[page](user=request.user, comment=post))
-        context = {"post": post, "question": question, "goto": request.GET.get("goto", "")}
-        return render(request, "threads/keep.html", context)
+        return _confirm_page(request, page, post, undo)
+    service, _ = KEEPING[page, undo]
     if page == "fave":
         service(user=request.user, comment_id=post.pk)
     else:
         service(user=request.user, op_id=post.pk)
+    if wants_json(request):
+        return JsonResponse({"id": post.pk, "kind": page, "kept": not undo})
     return HttpResponseRedirect(_back_to(request, post))
+
+
+def _confirm_page(request, page: str, post, undo: bool):
+    kept = _is_kept(request.user, page, post)
+    # Told before the click, as /vote and /flag do.
+    if undo or kept:
+        policies.refuse(policies.unkeep_refusal(user=request.user))
+    else:
+        policies.refuse(KEEPING_REFUSALS[page](user=request.user, comment=post))
+    # Kept already, the page offers to take it back, never to keep it again.
+    undo = undo or kept
+    goto = request.GET.get("goto", "")
+    context = {
+        "post": post,
+        "question": KEEPING[page, undo][1],
+        "kept": kept,
+        "kind": page,
+        "goto": goto,
+        "action": links.page(page, id=post.pk, un="t" if undo else "", goto=goto),
+    }
+    return render(request, "threads/keep.html", context)
+
+
+def _is_kept(user, page: str, post) -> bool:
+    if page == "fave":
+        return keeping.is_favorite(user=user, comment_id=post.pk)
+    return post.is_op and post.thread_id in keeping.hidden_among(user=user, threads=[post.thread])
 
 
 def _back_to(request, post) -> str:
@@ -68,14 +93,14 @@ def favorites(request):
     shown = user_or_404(request)
     owner = request.user.pk == shown.pk
     if request.GET.get("comments") == "t":
-        page = paged(request, partial(selectors.favorite_comments, username=shown.username))
+        page = paged(request, partial(keeping.favorite_comments, username=shown.username))
         heading = f"{shown.username}'s favorite comments"
         if wants_text(request):
             return text_response(textform.comment_list(heading, page.items))
         query = urlencode({"id": shown.username, "comments": "t"})
         context = {"heading": heading, "comments": page.items, "unfave": owner}
         return render(request, "registration/comments.html", _more(context, page, query))
-    select = partial(selectors.favorite_threads, username=shown.username)
+    select = partial(keeping.favorite_threads, username=shown.username)
     heading = f"{shown.username}'s favorite threads"
     return _listed_threads(request, select, heading, urlencode({"id": shown.username}), owner)
 
@@ -83,11 +108,13 @@ def favorites(request):
 @read_only
 @login_required
 def hidden(request):
-    select = partial(selectors.hidden_threads, user=request.user)
-    return _listed_threads(request, select, "hidden threads", "", False, unhide=True)
+    select = partial(keeping.hidden_threads, user=request.user)
+    return _listed_threads(
+        request, select, "hidden threads", "", False, unhide=True, page_heading="Hidden threads"
+    )
 
 
-def _listed_threads(request, select, heading, query, unfave, *, unhide=False):
+def _listed_threads(request, select, heading, query, unfave, *, unhide=False, page_heading=""):
     page = paged(request, select)
     if wants_text(request):
         return text_response(textform.thread_list(page.items, start=page.start, heading=heading))
@@ -95,11 +122,11 @@ def _listed_threads(request, select, heading, query, unfave, *, unhide=False):
         "threads": page.items,
         "start": page.start,
         "heading": heading,
-        # The first letter alone: a user's name keeps its own case.
-        "page_heading": heading[:1].upper() + heading[1:],
+        # A user's name as written, as the list of their favorite comments says it.
+        "page_heading": page_heading or heading,
         "unfave": unfave,
         "unhide": unhide,
-        "hidden_ids": selectors.hidden_among(user=request.user, threads=page.items),
+        "hidden_ids": keeping.hidden_among(user=request.user, threads=page.items),
     }
     return render(request, "threads/front.html", _more(context, page, query))
 

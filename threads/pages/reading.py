@@ -204,28 +204,38 @@ def _comment_page(request, post: Comment):
     _refuse_left_out(post, posts[:1])
     if wants_text(request):
         return text_response(textform.comment_page(post.thread.title, posts))
+    viewer = viewer_votes(request.user, thread_id=post.thread_id)
+    drawn = _in_full(post, request.user) | {"extra_ids": [shown.id for shown in posts]}
+    # The page is drawn for its reader: their favorite says so without a script too.
+    if str(post.pk) in viewer.get("viewer_faved", "").split():
+        drawn["shown_in_full"] = (post.pk, replace(drawn["shown_in_full"][1], faved=True))
+    # The reply box answers the page's post: drawn right under it, before the replies below.
     context = {
         "thread": post.thread,
         "post": post,
         "removal_reason": _removal_reason_for(request.user, post),
         "op_id": post.thread.op_id,
-        "posts_html": _posts_with_one_in_full(posts, post, request.user),
+        "post_html": page_posts.posts_html(posts[:1], **drawn),
+        "posts_html": page_posts.posts_html(posts[1:], **drawn),
         **offers.under_post(post, request.user),
-        **viewer_votes(request.user, thread_id=post.thread_id),
+        **viewer,
     }
     return render(request, "threads/comment.html", context)
 
 
 def _posts_with_one_in_full(posts, post: Comment, user, **options) -> str:
-    """The posts, the page's own (`post`) with the actions its reader is offered: [reply] only
-    where the reply page would take their reply, as the form under it says."""
+    """The posts, the page's own (`post`) with the actions its reader is offered."""
+    return page_posts.posts_html(posts, **_in_full(post, user), **options)
+
+
+def _in_full(post: Comment, user) -> dict:
+    """How posts are drawn beside the page's own (`post`), shown with the actions its reader is
+    offered: [reply] only where the reply page would take their reply, as the form says."""
     shown = offers.post_offers(post, user)
-    return page_posts.posts_html(
-        posts,
-        replies_open=shown.reply and not post.thread.is_locked,
-        shown_in_full=(post.pk, shown),
-        **options,
-    )
+    return {
+        "replies_open": shown.reply and not post.thread.is_locked,
+        "shown_in_full": (post.pk, shown),
+    }
 
 
 def _refuse_left_out(post: Comment, shown: list[page_posts.DrawnPost]) -> None:

@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseRedirect
+from django.core.exceptions import BadRequest
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from forum import limits
 from forum.drafts import draft_keep, draft_take
 from forum.exceptions import ForumError
-from forum.http import form_page, int_param, whole_number
+from forum.http import form_page, int_param, wants_json, whole_number
 from threads.core import policies, selectors
 from threads.models import Comment
 from threads.pages import forms
@@ -120,13 +121,15 @@ def _submit_page(request, form, *, status: int = 200, error=None, preview: str =
     return form_page(request, "threads/submit.html", context, status=status, error=error)
 
 
-def _preview(request) -> str:
-    """The posted text as it would be shown, when the writer pressed "preview"; nothing is
-    written and the form comes back as it was."""
+def _preview(request, *, thread_id: int | None = None) -> str:
+    """The posted text as its thread would show it (its `>>name+ref` linked), when the writer
+    pressed "preview"; nothing is written and the form comes back as it was."""
     if "preview" not in request.POST:
         return ""
-    text = request.POST.get("text", "")[:MAX_TEXT_LENGTH]
-    return markup.render(text.replace("\r\n", "\n")) or "<p>(nothing to show yet)</p>"
+    text = request.POST.get("text", "")[:MAX_TEXT_LENGTH].replace("\r\n", "\n")
+    # A thread's posts, named in the text, are linked as the posted text will link them.
+    refs = selectors.refs_named(thread_id=thread_id, text=text) if thread_id else (lambda _: None)
+    return markup.render(text, refs) or "<p>(nothing to show yet)</p>"
 
 
 @writing_view
@@ -137,7 +140,7 @@ def reply(request):
     # The form posts to /reply?id=PARENT and carries the parent too; either will do.
     posted.setdefault("parent", request.GET.get("id", ""))
     parent = _parent_shown(posted["parent"])
-    if parent and (preview := _preview(request)):
+    if parent and (preview := _preview(request, thread_id=parent.thread_id)):
         return _reply_page(request, parent, forms.ReplyForm(initial=posted.dict()), preview=preview)
     form = forms.ReplyForm(posted)
     if not form.is_valid():
@@ -203,12 +206,14 @@ def _reply_page(
 def edit(request):
     comment = post_from_request(request)
     text_required = not (comment.is_op and comment.thread.url)
+    if wants_json(request):
+        return _edit_in_place(request, comment, text_required)
     if request.method != "POST":
         policies.refuse(policies.edit_refusal(user=request.user, comment=comment))
         initial = {"text": comment.text, **draft_take(request)}
         form = forms.EditForm(initial=initial, text_required=text_required)
         return _edit_page(request, comment, form)
-    if preview := _preview(request):
+    if preview := _preview(request, thread_id=comment.thread_id):
         form = forms.EditForm(initial=request.POST.dict(), text_required=text_required)
         return _edit_page(request, comment, form, preview=preview)
     form = forms.EditForm(request.POST, text_required=text_required)
@@ -224,8 +229,43 @@ def edit(request):
 def _edit_page(
     request, comment: Comment, form, *, status: int = 200, error=None, preview: str = ""
 ):
-    context = {"form": form, "post": comment, "thread": comment.thread, "preview": preview}
+    context = {
+        "form": form,
+        "post": comment,
+        "thread": comment.thread,
+        "preview": preview,
+        "time_left": _time_left(comment),
+    }
     return form_page(request, "threads/edit.html", context, status=status, error=error)
+
+
+def _edit_in_place(request, comment: Comment, text_required: bool) -> JsonResponse:
+    """The edit of static/edit.js: GET answers the post's text and the time left to edit it,
+    POST saves the text (comment_edit) and answers its HTML; a refusal answers {"error"} with
+    its status, as every refusal to a script does (forum.errors)."""
+    if request.method != "POST":
+        policies.refuse(policies.edit_refusal(user=request.user, comment=comment))
+        return JsonResponse({"id": comment.pk, "text": comment.text, "left": _time_left(comment)})
+    form = forms.EditForm(request.POST, text_required=text_required)
+    if not form.is_valid():
+        raise BadRequest(" ".join(message for errors in form.errors.values() for message in errors))
+    comment = comment_edit(
+        comment_id=comment.pk, editor=request.user, text=form.cleaned_data["text"]
+    )
+    return JsonResponse({"id": comment.pk, "html": comment.html, "left": _time_left(comment)})
+
+
+def _time_left(comment: Comment) -> str:
+    """How long the post may still be edited, in words: "1 hour 52 minutes left to edit"."""
+    seconds = (comment.created_at + policies.EDIT_WINDOW - timezone.now()).total_seconds()
+    if seconds <= 0:
+        return "The time to edit this post is over."
+    hours, minutes = divmod(int(seconds // 60), 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}" if minutes else "")
+    left = " ".join(part for part in parts if part) or "Less than a minute"
+    return f"{left[:1].upper()}{left[1:]} left to edit (posts can be edited for 2 hours)."
 
 
 @writing_view

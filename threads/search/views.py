@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString
 
 from forum import limits, links
-from forum.http import int_param, read_only, text_response, wants_text
+from forum.http import form_page, int_param, read_only, text_response, wants_text
 from threads.drawing import textform
 from threads.search.engine import Hit, marked, search, unmarked
 from threads.search.query import PERIODS, SORTS, QueryError, parse
@@ -60,7 +60,20 @@ def _options(request) -> Options:
 
 @read_only
 def search_page(request):
+    """The results; a query that cannot be read shows the search page again (400) with the
+    query kept in the box, the sentence saying what is wrong and the help."""
     limits.read_counted(SEARCHES, request)
+    try:
+        return _results(request)
+    except QueryError as error:
+        if wants_text(request):
+            raise
+        typed = request.GET.get("q", "").replace("\x00", "")
+        context = {"search_query": typed, "help": HELP}
+        return form_page(request, "threads/search.html", context, error=error)
+
+
+def _results(request):
     options = _options(request)
     query = parse(options.q)
     number = int_param(request, "p", default=1)

@@ -22,6 +22,7 @@ def favorite_add(*, user: User, comment_id: int) -> Favorite:
     """Adds the post to the user's favorites; already there, it stays as it was."""
     comment = _shown_post(user, comment_id)
     favorite, _ = Favorite.objects.get_or_create(user=user, comment=comment)
+    reader_touch(user)  # a thread page marks the reader's favorites: what is kept of them changed
     return favorite
 
 
@@ -29,6 +30,7 @@ def favorite_add(*, user: User, comment_id: int) -> Favorite:
 def favorite_remove(*, user: User, comment_id: int) -> None:
     policies.refuse(policies.unkeep_refusal(user=user))
     Favorite.objects.filter(user=user, comment_id=comment_id).delete()
+    reader_touch(user)
 
 
 @transaction.atomic

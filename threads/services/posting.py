@@ -67,21 +67,6 @@ def title_checked(title: str) -> str:
     return title
 
 
-def _ref_resolver(thread_id: int, text: str) -> markup.RefResolver:
-    names = markup.referenced_names(text)
-    refs = set()
-    for name in names:
-        try:
-            refs.add(zlacker.split_name(name)[1])
-        except ValueError:
-            continue
-    rows = Comment.objects.filter(thread_id=thread_id, ref__in=refs).values_list(
-        "pk", "ref", "author__username"
-    )
-    ids = {zlacker.post_name(username, ref): pk for pk, ref, username in rows}
-    return ids.get
-
-
 def _posted_once(
     *, form_key: str | None, earlier: Callable[[], Comment | None], write: Callable[[], Comment]
 ) -> Comment:
@@ -244,7 +229,7 @@ def _reply_write(
         author=author,
         ref=ref,
         text=text,
-        html=markup.render(text, _ref_resolver(thread.pk, text)),
+        html=markup.render(text, selectors.refs_named(thread_id=thread.pk, text=text)),
         created_at=created_at,
         form_key=key or "",
     )
@@ -272,7 +257,8 @@ def comment_edit(
     now = now or timezone.now()
     policies.refuse(policies.edit_refusal(user=editor, comment=comment, now=now))
     comment.text = text
-    comment.html = markup.render(comment.text, _ref_resolver(comment.thread_id, comment.text))
+    refs = selectors.refs_named(thread_id=comment.thread_id, text=comment.text)
+    comment.html = markup.render(comment.text, refs)
     comment.edited_at = now
     post_changed(comment, "text", "html", "edited_at")
     return comment
