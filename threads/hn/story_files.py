@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 from forum.exceptions import ForumError
 from threads.models import Comment
 from threads.text import hn_html
+from threads.text.zlacker import MAX_REF
 
 DELETED_AUTHOR = "deleted"
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 # Hacker News began in 2006; a time past 2100 is a unit mistake (milliseconds).
 _EARLIEST, _LATEST = 1_100_000_000, 4_102_444_800
 # Ids are the database's 64-bit keys; a post's number (an item id minus its story's) is a
-# 32-bit column; HN's highest story score is in the thousands.
+# 32-bit column (MAX_REF); HN's highest story score is in the thousands.
 MAX_ID = 2**63 - 1
-MAX_NUMBER = 2**31 - 1
 MAX_SCORE = 10_000_000
 _STRING_FIELDS = ("type", "by", "text", "title", "url")
 _WHOLE_FIELDS = {"parent": (1, MAX_ID), "story_id": (1, MAX_ID), "score": (0, MAX_SCORE)}
@@ -233,10 +233,10 @@ def _check_reply(item: Item, root: Item, by_id: dict[int, Item], reaching: set[i
     holds the items known to, so each chain is walked once)."""
     if item.id <= root.id:
         raise HnFileError(f"Item {item.id} is older than its story {root.id}: ids only grow.")
-    if item.id - root.id > MAX_NUMBER:
+    if item.id - root.id > MAX_REF:
         raise HnFileError(
             f"Item {item.id} is {item.id - root.id} items after its story {root.id}: a post's"
-            f" number goes up to {MAX_NUMBER}."
+            f" number goes up to {MAX_REF}."
         )
     path: dict[int, None] = {}
     current = item

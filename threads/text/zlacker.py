@@ -11,6 +11,9 @@ GLYPHS = "◧◩◪◨⬒⬓⬔⧯▣▦▧▨◲◳⚿⛋⬕⬚⧄⧅⧆⧇⧈�
 OP_REF = "(OP)"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 SHORT_NAME_LENGTH = 6
+# A post's number is a 32-bit column (Comment.ref): the format writes any number, a post
+# can hold none past this.
+MAX_REF = 2**31 - 1
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGIT_VALUES = {digit: value for value, digit in enumerate(DIGITS)}
