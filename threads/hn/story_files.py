@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from forum.accounts.names import DELETED_AUTHOR
 from forum.exceptions import ForumError
 from threads.models import Comment
 from threads.text import hn_html
 from threads.text.zlacker import MAX_REF
 
-DELETED_AUTHOR = "deleted"
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 # Hacker News began in 2006; a time past 2100 is a unit mistake (milliseconds).
 _EARLIEST, _LATEST = 1_100_000_000, 4_102_444_800

@@ -7,10 +7,11 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 
 from forum.accounts.models import IMPORTED_PASSWORD, User
+from forum.accounts.names import DELETED_AUTHOR
 from forum.exceptions import ForumError
 from threads.core import tree_check
 from threads.core.thread_urls import url_checked, url_key
-from threads.hn.story_files import DELETED_AUTHOR, Item, Story
+from threads.hn.story_files import Item, Story
 from threads.models import Comment, HnItem, ImportSource, Thread
 from threads.services.locks import locked_thread, thread_touch
 from threads.services.posting import text_checked, title_checked
