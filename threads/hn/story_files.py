@@ -15,12 +15,21 @@ from threads.text.zlacker import MAX_REF
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 # Hacker News began in 2006; a time past 2100 is a unit mistake (milliseconds).
 _EARLIEST, _LATEST = 1_100_000_000, 4_102_444_800
-# Ids are the database's 64-bit keys; a post's number (an item id minus its story's) is a
-# 32-bit column (MAX_REF); HN's highest story score is in the thousands.
-MAX_ID = 2**63 - 1
+# Item ids become post ids, and the forum's own posts take the ids after the highest: HN's
+# ids are near 4.6e7, so 10^12 is far past them and leaves the 64-bit keys all but whole to
+# the forum. A post's number (an item id minus its story's) is a 32-bit column (MAX_REF);
+# HN's highest story score is in the thousands.
+MAX_ID = 10**12
 MAX_SCORE = 10_000_000
 _STRING_FIELDS = ("type", "by", "text", "title", "url")
-_WHOLE_FIELDS = {"parent": (1, MAX_ID), "story_id": (1, MAX_ID), "score": (0, MAX_SCORE)}
+_WHOLE_FIELDS = {
+    "parent": (1, MAX_ID),
+    "story_id": (1, MAX_ID),
+    "poll": (1, MAX_ID),
+    "score": (0, MAX_SCORE),
+    "descendants": (0, MAX_ID),
+}
+_ID_LISTS = ("kids", "parts")
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,8 @@ def _item(raw: dict, position: int) -> Item:
     if not _whole(item_id) or not 1 <= item_id <= MAX_ID:
         raise HnFileError(
             f"Item {position} of the file has the id {_shown(item_id)}: ids are whole numbers"
-            f" from 1 to {MAX_ID}."
+            f" from 1 to {MAX_ID} (field 'id'), far past Hacker News' own, so that the forum's"
+            " posts, which share the ids, keep room."
         )
     for name in _STRING_FIELDS:
         if raw.get(name) is not None and not isinstance(raw[name], str):
@@ -163,11 +173,13 @@ def _item(raw: dict, position: int) -> Item:
             f"Item {item_id} is by {_shown(by)} (field 'by'): names are 1 to 30 letters, digits,"
             " _ and -."
         )
-    kids = raw.get("kids", [])
-    if not isinstance(kids, list) or not all(_is_id(kid) for kid in kids):
-        raise HnFileError(
-            f"Item {item_id} has the kids {_shown(kids)} (field 'kids'): a list of item ids."
-        )
+    for name in _ID_LISTS:
+        ids = raw.get(name, [])
+        if not isinstance(ids, list) or not all(_is_id(value) for value in ids):
+            raise HnFileError(
+                f"Item {item_id} has the {name} {_shown(ids)} (field {name!r}): a list of item"
+                f" ids, from 1 to {MAX_ID}."
+            )
     score = raw.get("score")
     return Item(
         id=item_id,
@@ -189,7 +201,7 @@ def _whole(value) -> bool:
 
 
 def _is_id(value) -> bool:
-    return _whole(value) and value > 0
+    return _whole(value) and 1 <= value <= MAX_ID
 
 
 def _shown(value) -> str:
