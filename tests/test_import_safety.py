@@ -269,9 +269,9 @@ def test_item_ids_past_the_bound_are_refused_so_the_forum_keeps_ids_for_its_own_
     with pytest.raises(CommandError) as refused:
         import_hn(tmp_path, story(id=end - 1), reply(1) | {"id": end, "parent": end - 1})
     assert str(refused.value).endswith(
-        "items.jsonl: Item 1 of the file has the id 9223372036854775806: ids are whole numbers from 1 to"
-        " 1000000000000 (field 'id'), far past Hacker News' own, so that the forum's posts,"
-        " which share the ids, keep room."
+        "items.jsonl: Item 1 of the file has the id 9223372036854775806: ids are whole numbers"
+        " from 1 to 1000000000000 (field 'id'), far past Hacker News' own, so that the forum's"
+        " posts, which share the ids, keep room."
     )
     assert not Thread.objects.exists() and not Comment.objects.exists()
     for change, field in (({"parent": 10**12 + 1}, "parent"), ({"kids": [10**12 + 1]}, "kids")):

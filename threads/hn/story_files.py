@@ -21,6 +21,11 @@ _EARLIEST, _LATEST = 1_100_000_000, 4_102_444_800
 # HN's highest story score is in the thousands.
 MAX_ID = 10**12
 MAX_SCORE = 10_000_000
+# The fields of an item in Hacker News' API (v0): an import keeps these and no others.
+ITEM_FIELDS = frozenset(
+    ("id", "deleted", "type", "by", "time", "text", "dead", "parent", "poll", "kids", "url")
+    + ("score", "title", "parts", "descendants")
+)
 _STRING_FIELDS = ("type", "by", "text", "title", "url")
 _WHOLE_FIELDS = {
     "parent": (1, MAX_ID),
@@ -153,6 +158,11 @@ def _item(raw: dict, position: int) -> Item:
                 f"Item {item_id}: its field {name!r} is {_shown(value)}, not a whole number"
                 f" from {low} to {high}."
             )
+    if isinstance(raw.get("text"), str) and (piece := hn_html.foreign_markup(raw["text"])):
+        raise HnFileError(
+            f"Item {item_id}: its field 'text' holds {_shown(piece)}: Hacker News writes only"
+            f" the tags {hn_html.HN_TAGS}."
+        )
     for name in ("deleted", "dead"):
         if raw.get(name) is not None and not isinstance(raw[name], bool):
             raise HnFileError(f"Item {item_id}: its field {name!r} is not true or false.")
@@ -211,12 +221,13 @@ def _shown(value) -> str:
 
 
 def _given(raw: dict) -> dict:
-    """The item's fields as HN gave them: story_id, which an algolia tree's nodes are checked
-    by, is no v0 field, and HN's API leaves out an empty field rather than give it null."""
+    """The item's fields as HN gave them, those of HN's item API alone (ITEM_FIELDS: not
+    story_id, which an algolia tree's nodes are checked by, nor any a file adds); HN's API
+    leaves out an empty field rather than give it null."""
     return {
         name: value
         for name, value in raw.items()
-        if name != "story_id" and value is not None and value is not False and value != []
+        if name in ITEM_FIELDS and value is not None and value is not False and value != []
     }
 
 
