@@ -229,6 +229,8 @@ def test_a_field_of_the_wrong_type_or_range_is_refused_naming_item_and_field(
         ({"parent": [1]}, f"Item {STORY + 1}: its field 'parent' is \\[1\\], not a whole number"),
         ({"text": "a\ud800b"}, f"Item {STORY + 1}, field 'text': The text contains a lone"),
         ({"id": STORY + 2**31}, f"Item {STORY + 2**31} is 2147483648 items after its story"),
+        ({"url": "javascript:alert(1)"}, f"Item {STORY + 1}, field 'url': A thread links to"),
+        ({"title": "x" * 5000}, f"Item {STORY + 1}, field 'title': The title is 5000 char"),
     ],
 )
 def test_a_reply_field_of_the_wrong_type_or_range_is_refused(tmp_path, change, words):

@@ -32,6 +32,7 @@ def hn_story_import(*, story: Story) -> Thread:
     root = story.root
     title = _field(root, "title", title_checked, root.title)
     url = _field(root, "url", url_checked, root.url)
+    _reply_fields_check(story.replies)
     items = [root, *sorted(story.replies, key=lambda item: item.id)]
     authors = _authors(items)
     thread = _thread_for(root, authors, title=title, url=url)
@@ -68,6 +69,15 @@ def hn_story_import(*, story: Story) -> Thread:
     Comment.objects.filter(pk=pk_of[root.id]).update(points=root.score)
     thread.refresh_from_db()
     return thread
+
+
+def _reply_fields_check(replies: tuple[Item, ...]) -> None:
+    """A reply's title or url is no part of its post, yet the item API gives it as kept: it is
+    held to the story's rules."""
+    for item in replies:
+        for name, check in (("title", title_checked), ("url", url_checked)):
+            if item.given.get(name):
+                _field(item, name, check, item.given[name])
 
 
 def _thread_for(root: Item, authors: dict[str, int], *, title: str, url: str) -> Thread:
