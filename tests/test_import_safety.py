@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from forum.accounts.models import User
 from tests.factories import UserFactory
 from threads.models import Comment, ImportSource, Thread
+from threads.text import zlacker
 
 STORY = 40_000_000
 TIME = 1_700_000_000
@@ -228,6 +229,8 @@ def test_a_field_of_the_wrong_type_or_range_is_refused_naming_item_and_field(
         ({"parent": [1]}, f"Item {STORY + 1}: its field 'parent' is \\[1\\], not a whole number"),
         ({"text": "a\ud800b"}, f"Item {STORY + 1}, field 'text': The text contains a lone"),
         ({"id": STORY + 2**31}, f"Item {STORY + 2**31} is 2147483648 items after its story"),
+        ({"url": "javascript:alert(1)"}, f"Item {STORY + 1}, field 'url': A thread links to"),
+        ({"title": "x" * 5000}, f"Item {STORY + 1}, field 'title': The title is 5000 char"),
     ],
 )
 def test_a_reply_field_of_the_wrong_type_or_range_is_refused(tmp_path, change, words):
@@ -255,3 +258,90 @@ def test_a_zlacker_title_with_a_control_character_is_refused(tmp_path):
     with pytest.raises(CommandError, match="The title contains a control character"):
         import_zlacker(tmp_path, page(("dr_dsh+1", "Hello."), title="Bad\x1b[2J"))
     assert not Thread.objects.exists() and not User.objects.exists()
+
+
+# Ids that leave the forum room, and only what Hacker News' item API holds
+
+
+@pytest.mark.django_db
+def test_item_ids_past_the_bound_are_refused_so_the_forum_keeps_ids_for_its_own_posts(
+    tmp_path, build
+):
+    end = 2**63 - 1
+    with pytest.raises(CommandError) as refused:
+        import_hn(tmp_path, story(id=end - 1), reply(1) | {"id": end, "parent": end - 1})
+    assert str(refused.value).endswith(
+        "items.jsonl: Item 1 of the file has the id 9223372036854775806: ids are whole numbers"
+        " from 1 to 1000000000000 (field 'id'), far past Hacker News' own, so that the forum's"
+        " posts, which share the ids, keep room."
+    )
+    assert not Thread.objects.exists() and not Comment.objects.exists()
+    for change, field in (({"parent": 10**12 + 1}, "parent"), ({"kids": [10**12 + 1]}, "kids")):
+        with pytest.raises(CommandError, match=rf"Item {STORY + 1}.*field '{field}'"):
+            import_hn(tmp_path, story(), reply(1) | change)
+    assert not Thread.objects.exists() and not Comment.objects.exists()
+    import_hn(tmp_path, story(id=10**12 - 1), reply(1) | {"id": 10**12, "parent": 10**12 - 1})
+    thread = Thread.objects.get()
+    later = build.reply(Comment.objects.get(pk=10**12), text="Written here, after the import.")
+    assert later.pk == 10**12 + 1 and later.thread_id == thread.pk
+
+
+HOSTILE_TEXTS = [
+    "Hi<script>alert(1)</script>",
+    '<a href="javascript:alert(1)" rel="nofollow">x</a>',
+    '<a href="javascript&#x3A;alert(1)">x</a>',
+    '<img src=x onerror="alert(1)">',
+    '<iframe src="https:&#x2F;&#x2F;evil.example"></iframe>',
+    '<i onclick="alert(1)">x</i>',
+    '<a href="https:&#x2F;&#x2F;a.example" onmouseover="alert(1)">x</a>',
+    "<!-- a comment -->",
+    "<p",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_an_item_text_hacker_news_would_not_write_is_refused_naming_item_and_field(tmp_path, text):
+    with pytest.raises(CommandError) as refused:
+        import_hn(tmp_path, story(), reply(1, text=text))
+    message = str(refused.value)
+    assert f"items.jsonl: Item {STORY + 1}: its field 'text' holds " in message
+    assert message.endswith(
+        ": Hacker News writes only the tags p, i, pre, code and a (with href, http or https,"
+        " and rel)."
+    )
+    assert "\n" not in message
+    assert not Thread.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_item_api_gives_only_hacker_news_fields_and_its_text_byte_for_byte(tmp_path, client):
+    text = (
+        'It&#x27;s <i>so</i>: <a href="https:&#x2F;&#x2F;a.example&#x2F;x?a=1&amp;b=2"'
+        ' rel="nofollow">https:&#x2F;&#x2F;a.example&#x2F;x?a=1&amp;b=2</a><p>'
+        "<pre><code>  x &lt; 1\n</code></pre>\nEnd &gt; &quot;"
+    )
+    evil = {"evil": "<script>" + "x" * 100_000, "kids": [STORY + 1], "descendants": 1}
+    import_hn(tmp_path, story(**evil), reply(1, text=text) | {"evil": "<iframe>"})
+    hn_fields = {"id", "deleted", "type", "by", "time", "text", "dead", "parent", "poll"}
+    hn_fields |= {"kids", "url", "score", "title", "parts", "descendants"}
+    for item_id in (STORY, STORY + 1):
+        answer = client.get(f"/v0/item/{item_id}.json").json()
+        assert set(answer) <= hn_fields, set(answer) - hn_fields
+    assert client.get(f"/v0/item/{STORY + 1}.json").json()["text"] == text
+    assert client.get(f"/v0/item/{STORY}.json").json()["descendants"] == 1
+
+
+@pytest.mark.django_db
+def test_a_zlacker_post_number_past_its_column_is_refused_with_a_sentence(tmp_path):
+    name = "hru+" + "z" * 40
+    with pytest.raises(CommandError) as refused:
+        import_zlacker(tmp_path, page(("dr_dsh+1", "Hello."), (name, "Too far.")))
+    message = str(refused.value)
+    assert f"page.txt: Post hru+{'z' * 20}... has the number " in message
+    assert message.endswith(": a post's number goes up to 2147483647.") and "\n" not in message
+    assert not Thread.objects.exists() and not User.objects.exists()
+    import_zlacker(
+        tmp_path, page(("dr_dsh+1", "Hello."), ("hru+" + zlacker.encode_ref(2**31 - 1), "Last."))
+    )
+    assert Comment.objects.filter(ref=2**31 - 1).exists()

@@ -266,3 +266,24 @@ def test_inside_its_thread_a_post_keeps_zlackers_bytes(client, namesakes):
     op, first, second = namesakes
     text = client.get(f"/item?id={op.pk}&format=txt").content.decode()
     assert f"\n2. {second.name}[view] [source] " in text and "pgtest_x" not in text
+
+
+# The name deleted items are imported under belongs to no member
+
+
+@pytest.mark.parametrize("name", ["deleted", "Deleted", "DELETED", "de1eted", "deleter"])
+def test_no_member_may_take_the_name_of_deleted_authors(client, db, name):
+    response = signup(client, name)
+    assert response.status_code == 400
+    assert "is kept for the authors of deleted items" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_the_admin_refuses_the_name_of_deleted_authors(client, db):
+    admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
+    client.force_login(admin)
+    form = {"password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"}
+    answer = client.post("/admin/accounts/user/add/", form | {"username": "deleted"})
+    assert answer.status_code == 200
+    assert "The name deleted is kept for the authors of deleted items" in answer.content.decode()
+    assert not User.objects.filter(username="deleted").exists()

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.documents import discussion_text
@@ -187,6 +187,50 @@ def test_depth_one_has_its_glyph_only_where_a_page_asks():
 def test_a_discussion_deeper_than_the_glyphs_round_trips_with_its_marks():
     text = assert_round_trip(chain([f"Reply {k}." for k in range(1, 126)]))
     assert f"\n{GLYPHS}…⟨depth 125⟩\n125. " in text
+
+
+def full_glyph_line(depth: int) -> str:
+    """The glyph line zlacker itself draws at any depth: every level's glyph, round after round."""
+    return "".join(GLYPHS[i % len(GLYPHS)] for i in range(depth))
+
+
+def zlackers_own(text: str, deep_enough=lambda depth: True) -> str:
+    """A page as zlacker draws it: past GLYPH_LEVELS the full line where the forum's mark is."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        mark = line.removeprefix(GLYPHS)
+        if mark.startswith("…⟨depth ") and deep_enough(depth := int(mark[8:-1])):
+            lines[index] = full_glyph_line(depth)
+    return "\n".join(lines)
+
+
+def test_zlackers_own_glyph_lines_past_the_levels_parse_and_export_as_the_forums_marks():
+    doc = chain([f"Reply {k}." for k in range(1, 126)])
+    text = discussion_text(doc)
+    full = zlackers_own(text)
+    assert full != text and f"\n{full_glyph_line(125)}\n125. " in full
+    assert parse_discussion(full) == doc
+    assert discussion_text(parse_discussion(full)) == text
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(GLYPH_LEVELS + 1, GLYPH_LEVELS + 45), st.data())
+def test_deep_pages_in_either_form_round_trip_to_the_forums_form(depth, data):
+    doc = chain([f"Reply {k}." for k in range(1, depth + 1)])
+    text = discussion_text(doc)
+    full = set(data.draw(st.lists(st.integers(GLYPH_LEVELS + 1, depth), max_size=depth)))
+    mixed = zlackers_own(text, lambda level: level in full)
+    assert parse_discussion(mixed) == doc
+    assert discussion_text(parse_discussion(mixed)) == text
+
+
+@pytest.mark.parametrize("wrong", [-1, 1])
+def test_a_full_glyph_line_of_the_wrong_length_past_the_levels_is_refused(wrong):
+    lines = zlackers_own(discussion_text(chain([f"Reply {k}." for k in range(1, 123)])))
+    lines = lines.split("\n")
+    index = lines.index(full_glyph_line(122))
+    lines[index] = full_glyph_line(122 + wrong)
+    assert_error("\n".join(lines), index + 1, "post 122 has depth 122")
 
 
 # Paragraphs

@@ -74,6 +74,13 @@ def short_skeleton(name: str) -> str:
     return skeleton(name[:SHORT_NAME_LENGTH])
 
 
+# The author an import gives items whose author is gone (HN's deleted items): no member may
+# have it, or a look-alike of it, so that no member stands in for deleted authors and no
+# member's name makes a file with a deleted item fail.
+DELETED_AUTHOR = "deleted"
+RESERVED = {DELETED_AUTHOR: "the authors of deleted items in imported files"}
+
+
 def validate_new_name(name: str) -> None:
     """The rule for every new name, wherever it is chosen (sign-up, the admin, createsuperuser):
     the pattern, and not confusable with any other account's name.
@@ -93,7 +100,10 @@ def validate_new_name(name: str) -> None:
 
 def taken_refusal(users, name: str) -> str | None:
     """Why `name` cannot be a new account's among `users` (a User queryset), or None: another
-    account's name looks like it, or begins as it does (posts show 6 characters: pgtest+12)."""
+    account's name looks like it, or begins as it does (posts show 6 characters: pgtest+12),
+    or it is, looks like or begins as a reserved name (RESERVED)."""
+    if message := reserved_refusal(name):
+        return message
     taken = users.filter(name_skeleton=skeleton(name)).values_list("username", flat=True).first()
     if taken is not None:
         return refusal(name, taken)
@@ -114,3 +124,22 @@ def refusal(name: str, taken: str) -> str:
     return (
         f"The name {name} looks too much like {taken}, who is already here; please choose another."
     )
+
+
+def reserved_refusal(name: str) -> str | None:
+    """Why `name` cannot be a member's because a reserved name is, looks like or begins as it."""
+    for reserved, kept_for in RESERVED.items():
+        if name.lower() == reserved:
+            return f"The name {name} is kept for {kept_for}; please choose another."
+        if skeleton(name) == skeleton(reserved):
+            return (
+                f"The name {name} looks too much like {reserved}, which is kept for {kept_for};"
+                " please choose another."
+            )
+        if short_skeleton(name) == short_skeleton(reserved):
+            return (
+                f"The name {name} begins like {reserved}, which is kept for {kept_for}: posts"
+                f" show the first {SHORT_NAME_LENGTH} characters of a name, so please choose one"
+                " that begins differently."
+            )
+    return None

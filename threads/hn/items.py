@@ -10,6 +10,7 @@ from threads.core import selectors
 from threads.core.ranking import order_best_first
 from threads.core.rows import ID, POST_FIELDS
 from threads.core.selectors import ThreadStamp
+from threads.hn.story_files import ITEM_FIELDS
 from threads.models import Comment, HnItem, Thread
 from threads.text import hn_html, markup
 
@@ -88,9 +89,11 @@ def post_text(*, text: str, given: dict | None, edited: bool) -> str:
 def _given(post: Comment) -> dict | None:
     """The item HN gave for the post, if it was imported from there."""
     try:
-        return post.hn_item.item
+        given = post.hn_item.item
     except HnItem.DoesNotExist:
         return None
+    # Items kept before imports kept only HN's fields may hold others a file added.
+    return {name: value for name, value in given.items() if name in ITEM_FIELDS}
 
 
 def _in_hn_order(post: Comment, given: dict, kids: list[tuple[int, int]]) -> list[int]:

@@ -6,21 +6,35 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from forum.accounts.names import DELETED_AUTHOR
 from forum.exceptions import ForumError
 from threads.models import Comment
 from threads.text import hn_html
+from threads.text.zlacker import MAX_REF
 
-DELETED_AUTHOR = "deleted"
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,30}")
 # Hacker News began in 2006; a time past 2100 is a unit mistake (milliseconds).
 _EARLIEST, _LATEST = 1_100_000_000, 4_102_444_800
-# Ids are the database's 64-bit keys; a post's number (an item id minus its story's) is a
-# 32-bit column; HN's highest story score is in the thousands.
-MAX_ID = 2**63 - 1
-MAX_NUMBER = 2**31 - 1
+# Item ids become post ids, and the forum's own posts take the ids after the highest: HN's
+# ids are near 4.6e7, so 10^12 is far past them and leaves the 64-bit keys all but whole to
+# the forum. A post's number (an item id minus its story's) is a 32-bit column (MAX_REF);
+# HN's highest story score is in the thousands.
+MAX_ID = 10**12
 MAX_SCORE = 10_000_000
+# The fields of an item in Hacker News' API (v0): an import keeps these and no others.
+ITEM_FIELDS = frozenset(
+    ("id", "deleted", "type", "by", "time", "text", "dead", "parent", "poll", "kids", "url")
+    + ("score", "title", "parts", "descendants")
+)
 _STRING_FIELDS = ("type", "by", "text", "title", "url")
-_WHOLE_FIELDS = {"parent": (1, MAX_ID), "story_id": (1, MAX_ID), "score": (0, MAX_SCORE)}
+_WHOLE_FIELDS = {
+    "parent": (1, MAX_ID),
+    "story_id": (1, MAX_ID),
+    "poll": (1, MAX_ID),
+    "score": (0, MAX_SCORE),
+    "descendants": (0, MAX_ID),
+}
+_ID_LISTS = ("kids", "parts")
 
 
 @dataclass(frozen=True)
@@ -129,7 +143,8 @@ def _item(raw: dict, position: int) -> Item:
     if not _whole(item_id) or not 1 <= item_id <= MAX_ID:
         raise HnFileError(
             f"Item {position} of the file has the id {_shown(item_id)}: ids are whole numbers"
-            f" from 1 to {MAX_ID}."
+            f" from 1 to {MAX_ID} (field 'id'), far past Hacker News' own, so that the forum's"
+            " posts, which share the ids, keep room."
         )
     for name in _STRING_FIELDS:
         if raw.get(name) is not None and not isinstance(raw[name], str):
@@ -143,6 +158,11 @@ def _item(raw: dict, position: int) -> Item:
                 f"Item {item_id}: its field {name!r} is {_shown(value)}, not a whole number"
                 f" from {low} to {high}."
             )
+    if isinstance(raw.get("text"), str) and (piece := hn_html.foreign_markup(raw["text"])):
+        raise HnFileError(
+            f"Item {item_id}: its field 'text' holds {_shown(piece)}: Hacker News writes only"
+            f" the tags {hn_html.HN_TAGS}."
+        )
     for name in ("deleted", "dead"):
         if raw.get(name) is not None and not isinstance(raw[name], bool):
             raise HnFileError(f"Item {item_id}: its field {name!r} is not true or false.")
@@ -163,11 +183,13 @@ def _item(raw: dict, position: int) -> Item:
             f"Item {item_id} is by {_shown(by)} (field 'by'): names are 1 to 30 letters, digits,"
             " _ and -."
         )
-    kids = raw.get("kids", [])
-    if not isinstance(kids, list) or not all(_is_id(kid) for kid in kids):
-        raise HnFileError(
-            f"Item {item_id} has the kids {_shown(kids)} (field 'kids'): a list of item ids."
-        )
+    for name in _ID_LISTS:
+        ids = raw.get(name, [])
+        if not isinstance(ids, list) or not all(_is_id(value) for value in ids):
+            raise HnFileError(
+                f"Item {item_id} has the {name} {_shown(ids)} (field {name!r}): a list of item"
+                f" ids, from 1 to {MAX_ID}."
+            )
     score = raw.get("score")
     return Item(
         id=item_id,
@@ -189,7 +211,7 @@ def _whole(value) -> bool:
 
 
 def _is_id(value) -> bool:
-    return _whole(value) and value > 0
+    return _whole(value) and 1 <= value <= MAX_ID
 
 
 def _shown(value) -> str:
@@ -199,12 +221,13 @@ def _shown(value) -> str:
 
 
 def _given(raw: dict) -> dict:
-    """The item's fields as HN gave them: story_id, which an algolia tree's nodes are checked
-    by, is no v0 field, and HN's API leaves out an empty field rather than give it null."""
+    """The item's fields as HN gave them, those of HN's item API alone (ITEM_FIELDS: not
+    story_id, which an algolia tree's nodes are checked by, nor any a file adds); HN's API
+    leaves out an empty field rather than give it null."""
     return {
         name: value
         for name, value in raw.items()
-        if name != "story_id" and value is not None and value is not False and value != []
+        if name in ITEM_FIELDS and value is not None and value is not False and value != []
     }
 
 
@@ -233,10 +256,10 @@ def _check_reply(item: Item, root: Item, by_id: dict[int, Item], reaching: set[i
     holds the items known to, so each chain is walked once)."""
     if item.id <= root.id:
         raise HnFileError(f"Item {item.id} is older than its story {root.id}: ids only grow.")
-    if item.id - root.id > MAX_NUMBER:
+    if item.id - root.id > MAX_REF:
         raise HnFileError(
             f"Item {item.id} is {item.id - root.id} items after its story {root.id}: a post's"
-            f" number goes up to {MAX_NUMBER}."
+            f" number goes up to {MAX_REF}."
         )
     path: dict[int, None] = {}
     current = item

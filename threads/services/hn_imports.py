@@ -7,10 +7,11 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 
 from forum.accounts.models import IMPORTED_PASSWORD, User
+from forum.accounts.names import DELETED_AUTHOR
 from forum.exceptions import ForumError
 from threads.core import tree_check
 from threads.core.thread_urls import url_checked, url_key
-from threads.hn.story_files import DELETED_AUTHOR, Item, Story
+from threads.hn.story_files import Item, Story
 from threads.models import Comment, HnItem, ImportSource, Thread
 from threads.services.locks import locked_thread, thread_touch
 from threads.services.posting import text_checked, title_checked
@@ -31,6 +32,7 @@ def hn_story_import(*, story: Story) -> Thread:
     root = story.root
     title = _field(root, "title", title_checked, root.title)
     url = _field(root, "url", url_checked, root.url)
+    _reply_fields_check(story.replies)
     items = [root, *sorted(story.replies, key=lambda item: item.id)]
     authors = _authors(items)
     thread = _thread_for(root, authors, title=title, url=url)
@@ -67,6 +69,15 @@ def hn_story_import(*, story: Story) -> Thread:
     Comment.objects.filter(pk=pk_of[root.id]).update(points=root.score)
     thread.refresh_from_db()
     return thread
+
+
+def _reply_fields_check(replies: tuple[Item, ...]) -> None:
+    """A reply's title or url is no part of its post, yet the item API gives it as kept: it is
+    held to the story's rules."""
+    for item in replies:
+        for name, check in (("title", title_checked), ("url", url_checked)):
+            if item.given.get(name):
+                _field(item, name, check, item.given[name])
 
 
 def _thread_for(root: Item, authors: dict[str, int], *, title: str, url: str) -> Thread:

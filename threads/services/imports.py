@@ -51,11 +51,23 @@ def _imported_thread(doc: zlacker.Discussion) -> Thread:
 def zlacker_import(*, text: str) -> Thread:
     """Imports one discussion page; posts already present must match, or nothing is stored."""
     doc = zlacker.parse_discussion(text)
+    _refuse_numbers_past_the_column(doc)
     thread = _imported_thread(doc)
     parent_id = thread.op_id
     for post in doc.posts:
         parent_id = _imported_post(thread, parent_id, post).pk
     return thread
+
+
+def _refuse_numbers_past_the_column(doc: zlacker.Discussion) -> None:
+    """The page's format writes any number; a post's column holds numbers up to MAX_REF."""
+    for post in doc.posts:
+        if post.ref > zlacker.MAX_REF:
+            name = post.name if len(post.name) <= 24 else f"{post.name[:24]}..."
+            raise ForumError(
+                f"Post {name} has the number {post.ref}: a post's number goes up to"
+                f" {zlacker.MAX_REF}."
+            )
 
 
 def _imported_post(thread: Thread, parent_id: int, post: zlacker.DiscussionPost) -> Comment:

@@ -1,6 +1,8 @@
 """Hacker News' comment HTML and the forum's markup, each turned into the other: the one
 renderer of the text Hacker News' API gives (from_markup), and its reader (to_text)."""
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 from threads.text import markup
@@ -10,6 +12,25 @@ CODE_INDENT = "  "
 _ENTITIES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "/": "&#x2F;"}
 )
+
+
+# The tags Hacker News writes in an item's text, as its API gives it: anything else (a
+# script, an image, an event handler, a comment, a raw "<") is no text of HN's.
+_TAG = re.compile(r"<[^<>]*>?")
+_HN_TAG = re.compile(r'<(?:p|i|/i|pre|/pre|code|/code|/a)>|<a href="([^"<>]*)"(?: rel="[^"<>]*")?>')
+_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
+HN_TAGS = "p, i, pre, code and a (with href, http or https, and rel)"
+
+
+def foreign_markup(html: str) -> str | None:
+    """The first piece of `html` that Hacker News does not write in an item's text (a tag of
+    another kind, an attribute, a link to anything but http or https), or None."""
+    for match in _TAG.finditer(html):
+        tag = _HN_TAG.fullmatch(match.group())
+        # HN writes an address escaped (https:&#x2F;&#x2F;): its scheme is read unescaped.
+        if tag is None or (tag.group(1) is not None and not _WEB_ADDRESS.match(unescape(tag[1]))):
+            return match.group()
+    return None
 
 
 def escape(text: str) -> str:

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 GLYPHS = "◧◩◪◨⬒⬓⬔⧯▣▦▧▨◲◳⚿⛋⬕⬚⧄⧅⧆⧇⧈⧉⧠⧮⛝⛞⛶⛾⟎⟏⟤⟥⯀⯐■"
 OP_REF = "(OP)"
 SHORT_NAME_LENGTH = 6
+# A post's number is a 32-bit column (Comment.ref): the format writes any number, a post
+# can hold none past this.
+MAX_REF = 2**31 - 1
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGIT_VALUES = {digit: value for value, digit in enumerate(DIGITS)}
@@ -43,6 +46,10 @@ def glyphs(depth: int, *, top: bool = False) -> str:
         return ""
     if depth > GLYPH_LEVELS:
         return f"{GLYPHS}…⟨depth {depth}⟩"
+    return _full_glyph_line(depth)
+
+
+def _full_glyph_line(depth: int) -> str:
     return "".join(GLYPHS[i % len(GLYPHS)] for i in range(depth))
 
 
@@ -292,9 +299,13 @@ def _parse_time(index: int, text: str) -> datetime:
 
 
 def _check_glyph_line(lines: list[str], number: int, head: int) -> None:
+    """The post's glyph line as the forum draws it, or past GLYPH_LEVELS as zlacker itself
+    does: every level's glyph, round after round (read, never written)."""
     expected, line = glyphs(number), lines[head - 1]
-    if line == expected:
+    if line == expected or (number > GLYPH_LEVELS and line == _full_glyph_line(number)):
         return
+    if number > GLYPH_LEVELS:
+        expected += f" (or zlacker's line of all {number} glyphs)"
     if line and all(char in GLYPHS for char in line):
         raise _error(head - 1, f"post {number} has depth {number}, so its glyph line is {expected}")
     raise _error(head, f"post {number} must be preceded by its glyph line {expected}")
