@@ -354,7 +354,7 @@
   }
 
   // A post's actions follow its time (vote.js adds them there); these links come after them.
-  const { actsOf } = window.forumPosts;
+  const { actsOf, onReach } = window.forumPosts;
 
   function addRelativeLinks(post) {
     const acts = actsOf(post);
@@ -373,10 +373,10 @@
 
   const reached = new WeakSet();
 
-  function onReach(e) {
-    if (!(e.target instanceof Element)) return;
-    explainTime(e.target.closest('time'));
-    const post = e.target.closest('article.post, section.op');
+  function reachFrom(target) {
+    if (!(target instanceof Element)) return;
+    explainTime(target.closest('time'));
+    const post = target.closest('article.post, section.op');
     if (!post) return;
     explainTime(post.querySelector('time'));
     if (!isPost(post) || reached.has(post)) return;
@@ -385,8 +385,7 @@
     if (!post.querySelector(':scope > .acts > .fold')) drawFold(post);
   }
 
-  document.addEventListener('pointerover', onReach);
-  document.addEventListener('focusin', onReach);
+  onReach(reachFrom);
 
   addThemeSwitch();
   startFolds();

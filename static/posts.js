@@ -23,5 +23,21 @@
   const faved = new Set(
     ((viewer && viewer.dataset.faved) || '').split(' ').filter(Boolean).map(Number));
 
-  window.forumPosts = Object.freeze({ actsOf, faved });
+  // Calls `reach(target)` when the reader reaches an element: the mouse over it, or the focus in
+  // it. A finger's tap reaches by its click instead, once the tap has landed where it was
+  // aimed: drawn on the way in, a post's new lines would move what is under the finger (the
+  // first tap on a >> link would open the author's page). The focus a tap gives is handled
+  // after the click for the same reason.
+  function onReach(reach) {
+    document.addEventListener('pointerover', (e) => {
+      if (e.pointerType === 'mouse') reach(e.target);
+    });
+    document.addEventListener('focusin', (e) => {
+      const target = e.target;
+      setTimeout(() => reach(target), 0);
+    });
+    document.addEventListener('click', (e) => reach(e.target));
+  }
+
+  window.forumPosts = Object.freeze({ actsOf, faved, onReach });
 })();

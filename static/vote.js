@@ -102,7 +102,7 @@
   }
 
   // The actions follow the post's time, in the span forum.js puts its links in too.
-  const { actsOf, faved } = window.forumPosts;
+  const { actsOf, faved, onReach } = window.forumPosts;
 
   function bracketed(className, url, text) {
     const a = document.createElement('a');
@@ -170,8 +170,8 @@
     return fragment;
   }
 
-  function onReach(e) {
-    const post = e.target instanceof Element && e.target.closest('main article.post');
+  function reachFrom(target) {
+    const post = target instanceof Element && target.closest('main article.post');
     if (post) reach(post);
   }
 
@@ -213,8 +213,7 @@
     }
   }
 
-  document.addEventListener('pointerover', onReach);
-  document.addEventListener('focusin', onReach);
+  onReach(reachFrom);
   if (!viewer) return;  // not logged in: the arrows lead to the log-in page
   hideWhatIsNotForThisReader();
   drawBoxesBeforePosts();

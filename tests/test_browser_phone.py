@@ -97,3 +97,31 @@ def test_on_a_phone_a_reached_posts_header_keeps_its_name_and_time_whole(page):
         )
         broken += [f"{post.get_attribute('id')}: {piece}" for piece in pieces]
     assert broken == []
+
+
+def test_a_tap_on_a_parent_link_follows_it_and_the_post_is_reached_after(
+    browser_context, forum_server
+):
+    # A tap reaches its post only once it has landed: drawn on the way in, the post's new line
+    # of actions would move the >> link from under the finger, and the first tap opened the
+    # author's page instead.
+    build = ThreadBuilder()
+    thread = build.thread(title="Tapped")
+    first = build.reply(build.op(thread), text="The first reply.")
+    second = build.reply(first, text="An answer to it.")
+    page = browser_context(**PHONE, has_touch=True, is_mobile=True)
+    page.base = forum_server
+    page.goto(f"{page.base}/item?id={build.op(thread).pk}&order=time")
+    link = page.locator(f'article[id="{second.pk}"] a[href$="#{first.pk}"]').first
+    aimed = link.bounding_box()
+    x, y = aimed["x"] + aimed["width"] / 2, aimed["y"] + aimed["height"] / 2
+    touch = page.context.new_cdp_session(page)
+    touch.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+    )
+    assert link.bounding_box() == aimed  # nothing moved under the finger
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_function(f"location.hash === '#{first.pk}'")
+    assert "/item?" in page.url
+    # Reached by the tap, the post now shows its actions.
+    expect(page.locator(f'article[id="{second.pk}"] .acts')).to_contain_text("reply")
