@@ -27,14 +27,22 @@ def caches_down() -> list[str]:
     return down
 
 
-def memory_used(alias: str) -> float | None:
-    """How full a Redis cache is (used memory over maxmemory); None without Redis or a cap."""
+# A Redis's maxmemory, as each process last read it: asked at most every few minutes.
+MAX_MEMORY_SECONDS = 300
+_max_memory: dict[str, tuple[float, int | None]] = {}
+
+
+def max_memory(alias: str) -> int | None:
+    """The bytes a Redis cache may hold (its maxmemory); None without Redis or a cap."""
     cache = caches[alias]
     if not isinstance(cache, redis.RedisCache):
         return None
+    read_at, known = _max_memory.get(alias, (0.0, None))
+    if time.monotonic() - read_at < MAX_MEMORY_SECONDS:
+        return known
     try:
-        info = cache._cache.get_client(write=False).info("memory")
+        known = cache._cache.get_client(write=False).info("memory").get("maxmemory") or None
     except CACHE_ERRORS:
-        return None
-    cap = info.get("maxmemory", 0)
-    return info["used_memory"] / cap if cap else None
+        known = None
+    _max_memory[alias] = (time.monotonic(), known)
+    return known

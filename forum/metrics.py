@@ -31,8 +31,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
-from forum import caches as forum_caches
-from forum import replicas
+from forum import limits, replicas
 from forum.http import read_only
 
 # Each counter's creation time is a series of its own that no graph needs.
@@ -117,7 +116,10 @@ class LiveCollector:
                     lag.add_metric([alias], health.lag)
             yield up
             yield lag
-        used = forum_caches.memory_used("limits")
+        try:
+            used = limits.store_use()
+        except limits.LimitsUnavailable:
+            used = None
         if used is not None:
             full = GaugeMetricFamily(
                 "forum_limits_store_used_ratio",

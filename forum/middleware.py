@@ -141,8 +141,11 @@ def _say_read_only(response) -> None:
     page = gzip.decompress(response.content) if zipped else response.content
     if b"<main>" not in page:
         return
-    page = page.replace(b"<main>", b"<main>" + READ_ONLY_LINE.encode(), 1)
-    response.content = gzip.compress(page) if zipped else page
+    # Sent uncompressed while it lasts: compressed whole, a member's token would share one
+    # stream with text an attacker chose (BREACH), which the kept pages never allow.
+    response.content = page.replace(b"<main>", b"<main>" + READ_ONLY_LINE.encode(), 1)
+    if zipped:
+        del response["Content-Encoding"]
     response["Content-Length"] = str(len(response.content))
     # The reader's copy must not outlive the outage: no validator to answer 304 with later.
     for header in ("ETag", "Last-Modified"):

@@ -10,11 +10,13 @@ and the forum is read-only until the primary is back.
 import collections
 import contextlib
 import contextvars
+import dataclasses
 import logging
 import random
 import time
 from dataclasses import dataclass, field
 
+import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connections
 
@@ -73,6 +75,22 @@ def _ask(alias: str, sql: str) -> tuple:
         return cursor.fetchone()
 
 
+def _probe(alias: str, sql: str) -> tuple:
+    """Asks a database on a connection of its own, never a pooled one that a request may be
+    waiting on: a database that hangs costs the probe its connect timeout, not a worker."""
+    db = settings.DATABASES[alias]
+    with psycopg.connect(
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+        connect_timeout=db.get("OPTIONS", {}).get("connect_timeout", 2),
+        autocommit=True,
+    ) as connection:
+        return connection.execute(sql).fetchone()
+
+
 def _close(alias: str) -> None:
     with contextlib.suppress(DatabaseError):
         connections[alias].close()
@@ -89,14 +107,16 @@ def health(alias: str, *, fresh: bool = False) -> Health:
     else:
         health(PRIMARY)  # the primary's position first: a replica's lag is measured against it
         found = _replica_health(alias, now)
+    # Stamped when the answer came: a probe that waited out its timeout is not stale on arrival.
+    found = dataclasses.replace(found, checked=time.monotonic())
     _health[alias] = found
     return found
 
 
 def _primary_health(now: float) -> Health:
     try:
-        (position,) = _ask(PRIMARY, "SELECT pg_current_wal_lsn()::text")
-    except DatabaseError as error:
+        (position,) = _probe(PRIMARY, "SELECT pg_current_wal_lsn()::text")
+    except psycopg.Error as error:
         logger.warning("the primary database is down: %s", error)
         _close(PRIMARY)
         return Health(up=False, checked=now)
@@ -130,8 +150,8 @@ REPLICA_STATE = """
 
 def _replica_health(alias: str, now: float) -> Health:
     try:
-        replayed, since_last = _ask(alias, REPLICA_STATE)
-    except DatabaseError as error:
+        replayed, since_last = _probe(alias, REPLICA_STATE)
+    except psycopg.Error as error:
         logger.warning("replica %s is down: %s", alias, error)
         _close(alias)
         return Health(up=False, checked=now)
@@ -151,8 +171,11 @@ def primary_up() -> bool:
 
 
 def read_only() -> bool:
-    """The primary is lost while replicas serve: reads go on, writes are refused."""
-    return configured() and not primary_up()
+    """The primary is lost while replicas serve: reads go on, writes are refused. With no
+    database answering the forum is not read-only but down."""
+    if not configured() or primary_up():
+        return False
+    return any(health(alias).up for alias in replica_aliases())
 
 
 def _usable(alias: str, reading: Reading, primary: Health) -> bool:

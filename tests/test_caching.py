@@ -520,3 +520,35 @@ def test_a_static_file_is_not_sent_gzipped_to_a_reader_who_refuses_it(settings, 
         plain = reader.get("/static/kept.css", headers={"accept-encoding": refusal})
         assert "Content-Encoding" not in plain
         assert b"".join(plain.streaming_content) == css
+
+
+@pytest.mark.slow
+def test_no_page_takes_more_than_a_32nd_of_a_small_page_redis(client, build, settings):
+    """With an 8 MB cap a page may be bigger than a small page Redis: it would evict every
+    other page. No entry takes more than a 32nd of the Redis's maxmemory."""
+    from redis import Redis
+
+    from forum import caches as forum_caches
+    from forum.environment import cache_config
+    from tests.servers import redis_server
+
+    small = build.thread(title="Small")
+    big = build.thread(title="Bigger than a 32nd")
+    for part in range(30):
+        words = range(part * 1000, part * 1000 + 1000)
+        build.reply(build.op(big), text=" ".join(f"w{n}" for n in words))
+    kept = settings.CACHES
+    with redis_server(maxmemory="4mb") as url:
+        own = cache_config(url, location="default", max_entries=300, prefix="cap")
+        settings.CACHES = {**kept, "default": own}
+        forum_caches._max_memory.clear()
+        try:
+            assert page(client, small).status_code == page(client, big).status_code == 200
+            again = page(client, big)
+            keys = [key.decode() for key in Redis.from_url(url).keys("*")]
+        finally:
+            settings.CACHES = kept
+            forum_caches._max_memory.clear()
+    assert again.status_code == 200 and b"w29999" in again.content
+    assert any(f":{small.pk}." in key and ":page:" in key for key in keys), keys
+    assert not any(f":{big.pk}." in key and ":page:" in key for key in keys), keys

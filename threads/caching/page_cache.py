@@ -33,7 +33,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.text import compress_string
 
-from forum.caches import CACHE_ERRORS
+from forum.caches import CACHE_ERRORS, max_memory
 from forum.compression import accepts_gzip
 from forum.http import wants_text
 from threads.core.selectors import ThreadStamp
@@ -112,12 +112,20 @@ def _set(key: str, value, timeout: int) -> None:
         _failed("page cache unwritable, serving uncached", error)
 
 
+# No entry takes more than this share of the page Redis: one big page must not evict the rest.
+SHARE_OF_THE_CACHE = 32
+
+
 def fits(value) -> bool:
-    """Whether a value may be kept: a page's entries say their size (nbytes); the rest are small."""
+    """Whether a value may be kept: a page's entries say their size (nbytes); the rest are small.
+    At most FORUM_CACHE_MAX_ENTRY_BYTES, and at most a 32nd of the page Redis's maxmemory."""
     size = getattr(value, "nbytes", 0)
-    if size <= settings.FORUM_CACHE_MAX_ENTRY_BYTES:
+    cap = settings.FORUM_CACHE_MAX_ENTRY_BYTES
+    if room := max_memory("default"):
+        cap = min(cap, room // SHARE_OF_THE_CACHE)
+    if size <= cap:
         return True
-    logger.info("not kept: %d bytes, over FORUM_CACHE_MAX_ENTRY_BYTES", size)
+    logger.info("not kept: %d bytes, over the %d a page may take", size, cap)
     return False
 
 
