@@ -84,6 +84,21 @@ def test_importing_again_updates_the_thread(tmp_path):
     assert tree_check.thread_problems(thread) == []
 
 
+@pytest.mark.django_db
+def test_importing_again_keeps_what_a_moderator_removed(tmp_path):
+    from forum.accounts.models import User
+    from threads.services.moderation import comment_remove
+
+    items = seed_items()
+    import_file(write_lines(tmp_path / "a.jsonl", items))
+    moderator = User.objects.create(username="mod", is_staff=True)
+    comment_remove(comment_id=STORY_ID + 125, moderator=moderator, reason="off topic")
+    items[1]["text"] = "Edited on Hacker News."
+    import_file(write_lines(tmp_path / "b.jsonl", items))
+    again = Comment.objects.get(pk=STORY_ID + 125)
+    assert again.state == Comment.State.REMOVED
+
+
 @pytest.mark.parametrize(
     "change, words",
     [

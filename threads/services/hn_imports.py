@@ -180,11 +180,19 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
         zlacker.post_name(item.by, item.id - root.id): pk_of[item.id] for item in items
     }
     by_id = {item.id: item for item in items}
+    # What a moderator decided here outlives the file: a removal, or flags that hid a post.
+    decided = dict(
+        Comment.objects.filter(
+            pk__in=list(pk_of.values()),
+            state__in=[Comment.State.REMOVED, Comment.State.FLAGGED],
+        ).values_list("pk", "state")
+    )
     rows, states = [], []
     for item in items:
+        state = decided.get(pk_of[item.id], item.state)
         if item.id - root.id in existing and _placeholder(item):
             # A placeholder says only that the post is gone: its author and text stay here.
-            states.append((item.state, pk_of[item.id]))
+            states.append((state, pk_of[item.id]))
             continue
         text = _text(item)
         parent = by_id.get(item.parent) if item is not root else None
@@ -195,7 +203,7 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
                 authors[parent.by] if parent else None,
                 text,
                 markup.render(text, names.get, as_on_hn=True),
-                item.state,
+                state,
                 item.time,
                 pk_of[item.id],
             )
