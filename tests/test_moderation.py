@@ -767,6 +767,9 @@ def test_every_service_refuses_a_reason_with_a_control_or_non_character(tree, mo
             "\x00",
         ),
         (lambda r: user_ban(user=b.author, moderator=moderator, reason=r), "\x1b"),
+        # NUL, which PostgreSQL cannot store, is refused before the reason is kept anywhere.
+        (lambda r: user_ban(user=b.author, moderator=moderator, reason=r), "\x00"),
+        (lambda r: comment_remove(comment_id=b.pk, moderator=moderator, reason=r), "\x00"),
         (lambda r: user_unban(ban_id=ban.pk, moderator=moderator, reason=r), "\ufdd0"),
     ]
     for service, char in refused:

@@ -76,9 +76,10 @@ def _post_logged(comment: Comment, moderator: User, kind: str, reason: str = "")
 def comment_remove(*, comment_id: int, moderator: User, reason: str) -> Comment:
     """Puts a placeholder in the post's place; its author is told the reason."""
     policies.refuse(policies.reason_refusal(reason, what="A removal"))
+    # Kept on the post as well as in the log: checked before it is kept anywhere.
+    reason = reason_checked(reason).strip()
     comment = locked_comment(comment_id)
     policies.refuse(policies.remove_refusal(comment=comment))
-    reason = reason.strip()
     comment.state = Comment.State.REMOVED
     comment.removal_reason = reason
     post_changed(comment, "state", "removal_reason")
