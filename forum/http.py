@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from forum import characters
 from forum.exceptions import ForumError
 
 THREADS_PER_PAGE = settings.FORUM_THREADS_PER_PAGE
@@ -55,7 +56,11 @@ def open_api(view):
 
 
 def text_response(body: str, status: int = 200) -> HttpResponse:
-    return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+    """Every text form and text answer (text/plain, UTF-8): what a terminal may show, with any
+    control character stored before the rules (forum.characters) made U+FFFD."""
+    return HttpResponse(
+        characters.terminal_safe(body), content_type="text/plain; charset=utf-8", status=status
+    )
 
 
 def digits_only(raw: str) -> bool:

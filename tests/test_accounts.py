@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core import mail
 
 from forum.accounts.models import User
+from forum.accounts.services import user_profile_update
+from forum.exceptions import ForumError
 from forum.mail import wait_for_senders
 from tests.factories import ThreadBuilder, UserFactory
 
@@ -437,3 +439,40 @@ def test_a_name_with_a_control_or_non_character_is_refused_with_a_sentence(clien
     page = response.content.decode()
     assert "A name is 2 to 15 characters" in page or "Null characters are not allowed" in page
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("about", "message"),
+    [
+        ("red \x1b[31m here", "The about text contains a control character (U+001B)"),
+        ("a\uffff b", "The about text contains a Unicode non-character (U+FFFF)"),
+        ("c1 \x85 here", "The about text contains a control character (U+0085)"),
+    ],
+)
+def test_an_about_text_with_a_control_or_non_character_is_refused_with_a_sentence(
+    client, admin_client, db, about, message
+):
+    gina = UserFactory(username="gina", about="As typed.")
+    client.force_login(gina)
+    response = client.post("/user?id=gina", {"about": about, "email": ""})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    form = {
+        "username": "gina",
+        "email": "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "about": about,
+    }
+    response = admin_client.post(f"/admin/accounts/user/{gina.pk}/change/", form)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    with pytest.raises(ForumError, match=re.escape(message)):
+        user_profile_update(user=gina, about=about, email="")
+    gina.refresh_from_db()
+    assert gina.about == "As typed."
+    # Right-to-left writing, tabs and line ends stay allowed.
+    client.post("/user?id=gina", {"about": "שלום\u200f \u202eabc\u202c\tx\ny", "email": ""})
+    gina.refresh_from_db()
+    assert gina.about == "שלום\u200f \u202eabc\u202c\tx\ny"

@@ -404,6 +404,7 @@ NOT_PAGE_CHANGING = {
     "log",
     "post_changed",
     "readable_replies",
+    "reason_checked",
     "reader_touch",
     "text_checked",
     "thread_touch",

@@ -340,3 +340,19 @@ _CODE = _LINES.map(lambda lines: "\n".join("  " + line for line in lines))
 def test_hn_text_carries_what_the_page_shows(typed):
     """Read back as HN text is read on import, a post's HN text shows as its page does."""
     assert markup.render(hn_html.to_text(hn_html.from_markup(typed))) == markup.render(typed)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ["search", "search_by_date"])
+def test_search_hits_of_imported_items_give_hns_text_as_it_went_in(client, endpoint):
+    items = hn_items()
+    # Italics holding an asterisk: the forum's markup cannot say it, so HN's own text is given.
+    items[-1]["text"] = "Quokka <i>2*3</i> &amp; naïve."
+    imported(items)
+    body = client.get(f"/api/v1/{endpoint}?query=quokka").json()
+    (hit,) = body["hits"]
+    assert hit["objectID"] == str(STORY + 6)
+    assert hit["comment_text"] == "Quokka <i>2*3</i> &amp; naïve."
+    highlight = hit["_highlightResult"]["comment_text"]
+    assert highlight["value"] == "<em>Quokka</em> <i>2*3</i> &amp; naïve."
+    assert highlight["matchedWords"] == ["quokka"]

@@ -228,6 +228,14 @@ def test_a_field_of_the_wrong_type_or_range_is_refused_naming_item_and_field(
     [
         ({"parent": [1]}, f"Item {STORY + 1}: its field 'parent' is \\[1\\], not a whole number"),
         ({"text": "a\ud800b"}, f"Item {STORY + 1}, field 'text': The text contains a lone"),
+        (
+            {"text": "red \x1b[31m here"},
+            f"Item {STORY + 1}, field 'text': The text contains a control character \\(U\\+001B\\)",
+        ),
+        (
+            {"text": "a\uffff b"},
+            f"Item {STORY + 1}, field 'text': The text contains a Unicode non-character",
+        ),
         ({"id": STORY + 2**31}, f"Item {STORY + 2**31} is 2147483648 items after its story"),
         ({"url": "javascript:alert(1)"}, f"Item {STORY + 1}, field 'url': A thread links to"),
         ({"title": "x" * 5000}, f"Item {STORY + 1}, field 'title': The title is 5000 char"),
@@ -345,3 +353,10 @@ def test_a_zlacker_post_number_past_its_column_is_refused_with_a_sentence(tmp_pa
         tmp_path, page(("dr_dsh+1", "Hello."), ("hru+" + zlacker.encode_ref(2**31 - 1), "Last."))
     )
     assert Comment.objects.filter(ref=2**31 - 1).exists()
+
+
+@pytest.mark.django_db
+def test_a_zlacker_post_with_a_control_character_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="The text contains a control character \\(U\\+001B\\)"):
+        import_zlacker(tmp_path, page(("dr_dsh+1", "Red \x1b[31m here.")))
+    assert not Thread.objects.exists() and not User.objects.exists()

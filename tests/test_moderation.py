@@ -735,3 +735,73 @@ def test_a_control_or_non_character_is_refused_in_the_admins_retitle(
     thread.refresh_from_db()
     assert thread.title == "Moderated thread"
     assert not ModerationAction.objects.exists()
+
+
+# Reasons that cannot reach a terminal raw: the public /modlog?format=txt shows them
+
+HOSTILE_REASON = "esc \x1b[2J\x1b]0;pwned\x07"
+
+
+def test_every_service_refuses_a_reason_with_a_control_or_non_character(tree, moderator):
+    thread, op, a, b, c, d = tree
+    comment_remove(comment_id=d.pk, moderator=moderator, reason="off topic")
+    ban = user_ban(user=a.author, moderator=moderator, reason="cool off")
+    comment_flag(comment_id=c.pk, user=UserFactory(), reason="spam")
+    logged = ModerationAction.objects.count()
+    refused = [
+        (lambda r: comment_remove(comment_id=b.pk, moderator=moderator, reason=r), "\x1b"),
+        (lambda r: comment_restore(comment_id=d.pk, moderator=moderator, reason=r), "\x85"),
+        (
+            lambda r: comment_move(
+                comment_id=c.pk, new_parent_id=a.pk, moderator=moderator, reason=r
+            ),
+            "\x7f",
+        ),
+        (lambda r: flags_dismiss(comment_id=c.pk, moderator=moderator, reason=r), "\uffff"),
+        (lambda r: thread_lock(thread_id=thread.pk, moderator=moderator, reason=r), "\x07"),
+        (lambda r: thread_remove(thread_id=thread.pk, moderator=moderator, reason=r), "\x9b"),
+        (
+            lambda r: thread_retitle(
+                thread_id=thread.pk, moderator=moderator, title="New", reason=r
+            ),
+            "\x00",
+        ),
+        (lambda r: user_ban(user=b.author, moderator=moderator, reason=r), "\x1b"),
+        # NUL, which PostgreSQL cannot store, is refused before the reason is kept anywhere.
+        (lambda r: user_ban(user=b.author, moderator=moderator, reason=r), "\x00"),
+        (lambda r: comment_remove(comment_id=b.pk, moderator=moderator, reason=r), "\x00"),
+        (lambda r: user_unban(ban_id=ban.pk, moderator=moderator, reason=r), "\ufdd0"),
+    ]
+    for service, char in refused:
+        with pytest.raises(ForumError, match=rf"The reason contains a .* \(U\+{ord(char):04X}\)"):
+            service(f"said {char} so")
+    assert ModerationAction.objects.count() == logged
+    assert Comment.objects.get(pk=b.pk).state == Comment.State.VISIBLE
+    assert Comment.objects.get(pk=d.pk).state == Comment.State.REMOVED
+    assert Comment.objects.get(pk=c.pk).parent_id == b.pk
+    thread.refresh_from_db()
+    assert thread.title == "Moderated thread" and not thread.is_locked and not thread.is_removed
+    assert not Ban.objects.filter(user=b.author).exists() and Ban.objects.get().lifted_at is None
+    # Tabs, line ends and right-to-left writing stay allowed in a reason.
+    comment_remove(comment_id=b.pk, moderator=moderator, reason="ספאם\u200f\tspam\nagain")
+
+
+def test_the_admins_ban_and_retitle_forms_refuse_a_reason_with_a_control_character(
+    mod_client, tree
+):
+    thread, victim = tree[0], tree[2].author
+    message = "The reason contains a control character (U+001B)"
+    response = mod_client.post(
+        "/admin/threads/ban/add/",
+        {"username": victim.username, "reason": HOSTILE_REASON, "duration": "1"},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    response = mod_client.post(
+        f"/admin/threads/thread/{thread.pk}/change/", {"title": "New", "reason": HOSTILE_REASON}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    thread.refresh_from_db()
+    assert thread.title == "Moderated thread"
+    assert not Ban.objects.exists() and not ModerationAction.objects.exists()

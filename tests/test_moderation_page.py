@@ -222,3 +222,28 @@ def test_the_services_refuse_a_removal_or_decision_without_a_reason(tree, modera
         assert error.value.status == 400
     assert Comment.objects.get(pk=b.pk).state == Comment.State.VISIBLE
     assert not ModerationAction.objects.exists()
+
+
+def test_a_reason_with_a_control_character_is_refused_on_the_page_and_in_the_lists(
+    mod_client, tree
+):
+    thread, op, a, b, c = tree
+    message = "The reason contains a control character (U+001B)"
+    reason = "esc \x1b[2J\x1b]0;pwned\x07"
+    for do, form in (("remove", {}), ("ban", {"duration": "7"}), ("lock", {})):
+        model = "thread" if do == "lock" else "comment"
+        refused = act(mod_client, b, do, model=model, reason=reason, **form)
+        assert message in refused.content.decode(), do
+    for model, action, form in (
+        ("comment", "remove", {}),
+        ("comment", "remove_and_ban", {"duration": "7"}),
+        ("thread", "lock", {}),
+    ):
+        pk = thread.pk if model == "thread" else b.pk
+        data = {"action": action, "_selected_action": [pk], "apply": "1", "reason": reason}
+        answer = mod_client.post(f"/admin/threads/{model}/", data | form)
+        assert answer.status_code == 200
+        assert message in answer.content.decode(), action
+    assert Comment.objects.get(pk=b.pk).state == Comment.State.VISIBLE
+    assert not Thread.objects.get(pk=thread.pk).is_locked
+    assert not Ban.objects.exists() and not ModerationAction.objects.exists()

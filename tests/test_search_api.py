@@ -1,5 +1,6 @@
 """Hacker News' search API (v1, as hn.algolia.com shapes it): shapes, filters, hidden posts."""
 
+import json
 import re
 from datetime import timedelta
 from urllib.parse import quote
@@ -12,6 +13,7 @@ from threads.hn import search_api
 from threads.models import Comment
 from threads.search import engine
 from threads.services.moderation import comment_flag, comment_remove, thread_remove
+from threads.text import hn_html
 
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 HIT_FIELDS = {
@@ -84,7 +86,8 @@ def test_a_search_answers_algolias_shape_field_by_field(client, forum):
     assert hit["created_at_i"] == int(comment.created_at.timestamp())
     assert hit["author"] == comment.author.username
     assert hit["title"] is None and hit["url"] is None and hit["story_text"] is None
-    assert hit["comment_text"] == comment.text
+    # Hacker News' HTML, as hn.algolia.com gives it: "Macros &lt;b&gt;rewrite&lt;&#x2F;b&gt; code."
+    assert hit["comment_text"] == hn_html.from_markup(comment.text)
     assert hit["points"] is None and hit["num_comments"] is None
     assert hit["story_id"] == op.pk
     assert hit["story_title"] == "Lisp macros explained"
@@ -126,7 +129,7 @@ def test_a_story_hit(client, forum):
 def test_markup_in_a_post_is_escaped_in_highlights(client, forum):
     _status, body = get(client, "/api/v1/search?query=rewrite")
     value = body["hits"][0]["_highlightResult"]["comment_text"]["value"]
-    assert value == "Macros &lt;b&gt;<em>rewrite</em>&lt;/b&gt; code."
+    assert value == "Macros &lt;b&gt;<em>rewrite</em>&lt;&#x2F;b&gt; code."
 
 
 def test_tags_and_or_and_numeric_filters(client, forum):
@@ -285,3 +288,79 @@ def test_relevance_ranks_the_newest_candidates_only(client, build, forum, monkey
     monkeypatch.setattr(engine, "CANDIDATES", 100)
     _s, body = get(client, "/api/v1/search?query=quine")
     assert ids(body)[0] == best.pk
+
+
+# Texts in Hacker News' HTML, as hn.algolia.com gives them (never the author's raw markup)
+
+HOSTILE = (
+    "carol edited <script>alert(1)</script> *it* <b>bold</b> >>alice+1 https://x.example/a\n\n"
+    "Second 'part' & \"quot\" lt, for example."
+)
+HOSTILE_HN = (
+    "carol edited &lt;script&gt;alert(1)&lt;&#x2F;script&gt; <i>it</i>"
+    " &lt;b&gt;bold&lt;&#x2F;b&gt; &gt;&gt;alice+1"
+    ' <a href="https:&#x2F;&#x2F;x.example&#x2F;a" rel="nofollow">'
+    "https:&#x2F;&#x2F;x.example&#x2F;a</a>"
+    "<p>Second &#x27;part&#x27; &amp; &quot;quot&quot; lt, for example."
+)
+
+
+@pytest.mark.parametrize("endpoint", ["search", "search_by_date"])
+def test_search_hits_give_texts_as_hacker_news_html(client, build, forum, endpoint):
+    _thread, op, _reply, _nested = forum
+    comment = build.reply(op, text=HOSTILE)
+    story = build.thread(title="Hostile story", text=HOSTILE)
+    _s, body = get(client, f"/api/v1/{endpoint}?query=edited&tags=comment")
+    (hit,) = body["hits"]
+    assert hit["objectID"] == str(comment.pk)
+    assert hit["comment_text"] == HOSTILE_HN
+    _s, body = get(client, f"/api/v1/{endpoint}?query=edited&tags=story")
+    (hit,) = body["hits"]
+    assert hit["objectID"] == str(story.op_id)
+    assert hit["story_text"] == HOSTILE_HN
+
+
+@pytest.mark.parametrize("endpoint", ["search", "search_by_date"])
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [
+        (
+            "edited",
+            HOSTILE_HN.replace("carol edited", "carol <em>edited</em>"),
+        ),
+        # A word between escaped tags is marked in the text, the escaping kept whole.
+        ("bold", HOSTILE_HN.replace("&gt;bold&lt;", "&gt;<em>bold</em>&lt;")),
+        # A word the search matched is marked in a link's text too, never in its address.
+        (
+            "example",
+            HOSTILE_HN.replace(
+                "https:&#x2F;&#x2F;x.example&#x2F;a</a>",
+                "https:&#x2F;&#x2F;x.<em>example</em>&#x2F;a</a>",
+            ).replace("for example.", "for <em>example</em>."),
+        ),
+        # Words are marked in the text, never inside an entity (&quot; and &lt; hold no word).
+        (
+            "quot lt",
+            HOSTILE_HN.replace(";quot&", ";<em>quot</em>&").replace(" lt,", " <em>lt</em>,"),
+        ),
+    ],
+)
+def test_search_highlights_mark_hacker_news_html_in_its_text_only(
+    client, build, forum, endpoint, query, value
+):
+    _thread, op, _reply, _nested = forum
+    build.reply(op, text=HOSTILE)
+    _s, body = get(client, f"/api/v1/{endpoint}?query={quote(query)}&tags=comment")
+    (hit,) = body["hits"]
+    highlight = hit["_highlightResult"]["comment_text"]
+    assert highlight["value"] == value
+    assert "<script" not in json.dumps(body)
+
+
+def test_a_users_about_is_hacker_news_html(client, db):
+    UserFactory(username="zed", about="hi <b>there</b> https://x.example")
+    _status, body = get(client, "/api/v1/users/zed")
+    assert body["about"] == (
+        "hi &lt;b&gt;there&lt;&#x2F;b&gt; "
+        '<a href="https:&#x2F;&#x2F;x.example" rel="nofollow">https:&#x2F;&#x2F;x.example</a>'
+    )

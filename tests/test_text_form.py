@@ -553,3 +553,33 @@ def test_the_seed_pages_are_cut_from_the_seed_document():
     assert "\n".join(
         ["zlacker", "", f'[return to "{SEED_TITLE}"]', *sum(posts, []), "[go to top]"]
     ) == SOURCE.read_text(encoding="utf-8")
+
+
+# Rows stored before the rule on control characters never reach a terminal raw
+
+
+def test_text_forms_never_send_a_terminal_control_characters_whatever_is_stored(
+    client, db, moderator
+):
+    builder = ThreadBuilder()
+    thread = builder.thread(title="Stored before")
+    reply = builder.reply(builder.op(thread), text="Placeholder.")
+    stored = "a\uffff\u202e b \x1b[31m red\x07\x9b2J\x7f\r over\ttab\nnext \x01 \x85 end"
+    Comment.objects.filter(pk=reply.pk).update(text=stored)
+    thread_lock(thread_id=thread.pk, moderator=moderator, reason="fine")
+    ModerationAction.objects.update(reason="esc \x1b[2J\x1b]0;pwned\x07")
+    shown = (
+        "a\uffff\u202e b \ufffd[31m red\ufffd\ufffd2J\ufffd\ufffd over\ttab\nnext \ufffd \ufffd end"
+    )
+    for path in (
+        f"/item?id={reply.pk}&format=txt",
+        f"/item?id={thread.op_id}&format=txt",
+        "/newcomments?format=txt",
+        f"/source?id={reply.pk}",
+    ):
+        body = client.get(path).content.decode()
+        assert shown in body, path
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", body), path
+    modlog = client.get("/modlog?format=txt").content.decode()
+    assert "esc \ufffd[2J\ufffd]0;pwned\ufffd" in modlog
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", modlog)

@@ -898,3 +898,43 @@ def test_edit_answers_scripts_in_json_and_refuses_as_the_page_does(client, write
     late = client.get(f"/edit?id={mine.pk}", headers=JSON)
     assert late.status_code == 403 and "2 hours" in late.json()["error"]
     assert Comment.objects.get(pk=target.pk).text == "Named here."
+
+
+# Text that cannot reach a terminal raw (controls and non-characters in a post's text)
+
+HOSTILE_TEXT = "a\uffff\u202e b \x1b[31m"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (HOSTILE_TEXT, "The text contains a Unicode non-character (U+FFFF)"),
+        ("red \x1b[31m here", "The text contains a control character (U+001B)"),
+        ("bell \x07 here", "The text contains a control character (U+0007)"),
+        ("del \x7f here", "The text contains a control character (U+007F)"),
+        ("c1 \x9b31m here", "The text contains a control character (U+009B)"),
+        ("non \ufdd0 here", "The text contains a Unicode non-character (U+FDD0)"),
+    ],
+)
+def test_a_control_or_non_character_in_text_is_refused_at_reply_edit_and_submit(
+    client, writer, build, text, message
+):
+    op = build.op(build.thread())
+    _reply_refused(client, {"parent": op.pk, "text": text}, 400, message)
+    mine = build.reply(op, text="As typed.", author=writer)
+    edited = client.post(f"/edit?id={mine.pk}", {"text": text})
+    assert edited.status_code == 400
+    assert message in edited.content.decode()
+    mine.refresh_from_db()
+    assert mine.text == "As typed."
+    submitted = client.post("/submit", {"title": "Fine", "url": "", "text": text})
+    assert submitted.status_code == 400
+    assert message in submitted.content.decode()
+    assert Thread.objects.count() == 1
+
+
+def test_right_to_left_formatting_tabs_and_line_ends_stay_allowed_in_text(client, writer, build):
+    op = build.op(build.thread())
+    text = "שלום \u202bעולם\u202c \u200fמימין\u200e \u202eevil\u202c\tcode\r\nnext \u2066x\u2069"
+    client.post("/reply", {"parent": op.pk, "text": text})
+    assert Comment.objects.get(author=writer).text == text.replace("\r\n", "\n")

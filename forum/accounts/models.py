@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from forum import links
+from forum import characters, links
 from forum.accounts import names
 
 # Longer than any name the column holds: no account has it, and it is not worth a query.
@@ -44,6 +44,12 @@ class ForumUserManager(UserManager):
         """The account that log-in would find for a typed name (get_by_natural_key's match,
         letter case ignored as the database compares it), or None."""
         return self.named(typed).values_list("pk", flat=True).first()
+
+
+def about_refusal(about: str) -> str | None:
+    """A sentence refusing an about text with a control character (but tab and line ends) or a
+    non-character, or None: the profile's form, the admin's and the service all ask it."""
+    return characters.refusal("The about text", about, lines=True)
 
 
 class User(AbstractUser):
@@ -133,6 +139,8 @@ class User(AbstractUser):
                 f"{self.username} was imported from another site: an imported author is never"
                 " staff."
             )
+        if refusal := about_refusal(self.about):
+            raise ValidationError({"about": refusal})
 
     def set_password(self, raw_password):
         # An imported author is a name from a file, not a person who can log in here.

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from forum import limits, mail
 from forum.accounts import names
-from forum.accounts.models import User
+from forum.accounts.models import User, about_refusal
 from forum.exceptions import ForumError
 
 
@@ -62,6 +62,8 @@ def user_profile_update(*, user: User, about: str, email: str, email_replies: bo
     """Saves the profile; a new address is unconfirmed until its owner follows the link mailed
     to it (RateLimited when too many such mails were asked for). Whether the user may change
     it at all is for the forum's policy: threads.services.profile_update asks it first."""
+    if refusal := about_refusal(about):
+        raise ForumError(refusal)
     new_address = email != user.email
     if new_address and email:
         limits.hit(limits.EMAIL_CONFIRMATIONS, f"email-confirmation:{user.pk}")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from forum.exceptions import ForumError
 from threads.core import selectors
+from threads.services.moderation import reason_checked
 from threads.services.posting import title_checked
 
 
@@ -20,6 +21,9 @@ class ReasonForm(forms.Form):
     def __init__(self, data=None, *, objects=(), **options):
         super().__init__(data, **options)
         self.objects = objects
+
+    def clean_reason(self):
+        return reason_field_checked(self.cleaned_data["reason"])
 
     def confirmation(self) -> str:
         """What to confirm before the action is applied; "" when there is nothing to ask."""
@@ -67,6 +71,14 @@ def title_field_checked(title: str) -> str:
     """A title as the services take it, or the form's error saying why not."""
     try:
         return title_checked(title)
+    except ForumError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+def reason_field_checked(reason: str) -> str:
+    """A reason as the services take it, or the form's error saying why not."""
+    try:
+        return reason_checked(reason)
     except ForumError as error:
         raise forms.ValidationError(str(error)) from None
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.admin_lists import SelectedIdsChecked
-from threads.admin.actions import BanForm, LiftForm, confirm_action
+from threads.admin.actions import BanForm, LiftForm, confirm_action, reason_field_checked
 from threads.core import policies
 from threads.models import Ban
 from threads.services.bans import user_ban, user_unban
@@ -20,6 +20,9 @@ class NewBanForm(forms.ModelForm):
     class Meta:
         model = Ban
         fields = ("reason",)
+
+    def clean_reason(self):
+        return reason_field_checked(self.cleaned_data["reason"])
 
     def clean_username(self):
         name = self.cleaned_data["username"]

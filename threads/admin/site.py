@@ -19,6 +19,7 @@ from threads.admin.actions import (
     ReasonForm,
     RemovalForm,
     confirm_action,
+    reason_field_checked,
     title_field_checked,
 )
 from threads.models import Comment, FlaggedComment, ModerationAction, Thread
@@ -56,6 +57,9 @@ class ThreadForm(forms.ModelForm):
 
     def clean_title(self):
         return title_field_checked(self.cleaned_data["title"])
+
+    def clean_reason(self):
+        return reason_field_checked(self.cleaned_data["reason"])
 
 
 @admin.register(Thread)

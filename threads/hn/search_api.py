@@ -2,6 +2,7 @@
 
 import functools
 import json
+import re
 import time
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from forum.http import read_only, whole_number
 from threads.hn import search_reads
 from threads.search.engine import START, STOP, Hit, marked, search
 from threads.search.query import WORD, ParsedQuery, QueryError, parse, parse_numeric, parse_tags
+from threads.text import hn_html
 
 DEFAULT_HITS_PER_PAGE = 20
 MAX_HITS_PER_PAGE = 100
@@ -77,9 +79,10 @@ def _search(request, sort: str) -> JsonResponse:
         max(_whole_number(request, "hitsPerPage", DEFAULT_HITS_PER_PAGE), 1), MAX_HITS_PER_PAGE
     )
     results = search(query, sort=sort, page=page, per_page=per_page, full_text=True)
+    texts = search_reads.hn_texts(post_ids=[hit.id for hit in results.hits])
     return _json(
         {
-            "hits": [_hit(hit, query) for hit in results.hits],
+            "hits": [_hit(hit, query, texts.get(hit.id, "")) for hit in results.hits],
             "nbHits": results.counted,
             "page": page,
             "nbPages": results.pages,
@@ -110,7 +113,8 @@ def _time(moment: datetime) -> dict:
     }
 
 
-def _hit(hit: Hit, query: ParsedQuery) -> dict:
+def _hit(hit: Hit, query: ParsedQuery, text: str) -> dict:
+    """One hit; `text` is its post's text as Hacker News' HTML, as hn.algolia.com gives it."""
     story = hit.is_story
     kind = "story" if story else "comment"
     body = {
@@ -120,8 +124,8 @@ def _hit(hit: Hit, query: ParsedQuery) -> dict:
         "author": hit.author,
         # A reply's points are shown to its author only, here as on its page.
         "points": hit.points if story else None,
-        "story_text": hit.text if story else None,
-        "comment_text": hit.text if not story else None,
+        "story_text": text if story else None,
+        "comment_text": text if not story else None,
         "num_comments": hit.num_comments if story else None,
         "story_id": hit.op_id,
         "story_title": None if story else hit.thread_title,
@@ -135,18 +139,47 @@ def _hit(hit: Hit, query: ParsedQuery) -> dict:
     words = query.words
     body["_highlightResult"] = {
         "author": _highlight(_words_marked(hit.author, words), words),
-        text_field: _highlight(hit.text_marked, words),
+        text_field: _highlight(hit.text_marked, words, html=_html_marked(text, hit.text_marked)),
         title_field: _highlight(hit.title_marked, words),
         url_field: _highlight(_words_marked(hit.thread_url, words), words),
     }
     return body
 
 
-def _highlight(raw: str, words: list[str]) -> dict:
-    """Algolia's highlight of one field: the value with <em> marks, how much of the query hit."""
+def _highlight(raw: str, words: list[str], *, html: str | None = None) -> dict:
+    """Algolia's highlight of one field: the value with <em> marks, how much of the query hit.
+    The value is `raw` escaped and marked, or `html` when given (marked by _html_marked)."""
     found = _matched_words(raw, words)
     level = "none" if not found else "full" if len(found) == len(words) else "partial"
-    return {"value": str(marked(raw, "em")), "matchLevel": level, "matchedWords": found}
+    value = str(marked(raw, "em")) if html is None else html
+    return {"value": value, "matchLevel": level, "matchedWords": found}
+
+
+# In Hacker News' HTML a tag or an entity holds no word of the text: words are marked between.
+_TAG_OR_ENTITY = re.compile(r"<[^>]*>|&#?[0-9A-Za-z]+;")
+
+
+def _html_marked(html: str, raw: str) -> str:
+    """Hacker News' HTML of a post with <em> around each word the search marked in `raw` (its
+    markup marked with START/STOP), wherever the word stands in the text: never in a tag, an
+    address or an entity, so the marks make no other tag and the HTML stays HN's."""
+    forms = {
+        word.lower()
+        for piece in raw.split(START)[1:]
+        for word in WORD.findall(piece.split(STOP, 1)[0])
+    }
+    if not forms:
+        return html
+    out, position = [], 0
+    for match in _TAG_OR_ENTITY.finditer(html):
+        out += [_words_marked_in(html[position : match.start()], forms), match.group()]
+        position = match.end()
+    out.append(_words_marked_in(html[position:], forms))
+    return "".join(out)
+
+
+def _words_marked_in(text: str, forms: set[str]) -> str:
+    return WORD.sub(lambda m: f"<em>{m[0]}</em>" if m[0].lower() in forms else m[0], text)
 
 
 def _matched_words(raw: str, words: list[str]) -> list[str]:
@@ -239,7 +272,7 @@ def user(request, username: str):
     return _json(
         {
             "username": found.username,
-            "about": found.about,
+            "about": hn_html.from_markup(found.about),
             "karma": found.karma,
             **_time(found.date_joined),
             "objectID": found.username,

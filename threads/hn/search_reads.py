@@ -75,3 +75,14 @@ def item_tree(*, post_id: int) -> tuple[Comment, Node] | None:
 
 def user_get(*, username: str) -> User | None:
     return User.objects.named(username).filter(is_active=True).first()
+
+
+def hn_texts(*, post_ids: list[int]) -> dict[int, str]:
+    """Each post's text as Hacker News' HTML (items.post_text), by id: one query."""
+    rows = Comment.objects.filter(pk__in=post_ids).values_list(
+        "pk", "text", "edited_at", "hn_item__item"
+    )
+    return {
+        pk: post_text(text=text, given=given, edited=edited_at is not None)
+        for pk, text, edited_at, given in rows
+    }

@@ -10,7 +10,7 @@ from forum.exceptions import ForumError
 from threads.core import policies
 from threads.models import Ban, Comment, ModerationAction, Thread
 from threads.services.locks import locked_thread, readable_replies, reader_touch, thread_touch
-from threads.services.moderation import comment_remove, log
+from threads.services.moderation import comment_remove, log, reason_checked
 
 
 @transaction.atomic
@@ -24,6 +24,8 @@ def user_ban(
 ) -> Ban:
     if not reason.strip():
         raise ForumError("A ban needs a reason: the banned user is told it.")
+    # Kept on the ban and its posts as well as in the log: checked before it is kept anywhere.
+    reason_checked(reason)
     policies.refuse(policies.ban_refusal(user=user))
     ban = Ban.objects.create(user=user, moderator=moderator, reason=reason, expires_at=expires_at)
     reader_touch(user)

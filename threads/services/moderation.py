@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from forum import characters
 from forum.accounts.models import User
 from forum.exceptions import ForumError
 from threads.core import policies
@@ -32,16 +33,27 @@ def log(
     user: User | None = None,
 ) -> ModerationAction:
     """One line of the log: `target` is its text, and it links to the comment, thread or user
-    acted on (one of them)."""
+    acted on (one of them). Every action logs here, in its transaction: a reason refused here
+    leaves nothing of the action written."""
     return ModerationAction.objects.create(
         moderator=moderator,
         kind=kind,
         target=target,
-        reason=reason,
+        reason=reason_checked(reason),
         comment=comment,
         thread=thread,
         user=user,
     )
+
+
+def reason_checked(reason: str) -> str:
+    """The reason, or ForumError refusing it: every reason of a moderator (removals, bans and
+    their lifting, decisions on flags, thread changes) is shown on the public /modlog, whose
+    text form a terminal may read, so no control character but tab and line ends, and no
+    non-character. The admin's forms ask the same before the services run."""
+    if refusal := characters.refusal("The reason", reason, lines=True):
+        raise ForumError(refusal)
+    return reason
 
 
 def _post_target(comment: Comment) -> str:
@@ -64,9 +76,10 @@ def _post_logged(comment: Comment, moderator: User, kind: str, reason: str = "")
 def comment_remove(*, comment_id: int, moderator: User, reason: str) -> Comment:
     """Puts a placeholder in the post's place; its author is told the reason."""
     policies.refuse(policies.reason_refusal(reason, what="A removal"))
+    # Kept on the post as well as in the log: checked before it is kept anywhere.
+    reason = reason_checked(reason).strip()
     comment = locked_comment(comment_id)
     policies.refuse(policies.remove_refusal(comment=comment))
-    reason = reason.strip()
     comment.state = Comment.State.REMOVED
     comment.removal_reason = reason
     post_changed(comment, "state", "removal_reason")

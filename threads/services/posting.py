@@ -46,6 +46,10 @@ def text_checked(text: str, *, required: bool = True) -> str:
     text = _LEADING_BLANK_LINES.sub("", text)
     if required and markup.is_blank(text):
         raise ForumError("Please write something: the text is empty.")
+    # Every text passes here (replies, edits, submissions, both importers): a terminal's
+    # escapes and non-characters are refused, right-to-left format characters kept.
+    if refusal := characters.refusal("The text", text, lines=True):
+        raise ForumError(refusal)
     return text
 
 
