@@ -150,3 +150,23 @@ def test_a_hung_page_cache_is_left_alone_after_its_first_timeout(client, thread,
             assert response.status_code == 200
         # Read and written through the cache a dozen times, had it been tried again.
         assert len(taken) == tried
+
+
+def test_a_hung_limits_store_is_left_alone_after_its_first_timeout(client, thread, settings):
+    """Each write and each counted read used to wait out the timeout of a limits Redis that
+    hangs, and held a worker while it did."""
+    with hung_redis() as (url, taken):
+        config = cache_config(url, location="limits", max_entries=300, prefix="hung")
+        config["OPTIONS"] = {**config["OPTIONS"], "socket_timeout": 0.2}
+        settings.CACHES = {**settings.CACHES, "limits": config}
+        client.force_login(UserFactory(username="waiting"))
+        first = client.post("/reply", {"parent": op_id(thread), "text": "Counted?"})
+        assert first.status_code == 503
+        tried = len(taken)
+        assert tried >= 1
+        for n in range(3):
+            again = client.post("/reply", {"parent": op_id(thread), "text": f"Again {n}."})
+            assert again.status_code == 503
+            assert client.get(f"/v0/item/{op_id(thread)}.json").status_code == 200
+        # Asked a dozen times over, had the store been tried again.
+        assert len(taken) == tried
