@@ -24,19 +24,22 @@
     ((viewer && viewer.dataset.faved) || '').split(' ').filter(Boolean).map(Number));
 
   // Calls `reach(target)` when the reader reaches an element: the mouse over it, or the focus in
-  // it. A finger's tap reaches by its click instead, once the tap has landed where it was
-  // aimed: drawn on the way in, a post's new lines would move what is under the finger (the
-  // first tap on a >> link would open the author's page). The focus a tap gives is handled
-  // after the click for the same reason.
+  // it (the keyboard's at once: `r` and `c` act on what it added). A finger's tap reaches by
+  // its click instead, once the tap has landed where it was aimed: drawn on the way in, a
+  // post's new lines would move what is under the finger (the first tap on a >> link would
+  // open the author's page), and so would the focus the tap gives on its way.
   function onReach(reach) {
+    let touching = false;
+    document.addEventListener('pointerdown', (e) => { touching = e.pointerType !== 'mouse'; },
+      true);
     document.addEventListener('pointerover', (e) => {
       if (e.pointerType === 'mouse') reach(e.target);
     });
-    document.addEventListener('focusin', (e) => {
-      const target = e.target;
-      setTimeout(() => reach(target), 0);
+    document.addEventListener('focusin', (e) => { if (!touching) reach(e.target); });
+    document.addEventListener('click', (e) => {
+      touching = false;
+      reach(e.target);
     });
-    document.addEventListener('click', (e) => reach(e.target));
   }
 
   window.forumPosts = Object.freeze({ actsOf, faved, onReach });
