@@ -9,20 +9,23 @@ import subprocess
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
 
 
-def collect_static(static_root: Path, settings) -> Path:
-    """The static files as production collects them: hashed names and .gz copies."""
-    settings.STATIC_ROOT = static_root
-    settings.STORAGES = {
+def collect_static(static_root: Path) -> Path:
+    """The static files as production collects them: hashed names and .gz copies. (Settings
+    changed for the command alone, and announced: the storage built for them goes with them.)"""
+    storages = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
-    call_command("collectstatic", interactive=False, verbosity=0)
+    with override_settings(STATIC_ROOT=static_root, STORAGES=storages):
+        call_command("collectstatic", interactive=False, verbosity=0)
     return static_root
 
 

@@ -47,7 +47,7 @@ def proxied(gunicorn, settings):
     with tempfile.TemporaryDirectory(prefix="forum-nginx-") as work:
         # nginx's workers run as www-data when the tests run as root: they must reach it.
         os.chmod(work, 0o755)
-        static_root = collect_static(Path(work) / "static", settings)
+        static_root = collect_static(Path(work) / "static")
         port = free_port()
         conf = render_config(
             Path(work),

@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from forum.replicas import CHECK_EVERY, position_number
 from tests import nginx, servers
@@ -108,7 +107,7 @@ def site(tmp_path_factory):
             logs = work / f"app-{number}"
             logs.mkdir()
             app_servers.append(servers.start(logs=logs, workers=2, env=env))
-        static_root = nginx.collect_static(work / "static", settings)
+        static_root = nginx.collect_static(work / "static")
         port = servers.free_port()
         conf = nginx.render_config(
             work,
