@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.nginx import NGINX, collect_static, render_config, running_nginx
 from tests.servers import Server, free_port
@@ -39,10 +38,11 @@ class Proxied:
     url: str
     port: int
     gunicorn: Server
+    static_root: Path
 
 
 @pytest.fixture
-def proxied(gunicorn, settings):
+def proxied(gunicorn):
     server = gunicorn(workers=2, env={"FORUM_PROXY_COUNT": "1"})
     with tempfile.TemporaryDirectory(prefix="forum-nginx-") as work:
         # nginx's workers run as www-data when the tests run as root: they must reach it.
@@ -56,7 +56,7 @@ def proxied(gunicorn, settings):
             FORUM_STATIC_ROOT=str(static_root),
         )
         with running_nginx(Path(work), conf, port):
-            yield Proxied(f"http://127.0.0.1:{port}", port, server)
+            yield Proxied(f"http://127.0.0.1:{port}", port, server, static_root)
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -174,7 +174,7 @@ def test_static_files_come_from_nginx_compressed_and_cached(proxied):
     assert status == 200 and body == original
     assert headers["Cache-Control"] == "public, max-age=3600"
 
-    hashed = sorted(p.name for p in Path(settings.STATIC_ROOT).glob("style.*.css"))[0]
+    hashed = sorted(p.name for p in proxied.static_root.glob("style.*.css"))[0]
     status, headers, body = fetch(
         f"{proxied.url}/static/{hashed}", headers={"Accept-Encoding": "gzip"}
     )
