@@ -8,7 +8,7 @@
 
   const viewer = document.getElementById('viewer');
   if (!viewer) return;  // not logged in: the links lead to the log-in page
-  const { faved } = window.forumPosts;
+  const { faved, say } = window.forumPosts;
   const data = viewer.dataset;
   const path = (url) => new URL(url, location.href).pathname;
   const kinds = { [path(data.faveUrl)]: 'fave', [path(data.hideUrl)]: 'hide' };
@@ -59,17 +59,6 @@
         break;
       }
     }
-  }
-
-  function say(a, message) {
-    let note = a.nextElementSibling;
-    if (!note || !note.classList.contains('vote-error')) {
-      note = document.createElement('span');
-      note.className = 'vote-error';
-      note.setAttribute('role', 'alert');
-      a.after(note);
-    }
-    note.textContent = ` ${message}`;
   }
 
   async function keep(a, kind) {

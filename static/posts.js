@@ -42,5 +42,17 @@
     });
   }
 
-  window.forumPosts = Object.freeze({ actsOf, faved, onReach });
+  // A refusal said beside what the reader pressed (an arrow's box, a link), replacing the last.
+  function say(beside, message) {
+    let note = beside.nextElementSibling;
+    if (!note || !note.classList.contains('vote-error')) {
+      note = document.createElement('span');
+      note.className = 'vote-error';
+      note.setAttribute('role', 'alert');
+      beside.after(note);
+    }
+    note.textContent = ` ${message}`;
+  }
+
+  window.forumPosts = Object.freeze({ actsOf, faved, onReach, say });
 })();

@@ -102,7 +102,7 @@
   }
 
   // The actions follow the post's time, in the span forum.js puts its links in too.
-  const { actsOf, faved, onReach } = window.forumPosts;
+  const { actsOf, faved, onReach, say } = window.forumPosts;
 
   function bracketed(className, url, text) {
     const a = document.createElement('a');
@@ -173,17 +173,6 @@
   function reachFrom(target) {
     const post = target instanceof Element && target.closest('main article.post');
     if (post) reach(post);
-  }
-
-  function say(box, message) {
-    let note = box.nextElementSibling;
-    if (!note || !note.classList.contains('vote-error')) {
-      note = document.createElement('span');
-      note.className = 'vote-error';
-      note.setAttribute('role', 'alert');
-      box.after(note);
-    }
-    note.textContent = ` ${message}`;
   }
 
   async function send(url, box) {

@@ -36,3 +36,11 @@ def reach(page, comment: Comment):
     shown = article(page, comment)
     shown.locator(":scope > a.name").hover()
     return shown
+
+
+def fold_button(page, post):
+    """The post's fold button: forum.js adds it when a reader reaches the post (or folds it)."""
+    shown = article(page, post)
+    if shown.is_visible():
+        shown.locator(":scope > a.name").hover()
+    return shown.locator(":scope > .acts > button.fold")

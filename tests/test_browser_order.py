@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browsing import article, log_in
+from tests.browsing import article, fold_button, log_in
 from tests.factories import ThreadBuilder, UserFactory
 from threads.models import Comment
 from threads.text import zlacker
@@ -26,13 +26,6 @@ def tree(transactional_db):
     d = build.reply(a, text="Post d.")
     c = build.reply(b, text="Post c.")
     return {"op": op, "a": a, "b": b, "c": c, "d": d, "e": e, "url": f"/item?id={op.pk}"}
-
-
-def fold_button(page, post):
-    shown = article(page, post)
-    if shown.is_visible():
-        shown.locator(":scope > a.name").hover()
-    return shown.locator(":scope > .acts > button.fold")
 
 
 def standing(page) -> list[str]:

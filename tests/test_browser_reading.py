@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.browsing import article, log_in
+from tests.browsing import article, fold_button, log_in
 from tests.factories import ThreadBuilder, UserFactory
 from threads.services.moderation import comment_flag
 
@@ -28,14 +28,6 @@ def tree(transactional_db):
     d = build.reply(a, text="Post d.")
     e = build.reply(op, text="Post e.")
     return {"op": op, "a": a, "b": b, "c": c, "d": d, "e": e, "url": f"/item?id={op.pk}"}
-
-
-def fold_button(page, post):
-    """The post's fold button: forum.js adds it when a reader reaches the post (or folds it)."""
-    shown = article(page, post)
-    if shown.is_visible():
-        shown.locator(":scope > a.name").hover()
-    return shown.locator(":scope > .acts > button.fold")
 
 
 def test_folding_hides_the_sub_conversation_behind_one_line_until_unfolded(page, tree):
