@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import psycopg
 from django.conf import settings
@@ -42,7 +42,7 @@ class Reading:
     must_see: int | None = None
     alias: str | None = None
     replica_failed: bool = False
-    wrote: bool = field(default=False)
+    wrote: bool = False
 
 
 _health: dict[str, Health] = {}

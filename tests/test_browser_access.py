@@ -262,18 +262,24 @@ def test_on_a_phone_no_line_ends_with_a_bar(page):
     assert dangling == [], "\n".join(dangling)
 
 
+def moderation_pages(page, username: str):
+    """Logs a superuser in and opens, in turn, a post's and its thread's moderation pages."""
+    target = post("D3")
+    log_in(page, UserFactory(username=username, is_staff=True, is_superuser=True))
+    for url in (links.moderate("comment", target.pk), links.moderate("thread", target.tree_id)):
+        page.goto(page.base + url)
+        expect(page.locator("form#do-ban")).to_be_visible()
+        yield url
+
+
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_axe_finds_no_serious_violation_on_the_moderation_pages(
     browser_context, forum_server, scheme
 ):
     page = browser_context(color_scheme=scheme, bypass_csp=True)
     page.base = forum_server
-    target = post("D3")
-    log_in(page, UserFactory(username="admin1", is_staff=True, is_superuser=True))
     violations = []
-    for url in (links.moderate("comment", target.pk), links.moderate("thread", target.tree_id)):
-        page.goto(forum_server + url)
-        expect(page.locator("form#do-ban")).to_be_visible()
+    for _ in moderation_pages(page, "admin1"):
         violations += axe_violations(page)
     assert violations == [], "\n".join(violations)
 
@@ -281,12 +287,8 @@ def test_axe_finds_no_serious_violation_on_the_moderation_pages(
 def test_the_moderation_pages_fit_a_phone(browser_context, forum_server):
     page = browser_context(width=PHONE["width"], height=PHONE["height"])
     page.base = forum_server
-    target = post("D3")
-    log_in(page, UserFactory(username="admin2", is_staff=True, is_superuser=True))
     wider = []
-    for url in (links.moderate("comment", target.pk), links.moderate("thread", target.tree_id)):
-        page.goto(forum_server + url)
-        expect(page.locator("form#do-ban")).to_be_visible()
+    for url in moderation_pages(page, "admin2"):
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             wider.append(f"{url}: {width}px")
