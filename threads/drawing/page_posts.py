@@ -80,15 +80,6 @@ class Offers:
 EVERY_ACTION = Offers()
 
 
-ORDERS = ("time", "tree")
-
-
-def in_time_order(rows: list[tuple]) -> list[tuple]:
-    """DrawnPost rows as zlacker shows a thread: by their number in the thread, which is their item
-    id's distance from the story's (imported) or the order they were written (posted here)."""
-    return sorted(rows, key=lambda row: (row[REF], row[ID]))
-
-
 def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> list[DrawnPost]:
     """Posts from rows (rows.POST_FIELDS, then html and text) in the order given (tree order, or
     time order), replies numbered from 1 in that order (the opening post is 0); each post's

@@ -134,8 +134,7 @@ class ThreadComments:
 
 
 def _thread_comments(thread, order: str) -> ThreadComments:
-    rows = _ordered(selectors.thread_posts(thread_id=thread.pk), order)
-    op, *posts = page_posts.build(rows)
+    op, *posts = page_posts.build(_thread_rows(thread, order))
     on_page = {post.id for post in posts} | {op.id}
     return ThreadComments(
         op=replace(op, replies=[]),
@@ -149,11 +148,15 @@ def _thread_comments(thread, order: str) -> ThreadComments:
     )
 
 
-def _ordered(rows: list[tuple], order: str) -> list[tuple]:
-    """A thread's rows in the order named: zlacker's (time) or best first among siblings."""
-    if order == "time":
-        return page_posts.in_time_order(rows)
-    return order_best_first(rows, timezone.now())
+def _thread_rows(thread, order: str, *, text: bool = False) -> list[tuple]:
+    """A thread's rows in the order named: zlacker's (time: every post by its number, which
+    is its item id's distance from the story's when imported, else the order it was written)
+    or best first among siblings (tree)."""
+    by_number = order == "time"
+    rows = selectors.thread_posts(
+        thread_id=thread.pk, html=not text, text=text, by_number=by_number
+    )
+    return rows if by_number else order_best_first(rows, timezone.now())
 
 
 def _thread_html(request, op: Comment, *, order: str, stencil: bool = False) -> HttpResponse:
@@ -185,8 +188,7 @@ def _thread_html(request, op: Comment, *, order: str, stencil: bool = False) -> 
 
 
 def _thread_text(thread, order: str) -> HttpResponse:
-    rows = selectors.thread_posts(thread_id=thread.pk, html=False, text=True)
-    op, *posts = page_posts.build(_ordered(rows, order))
+    op, *posts = page_posts.build(_thread_rows(thread, order, text=True))
     return text_response(textform.thread_page(thread, op, posts, top_glyph=order == "time"))
 
 
