@@ -120,6 +120,18 @@ def test_the_flag_page_refuses_what_the_flag_would(client, talk):
     assert client.get(f"/flag?id={theirs.pk}").status_code == 409
 
 
+def test_a_flag_sent_without_a_reason_hears_first_why_it_cannot_be_flagged_at_all(client, talk):
+    thread, op, mine, theirs, me = talk
+    client.force_login(me)
+    own = client.post(f"/flag?id={mine.pk}", {})
+    assert own.status_code == 403
+    assert "You cannot flag your own post." in own.content.decode()
+    other = client.post(f"/flag?id={theirs.pk}", {})
+    assert other.status_code == 400
+    assert "This field is required." in other.content.decode()
+    assert not theirs.flags.exists()
+
+
 def test_no_reply_link_in_a_locked_thread_on_the_reply_page_or_in_the_inbox(
     client, talk, moderator
 ):

@@ -301,11 +301,12 @@ def flag(request):
     post = post_from_request(request)
     form = forms.FlagForm(request.POST if request.method == "POST" else None)
     context = {"post": post, "form": form}
-    if request.method != "POST":
+    if not form.is_bound or not form.is_valid():
+        # Why the post cannot be flagged at all comes before what the form lacks.
         policies.refuse(policies.flag_refusal(user=request.user, comment=post))
-        return form_page(request, "threads/flag.html", context)
-    if not form.is_valid():
-        return form_page(request, "threads/flag.html", context, status=400)
+        return form_page(
+            request, "threads/flag.html", context, status=400 if form.is_bound else 200
+        )
     try:
         comment_flag(comment_id=post.pk, user=request.user, reason=form.cleaned_data["reason"])
     except ForumError as error:

@@ -132,12 +132,12 @@ def comment_move(
 @transaction.atomic
 def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
     """Records a reader's flag; enough distinct flags hide the post until a moderator decides."""
-    if reason not in Flag.Reason.values:
-        raise ForumError("Choose a reason for the flag.")
     comment = locked_comment(comment_id)
     if repeated := Flag.objects.filter(user=user, comment=comment).first():
         return repeated  # the same flag posted again: it stands, nothing more to write
     policies.refuse(policies.flag_refusal(user=user, comment=comment))
+    if reason not in Flag.Reason.values:
+        raise ForumError("Choose a reason for the flag.")
     flag = Flag.objects.create(user=user, comment=comment, reason=reason)
     reader_touch(user)
     open_flags = Flag.objects.filter(comment=comment, resolved_at__isnull=True).count()
