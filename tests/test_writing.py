@@ -108,15 +108,34 @@ def test_another_page_is_not_a_duplicate(client, writer, build, other):
     assert Thread.objects.count() == 2
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/file", "ftps://example.com/file"])
-def test_only_web_urls_are_accepted(client, writer, url):
-    response = client.post("/submit", {"title": "A file", "url": url, "text": "Kept."})
+WEB_ONLY = "its url must start with http:// or https://"
+NO_PORT = "ports are numbered from 1 to 65535"
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("ftp://example.com/file", WEB_ONLY),
+        ("ftps://example.com/file", WEB_ONLY),
+        ("https://example.com:99999/a", NO_PORT),
+        ("https://example.com:0/a", NO_PORT),
+    ],
+)
+def test_a_url_no_web_server_answers_is_refused(client, writer, url, why):
+    response = client.post("/submit", {"title": "A page", "url": url, "text": "Kept."})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "its url must start with http:// or https://" in html
+    assert why in html
     assert "Kept.</textarea>" in html
-    with pytest.raises(ForumError, match="http:// or https://"):
-        thread_create(author=writer, title="A file", url=url)
+    with pytest.raises(ForumError, match=re.escape(why)):
+        thread_create(author=writer, title="A page", url=url)
+    assert Thread.objects.count() == 0
+
+
+def test_a_port_that_is_no_number_is_refused_by_the_service_too(writer):
+    # The submit form refuses it first ("Enter a valid URL"); an importer reaches the service.
+    with pytest.raises(ForumError, match=NO_PORT):
+        thread_create(author=writer, title="A page", url="http://example.com:8o/a")
     assert Thread.objects.count() == 0
 
 

@@ -26,14 +26,23 @@ def url_checked(url: str) -> str:
     if any(char.isspace() for char in url):
         raise ForumError("The url contains a space: spaces in a url are written %20.")
     try:
-        scheme = urlsplit(url).scheme.lower()
+        parts = urlsplit(url)
     except ValueError:  # a bracketed host that is not an IPv6 address
         raise ForumError("The url cannot be read: its host is malformed.") from None
-    if url and scheme not in SCHEMES:
+    if url and parts.scheme.lower() not in SCHEMES:
         raise ForumError(
             "A thread links to a web page: its url must start with http:// or https://."
         )
+    if not _port_valid(parts):
+        raise ForumError("The url's port is not a port: ports are numbered from 1 to 65535.")
     return url
+
+
+def _port_valid(parts) -> bool:
+    try:
+        return parts.port != 0  # None (no port) or 1 to 65535
+    except ValueError:  # not a number, or over 65535
+        return False
 
 
 def _tracking(name: str) -> bool:
