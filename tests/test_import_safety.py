@@ -142,6 +142,9 @@ def test_the_admin_cannot_make_an_imported_author_staff_or_give_them_a_password(
     assert not poster.is_staff
     with pytest.raises(ValueError, match="cannot be given a password"):
         poster.set_password("correct horse battery staple")
+    # From the shell too: a sentence before any prompt for the password, not a traceback after.
+    with pytest.raises(CommandError, match="poster was imported from another site and cannot"):
+        call_command("changepassword", "poster")
 
 
 # Threads an import did not make
