@@ -230,6 +230,16 @@ def test_a_post_its_author_deleted_is_gone_and_says_so(client, build):
             410,
             "This post was deleted by its author.\n",
         )
+    # An opening post deleted before anyone replied takes its thread with it, and says so.
+    alone = build.op(build.thread(title="Changed my mind"))
+    comment_delete(comment_id=alone.pk, user=alone.author)
+    for url in (f"/item?id={alone.pk}", f"/discussion?id={alone.pk}", f"/reply?id={alone.pk}"):
+        client.force_login(alone.author)
+        gone = client.get(url)
+        assert gone.status_code == 410
+        assert "This thread was deleted by its author." in gone.content.decode()
+        assert "moderator" not in gone.content.decode()
+    client.logout()
     # A deleted post with replies keeps its place, and so its page.
     build.reply(kept, text="An answer.")
     comment_delete(comment_id=kept.pk, user=kept.author)

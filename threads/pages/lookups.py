@@ -4,6 +4,7 @@ from django.http import Http404
 
 from forum import links
 from forum.accounts.models import User
+from forum.exceptions import ForumError
 from forum.http import int_param
 from threads.core import selectors
 from threads.drawing import page_posts
@@ -17,6 +18,8 @@ def post_from_request(request) -> Comment:
         return selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
         if thread := selectors.removed_thread_of(post_id=post_id):
+            if selectors.thread_deleted_by_author(thread=thread):
+                raise ForumError("This thread was deleted by its author.", status=410) from None
             raise Http404(_thread_removed_message(request.user, thread)) from None
         raise Http404(f"There is no post with id {post_id}.") from None
 
