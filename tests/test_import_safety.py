@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from forum.accounts.models import User
 from tests.factories import UserFactory
 from threads.models import Comment, ImportSource, Thread
+from threads.services.moderation import thread_remove
 from threads.text import zlacker
 
 STORY = 40_000_000
@@ -145,6 +146,23 @@ def test_the_admin_cannot_make_an_imported_author_staff_or_give_them_a_password(
     # From the shell too: a sentence before any prompt for the password, not a traceback after.
     with pytest.raises(CommandError, match="poster was imported from another site and cannot"):
         call_command("changepassword", "poster")
+
+
+@pytest.mark.django_db
+def test_a_story_deleted_on_hn_shows_its_thread_and_a_removal_then_names_the_moderator(
+    tmp_path, client
+):
+    deleted = {"id": STORY, "type": "story", "deleted": True, "time": TIME, "title": "Gone"}
+    import_hn(tmp_path, deleted)
+    op = Thread.objects.get(hn_story=STORY).op
+    for address in (f"/item?id={op.pk}", f"/item?id={op.pk}&order=tree&format=txt"):
+        shown = client.get(address)
+        assert shown.status_code == 200
+        assert "[deleted]" in shown.content.decode() and "Gone" in shown.content.decode()
+    thread_remove(thread_id=op.thread_id, moderator=UserFactory(is_staff=True), reason="Spam")
+    gone = client.get(f"/item?id={op.pk}")
+    assert gone.status_code == 404
+    assert "This thread was removed by a moderator." in gone.content.decode()
 
 
 # Threads an import did not make

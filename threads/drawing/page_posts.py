@@ -85,7 +85,8 @@ def build(rows: list[tuple], *, parent_names: dict[int, str] | None = None) -> l
     time order), replies numbered from 1 in that order (the opening post is 0); each post's
     replies listed in that order too.
 
-    A deleted post is left out unless a reply below it is shown: only they need its place.
+    A deleted reply is left out unless a reply below it is shown: only they need its place.
+    The opening post never is: it heads its page (a thread imported with its story deleted).
     """
     left_out = _deleted_without_shown_replies(rows)
     short = zlacker.SHORT_NAME_LENGTH
@@ -152,7 +153,11 @@ def _deleted_without_shown_replies(rows: list[tuple]) -> set[int]:
         while post in parent_of and post not in kept:
             kept.add(post)
             post = parent_of[post]
-    return {row[ID] for row in rows if row[STATE] == deleted and row[ID] not in kept}
+    return {
+        row[ID]
+        for row in rows
+        if row[STATE] == deleted and row[ID] not in kept and row[PARENT] is not None
+    }
 
 
 # Post numbers repeat from thread to thread: their base-62 forms are worth keeping.

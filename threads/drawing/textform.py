@@ -16,7 +16,7 @@ def thread_page(thread, op: DrawnPost, posts: list[DrawnPost], *, top_glyph: boo
     head = [
         _titled(thread),
         f"submitted by {op.name} on {zlacker.format_time(op.created_at)} | {_counts(thread)}",
-        *(["", *op.shown_text.split("\n")] if op.text else []),
+        *(["", *op.shown_text.split("\n")] if op.text or op.gone else []),
         *_backlinks(op),
         "",
     ]
