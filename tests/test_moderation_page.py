@@ -17,7 +17,7 @@ from threads.services.moderation import (
     flags_uphold,
     thread_remove,
 )
-from threads.services.posting import comment_reply
+from threads.services.posting import comment_delete, comment_reply
 
 INTERNAL = ("Lft", "Rght", "Tree id", "Level", "Ref", "lft", "rght", "tree_id")
 
@@ -247,3 +247,15 @@ def test_a_reason_with_a_control_character_is_refused_on_the_page_and_in_the_lis
     assert Comment.objects.get(pk=b.pk).state == Comment.State.VISIBLE
     assert not Thread.objects.get(pk=thread.pk).is_locked
     assert not Ban.objects.exists() and not ModerationAction.objects.exists()
+
+
+def test_a_thread_its_author_deleted_is_not_offered_back_and_a_restore_is_refused(
+    mod_client, build
+):
+    op = build.op(build.thread(title="Changed my mind"))
+    comment_delete(comment_id=op.pk, user=op.author)
+    page = mod_client.get(links.moderate("thread", op.thread_id)).content.decode()
+    assert "restore_thread" not in offered(page)
+    refused = act(mod_client, op, "restore_thread", model="thread", reason="looks fine")
+    assert "not something a moderator may do to this post now" in refused.content.decode()
+    assert Thread.objects.get(pk=op.thread_id).is_removed

@@ -5,11 +5,12 @@ import re
 import pytest
 from django.core.management import call_command
 
+from forum.exceptions import ForumError
 from tests.documents import SOURCE
 from tests.factories import UserFactory
 from tests.queries import thread_page_queries
 from threads.models import Comment, Thread
-from threads.services.moderation import thread_remove
+from threads.services.moderation import thread_remove, thread_restore
 from threads.services.posting import comment_delete
 
 SEED_NAMES = ["dr_dsh+12", "akjetm+D3", "Salgat+R3", "AlotOf+D7", "derang+9j1"]
@@ -240,6 +241,9 @@ def test_a_post_its_author_deleted_is_gone_and_says_so(client, build):
         assert "This thread was deleted by its author." in gone.content.decode()
         assert "moderator" not in gone.content.decode()
     client.logout()
+    # An author's deletion is theirs: no moderator brings the thread back.
+    with pytest.raises(ForumError, match="Its author deleted this thread before anyone replied"):
+        thread_restore(thread_id=alone.thread_id, moderator=UserFactory(is_staff=True))
     # A deleted post with replies keeps its place, and so its page.
     build.reply(kept, text="An answer.")
     comment_delete(comment_id=kept.pk, user=kept.author)

@@ -545,7 +545,19 @@ def test_deleting_an_opening_post_without_replies_takes_the_thread_away(client, 
     response = client.post(f"/delete?id={op_of(thread).pk}")
     assert response["Location"] == "/"
     assert "Never mind" not in client.get("/").content.decode()
-    assert client.get(f"/item?id={op_of(thread).pk}").status_code == 404
+    assert client.get(f"/item?id={op_of(thread).pk}").status_code == 410
+
+
+def test_a_reply_sent_after_its_thread_was_deleted_by_its_author_says_so(client, writer, build):
+    op = op_of(build.thread(title="Never mind", author=writer))
+    comment_delete(comment_id=op.pk, user=writer)
+    client.force_login(UserFactory())
+    refused = client.post(f"/reply?id={op.pk}", {"parent": op.pk, "text": "My careful reply."})
+    html = refused.content.decode()
+    assert refused.status_code == 410
+    assert "This thread was deleted by its author." in html and "moderator" not in html
+    assert "My careful reply.</textarea>" in html
+    assert Comment.objects.count() == 1
 
 
 # The whole flow through gunicorn

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
+from threads.core import selectors
 from threads.models import Ban, Comment, Flag, Thread, Vote
 
 EDIT_WINDOW = timedelta(hours=2)
@@ -223,6 +224,18 @@ def restore_refusal(*, comment: Comment) -> Refusal | None:
     return None
 
 
+def removed_thread_refusal(*, thread: Thread, user: User) -> Refusal:
+    """What a removed thread answers: taken away by its author (410), or by a moderator (404),
+    whose reason only the thread's author is told, as with a removed post."""
+    if selectors.thread_deleted_by_author(thread=thread):
+        return Refusal("This thread was deleted by its author.", status=410)
+    message = "This thread was removed by a moderator."
+    if user.is_authenticated and user.pk == thread.author_id:
+        reason = selectors.thread_removal_reason(thread=thread) or "no reason was given"
+        message += f" Reason: {reason}"
+    return Refusal(message, status=404)
+
+
 def move_refusal(*, comment: Comment, new_parent: Comment) -> Refusal | None:
     if comment.is_op:
         return Refusal("The opening post cannot be moved.", status=400)
@@ -248,7 +261,13 @@ _THREAD_ALREADY = {
 
 
 def thread_change_refusal(*, thread: Thread, **changes) -> Refusal | None:
-    """Refuses a change of the thread's flags or title that would change nothing."""
+    """Refuses a change of the thread's flags or title that would change nothing, and the
+    restoring of a thread its author deleted: as with a post, that deletion is theirs."""
+    restoring = thread.is_removed and changes.get("is_removed") is False
+    if restoring and selectors.thread_deleted_by_author(thread=thread):
+        return Refusal(
+            "Its author deleted this thread before anyone replied: only they could have kept it."
+        )
     for field, value in changes.items():
         if getattr(thread, field) == value:
             if field == "title":

@@ -77,10 +77,17 @@ def removed_thread_of(*, post_id: int) -> Thread | None:
 
 
 def thread_deleted_by_author(*, thread: Thread) -> bool:
-    """Whether a thread is off the lists because its author deleted its opening post before
-    anyone replied (services.posting.comment_delete), not because a moderator removed it."""
+    """Whether its author took the thread away, deleting its opening post before anyone replied
+    (services.posting.comment_delete), rather than a moderator: so unless a moderator's removal
+    is the thread's last removal or restoration in the log (a thread imported with a deleted
+    opening post, say, then removed)."""
     op = Comment.objects.filter(pk=thread.op_id, state=Comment.State.DELETED)
-    return op.filter(rght=F("lft") + 1).exists()
+    if not op.filter(rght=F("lft") + 1).exists():
+        return False
+    kinds = [ModerationAction.Kind.REMOVE_THREAD, ModerationAction.Kind.RESTORE_THREAD]
+    actions = ModerationAction.objects.filter(thread=thread, kind__in=kinds)
+    last = actions.order_by("-created_at", "-pk").values_list("kind", flat=True).first()
+    return last != ModerationAction.Kind.REMOVE_THREAD
 
 
 def thread_removal_reason(*, thread: Thread) -> str:

@@ -4,9 +4,8 @@ from django.http import Http404
 
 from forum import links
 from forum.accounts.models import User
-from forum.exceptions import ForumError
 from forum.http import int_param
-from threads.core import selectors
+from threads.core import policies, selectors
 from threads.drawing import page_posts
 from threads.models import Comment
 from threads.pages.offers import post_offers
@@ -18,19 +17,9 @@ def post_from_request(request) -> Comment:
         return selectors.post_get(post_id=post_id)
     except Comment.DoesNotExist:
         if thread := selectors.removed_thread_of(post_id=post_id):
-            if selectors.thread_deleted_by_author(thread=thread):
-                raise ForumError("This thread was deleted by its author.", status=410) from None
-            raise Http404(_thread_removed_message(request.user, thread)) from None
+            refusal = policies.removed_thread_refusal(thread=thread, user=request.user)
+            raise refusal.error() from None
         raise Http404(f"There is no post with id {post_id}.") from None
-
-
-def _thread_removed_message(viewer, thread) -> str:
-    """Only the thread's author is told why it was removed, as with a removed post."""
-    message = "This thread was removed by a moderator."
-    if viewer.is_authenticated and viewer.pk == thread.author_id:
-        reason = selectors.thread_removal_reason(thread=thread) or "no reason was given"
-        message += f" Reason: {reason}"
-    return message
 
 
 def user_or_404(request) -> User:

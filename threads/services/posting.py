@@ -219,7 +219,7 @@ def _reply_write(
     parent = Comment.objects.get(pk=parent_id)
     parent.thread = thread
     if thread.is_removed:
-        raise ForumError("This thread was removed by a moderator.", status=404)
+        policies.refuse(policies.removed_thread_refusal(thread=thread, user=author))
     policies.refuse(policies.replies_closed(parent))
     if ref is None:
         ref = (Comment.objects.filter(thread=thread).aggregate(top=Max("ref"))["top"] or 0) + 1
