@@ -120,10 +120,15 @@ def _refusal(rate: Rate, until_key: str) -> RateLimited:
 
 def _when(retry_after: int) -> str:
     minutes = math.ceil(retry_after / 60)
+    if minutes > 90:
+        hours = math.ceil(minutes / 60)
+        return f"{hours} hours"
     return f"{minutes} minute{'s' if minutes > 1 else ''}"
 
 
 def _window(rate: Rate) -> str:
+    if rate.window == 24 * 3600:
+        return "a day"
     if rate.window % 3600 == 0:
         return "an hour" if rate.window == 3600 else f"{rate.window // 3600} hours"
     return "a minute" if rate.window == 60 else f"{rate.window // 60} minutes"
@@ -261,6 +266,10 @@ def comment_rate(user) -> Rate | None:
 
 def thread_rate(user) -> Rate | None:
     return _writer_rate(user, settings.FORUM_THREADS_PER_HOUR, 60 * 60, "threads")
+
+
+def flag_rate(user) -> Rate | None:
+    return _writer_rate(user, settings.FORUM_FLAGS_PER_DAY, 24 * 60 * 60, "flags")
 
 
 def signup_rate() -> Rate:

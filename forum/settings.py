@@ -101,6 +101,9 @@ FORUM_FLAGS_TO_HIDE = int(os.environ.get("FORUM_FLAGS_TO_HIDE", 5))
 FORUM_COMMENTS_PER_MINUTE = int(os.environ.get("FORUM_COMMENTS_PER_MINUTE", 5))
 FORUM_THREADS_PER_HOUR = int(os.environ.get("FORUM_THREADS_PER_HOUR", 2))
 FORUM_SIGNUPS_PER_HOUR = int(os.environ.get("FORUM_SIGNUPS_PER_HOUR", 3))
+# Flags a day: enough for a reader who moderates by flagging, too few for one to hide pages of
+# posts with a handful of accounts.
+FORUM_FLAGS_PER_DAY = int(os.environ.get("FORUM_FLAGS_PER_DAY", 20))
 # Karma a user needs before they may downvote posts (Hacker News asks for 500).
 FORUM_DOWNVOTE_KARMA = int(os.environ.get("FORUM_DOWNVOTE_KARMA", 500))
 # The front page ranks this many most recent threads; older ones are on /newest and /best.

@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, UserFactory
 from tests.servers import redis_server
 from tests.visitor import Visitor
 from threads.hn import item_api
-from threads.models import Comment, Thread
+from threads.models import Comment, Flag, Thread
 from threads.services.bans import user_ban, user_unban
 from threads.services.moderation import comment_remove
 
@@ -92,6 +92,28 @@ def test_refused_threads_do_not_use_up_the_limit_and_keep_their_text(client, db)
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
+
+
+def test_flags_are_limited_a_day_and_a_refused_flag_does_not_use_up_the_limit(
+    client, build, settings
+):
+    settings.FORUM_FLAGS_PER_DAY = 3
+    op = build.op(build.thread())
+    posts = [build.reply(op, text=f"Post {n}.") for n in range(5)]
+    flagger = veteran()
+    client.force_login(flagger)
+    own = client.post(f"/flag?id={build.reply(op, author=flagger).pk}", {"reason": "spam"})
+    assert own.status_code == 403
+    statuses = [
+        client.post(f"/flag?id={post.pk}", {"reason": "spam"}).status_code for post in posts[:4]
+    ]
+    assert statuses == [302, 302, 302, 429]
+    refused = client.post(f"/flag?id={posts[4].pk}", {"reason": "spam"})
+    assert "Too many flags: at most 3 in a day. Try again in 24 hours." in refused.content.decode()
+    assert Flag.objects.filter(user=flagger).count() == 3
+    client.force_login(UserFactory(username="newbie"))  # under a day old: half, at least 1
+    first, second = (client.post(f"/flag?id={p.pk}", {"reason": "spam"}) for p in posts[:2])
+    assert (first.status_code, second.status_code) == (302, 429)
 
 
 def test_the_writing_limits_are_settings_and_staff_are_not_held(client, build, settings):

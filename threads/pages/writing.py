@@ -308,7 +308,9 @@ def flag(request):
             request, "threads/flag.html", context, status=400 if form.is_bound else 200
         )
     try:
-        comment_flag(comment_id=post.pk, user=request.user, reason=form.cleaned_data["reason"])
+        with limits.reserved(limits.flag_rate(request.user), f"flags:{request.user.pk}"):
+            reason = form.cleaned_data["reason"]
+            comment_flag(comment_id=post.pk, user=request.user, reason=reason)
     except ForumError as error:
         return form_page(request, "threads/flag.html", context, error=error)
     messages.success(request, "You flagged this post: the moderators will look at it.")
