@@ -99,6 +99,57 @@ def test_importing_again_keeps_what_a_moderator_removed(tmp_path):
     assert again.state == Comment.State.REMOVED
 
 
+@pytest.mark.django_db
+def test_importing_again_keeps_a_moderators_move_and_new_title(client, tmp_path):
+    from forum.accounts.models import User
+    from threads.services.moderation import comment_move, thread_retitle
+
+    items = seed_items()
+    import_file(write_lines(tmp_path / "a.jsonl", items))
+    thread = Thread.objects.get()
+    moderator = User.objects.create(username="mod", is_staff=True)
+    # Salgat+6N answered akjetm; a moderator puts it under the story, and renames the thread.
+    comment_move(
+        comment_id=STORY_ID + 239, new_parent_id=thread.op_id, moderator=moderator, reason="apt"
+    )
+    thread_retitle(thread_id=thread.pk, moderator=moderator, title="Clearer", reason="vague")
+    items[0]["title"] = "Renamed on Hacker News"
+    items[3]["text"] = "Edited on Hacker News."
+    import_file(write_lines(tmp_path / "b.jsonl", items))
+    moved = Comment.objects.get(pk=STORY_ID + 239)
+    assert (moved.parent_id, moved.text) == (thread.op_id, "Edited on Hacker News.")
+    assert moved.parent_author_id == thread.author_id
+    thread.refresh_from_db()
+    assert thread.title == "Clearer"
+    assert tree_check.thread_problems(thread) == []
+    page = client.get(f"/item?id={thread.op_id}&order=tree&format=txt").content.decode()
+    assert "Clearer" in page and ">>zacwes+(OP)\nEdited on Hacker News." in page
+
+
+@pytest.mark.django_db
+def test_a_file_that_would_put_a_post_below_itself_beside_a_moderators_move_is_refused(
+    tmp_path,
+):
+    from forum.accounts.models import User
+    from threads.services.moderation import comment_move
+
+    items = seed_items()
+    import_file(write_lines(tmp_path / "a.jsonl", items))
+    moderator = User.objects.create(username="mod", is_staff=True)
+    # The chain story < 125 < 225 < 239 < 473 < 5031; a moderator puts 473 under 125. The next
+    # file has no loop of its own (125 under 5031, 473 under the story), but beside the move
+    # it would: 125 < 5031 < 473 < 125.
+    comment_move(
+        comment_id=STORY_ID + 473, new_parent_id=STORY_ID + 125, moderator=moderator, reason="x"
+    )
+    before = list(Comment.objects.order_by("pk").values_list("pk", "parent_id", "text"))
+    items[1]["parent"] = STORY_ID + 5031
+    items[4]["parent"] = STORY_ID
+    with pytest.raises(CommandError, match=f"Item {STORY_ID + 125} would be below itself"):
+        import_file(write_lines(tmp_path / "b.jsonl", items))
+    assert list(Comment.objects.order_by("pk").values_list("pk", "parent_id", "text")) == before
+
+
 @pytest.mark.parametrize(
     "change, words",
     [

@@ -12,7 +12,7 @@ from forum.exceptions import ForumError
 from threads.core import tree_check
 from threads.core.thread_urls import url_checked, url_key
 from threads.hn.story_files import Item, Story
-from threads.models import Comment, HnItem, ImportSource, Thread
+from threads.models import Comment, HnItem, ImportSource, ModerationAction, Thread
 from threads.services.locks import locked_thread, thread_touch
 from threads.services.posting import text_checked, title_checked
 from threads.text import markup, zlacker
@@ -27,8 +27,9 @@ def hn_story_import(*, story: Story) -> Thread:
     story's, so names are zlacker's. A story imported before is updated in place: the posts
     its import made are matched by number, replies written here since are kept as they are.
     New posts keep their item ids where no post has them. Only a thread made by this story's
-    import is ever changed, and authors are imported accounts, never ones made here. Nothing
-    is half-written: the caller's transaction holds it all."""
+    import is ever changed, and authors are imported accounts, never ones made here. What a
+    moderator did here outlives the file: a removal, a move, a new title. Nothing is
+    half-written: the caller's transaction holds it all."""
     root = story.root
     title = _field(root, "title", title_checked, root.title)
     url = _field(root, "url", url_checked, root.url)
@@ -37,6 +38,8 @@ def hn_story_import(*, story: Story) -> Thread:
     authors = _authors(items)
     thread = _thread_for(root, authors, title=title, url=url)
     locked_thread(thread.pk)
+    if ModerationAction.objects.filter(thread=thread, kind=ModerationAction.Kind.RETITLE):
+        title = thread.title
     existing = {
         node.ref: node for node in tree_check.thread_nodes(thread.pk) if node.thread_id == thread.pk
     }
@@ -50,7 +53,9 @@ def hn_story_import(*, story: Story) -> Thread:
     created = Comment.objects.bulk_create(_row(thread, item, root, pk_of, authors) for item in new)
     for item, row in zip(new, created, strict=True):
         pk_of[item.id] = row.pk
-    _contents_write(thread, items, root, pk_of, authors, existing)
+    moved = _moved_by_moderators(existing)
+    _refuse_loops(items, root, pk_of, moved)
+    _contents_write(thread, items, root, pk_of, authors, existing, moved)
     _given_write(items, pk_of)
     _layout_write(thread.pk)
     _sequence_reset()
@@ -173,9 +178,41 @@ def _row(thread: Thread, item: Item, root: Item, pk_of: dict, authors: dict) -> 
     )
 
 
-def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
+def _moved_by_moderators(existing: dict[int, tree_check.Node]) -> dict[int, tuple]:
+    """Each post a moderator moved, with the parent and parent's author it has now."""
+    moves = ModerationAction.objects.filter(
+        kind=ModerationAction.Kind.MOVE, comment_id__in=[node.id for node in existing.values()]
+    )
+    posts = Comment.objects.filter(pk__in=moves.values("comment_id"))
+    return {
+        pk: (parent, author)
+        for pk, parent, author in posts.values_list("pk", "parent_id", "parent_author_id")
+    }
+
+
+def _refuse_loops(items: list[Item], root: Item, pk_of: dict, moved: dict) -> None:
+    """A file whose parents, beside the moves a moderator made, would put a post below itself
+    is refused (the file's own loops are refused when it is read)."""
+    parent_of = {pk_of[item.id]: pk_of.get(item.parent) for item in items if item is not root}
+    parent_of |= {pk: parent for pk, (parent, _author) in moved.items()}
+    reaches_root: set[int] = set()  # each post walked once, however deep the thread
+    for item in items:
+        path, post = set(), pk_of[item.id]
+        while post in parent_of and post not in reaches_root and post not in path:
+            path.add(post)
+            post = parent_of[post]
+        reaches_root |= path
+        if post in path:
+            raise ForumError(
+                f"Item {item.id} would be below itself: its parents in the file and the posts"
+                " a moderator moved here make a loop; an import keeps a moderator's moves."
+            )
+
+
+def _contents_write(thread, items, root, pk_of, authors, existing, moved) -> None:
     """Every imported post's parent, author, text, html and state in one statement run; html
-    resolves >>refs to the thread's posts, the imported ones included."""
+    resolves >>refs to the thread's posts, the imported ones included. A post a moderator
+    moved keeps the parent they gave it."""
     names = {zlacker.post_name(node.username, node.ref): node.id for node in existing.values()} | {
         zlacker.post_name(item.by, item.id - root.id): pk_of[item.id] for item in items
     }
@@ -196,11 +233,15 @@ def _contents_write(thread, items, root, pk_of, authors, existing) -> None:
             continue
         text = _text(item)
         parent = by_id.get(item.parent) if item is not root else None
+        parent_id, parent_author = moved.get(
+            pk_of[item.id],
+            (pk_of[parent.id], authors[parent.by]) if parent else (None, None),
+        )
         rows.append(
             (
-                pk_of[parent.id] if parent else None,
+                parent_id,
                 authors[item.by],
-                authors[parent.by] if parent else None,
+                parent_author,
                 text,
                 markup.render(text, names.get, as_on_hn=True),
                 state,
