@@ -149,20 +149,27 @@ def test_the_admin_cannot_make_an_imported_author_staff_or_give_them_a_password(
 
 
 @pytest.mark.django_db
-def test_a_story_deleted_on_hn_shows_its_thread_and_a_removal_then_names_the_moderator(
-    tmp_path, client
-):
+def test_a_story_deleted_on_hn_with_no_reply_is_a_thread_deleted_by_its_author(tmp_path, client):
     deleted = {"id": STORY, "type": "story", "deleted": True, "time": TIME, "title": "Gone"}
     import_hn(tmp_path, deleted)
     op = Thread.objects.get(hn_story=STORY).op
+    assert "Gone" not in client.get("/").content.decode()
+    gone = client.get(f"/item?id={op.pk}")
+    assert gone.status_code == 410
+    assert "This thread was deleted by its author." in gone.content.decode()
+    # The same story with a reply to read: its thread is back, [deleted] at its head.
+    import_hn(tmp_path, deleted, reply(1))
+    assert "Gone" in client.get("/").content.decode()
     for address in (f"/item?id={op.pk}", f"/item?id={op.pk}&order=tree&format=txt"):
         shown = client.get(address)
         assert shown.status_code == 200
-        assert "[deleted]" in shown.content.decode() and "Gone" in shown.content.decode()
+        assert "[deleted]" in shown.content.decode() and "Reply 1." in shown.content.decode()
+    # A moderator's removal stands whatever the next file says, and names the moderator.
     thread_remove(thread_id=op.thread_id, moderator=UserFactory(is_staff=True), reason="Spam")
-    gone = client.get(f"/item?id={op.pk}")
-    assert gone.status_code == 404
-    assert "This thread was removed by a moderator." in gone.content.decode()
+    import_hn(tmp_path, deleted)
+    removed = client.get(f"/item?id={op.pk}")
+    assert removed.status_code == 404
+    assert "This thread was removed by a moderator." in removed.content.decode()
 
 
 # Threads an import did not make

@@ -94,26 +94,34 @@ def test_refused_threads_do_not_use_up_the_limit_and_keep_their_text(client, db)
     assert statuses == [302, 302, 429]
 
 
-def test_flags_are_limited_a_day_and_a_refused_flag_does_not_use_up_the_limit(
+def test_flags_are_limited_a_day_and_a_refused_or_repeated_flag_does_not_use_up_the_limit(
     client, build, settings
 ):
     settings.FORUM_FLAGS_PER_DAY = 3
     op = build.op(build.thread())
     posts = [build.reply(op, text=f"Post {n}.") for n in range(5)]
     flagger = veteran()
+    mine = build.reply(op, author=flagger)
     client.force_login(flagger)
-    own = client.post(f"/flag?id={build.reply(op, author=flagger).pk}", {"reason": "spam"})
-    assert own.status_code == 403
-    statuses = [
-        client.post(f"/flag?id={post.pk}", {"reason": "spam"}).status_code for post in posts[:4]
-    ]
-    assert statuses == [302, 302, 302, 429]
-    refused = client.post(f"/flag?id={posts[4].pk}", {"reason": "spam"})
+
+    def flag(post):
+        return client.post(f"/flag?id={post.pk}", {"reason": "spam"})
+
+    assert flag(mine).status_code == 403
+    assert [flag(post).status_code for post in (posts[0], posts[0], posts[1], posts[2])] == [
+        302
+    ] * 4
+    refused = flag(posts[3])
+    assert refused.status_code == 429
     assert "Too many flags: at most 3 in a day. Try again in 24 hours." in refused.content.decode()
     assert Flag.objects.filter(user=flagger).count() == 3
+    # Past the limit, a flag posted again (Back, reload) still lands on its post, and what
+    # refuses a flag outright says so before the limit does.
+    assert flag(posts[0]).status_code == 302
+    own = flag(mine)
+    assert own.status_code == 403 and "You cannot flag your own post." in own.content.decode()
     client.force_login(UserFactory(username="newbie"))  # under a day old: half, at least 1
-    first, second = (client.post(f"/flag?id={p.pk}", {"reason": "spam"}) for p in posts[:2])
-    assert (first.status_code, second.status_code) == (302, 429)
+    assert [flag(post).status_code for post in posts[:2]] == [302, 429]
 
 
 def test_the_writing_limits_are_settings_and_staff_are_not_held(client, build, settings):

@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from forum.accounts.models import User
 from threads.core.thread_urls import url_key
-from threads.models import ModerationAction, Thread
+from threads.models import Comment, ModerationAction, Thread
 
 BEFORE = [("threads", "0008_modlog_remove_all")]
 OPS_AND_TARGETS = import_module("threads.migrations.0009_thread_op_modlog_targets")
@@ -158,3 +158,27 @@ def test_the_migration_keys_a_www_url_as_its_site_without_www(client, build):
     client.force_login(User.objects.create(username="asker"))
     again = client.post("/submit", {"title": "Again", "url": "https://example.com/a", "text": ""})
     assert again["Location"] == www.get_absolute_url()
+
+
+REMOVED_BY_AUTHOR = import_module("threads.migrations.0022_thread_removed_by_author")
+
+
+def test_the_migration_marks_threads_their_authors_deleted_and_no_others(client, build):
+    from threads.services.moderation import thread_remove
+    from threads.services.posting import comment_delete
+
+    moderator = User.objects.create(username="mod", is_staff=True)
+    deleted, removed, answered = (build.thread(title=title) for title in ("d", "r", "a"))
+    comment_delete(comment_id=deleted.op_id, user=deleted.author)
+    # A story imported deleted, then removed by a moderator: its last word is the moderator's.
+    Comment.objects.filter(pk=removed.op_id).update(state=Comment.State.DELETED)
+    thread_remove(thread_id=removed.pk, moderator=moderator, reason="spam")
+    build.reply(build.op(answered))
+    comment_delete(comment_id=answered.op_id, user=answered.author)
+    thread_remove(thread_id=answered.pk, moderator=moderator, reason="spam")
+    Thread.objects.update(removed_by_author=False)  # as the rows were before the field
+    REMOVED_BY_AUTHOR.removed_by_their_authors(apps, None)
+    marked = set(Thread.objects.filter(removed_by_author=True).values_list("pk", flat=True))
+    assert marked == {deleted.pk}
+    assert client.get(f"/item?id={deleted.op_id}").status_code == 410
+    assert client.get(f"/item?id={removed.op_id}").status_code == 404

@@ -244,6 +244,16 @@ def test_a_post_its_author_deleted_is_gone_and_says_so(client, build):
     # An author's deletion is theirs: no moderator brings the thread back.
     with pytest.raises(ForumError, match="Its author deleted this thread before anyone replied"):
         thread_restore(thread_id=alone.thread_id, moderator=UserFactory(is_staff=True))
+    # An opening post deleted after a reply keeps its thread, even once no reply is left to
+    # read: the page is its [deleted] head.
+    head = build.op(build.thread(title="Left alone"))
+    answer = build.reply(head, text="Soon gone too.")
+    comment_delete(comment_id=head.pk, user=head.author)
+    comment_delete(comment_id=answer.pk, user=answer.author)
+    for address in (f"/item?id={head.pk}", f"/item?id={head.pk}&format=txt"):
+        shown = client.get(address)
+        assert shown.status_code == 200
+        assert "[deleted]" in shown.content.decode() and "Soon gone" not in shown.content.decode()
     # A deleted post with replies keeps its place, and so its page.
     build.reply(kept, text="An answer.")
     comment_delete(comment_id=kept.pk, user=kept.author)

@@ -44,6 +44,8 @@ class Thread(models.Model):
     is_locked = models.BooleanField(default=False)
     is_pinned = models.BooleanField(default=False)
     is_removed = models.BooleanField(default=False)
+    # Removed as its author deleted its opening post before anyone replied: no moderator's doing.
+    removed_by_author = models.BooleanField(default=False, editable=False)
     points = models.IntegerField(default=1)
     comment_count = models.PositiveIntegerField(default=0)
     last_activity = models.DateTimeField(default=timezone.now)
@@ -53,8 +55,7 @@ class Thread(models.Model):
     # The same for the lists of threads and comments, forum-wide: each write sets its thread's
     # to the highest + 1, and the lists are keyed by the highest (selectors.lists_stamp).
     lists_stamp = models.PositiveBigIntegerField(default=0)
-    # The root of the thread's comment tree. Empty only inside services.thread_create (the post
-    # needs the thread's key first), or in a broken thread for check_trees to report.
+    # The root of its comment tree; empty only inside thread_create, or in a broken thread.
     op = models.OneToOneField(
         "Comment", on_delete=models.SET_NULL, null=True, related_name="opened_thread"
     )

@@ -218,7 +218,7 @@ def remove_refusal(*, comment: Comment) -> Refusal | None:
 def restore_refusal(*, comment: Comment) -> Refusal | None:
     """Only what a moderator removed or flags hid comes back; an author's delete is theirs."""
     if comment.state == Comment.State.DELETED:
-        return Refusal("This post was deleted by its author: only they could have kept it.")
+        return Refusal("This post was deleted by its author: it is theirs.")
     if comment.state == Comment.State.VISIBLE:
         return Refusal("This post is not removed or hidden: there is nothing to restore.", 409)
     return None
@@ -227,7 +227,7 @@ def restore_refusal(*, comment: Comment) -> Refusal | None:
 def removed_thread_refusal(*, thread: Thread, user: User) -> Refusal:
     """What a removed thread answers: taken away by its author (410), or by a moderator (404),
     whose reason only the thread's author is told, as with a removed post."""
-    if selectors.thread_deleted_by_author(thread=thread):
+    if thread.removed_by_author:
         return Refusal("This thread was deleted by its author.", status=410)
     message = "This thread was removed by a moderator."
     if user.is_authenticated and user.pk == thread.author_id:
@@ -263,11 +263,8 @@ _THREAD_ALREADY = {
 def thread_change_refusal(*, thread: Thread, **changes) -> Refusal | None:
     """Refuses a change of the thread's flags or title that would change nothing, and the
     restoring of a thread its author deleted: as with a post, that deletion is theirs."""
-    restoring = thread.is_removed and changes.get("is_removed") is False
-    if restoring and selectors.thread_deleted_by_author(thread=thread):
-        return Refusal(
-            "Its author deleted this thread before anyone replied: only they could have kept it."
-        )
+    if thread.removed_by_author and changes.get("is_removed") is False:
+        return Refusal("Its author deleted this thread before anyone replied: it is theirs.")
     for field, value in changes.items():
         if getattr(thread, field) == value:
             if field == "title":

@@ -76,18 +76,8 @@ def removed_thread_of(*, post_id: int) -> Thread | None:
     return Thread.objects.filter(is_removed=True, comments__pk=post_id).first()
 
 
-def thread_deleted_by_author(*, thread: Thread) -> bool:
-    """Whether its author took the thread away, deleting its opening post before anyone replied
-    (services.posting.comment_delete), rather than a moderator: so unless a moderator's removal
-    is the thread's last removal or restoration in the log (a thread imported with a deleted
-    opening post, say, then removed)."""
-    op = Comment.objects.filter(pk=thread.op_id, state=Comment.State.DELETED)
-    if not op.filter(rght=F("lft") + 1).exists():
-        return False
-    kinds = [ModerationAction.Kind.REMOVE_THREAD, ModerationAction.Kind.RESTORE_THREAD]
-    actions = ModerationAction.objects.filter(thread=thread, kind__in=kinds)
-    last = actions.order_by("-created_at", "-pk").values_list("kind", flat=True).first()
-    return last != ModerationAction.Kind.REMOVE_THREAD
+def flagged_by(*, user: User, comment_id: int) -> bool:
+    return Flag.objects.filter(user=user, comment_id=comment_id).exists()
 
 
 def thread_removal_reason(*, thread: Thread) -> str:

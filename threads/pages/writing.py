@@ -301,18 +301,23 @@ def flag(request):
     post = post_from_request(request)
     form = forms.FlagForm(request.POST if request.method == "POST" else None)
     context = {"post": post, "form": form}
+    if form.is_bound and selectors.flagged_by(user=request.user, comment_id=post.pk):
+        return _flagged(request, post)  # the form posted again (Back, reload): not counted
+    # Why the post cannot be flagged at all comes before what the form lacks, or a limit.
+    policies.refuse(policies.flag_refusal(user=request.user, comment=post))
     if not form.is_bound or not form.is_valid():
-        # Why the post cannot be flagged at all comes before what the form lacks.
-        policies.refuse(policies.flag_refusal(user=request.user, comment=post))
-        return form_page(
-            request, "threads/flag.html", context, status=400 if form.is_bound else 200
-        )
+        status = 400 if form.is_bound else 200
+        return form_page(request, "threads/flag.html", context, status=status)
     try:
         with limits.reserved(limits.flag_rate(request.user), f"flags:{request.user.pk}"):
             reason = form.cleaned_data["reason"]
             comment_flag(comment_id=post.pk, user=request.user, reason=reason)
     except ForumError as error:
         return form_page(request, "threads/flag.html", context, error=error)
+    return _flagged(request, post)
+
+
+def _flagged(request, post: Comment) -> HttpResponseRedirect:
     messages.success(request, "You flagged this post: the moderators will look at it.")
     return HttpResponseRedirect(post.get_absolute_url())
 

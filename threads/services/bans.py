@@ -129,7 +129,9 @@ def ban_removals_restore(*, ban: Ban, moderator: User, reason: str = "") -> None
         state=Comment.State.REMOVED,
         removal_reason=ban.reason,
     )
-    threads = Thread.objects.filter(pk__in=ban.removed_threads.values("pk"), is_removed=True)
+    threads = Thread.objects.filter(
+        pk__in=ban.removed_threads.values("pk"), is_removed=True, removed_by_author=False
+    )
     thread_ids = _lock_threads(
         [*posts.values_list("thread_id", flat=True), *threads.values_list("pk", flat=True)]
     )

@@ -62,6 +62,7 @@ def hn_story_import(*, story: Story) -> Thread:
     replies = tree_check.reply_count(tree_check.thread_nodes(thread.pk))
     thread_touch(
         thread.pk,
+        **_taken_away_by_author(thread, root, replies),
         op_id=pk_of[root.id],
         title=title,
         url=url,
@@ -74,6 +75,15 @@ def hn_story_import(*, story: Story) -> Thread:
     Comment.objects.filter(pk=pk_of[root.id]).update(points=root.score)
     thread.refresh_from_db()
     return thread
+
+
+def _taken_away_by_author(thread: Thread, root: Item, replies: int) -> dict[str, bool]:
+    """A story its author deleted, with no reply to read, is off the lists as a thread deleted
+    here is (services.posting.comment_delete); a moderator's removal stands whatever the file."""
+    if thread.is_removed and not thread.removed_by_author:
+        return {}
+    deleted_alone = root.state == Comment.State.DELETED and not replies
+    return {"is_removed": deleted_alone, "removed_by_author": deleted_alone}
 
 
 def _reply_fields_check(replies: tuple[Item, ...]) -> None:

@@ -279,7 +279,7 @@ def comment_delete(*, comment_id: int, user: User) -> Comment:
     comment.state = Comment.State.DELETED
     if comment.is_op and comment.is_leaf_node():
         comment.save(update_fields=["state"])
-        thread_touch(comment.thread_id, is_removed=True)
+        thread_touch(comment.thread_id, is_removed=True, removed_by_author=True)
     else:
         post_changed(comment, "state")
     return comment
