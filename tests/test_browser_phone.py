@@ -125,3 +125,20 @@ def test_a_tap_on_a_parent_link_follows_it_and_the_post_is_reached_after(
     assert "/item?" in page.url
     # Reached by the tap, the post now shows its actions.
     expect(page.locator(f'article[id="{second.pk}"] .acts')).to_contain_text("reply")
+
+
+def test_on_a_phone_a_refusal_beside_a_list_rows_link_wraps_within_the_page(page):
+    from tests.layout import too_wide
+    from threads.services.bans import user_ban
+
+    ThreadBuilder().thread(title="A thread to hide")
+    reader = UserFactory()
+    page.set_viewport_size(PHONE)
+    log_in(page, reader)
+    page.goto(f"{page.base}/newest")
+    reason = "Posting the same link in every thread, again and again, after two warnings"
+    user_ban(user=reader, moderator=UserFactory(is_staff=True), reason=reason)
+    row = page.locator("li", has_text="A thread to hide")
+    row.get_by_role("link", name="hide", exact=True).click()
+    expect(row.locator(".vote-error")).to_contain_text("after two warnings")
+    assert too_wide(page) == []
