@@ -195,12 +195,12 @@ def read_counted(rate: Rate, request) -> None:
 @contextlib.contextmanager
 def reserved(rate: Rate | None, key: str):
     """Counts one event for the write in the block, atomically (RateLimited when past the
-    limit), and gives it back when the write is refused: the limit counts writes, not refusals.
-    No rate (a writer not held to one): nothing is counted."""
+    limit), and gives it back when the write is refused, by the limit or otherwise: the limit
+    counts writes, not refusals. No rate (a writer not held to one): nothing is counted."""
     if rate is None:
         yield
         return
-    hit(rate, key)
+    reserve_all([(rate, key)])
     try:
         yield
     except ForumError:

@@ -308,12 +308,15 @@ def flag(request):
     if not form.is_bound or not form.is_valid():
         status = 400 if form.is_bound else 200
         return form_page(request, "threads/flag.html", context, status=status)
+    rate, key = limits.flag_rate(request.user), f"flags:{request.user.pk}"
     try:
-        with limits.reserved(limits.flag_rate(request.user), f"flags:{request.user.pk}"):
+        with limits.reserved(rate, key):
             reason = form.cleaned_data["reason"]
-            comment_flag(comment_id=post.pk, user=request.user, reason=reason)
+            _flag, made = comment_flag(comment_id=post.pk, user=request.user, reason=reason)
     except ForumError as error:
         return form_page(request, "threads/flag.html", context, error=error)
+    if rate and not made:  # posted again at the same time as the first: one flag, counted once
+        limits.give_back([(rate, key)])
     return _flagged(request, post)
 
 

@@ -130,11 +130,12 @@ def comment_move(
 
 
 @transaction.atomic
-def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
-    """Records a reader's flag; enough distinct flags hide the post until a moderator decides."""
+def comment_flag(*, comment_id: int, user: User, reason: str) -> tuple[Flag, bool]:
+    """Records a reader's flag; enough distinct flags hide the post until a moderator decides.
+    Returns the flag and whether this call made it (not: the same flag posted again)."""
     comment = locked_comment(comment_id)
     if repeated := Flag.objects.filter(user=user, comment=comment).first():
-        return repeated  # the same flag posted again: it stands, nothing more to write
+        return repeated, False  # it stands, nothing more to write
     policies.refuse(policies.flag_refusal(user=user, comment=comment))
     if reason not in Flag.Reason.values:
         raise ForumError("Choose a reason for the flag.")
@@ -144,7 +145,7 @@ def comment_flag(*, comment_id: int, user: User, reason: str) -> Flag:
     if not comment.is_op and open_flags >= settings.FORUM_FLAGS_TO_HIDE:
         comment.state = Comment.State.FLAGGED
         post_changed(comment, "state")
-    return flag
+    return flag, True
 
 
 @transaction.atomic
