@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from forum.accounts.models import User
 from tests.factories import UserFactory
 from threads.models import Comment, ImportSource, Thread
-from threads.services.moderation import thread_remove
+from threads.services.moderation import comment_move, comment_remove, thread_remove
+from threads.services.posting import comment_reply
 from threads.text import zlacker
 
 STORY = 40_000_000
@@ -170,6 +171,51 @@ def test_a_story_deleted_on_hn_with_no_reply_is_a_thread_deleted_by_its_author(t
     removed = client.get(f"/item?id={op.pk}")
     assert removed.status_code == 404
     assert "This thread was removed by a moderator." in removed.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_deleted_story_whose_only_reply_a_moderator_removed_stays_listed_after_a_re_import(
+    tmp_path, client
+):
+    deleted = {"id": STORY, "type": "story", "deleted": True, "time": TIME, "title": "Head"}
+    import_hn(tmp_path, deleted, reply(1))
+    only = Comment.objects.get(pk=STORY + 1)
+    comment_remove(comment_id=only.pk, moderator=UserFactory(is_staff=True), reason="spam")
+    import_hn(tmp_path, deleted, reply(1))
+    thread = Thread.objects.get(hn_story=STORY)
+    assert not thread.is_removed and not thread.removed_by_author
+    assert client.get(f"/item?id={thread.op_id}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_re_import_refuses_a_loop_through_a_post_written_here_and_a_moderators_move(
+    tmp_path,
+):
+    # 1 and 2 answer the story, 3 answers 1; a member answers 2 here (W); a moderator puts 1
+    # under W. A file putting 2 under 3 has no loop of its own: beside the move, 1 < W < 2 < 3.
+    items = [story(), reply(1), reply(2), reply(3, parent=1)]
+    import_hn(tmp_path, *items)
+    thread = Thread.objects.get(hn_story=STORY)
+    member = comment_reply(parent_id=STORY + 2, author=UserFactory(username="member"), text="W")
+    comment_move(
+        comment_id=STORY + 1, new_parent_id=member.pk, moderator=UserFactory(), reason="apt"
+    )
+    before = snapshot(thread)
+    with pytest.raises(CommandError, match="would be below itself"):
+        import_hn(tmp_path, story(), reply(1), reply(2, parent=3), reply(3, parent=1))
+    assert snapshot(thread) == before
+
+
+@pytest.mark.django_db
+def test_a_moved_post_answers_its_parents_author_as_the_new_file_names_them(tmp_path):
+    import_hn(tmp_path, story(), reply(1), reply(2), reply(3, parent=1))
+    comment_move(
+        comment_id=STORY + 3, new_parent_id=STORY + 2, moderator=UserFactory(), reason="apt"
+    )
+    import_hn(tmp_path, story(), reply(1), reply(2, by="renamed"), reply(3, parent=1))
+    moved = Comment.objects.get(pk=STORY + 3)
+    assert moved.parent_id == STORY + 2
+    assert moved.parent_author.username == "renamed"
 
 
 # Threads an import did not make

@@ -164,6 +164,7 @@ REMOVED_BY_AUTHOR = import_module("threads.migrations.0022_thread_removed_by_aut
 
 
 def test_the_migration_marks_threads_their_authors_deleted_and_no_others(client, build):
+    from threads.services.bans import user_ban
     from threads.services.moderation import thread_remove
     from threads.services.posting import comment_delete
 
@@ -176,9 +177,14 @@ def test_the_migration_marks_threads_their_authors_deleted_and_no_others(client,
     build.reply(build.op(answered))
     comment_delete(comment_id=answered.op_id, user=answered.author)
     thread_remove(thread_id=answered.pk, moderator=moderator, reason="spam")
+    # A story imported deleted whose author a ban then removed everything of.
+    banned = build.thread(title="b")
+    Comment.objects.filter(pk=banned.op_id).update(state=Comment.State.DELETED)
+    user_ban(user=banned.author, moderator=moderator, reason="spam", remove_posts=True)
     Thread.objects.update(removed_by_author=False)  # as the rows were before the field
     REMOVED_BY_AUTHOR.removed_by_their_authors(apps, None)
     marked = set(Thread.objects.filter(removed_by_author=True).values_list("pk", flat=True))
     assert marked == {deleted.pk}
     assert client.get(f"/item?id={deleted.op_id}").status_code == 410
     assert client.get(f"/item?id={removed.op_id}").status_code == 404
+    assert client.get(f"/item?id={banned.op_id}").status_code == 404

@@ -3,9 +3,11 @@ from django.db.models import F, OuterRef, Q, Subquery
 
 
 def removed_by_their_authors(apps, schema_editor):
-    """Threads removed before the field, whose opening post is deleted and unanswered and whose
-    last removal or restoration in the log is not a moderator's removal: their authors'."""
+    """Threads removed before the field, whose opening post is deleted and unanswered, that no
+    ban removed and whose last removal or restoration in the log is not a moderator's removal:
+    their authors'."""
     Thread = apps.get_model("threads", "Thread")
+    Ban = apps.get_model("threads", "Ban")
     Comment = apps.get_model("threads", "Comment")
     ModerationAction = apps.get_model("threads", "ModerationAction")
     last_action = (
@@ -20,6 +22,7 @@ def removed_by_their_authors(apps, schema_editor):
         Thread.objects.filter(is_removed=True, op__in=deleted_alone)
         .annotate(last_action=Subquery(last_action))
         .filter(Q(last_action__isnull=True) | Q(last_action="restore-thread"))
+        .exclude(pk__in=Ban.removed_threads.through.objects.values("thread_id"))
     )
     Thread.objects.filter(pk__in=list(candidates.values_list("pk", flat=True))).update(
         removed_by_author=True

@@ -36,8 +36,7 @@ def hn_story_import(*, story: Story) -> Thread:
     _reply_fields_check(story.replies)
     items = [root, *sorted(story.replies, key=lambda item: item.id)]
     authors = _authors(items)
-    thread = _thread_for(root, authors, title=title, url=url)
-    locked_thread(thread.pk)
+    thread = locked_thread(_thread_for(root, authors, title=title, url=url).pk)
     if ModerationAction.objects.filter(thread=thread, kind=ModerationAction.Kind.RETITLE):
         title = thread.title
     existing = {
@@ -53,8 +52,8 @@ def hn_story_import(*, story: Story) -> Thread:
     created = Comment.objects.bulk_create(_row(thread, item, root, pk_of, authors) for item in new)
     for item, row in zip(new, created, strict=True):
         pk_of[item.id] = row.pk
-    moved = _moved_by_moderators(existing)
-    _refuse_loops(items, root, pk_of, moved)
+    moved = _moved_by_moderators(existing, items, pk_of, authors)
+    _refuse_loops(items, root, pk_of, existing, moved)
     _contents_write(thread, items, root, pk_of, authors, existing, moved)
     _given_write(items, pk_of)
     _layout_write(thread.pk)
@@ -62,7 +61,7 @@ def hn_story_import(*, story: Story) -> Thread:
     replies = tree_check.reply_count(tree_check.thread_nodes(thread.pk))
     thread_touch(
         thread.pk,
-        **_taken_away_by_author(thread, root, replies),
+        **_taken_away_by_author(thread, story),
         op_id=pk_of[root.id],
         title=title,
         url=url,
@@ -77,12 +76,14 @@ def hn_story_import(*, story: Story) -> Thread:
     return thread
 
 
-def _taken_away_by_author(thread: Thread, root: Item, replies: int) -> dict[str, bool]:
-    """A story its author deleted, with no reply to read, is off the lists as a thread deleted
-    here is (services.posting.comment_delete); a moderator's removal stands whatever the file."""
+def _taken_away_by_author(thread: Thread, story: Story) -> dict[str, bool]:
+    """A story its author deleted, with no reply HN shows, is off the lists as a thread deleted
+    here is (services.posting.comment_delete); a moderator's removal stands whatever the file,
+    and what they removed here does not make the story the author's to take away."""
     if thread.is_removed and not thread.removed_by_author:
         return {}
-    deleted_alone = root.state == Comment.State.DELETED and not replies
+    shown = any(item.state == Comment.State.VISIBLE for item in story.replies)
+    deleted_alone = story.root.state == Comment.State.DELETED and not shown
     return {"is_removed": deleted_alone, "removed_by_author": deleted_alone}
 
 
@@ -188,35 +189,43 @@ def _row(thread: Thread, item: Item, root: Item, pk_of: dict, authors: dict) -> 
     )
 
 
-def _moved_by_moderators(existing: dict[int, tree_check.Node]) -> dict[int, tuple]:
-    """Each post a moderator moved, with the parent and parent's author it has now."""
+def _moved_by_moderators(existing: dict, items: list[Item], pk_of: dict, authors: dict) -> dict:
+    """Each post a moderator moved, with the parent it has now and that parent's author (as
+    this file names them, when it holds the parent)."""
     moves = ModerationAction.objects.filter(
         kind=ModerationAction.Kind.MOVE, comment_id__in=[node.id for node in existing.values()]
     )
     posts = Comment.objects.filter(pk__in=moves.values("comment_id"))
+    author_of = {pk_of[item.id]: authors[item.by] for item in items}
     return {
-        pk: (parent, author)
+        pk: (parent, author_of.get(parent, author))
         for pk, parent, author in posts.values_list("pk", "parent_id", "parent_author_id")
     }
 
 
-def _refuse_loops(items: list[Item], root: Item, pk_of: dict, moved: dict) -> None:
-    """A file whose parents, beside the moves a moderator made, would put a post below itself
-    is refused (the file's own loops are refused when it is read)."""
-    parent_of = {pk_of[item.id]: pk_of.get(item.parent) for item in items if item is not root}
+def _refuse_loops(items: list[Item], root: Item, pk_of: dict, existing: dict, moved: dict) -> None:
+    """A file whose parents, beside the thread's other posts and the moves a moderator made,
+    would put a post below itself is refused (the file's own loops are refused when read)."""
+    parent_of = {node.id: node.parent_id for node in existing.values() if node.parent_id}
+    for item in items:
+        kept_in_place = item.id - root.id in existing and _placeholder(item)
+        if item is not root and not kept_in_place:
+            parent_of[pk_of[item.id]] = pk_of[item.parent]
     parent_of |= {pk: parent for pk, (parent, _author) in moved.items()}
     reaches_root: set[int] = set()  # each post walked once, however deep the thread
-    for item in items:
-        path, post = set(), pk_of[item.id]
+    for start in parent_of:
+        path, post = set(), start
         while post in parent_of and post not in reaches_root and post not in path:
             path.add(post)
             post = parent_of[post]
-        reaches_root |= path
         if post in path:
+            item = next((item for item in items if pk_of[item.id] in path), None)
             raise ForumError(
-                f"Item {item.id} would be below itself: its parents in the file and the posts"
-                " a moderator moved here make a loop; an import keeps a moderator's moves."
+                f"Item {item.id if item else start} would be below itself: its parents in the"
+                " file and the posts a moderator moved here make a loop; an import keeps a"
+                " moderator's moves."
             )
+        reaches_root |= path
 
 
 def _contents_write(thread, items, root, pk_of, authors, existing, moved) -> None:
