@@ -1,8 +1,10 @@
-"""Helpers for the browser tests: logging a user in and finding posts of the seed thread."""
+"""Helpers for the browser tests: logging a user in, a small thread to fold and walk, and finding
+posts on a page."""
 
 from django.conf import settings
 from django.test import Client
 
+from tests.factories import ThreadBuilder
 from threads.models import Comment
 from threads.text import zlacker
 
@@ -44,3 +46,16 @@ def fold_button(page, post):
     if shown.is_visible():
         shown.locator(":scope > a.name").hover()
     return shown.locator(":scope > .acts > button.fold")
+
+
+LETTER_PARENTS = {"a": "op", "b": "a", "c": "b", "d": "a", "e": "op"}
+
+
+def letter_tree(title: str, written: str = "abcde") -> dict:
+    """OP; a > (b > c, d); e, the replies written in the order `written` names them. Returns
+    the posts by letter and the thread's URL path."""
+    build = ThreadBuilder()
+    posts = {"op": build.op(build.thread(title=title, text="The opening post."))}
+    for letter in written:
+        posts[letter] = build.reply(posts[LETTER_PARENTS[letter]], text=f"Post {letter}.")
+    return posts | {"url": f"/item?id={posts['op'].pk}"}

@@ -1,5 +1,5 @@
 """The documents tests read and write: the seed's source page, discussion pages as the forum
-writes them, and the seed as Hacker News items."""
+writes them, the seed as Hacker News items, and the addresses of the feeds."""
 
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -110,3 +110,12 @@ def seed_items() -> list[dict]:
             }
         )
     return items
+
+
+def feed_paths(op_id: int, author: str) -> list[str]:
+    """Every feed, in both formats: the site's, a thread's, and an author's."""
+    paths = []
+    for kind in ("rss", "atom"):
+        paths += [f"/{kind}", f"/newest/{kind}", f"/item/{kind}?id={op_id}"]
+        paths += [f"/threads/{kind}?id={author}", f"/submitted/{kind}?id={author}"]
+    return paths

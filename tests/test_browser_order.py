@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browsing import article, fold_button, log_in
+from tests.browsing import article, fold_button, letter_tree, log_in
 from tests.factories import ThreadBuilder, UserFactory
 from threads.models import Comment
 from threads.text import zlacker
@@ -16,16 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def tree(transactional_db):
-    """OP; a > (b > c, d); e, written a, e, b, d, c: time order a e b d c, tree order a b c d e."""
-    build = ThreadBuilder()
-    thread = build.thread(title="Two orders", text="The opening post.")
-    op = build.op(thread)
-    a = build.reply(op, text="Post a.")
-    e = build.reply(op, text="Post e.")
-    b = build.reply(a, text="Post b.")
-    d = build.reply(a, text="Post d.")
-    c = build.reply(b, text="Post c.")
-    return {"op": op, "a": a, "b": b, "c": c, "d": d, "e": e, "url": f"/item?id={op.pk}"}
+    """Written a, e, b, d, c: time order a e b d c, tree order a b c d e."""
+    return letter_tree("Two orders", written="aebdc")
 
 
 def standing(page) -> list[str]:

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.browsing import article, fold_button, log_in
-from tests.factories import ThreadBuilder, UserFactory
+from tests.browsing import article, fold_button, letter_tree, log_in
+from tests.factories import UserFactory
 from threads.services.moderation import comment_flag
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,16 +18,7 @@ LIGHT_BG = "rgb(245, 249, 248)"
 
 @pytest.fixture
 def tree(transactional_db):
-    """OP; a > (b > c, d); e. Returns the posts by letter and the thread's URL path."""
-    build = ThreadBuilder()
-    thread = build.thread(title="Folding", text="The opening post.")
-    op = build.op(thread)
-    a = build.reply(op, text="Post a.")
-    b = build.reply(a, text="Post b.")
-    c = build.reply(b, text="Post c.")
-    d = build.reply(a, text="Post d.")
-    e = build.reply(op, text="Post e.")
-    return {"op": op, "a": a, "b": b, "c": c, "d": d, "e": e, "url": f"/item?id={op.pk}"}
+    return letter_tree("Folding")
 
 
 def test_folding_hides_the_sub_conversation_behind_one_line_until_unfolded(page, tree):

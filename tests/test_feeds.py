@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
+from tests.documents import feed_paths
 from tests.factories import UserFactory
 from threads.models import Comment, Thread
 from threads.services.moderation import comment_remove
@@ -31,18 +32,10 @@ def thread(build, admin_user):
     return thread
 
 
-def feed_paths(op_id: int) -> list[str]:
-    paths = []
-    for kind in ("rss", "atom"):
-        paths += [f"/{kind}", f"/newest/{kind}", f"/item/{kind}?id={op_id}"]
-        paths += [f"/threads/{kind}?id=alice", f"/submitted/{kind}?id=alice"]
-    return paths
-
-
 @pytest.mark.django_db
 def test_every_feed_reads_cleanly_with_absolute_links_and_nothing_hidden(client, build, thread):
     op = build.op(thread)
-    for path in feed_paths(op.pk):
+    for path in feed_paths(op.pk, "alice"):
         response = client.get(path)
         assert response.status_code == 200, path
         parsed = feedparser.parse(response.content)
@@ -112,7 +105,7 @@ def test_every_feed_is_well_formed_xml_whatever_is_stored(client, build):
         title="Bad \x01 \x0b \uffff \ufffe title", url="https://example.com/a\x01b\x1f"
     )
     Comment.objects.filter(pk=reply.pk).update(html="<p>Reply \x02 \uffff</p>")
-    for path in feed_paths(build.op(thread).pk):
+    for path in feed_paths(build.op(thread).pk, "alice"):
         response = client.get(path)
         assert response.status_code == 200, path
         root = ElementTree.fromstring(response.content)

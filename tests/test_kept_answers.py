@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from tests.documents import feed_paths
 from tests.factories import UserFactory
 from tests.faulty_caches import SLOWEST, hung_redis, redis_cache, unreachable_redis
 
@@ -30,10 +31,7 @@ def op(build):
 
 def answer_paths(op_id: int) -> list[str]:
     """Every kept answer for machine readers: the feeds and the item API."""
-    paths = []
-    for kind in ("rss", "atom"):
-        paths += [f"/{kind}", f"/newest/{kind}", f"/item/{kind}?id={op_id}"]
-        paths += [f"/threads/{kind}?id=alice", f"/submitted/{kind}?id=alice"]
+    paths = feed_paths(op_id, "alice")
     paths += [f"/v0/item/{op_id}.json", "/v0/user/alice.json", "/v0/maxitem.json"]
     paths += [f"/v0/{name}stories.json" for name in ("top", "new", "best", "ask", "show", "job")]
     return paths + ["/v0/updates.json"]
