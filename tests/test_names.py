@@ -67,18 +67,17 @@ def test_the_skeleton_sees_through_case_compatibility_forms_and_lookalike_letter
     assert skeleton("x69") == "x69"
 
 
-def test_the_admin_and_createsuperuser_apply_the_same_rule(client, db, monkeypatch):
-    UserFactory(username="victim")
+def added_in_the_admin(client, username: str):
+    """The admin's answer when the superuser boss adds an account of this name."""
     admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
     client.force_login(admin)
-    answer = client.post(
-        "/admin/accounts/user/add/",
-        {
-            "username": "vict1m",
-            "password1": "a-long-pass-phrase",
-            "password2": "a-long-pass-phrase",
-        },
-    )
+    form = {"username": username, "password1": "a-long-pass-phrase"}
+    return client.post("/admin/accounts/user/add/", form | {"password2": form["password1"]})
+
+
+def test_the_admin_and_createsuperuser_apply_the_same_rule(client, db, monkeypatch):
+    UserFactory(username="victim")
+    answer = added_in_the_admin(client, "vict1m")
     assert answer.status_code == 200
     assert "looks too much like victim" in answer.content.decode()
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-admin-password")
@@ -215,16 +214,7 @@ def test_names_that_differ_in_their_first_6_characters_are_fine(client, db):
 
 def test_the_admin_refuses_a_name_that_begins_like_anothers(client, db):
     UserFactory(username="pgtester")
-    admin = User.objects.create_superuser("boss", "boss@example.org", "a-long-admin-password")
-    client.force_login(admin)
-    answer = client.post(
-        "/admin/accounts/user/add/",
-        {
-            "username": "pgtest_x",
-            "password1": "a-long-pass-phrase",
-            "password2": "a-long-pass-phrase",
-        },
-    )
+    answer = added_in_the_admin(client, "pgtest_x")
     assert answer.status_code == 200
     assert "begins like pgtester, who is already here" in answer.content.decode()
     assert not User.objects.filter(username="pgtest_x").exists()
