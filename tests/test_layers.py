@@ -12,14 +12,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _imported_modules(path: Path) -> set[str]:
-    modules = set()
+def _imports(path: Path) -> set[str]:
+    """The modules the file imports, function-level imports counted; `from a import b` counts as
+    importing a.b where that is a module of this project, else a."""
+    found = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            modules.update(alias.name for alias in node.names)
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            modules.add(node.module)
-    return modules
+            named = {f"{node.module}.{alias.name}" for alias in node.names}
+            found.update({name for name in named if _is_module(name)} or {node.module})
+    return found
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT / name.replace(".", "/")
+    return path.with_suffix(".py").exists() or path.is_dir()
 
 
 def test_nothing_in_forum_imports_threads():
@@ -28,7 +36,7 @@ def test_nothing_in_forum_imports_threads():
     backwards = [
         f"{path.relative_to(ROOT)} imports {module}"
         for path in sorted((ROOT / "forum").rglob("*.py"))
-        for module in sorted(_imported_modules(path))
+        for module in sorted(_imports(path))
         if module == "threads" or module.startswith("threads.")
     ]
     assert backwards == []
@@ -68,20 +76,7 @@ def _module_name(path: Path) -> str:
 
 
 def _threads_imports(path: Path) -> set[str]:
-    """Every threads module this file imports, `from threads.x import y` counted as x.y where
-    y is a module."""
-    found = set()
-    for module in _imported_modules(path):
-        if module.startswith("threads."):
-            found.add(module)
-    tree = ast.parse(path.read_text(), filename=str(path))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("threads"):
-            for alias in node.names:
-                candidate = f"{node.module}.{alias.name}"
-                if (ROOT / (candidate.replace(".", "/") + ".py")).exists():
-                    found.add(candidate)
-    return found
+    return {name for name in _imports(path) if name.startswith("threads.")}
 
 
 def _part(module: str) -> str:
@@ -131,19 +126,12 @@ def test_threads_has_few_modules_at_its_top_and_none_passes_400_lines():
 
 def _imports_of_package(package: str) -> dict[str, set[str]]:
     """Each module of `package` with the modules of it that it imports, function-level imports
-    counted; `from a import b` counts as importing a.b where b is a module, else a."""
+    counted (as _imports counts them)."""
     paths = [path for path in (ROOT / package).rglob("*.py") if "migrations" not in path.parts]
     modules = {_module_name(path) for path in paths}
     graph = {}
     for path in sorted(paths):
-        found = set()
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.Import):
-                found.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                named = {f"{node.module}.{alias.name}" for alias in node.names} & modules
-                found.update(named or {node.module})
-        graph[_module_name(path)] = found & modules - {_module_name(path)}
+        graph[_module_name(path)] = _imports(path) & modules - {_module_name(path)}
     return graph
 
 
@@ -171,18 +159,6 @@ def test_no_module_imports_one_that_imports_it():
     assert loops == []
 
 
-def _imports_everywhere(path: Path) -> set[str]:
-    """What the file imports, function-level imports counted; `from a import b` as a and a.b."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
-
-
 def _is_test_module_or_bench(module: str) -> bool:
     parts = module.split(".")
     return parts[0] == "bench" or (parts[0] == "tests" and parts[-1].startswith("test_"))
@@ -195,8 +171,8 @@ def test_tests_share_helpers_without_importing_a_test_module_or_bench():
         f"{path.relative_to(ROOT)} imports {module}"
         for folder in ("tests", "harness")
         for path in sorted((ROOT / folder).glob("*.py"))
-        for module in sorted(_imports_everywhere(path))
-        if _is_test_module_or_bench(module) or (folder == "harness" and module == "tests")
+        for module in sorted(_imports(path))
+        if _is_test_module_or_bench(module) or (folder == "harness" and module.startswith("tests"))
     ]
     assert wrong == []
 
