@@ -6,9 +6,39 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends import redis
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+REST_SECONDS = 5.0
+
+
+class Resting:
+    """A cache left alone a while after it fails: a Redis that hangs then costs one request its
+    timeout every REST_SECONDS in each process, rather than every request one or several."""
+
+    every: list["Resting"] = []
+
+    def __init__(self):
+        self.until = 0.0
+        Resting.every.append(self)
+
+    def now(self) -> bool:
+        return time.monotonic() < self.until
+
+    def failed(self) -> None:
+        self.until = time.monotonic() + REST_SECONDS
+
+
+@receiver(setting_changed)
+def _caches_configured(*, setting: str, **kwargs) -> None:
+    """Caches configured anew are tried at once."""
+    if setting == "CACHES":
+        for resting in Resting.every:
+            resting.until = 0.0
+
 
 # What Django's Redis backend raises when Redis is down, refuses writes (noeviction, full) or
 # is too slow to answer; the local-memory cache raises none of these.

@@ -14,11 +14,9 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.utils import timezone
 
-from forum.caches import CACHE_ERRORS
+from forum.caches import CACHE_ERRORS, Resting
 from forum.exceptions import ForumError
 
 logger = logging.getLogger(__name__)
@@ -54,30 +52,19 @@ class LimitsUnavailable(Exception):
         )
 
 
-# After a failure the store is left alone a while, as the page cache is: a limits Redis that
-# hangs costs one request its timeout every REST_SECONDS in each process, not every write and
-# every counted read a timeout each.
-REST_SECONDS = 5.0
-_rest = {"until": 0.0}
-
-
-@receiver(setting_changed)
-def _store_configured(*, setting: str, **kwargs) -> None:
-    """A store configured anew is tried at once."""
-    if setting == "CACHES":
-        _rest["until"] = 0.0
+_resting = Resting()  # a limits Redis that hangs must not cost every write its timeout
 
 
 @contextlib.contextmanager
 def _store() -> Iterator[BaseCache]:
     """The limits' cache; when it fails, LimitsUnavailable: a limit not counted is refused."""
-    if time.monotonic() < _rest["until"]:
+    if _resting.now():
         raise LimitsUnavailable()
     try:
         yield caches["limits"]
     except CACHE_ERRORS as error:
         logger.warning("rate limits cannot be counted, refusing: %s", error)
-        _rest["until"] = time.monotonic() + REST_SECONDS
+        _resting.failed()
         raise LimitsUnavailable() from error
 
 

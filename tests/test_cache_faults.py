@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from forum import limits
 from forum.accounts.models import User
+from forum.caches import REST_SECONDS
 from forum.environment import cache_config
 from tests.factories import PASSWORD, ThreadBuilder, UserFactory
 from tests.faulty_caches import RedisServer, hung_redis, unreachable_redis
@@ -132,7 +132,7 @@ def test_the_forum_rides_out_a_redis_outage_and_recovers_by_itself(gunicorn, own
 
     own_redis.start()
     # Each process leaves a cache that failed alone for its rest, then tries it again.
-    time.sleep(limits.REST_SECONDS)
+    time.sleep(REST_SECONDS)
     forum_is_up(server.url, op, expected=200)
     assert replier.post("/reply", {"parent": op, "text": "After the outage."}).status == 302
     assert Comment.objects.filter(text="After the outage.").exists()

@@ -26,14 +26,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.text import compress_string
 
-from forum.caches import CACHE_ERRORS, max_memory
+from forum.caches import CACHE_ERRORS, REST_SECONDS, Resting, max_memory
 from forum.compression import accepts_gzip
 from forum.http import wants_text
 from threads.core.selectors import ThreadStamp
@@ -129,26 +127,16 @@ def fits(value) -> bool:
     return False
 
 
-# After a failure the cache is left alone a while: a Redis that hangs costs one request its
-# timeout every REST_SECONDS in each process, rather than every page several of them.
-REST_SECONDS = 5.0
-_rest = {"until": 0.0}
+_rest = Resting()
 
 
 def _resting() -> bool:
-    return time.monotonic() < _rest["until"]
+    return _rest.now()
 
 
 def _failed(what: str, error: Exception) -> None:
     logger.warning("%s (tried again in %.0f s): %s", what, REST_SECONDS, error)
-    _rest["until"] = time.monotonic() + REST_SECONDS
-
-
-@receiver(setting_changed)
-def _cache_configured(*, setting: str, **kwargs) -> None:
-    """A cache configured anew is tried at once."""
-    if setting == "CACHES":
-        _rest["until"] = 0.0
+    _rest.failed()
 
 
 def thread_key(thread: Thread | ThreadStamp, part: str) -> str:
