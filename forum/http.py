@@ -35,8 +35,9 @@ def wants_json(request) -> bool:
 def read_only(view):
     """A page that reads: GET and HEAD, anything else 405. It acts on nobody's behalf, so there
     is nothing to forge: a POST to it is told the method is wrong, not that a form expired. The
-    one write such a page may make is the reader's own note of having looked (/replies marks
-    the inbox read when its first page is opened), which a forged request could only repeat."""
+    writes such a page may make are the reader's own notes, which a forged request could only
+    repeat: of having looked (/replies marks the inbox read when its first page is opened) and
+    of the order they chose for thread pages (pages.thread_order); neither while read-only."""
     return csrf_exempt(require_safe(view))
 
 

@@ -225,7 +225,9 @@ def test_the_forum_turns_read_only_while_the_primary_is_down_and_writes_resume_b
         for server in site.app_servers:
             wait_until(lambda s=server: "read-only" in site.health(s), seconds=10)
         time.sleep(CHECK_EVERY)  # every worker has asked again since
-        for path in ["/", f"/item?id={site.op_ids[2]}", "/newest", "/login"]:
+        # order=tree is a member's choice the page remembers: in the cookie alone meanwhile.
+        paths = ["/", f"/item?id={site.op_ids[2]}", f"/item?id={site.op_ids[2]}&order=tree"]
+        for path in [*paths, "/newest", "/login"]:
             for visitor in (Visitor(site.url), member):
                 page = visitor.get(path)
                 assert page.status == 200, (path, page.status, page.text[:300])

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
+from forum import replicas
 from forum.accounts.models import User
 from forum.accounts.services import user_thread_order_set
 from forum.exceptions import ForumError
@@ -49,7 +50,8 @@ def remembered(request, response):
         patch_vary_headers(response, ("Cookie",))
         return response
     user = request.user
-    if user.is_authenticated and user.thread_order != order:
+    # Not while the forum is read-only: the browser's cookie keeps the choice meanwhile.
+    if user.is_authenticated and user.thread_order != order and not replicas.read_only():
         user_thread_order_set(user=user, order=order)
     if request.COOKIES.get(COOKIE) != order:
         response.set_cookie(
