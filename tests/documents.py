@@ -1,6 +1,8 @@
 """The documents tests read and write: the seed's source page, discussion pages as the forum
-writes them, the seed as Hacker News items, and the addresses of the feeds."""
+writes them, a post's article in a page, the seed as Hacker News items, and the addresses of the
+feeds."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -119,3 +121,10 @@ def feed_paths(op_id: int, author: str) -> list[str]:
         paths += [f"/{kind}", f"/newest/{kind}", f"/item/{kind}?id={op_id}"]
         paths += [f"/threads/{kind}?id={author}", f"/submitted/{kind}?id={author}"]
     return paths
+
+
+def article(html: str, pk: int) -> str:
+    """The post's <article> in a page's HTML."""
+    match = re.search(rf'<article class="[^"]*" id="{pk}".*?</article>', html, re.S)
+    assert match, f"no article with id {pk}"
+    return match.group(0)

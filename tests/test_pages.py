@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from forum.exceptions import ForumError
-from tests.documents import SOURCE
+from tests.documents import SOURCE, article
 from tests.factories import UserFactory
 from tests.queries import thread_page_queries
 from threads.models import Comment, Thread
@@ -27,12 +27,6 @@ def post_id(name: str) -> int:
 
     user, ref = zlacker.split_name(name)
     return Comment.objects.get(ref=ref, author__username=user).pk
-
-
-def article(html: str, pk: int) -> str:
-    match = re.search(rf'<article class="[^"]*" id="{pk}".*?</article>', html, re.S)
-    assert match, f"no article with id {pk}"
-    return match.group(0)
 
 
 def test_front_page_lists_the_seed_thread(client, seed):

@@ -9,11 +9,19 @@ from django.utils import timezone
 
 from forum.accounts.models import User
 from forum.exceptions import ForumError
+from tests.documents import article
 from tests.factories import UserFactory
 from threads.core import policies
 from threads.models import Ban, Comment, ModerationAction, Thread
 from threads.services.bans import user_ban
-from threads.services.moderation import comment_flag, comment_restore, thread_lock, thread_remove
+from threads.services.keeping import favorite_add
+from threads.services.moderation import (
+    comment_flag,
+    comment_remove,
+    comment_restore,
+    thread_lock,
+    thread_remove,
+)
 from threads.services.posting import comment_delete, comment_edit, comment_reply, thread_create
 from threads.services.profiles import profile_update
 
@@ -400,3 +408,19 @@ def test_a_banned_members_thread_page_offers_no_favorite(client, talk, moderator
     html = client.get(f"/item?id={theirs.pk}").content.decode()
     assert f'href="/fave?id={theirs.pk}"' not in html
     assert f'/fave?id={op.pk}"' not in client.get(f"/item?id={op.pk}").content.decode()
+
+
+def test_a_post_drawn_with_its_actions_says_it_is_a_favorite_on_every_page_that_draws_it(
+    client, talk
+):
+    thread, op, mine, theirs, me = talk
+    favorite_add(user=me, comment_id=theirs.pk)
+    client.force_login(me)
+    for address in (f"/item?id={theirs.pk}", f"/discussion?id={theirs.pk}"):
+        html = article(client.get(address).content.decode(), theirs.pk)
+        assert f'fave?id={theirs.pk}&amp;un=t">un-favorite</a>' in html, address
+    # A post readers cannot see is offered no [favorite]: the service would refuse it.
+    comment_remove(comment_id=theirs.pk, moderator=UserFactory(is_staff=True), reason="rude")
+    client.force_login(UserFactory())
+    html = article(client.get(f"/discussion?id={theirs.pk}").content.decode(), theirs.pk)
+    assert "favorite</a>" not in html

@@ -10,6 +10,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from forum.exceptions import ForumError
+from tests.documents import article
 from tests.factories import ThreadBuilder, UserFactory
 from tests.visitor import Visitor
 from threads.core import selectors
@@ -22,12 +23,6 @@ from threads.text import zlacker
 def writer(client, user):
     client.force_login(user)
     return user
-
-
-def article(html: str, pk: int) -> str:
-    match = re.search(rf'<article class="[^"]*" id="{pk}".*?</article>', html, re.S)
-    assert match, f"no article with id {pk}"
-    return match.group(0)
 
 
 def op_of(thread: Thread) -> Comment:

@@ -1,6 +1,6 @@
 """What a page offers its reader under and on a post, as the policies allow."""
 
-from threads.core import policies
+from threads.core import keeping, policies
 from threads.drawing import page_posts
 from threads.pages.forms import ReplyForm
 
@@ -45,5 +45,6 @@ def post_offers(post, user) -> page_posts.Offers:
         vote=policies.vote_refusal(user=reader, comment=post, direction="up") is None,
         downvote=policies.vote_refusal(user=reader, comment=post, direction="down") is None,
         flag=policies.flag_refusal(user=reader, comment=post) is None,
-        keep=policies.post_refusal(reader) is None,
+        keep=policies.keep_refusal(user=reader, comment=post) is None,
+        faved=keeping.is_favorite(user=reader, comment_id=post.pk),
     )

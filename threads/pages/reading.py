@@ -208,9 +208,6 @@ def _comment_page(request, post: Comment):
         return text_response(textform.comment_page(post.thread.title, posts))
     viewer = viewer_votes(request.user, thread_id=post.thread_id)
     drawn = _in_full(post, request.user) | {"extra_ids": [shown.id for shown in posts]}
-    # The page is drawn for its reader: their favorite says so without a script too.
-    if str(post.pk) in viewer.get("viewer_faved", "").split():
-        drawn["shown_in_full"] = (post.pk, replace(drawn["shown_in_full"][1], faved=True))
     # The reply box answers the page's post: drawn right under it, before the replies below.
     context = {
         "thread": post.thread,
