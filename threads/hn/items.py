@@ -8,7 +8,7 @@ from django.utils import timezone
 from forum.accounts.models import User
 from threads.core import selectors
 from threads.core.ranking import order_best_first
-from threads.core.rows import ID, POST_FIELDS
+from threads.core.rows import ID, PARENT, POST_FIELDS, REF
 from threads.core.selectors import ThreadStamp
 from threads.hn.story_files import ITEM_FIELDS
 from threads.models import Comment, HnItem, Thread
@@ -20,7 +20,6 @@ UPDATES_LENGTH = 100
 ASK_TITLES = r"^Ask [^:]{1,30}:"
 SHOW_TITLES = r"^Show [^:]{1,30}:"
 HIDDEN = (Comment.State.REMOVED, Comment.State.FLAGGED)
-REF = POST_FIELDS.index("ref")
 
 
 def unix(moment: datetime) -> int:
@@ -71,6 +70,12 @@ def item_fields(post: Comment, *, kids: list[tuple[int, int]]) -> dict:
         fields = kept | fields | _changed_here(post, given)
     else:
         fields |= _written_here(post)
+    # The search API's text too; an edit that left none leaves no text, as HN gives none.
+    text = post_text(text=post.text, given=given, edited=post.edited_at is not None)
+    if text:
+        fields["text"] = text
+    else:
+        fields.pop("text", None)
     if post.state == Comment.State.DEAD:
         # Its text is for staff alone, as on its page: the API is everyone's.
         fields.pop("text", None)
@@ -104,13 +109,11 @@ def _in_hn_order(post: Comment, given: dict, kids: list[tuple[int, int]]) -> lis
 
 
 def _changed_here(post: Comment, given: dict) -> dict:
-    """What the forum changed since the import: a title a moderator edited, a text edited."""
+    """What the forum changed since the import: a title a moderator edited."""
     fields = {}
     # The import stored the title with its spaces and controls tidied (markup.one_line).
     if post.is_op and markup.one_line(given.get("title") or "") != post.thread.title:
         fields["title"] = post.thread.title
-    if post.edited_at is not None and post.text:
-        fields["text"] = hn_html.from_markup(post.text)
     return fields
 
 
@@ -122,8 +125,6 @@ def _written_here(post: Comment) -> dict:
         fields |= {"descendants": thread.comment_count, "url": thread.url}
         if not thread.url:
             del fields["url"]
-    if post.text:
-        fields["text"] = hn_html.from_markup(post.text)
     return fields
 
 
@@ -192,15 +193,15 @@ def export_items(*, thread: Thread) -> list[dict]:
     rows = selectors.thread_posts(thread_id=thread.pk, html=True)
     posts = Comment.objects.filter(tree_id=thread.pk).select_related("author", "thread", "hn_item")
     by_pk = {post.pk: post for post in posts}
-    op_id = rows[0][0]
-    item_id = {row[0]: op_id + row[2] for row in rows}
+    op_id = rows[0][ID]
+    item_id = {row[ID]: op_id + row[REF] for row in rows}
     kids: dict[int, list[tuple[int, int]]] = {}
     for row in order_best_first(rows, timezone.now()):
-        kids.setdefault(row[1], []).append((item_id[row[0]], row[REF]))
+        kids.setdefault(row[PARENT], []).append((item_id[row[ID]], row[REF]))
     items = []
     for row in rows:
-        fields = item_fields(by_pk[row[0]], kids=kids.get(row[0], []))
-        fields["id"] = item_id[row[0]]
+        fields = item_fields(by_pk[row[ID]], kids=kids.get(row[ID], []))
+        fields["id"] = item_id[row[ID]]
         if "parent" in fields:
             fields["parent"] = item_id[fields["parent"]]
         items.append(fields)

@@ -37,7 +37,7 @@ def hn_story_import(*, story: Story) -> Thread:
     items = [root, *sorted(story.replies, key=lambda item: item.id)]
     authors = _authors(items)
     thread = locked_thread(_thread_for(root, authors, title=title, url=url).pk)
-    if ModerationAction.objects.filter(thread=thread, kind=ModerationAction.Kind.RETITLE):
+    if ModerationAction.objects.filter(thread=thread, kind=ModerationAction.Kind.RETITLE).exists():
         title = thread.title
     existing = {
         node.ref: node for node in tree_check.thread_nodes(thread.pk) if node.thread_id == thread.pk

@@ -26,7 +26,6 @@ from threads.text import markup, zlacker
 MAX_TEXT_LENGTH = 10_000
 MAX_TITLE_LENGTH = 80
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # White space a title folds into one space; every other control character is refused.
 _TITLE_SPACES = str.maketrans("\t\n\r", "   ")
 
@@ -35,9 +34,6 @@ def text_checked(text: str, *, required: bool = True) -> str:
     """The text as it will be stored, or ForumError saying what is wrong with it."""
     if "\x00" in text:
         raise ForumError("The text contains a NUL character, which cannot be stored.")
-    if _SURROGATE.search(text):
-        # Only a JSON escape (an imported file) can make one; no database can store it.
-        raise ForumError("The text contains a lone surrogate, which no database can store.")
     if len(text) > MAX_TEXT_LENGTH:
         raise ForumError(
             f"The text is {len(text):,} characters long; at most {MAX_TEXT_LENGTH:,} are allowed."
