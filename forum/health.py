@@ -23,7 +23,7 @@ def healthz(request):
     serve, and 503 when no database answers; without them it asks no database."""
     down = caches_down()
     states = {alias: "down" if alias in down else "ok" for alias in settings.CACHES}
-    use = None if "limits" in down else _limits_use()
+    use = None if "limits" in down else limits.store_use()
     if use is not None and use >= LIMITS_NEARLY_FULL:
         states["limits"] = f"nearly full ({use:.0%} used)"
     databases = _database_lines() if replicas.configured() else []
@@ -40,13 +40,6 @@ def healthz(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain", status=status)
 
 
-def _limits_use() -> float | None:
-    try:
-        return limits.store_use()
-    except limits.LimitsUnavailable:
-        return None
-
-
 def _database_lines() -> list[tuple[str, bool]]:
     lines = []
     for alias in [replicas.PRIMARY, *replicas.replica_aliases()]:
@@ -54,8 +47,8 @@ def _database_lines() -> list[tuple[str, bool]]:
         word = "ok" if health.up else "down"
         if health.up and alias != replicas.PRIMARY:
             lag = f"{health.lag:.1f} s" if math.isfinite(health.lag) else "unknown"
-            left_out = health.lag > settings.FORUM_REPLICA_MAX_LAG
-            word = f"ok, lag {lag}" + (" (reads left out)" if left_out else "")
+            left_out = " (reads left out)" if replicas.too_far_behind(health) else ""
+            word = f"ok, lag {lag}{left_out}"
         name = "primary" if alias == replicas.PRIMARY else alias
         lines.append((f"database {name}: {word}", health.up))
     return lines

@@ -292,8 +292,9 @@ def counted_address(address: str) -> str:
 
 def store_use() -> float | None:
     """How full the limits' store is, from 0 to 1: a Redis's used memory of its maxmemory, a
-    local-memory cache's entries of its MAX_ENTRIES; None when it has no bound to fill."""
-    with _store() as cache:
+    local-memory cache's entries of its MAX_ENTRIES; None when it has no bound to fill or
+    cannot be read."""
+    with contextlib.suppress(LimitsUnavailable), _store() as cache:
         if isinstance(cache, RedisCache):
             memory = cache._cache.get_client(write=True).info("memory")
             return memory["used_memory"] / memory["maxmemory"] if memory["maxmemory"] else None

@@ -116,11 +116,7 @@ class LiveCollector:
                     lag.add_metric([alias], health.lag)
             yield up
             yield lag
-        try:
-            used = limits.store_use()
-        except limits.LimitsUnavailable:
-            used = None
-        if used is not None:
+        if (used := limits.store_use()) is not None:
             full = GaugeMetricFamily(
                 "forum_limits_store_used_ratio",
                 "The limits Redis's used memory over its maxmemory",

@@ -119,11 +119,11 @@ def _primary_health(now: float) -> Health:
     except psycopg.Error as error:
         logger.warning("the primary database is down: %s", error)
         _close(PRIMARY)
-        return Health(up=False, checked=now)
+        return Health(up=False)
     position = position_number(position)
     if not _primary_positions or position > _primary_positions[-1][1]:
         _primary_positions.append((now, position))
-    return Health(up=True, position=position, checked=now)
+    return Health(up=True, position=position)
 
 
 # When this process first saw the primary at each write position: a replica's lag is how long
@@ -154,10 +154,10 @@ def _replica_health(alias: str, now: float) -> Health:
     except psycopg.Error as error:
         logger.warning("replica %s is down: %s", alias, error)
         _close(alias)
-        return Health(up=False, checked=now)
+        return Health(up=False)
     position = position_number(replayed) or 0
     since = float(since_last) if since_last is not None else None
-    return Health(up=True, lag=_lag(position, now, since), position=position, checked=now)
+    return Health(up=True, lag=_lag(position, now, since), position=position)
 
 
 def left_out(alias: str) -> None:
@@ -178,13 +178,18 @@ def read_only() -> bool:
     return any(health(alias).up for alias in replica_aliases())
 
 
+def too_far_behind(replica: Health) -> bool:
+    """A replica lagging more than FORUM_REPLICA_MAX_LAG: reads are left out of it."""
+    return replica.lag > settings.FORUM_REPLICA_MAX_LAG
+
+
 def _usable(alias: str, reading: Reading, primary: Health) -> bool:
     known = health(alias)
     if not known.up:
         return False
     if not primary.up:
         return True  # read-only: any replica that answers is better than none
-    if known.lag > settings.FORUM_REPLICA_MAX_LAG:
+    if too_far_behind(known):
         return False
     if reading.must_see is None or known.position >= reading.must_see:
         return True
