@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench import database
+from bench.targets import checked, target
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/forum_bench"
@@ -233,48 +234,39 @@ def _targets(rows: list[dict], reply_baseline: float) -> list[dict]:
         )
         same_queries = small["queries"] == big["queries"] and big["queries"] <= 4
         targets += [
-            _target(
+            checked(
                 f"{shape}: queries at 100 = at 20,000, at most 4", big["queries"], same_queries
             ),
-            _at_most(f"{shape} 2,000, cold: ours ÷ limit ≤ 2", mid["ours_ms"] / mid["limit_ms"], 2),
-            _target(
+            target(f"{shape} 2,000, cold: ours ÷ limit ≤ 2", mid["ours_ms"] / mid["limit_ms"], 2),
+            target(
                 f"{shape} 2,000, cold: usual ÷ ours ≥ 10",
                 mid["usual_ms"] / mid["ours_ms"],
-                mid["usual_ms"] / mid["ours_ms"] >= 10,
+                10,
+                at_least=True,
             ),
-            _at_most(
-                f"{shape}: ours 20,000 ÷ ours 2,000 ≤ 12", big["ours_ms"] / mid["ours_ms"], 12
-            ),
-            _target(
+            target(f"{shape}: ours 20,000 ÷ ours 2,000 ≤ 12", big["ours_ms"] / mid["ours_ms"], 12),
+            checked(
                 f"{shape} 20,000: time order's queries = tree order's",
                 big["time_queries"],
                 big["time_queries"] == big["queries"],
             ),
-            _at_most(
+            target(
                 f"{shape} 20,000, cold: time order ÷ tree order ≤ 1.1",
                 big["ours_time_ms"] / big["ours_ms"],
                 1.1,
             ),
-            _at_most(
+            target(
                 f"{shape} 20,000, cached: time order ÷ tree order ≤ 1.1",
                 big["ours_time_cached_ms"] / big["ours_cached_ms"],
                 1.1,
             ),
-            _at_most(
+            target(
                 f"{shape}: reply into 20,000 ÷ reply into 10 ≤ 5",
                 big["reply_ms"] / reply_baseline,
                 5,
             ),
         ]
     return targets
-
-
-def _target(name: str, measured: float, met: bool) -> dict:
-    return {"target": name, "measured": round(measured, 2), "met": met}
-
-
-def _at_most(name: str, measured: float, limit: float) -> dict:
-    return _target(name, measured, measured <= limit)
 
 
 def _table(results: dict) -> str:
@@ -307,10 +299,8 @@ def _table(results: dict) -> str:
     )
     lines.append("| target | measured | met |")
     lines.append("|---|---|---|")
-    for target in results["targets"]:
-        lines.append(
-            f"| {target['target']} | {target['measured']} | {'yes' if target['met'] else 'NO'} |"
-        )
+    for row in results["targets"]:
+        lines.append(f"| {row['target']} | {row['measured']} | {'yes' if row['met'] else 'NO'} |")
     return "\n".join(lines)
 
 

@@ -1,6 +1,8 @@
 """`make bench-search`'s report: the search's limits checked against what bench/search.py
 measured, and the results as the markdown table written to bench/results/search.md."""
 
+from bench.targets import target
+
 
 def targets(sizes: list[dict], replies: dict) -> list[dict]:
     """Each limit of the search with what was measured against it and whether it was met."""
@@ -35,11 +37,6 @@ def targets(sizes: list[dict], replies: dict) -> list[dict]:
         )
     )
     return checked
-
-
-def target(name: str, measured: float, limit: float, *, at_least: bool = False) -> dict:
-    met = measured >= limit if at_least else measured <= limit
-    return {"target": name, "measured": round(measured, 2), "met": met}
 
 
 def table(results: dict, *, reply_runs: int) -> str:
