@@ -240,9 +240,9 @@ def _edit_page(
 
 
 def _edit_in_place(request, comment: Comment, text_required: bool) -> JsonResponse:
-    """The edit of static/edit.js: GET answers the post's text and the time left to edit it,
-    POST saves the text (comment_edit) and answers its HTML; a refusal answers {"error"} with
-    its status, as every refusal to a script does (forum.errors)."""
+    """The edit in place of static/inplace.js: GET answers the post's text and the time left to
+    edit it, POST saves the text (comment_edit) and answers its HTML; a refusal answers
+    {"error"} with its status, as every refusal to a script does (forum.errors)."""
     if request.method != "POST":
         policies.refuse(policies.edit_refusal(user=request.user, comment=comment))
         return JsonResponse({"id": comment.pk, "text": comment.text, "left": _time_left(comment)})
@@ -261,11 +261,13 @@ def _time_left(comment: Comment) -> str:
     if seconds <= 0:
         return "The time to edit this post is over."
     hours, minutes = divmod(int(seconds // 60), 60)
-    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
-    if minutes or not hours:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}" if minutes else "")
-    left = " ".join(part for part in parts if part) or "Less than a minute"
-    return f"{left[:1].upper()}{left[1:]} left to edit (posts can be edited for 2 hours)."
+    left = " ".join(
+        f"{count} {unit}{'s' if count != 1 else ''}"
+        for count, unit in ((hours, "hour"), (minutes, "minute"))
+        if count
+    )
+    window = policies.EDIT_WINDOW // timedelta(hours=1)
+    return f"{left or 'Less than a minute'} left to edit (posts can be edited for {window} hours)."
 
 
 @writing_view
