@@ -345,10 +345,7 @@
     const at = siblings.indexOf(post);
     if (at > 0) found.prev = anchor(siblings[at - 1]);
     if (at >= 0 && at < siblings.length - 1) found.next = anchor(siblings[at + 1]);
-    let root = parent;
-    for (let above = parentOf(root); above && isPost(above); above = parentOf(above)) {
-      root = above;
-    }
+    const root = chainTo(parent.id).pop() || parent;
     if (isPost(root) && depthOf(root) === 1) found.root = anchor(root);
     return found;
   }
