@@ -237,12 +237,12 @@ def _contents_write(thread, items, root, pk_of, authors, existing, moved) -> Non
     }
     by_id = {item.id: item for item in items}
     # What a moderator decided here outlives the file: a removal, or flags that hid a post.
-    decided = dict(
-        Comment.objects.filter(
-            pk__in=list(pk_of.values()),
-            state__in=[Comment.State.REMOVED, Comment.State.FLAGGED],
-        ).values_list("pk", "state")
-    )
+    # (Posts new in this file were made visible: only those the thread had may differ.)
+    decided = {
+        node.id: node.state
+        for node in existing.values()
+        if node.state in (Comment.State.REMOVED, Comment.State.FLAGGED)
+    }
     rows, states = [], []
     for item in items:
         state = decided.get(pk_of[item.id], item.state)
