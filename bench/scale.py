@@ -29,7 +29,7 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench import cpu_time, database, server
-from tests.nginx import render_config, running_nginx
+from harness.nginx import render_config, running_nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.nginx import NGINX, collect_static, render_config, running_nginx
+from harness.nginx import NGINX, collect_static, render_config, running_nginx
 from tests.servers import Server, free_port
 from tests.visitor import Visitor
 

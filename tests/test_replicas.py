@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from forum.replicas import CHECK_EVERY, position_number
-from tests import nginx, servers
+from harness import nginx
+from tests import servers
 from tests.replication import BIN, primary_and_replica, wait_until
 from tests.visitor import Visitor
 
