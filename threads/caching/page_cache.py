@@ -145,9 +145,12 @@ def thread_key(thread: Thread | ThreadStamp, part: str) -> str:
     return f"thread:{release()}:{thread.pk}.{created}:v{thread.version}:{part}"
 
 
-def thread_version(thread: Thread | ThreadStamp) -> Version:
-    etag = f'W/"{release()}.{thread.pk}.{thread.version}"'
-    return Version(thread_key(thread, "page"), etag)
+def thread_version(thread: Thread | ThreadStamp, variant: str = "") -> Version:
+    """The thread's version; a `variant` (a thread page's order) is kept apart, key and ETag,
+    so that a browser revalidating one variant is never told another is unchanged."""
+    part, tag = (f"page:{variant}", f".{variant}") if variant else ("page", "")
+    etag = f'W/"{release()}.{thread.pk}.{thread.version}{tag}"'
+    return Version(thread_key(thread, part), etag)
 
 
 def lists_version(stamp: str, *, ranked: bool = False) -> Version:

@@ -61,7 +61,7 @@ def _thread_page_drawn(request, op: Comment, shared_by: Audience):
     text form, an anonymous reader), else the reader's own."""
     thread = op.thread
     order = thread_order.chosen(request)
-    version = _version(thread, order)
+    version = page_cache.thread_version(thread, variant=order)
     if shared_by is not Audience.EVERYONE:
         return thread_order.remembered(request, _thread_html(request, op, order=order))
     if wants_text(request):
@@ -72,13 +72,6 @@ def _thread_page_drawn(request, op: Comment, shared_by: Audience):
     return thread_order.remembered(request, page)
 
 
-def _version(thread, order: str) -> page_cache.Version:
-    # An address that names no order shows the reader's remembered one: the page in each order
-    # is kept apart, and a browser revalidating it in one is never told the other is unchanged.
-    version = page_cache.thread_version(thread)
-    return replace(version, key=f"{version.key}:{order}", etag=f'{version.etag[:-1]}.{order}"')
-
-
 def _thread_page_kept(request, shared_by: Audience) -> HttpResponse | None:
     """The thread page from the cache: whole for a reader everyone shares it with, filled in
     from its stencil for a logged-in one; None if it is not kept (or not a thread's page)."""
@@ -87,7 +80,9 @@ def _thread_page_kept(request, shared_by: Audience) -> HttpResponse | None:
     stamp = selectors.thread_stamp(op_id=int_param(request, "id"))
     if stamp is None:
         return None
-    version, params = _version(stamp, thread_order.chosen(request)), _params(request)
+    # An address that names no order shows the reader's remembered one (thread_order).
+    version = page_cache.thread_version(stamp, variant=thread_order.chosen(request))
+    params = _params(request)
     if shared_by is Audience.EVERYONE:
         return page_cache.shared_page(request, version, params)
     return stencils.served(
