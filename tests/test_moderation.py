@@ -201,7 +201,8 @@ def test_removing_a_thread_takes_it_off_the_site(mod_client, client, tree):
 def test_a_moderator_edits_a_title(mod_client, client, tree):
     thread = tree[0]
     url = f"/admin/threads/thread/{thread.pk}/change/"
-    response = mod_client.post(url, {"title": "A clearer title", "reason": "vague"})
+    form = {"do": "retitle", "title": "A clearer title", "reason": "vague"}
+    response = mod_client.post(url, form)
     assert response.status_code == 302
     assert "A clearer title" in thread_html(client, thread)
     assert ModerationAction.objects.filter(kind="retitle").exists()
@@ -646,7 +647,8 @@ def test_a_banned_user_is_refused_on_the_reply_and_submit_pages(client, tree, mo
 
 def test_a_title_over_80_characters_is_refused_in_the_admin(mod_client, client, tree):
     thread = tree[0]
-    response = mod_client.post(f"/admin/threads/thread/{thread.pk}/change/", {"title": "x" * 81})
+    form = {"do": "retitle", "title": "x" * 81, "reason": "shorter"}
+    response = mod_client.post(f"/admin/threads/thread/{thread.pk}/change/", form)
     assert response.status_code == 200
     assert "at most 80 are allowed" in response.content.decode()
     thread.refresh_from_db()
@@ -728,7 +730,8 @@ def test_a_control_or_non_character_is_refused_in_the_admins_retitle(
 ):
     thread = tree[0]
     response = mod_client.post(
-        f"/admin/threads/thread/{thread.pk}/change/", {"title": title, "reason": "clearer"}
+        f"/admin/threads/thread/{thread.pk}/change/",
+        {"do": "retitle", "title": title, "reason": "clearer"},
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -798,7 +801,8 @@ def test_the_admins_ban_and_retitle_forms_refuse_a_reason_with_a_control_charact
     assert response.status_code == 200
     assert message in response.content.decode()
     response = mod_client.post(
-        f"/admin/threads/thread/{thread.pk}/change/", {"title": "New", "reason": HOSTILE_REASON}
+        f"/admin/threads/thread/{thread.pk}/change/",
+        {"do": "retitle", "title": "New", "reason": HOSTILE_REASON},
     )
     assert response.status_code == 200
     assert message in response.content.decode()

@@ -134,12 +134,14 @@ def test_the_author_of_a_removed_thread_is_told_the_reason(mod_client, client, t
 def test_a_new_title_needs_a_reason(mod_client, tree):
     thread = tree[0]
     url = f"/admin/threads/thread/{thread.pk}/change/"
-    answer = mod_client.post(url, {"title": "A clearer title"})
-    assert answer.status_code == 200 and "This field is required." in answer.content.decode()
+    answer = mod_client.post(url, {"do": "retitle", "title": "A clearer title"})
+    assert answer.status_code == 200
+    assert "A new title needs a reason: the moderation log shows it." in answer.content.decode()
     assert Thread.objects.get(pk=thread.pk).title == "Moderated thread"
     with pytest.raises(ForumError, match="needs a reason"):
         thread_retitle(thread_id=thread.pk, moderator=UserFactory(), title="x", reason="")
-    assert mod_client.post(url, {"title": "Clearer", "reason": "vague"}).status_code == 302
+    form = {"do": "retitle", "title": "Clearer", "reason": "vague"}
+    assert mod_client.post(url, form).status_code == 302
     assert ModerationAction.objects.get(kind="retitle").reason == "vague"
 
 

@@ -335,7 +335,8 @@ def test_a_title_changed_in_the_admin_renews_the_page_and_is_logged(client, talk
     version = thread.version
     client.force_login(moderator)
     response = client.post(
-        f"/admin/threads/thread/{thread.pk}/change/", {"title": " Renamed ", "reason": "clearer"}
+        f"/admin/threads/thread/{thread.pk}/change/",
+        {"do": "retitle", "title": " Renamed ", "reason": "clearer"},
     )
     assert response.status_code == 302
     thread.refresh_from_db()

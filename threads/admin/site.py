@@ -1,7 +1,6 @@
 """Moderation in the Django admin: threads, posts as a tree, the flag queue and the log; bans
 are in bans."""
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
@@ -19,8 +18,6 @@ from threads.admin.actions import (
     ReasonForm,
     RemovalForm,
     confirm_action,
-    reason_field_checked,
-    title_field_checked,
 )
 from threads.models import Comment, FlaggedComment, ModerationAction, Thread
 from threads.services.bans import comment_remove_and_ban
@@ -33,7 +30,6 @@ from threads.services.moderation import (
     thread_pin,
     thread_remove,
     thread_restore,
-    thread_retitle,
     thread_unlock,
     thread_unpin,
 )
@@ -47,24 +43,8 @@ class WrappedColumns:
         css = {"all": ("moderation.css",)}
 
 
-class ThreadForm(forms.ModelForm):
-    # Like every thread action, a new title says why: the log shows it to everyone.
-    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
-
-    class Meta:
-        model = Thread
-        fields = ("title",)
-
-    def clean_title(self):
-        return title_field_checked(self.cleaned_data["title"])
-
-    def clean_reason(self):
-        return reason_field_checked(self.cleaned_data["reason"])
-
-
 @admin.register(Thread)
 class ThreadAdmin(SelectedIdsChecked, WrappedColumns, moderate.ModerationPage, admin.ModelAdmin):
-    form = ThreadForm
     list_display = (
         "title",
         "author",
@@ -77,8 +57,6 @@ class ThreadAdmin(SelectedIdsChecked, WrappedColumns, moderate.ModerationPage, a
     list_filter = ("is_locked", "is_pinned", "is_removed")
     search_fields = ("title", "author__username")
     list_select_related = ("author",)
-    fields = ("title", "reason", "url", "author", "created_at", "comment_count", "last_activity")
-    readonly_fields = ("url", "author", "created_at", "comment_count", "last_activity")
     actions = ("lock", "unlock", "pin", "unpin", "remove", "restore")
 
     def has_add_permission(self, request):
@@ -89,24 +67,11 @@ class ThreadAdmin(SelectedIdsChecked, WrappedColumns, moderate.ModerationPage, a
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The moderation page of the thread's opening post; a title posted as Django's change
-        form posts it is saved through save_model."""
-        if request.method == "POST" and "do" not in request.POST:
-            return super().change_view(request, object_id, form_url, extra_context)
+        """The moderation page of the thread's opening post (a new title too: its retitle)."""
         object_id = unquote(object_id)
         thread_id = whole_number(object_id)
         thread = None if thread_id is None else Thread.objects.filter(pk=thread_id).first()
         return self.moderation_page(request, thread and thread.op_id, object_id)
-
-    def save_model(self, request, obj, form, change):
-        # Only the title can change, and only through the service, which locks and logs.
-        if "title" in form.changed_data:
-            thread_retitle(
-                thread_id=obj.pk,
-                moderator=request.user,
-                title=form.cleaned_data["title"],
-                reason=form.cleaned_data["reason"],
-            )
 
     def _flag_action(self, request, queryset, service, title, form_class=ReasonForm):
         return confirm_action(
