@@ -425,3 +425,15 @@ def test_a_post_drawn_with_its_actions_says_it_is_a_favorite_on_every_page_that_
     client.force_login(UserFactory())
     html = article(client.get(f"/discussion?id={theirs.pk}").content.decode(), theirs.pk)
     assert "favorite</a>" not in html
+
+
+def test_a_thread_whose_opening_post_is_deleted_offers_no_favorite_or_hide(client, talk):
+    thread, op, mine, theirs, me = talk
+    comment_delete(comment_id=op.pk, user=op.author)  # it has replies: the thread stays
+    for reader in (None, me):
+        if reader:
+            client.force_login(reader)
+        tools = re.search(
+            r'<nav class="tools".*?</nav>', client.get(f"/item?id={op.pk}").content.decode()
+        )
+        assert "favorite</a>" not in tools.group(0) and "hide</a>" not in tools.group(0)

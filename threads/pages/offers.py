@@ -26,8 +26,8 @@ def under_post(post, user, *, form_key: str = "") -> dict:
         # Flagged by this reader: withdrawable until a moderator acts (409 after).
         "flagged": user.is_authenticated and (unflag is None or unflag.status != 404),
         "can_unflag": user.is_authenticated and unflag is None,
-        # [favorite] and [hide]: a reader not logged in is led to the log-in page.
-        "can_keep": not user.is_authenticated or policies.post_refusal(reader) is None,
+        # [favorite] and [hide], of a post readers see: one not logged in goes to the log-in page.
+        "can_keep": policies.keep_refusal(user=reader, comment=post) is None,
     }
 
 
